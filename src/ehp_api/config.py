@@ -1,0 +1,49 @@
+"""The service's settings: one pydantic-settings class, environment prefix EHP_."""
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting is documented in the README; keep the two in step."""
+
+    model_config = SettingsConfigDict(env_prefix="EHP_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = Field(
+        "development", description="`production` refuses unsafe defaults."
+    )
+    database_url: str = Field("sqlite:///./ehp.db", description="SQLAlchemy URL of the database.")
+    host: str = Field("127.0.0.1", description="Address `ehp-api serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `ehp-api serve` listens on.")
+    workers: int = Field(1, ge=1, description="Worker processes of `ehp-api serve`.")
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated origins allowed by CORS."
+    )
+    worker_threads: int = Field(
+        20, ge=1, description="Threads per worker that run requests; the pool holds as many."
+    )
+    db_max_overflow: int = Field(5, ge=0, description="Extra connections beyond the pool.")
+    db_pool_timeout: float = Field(
+        5.0, gt=0, description="Seconds to wait for a connection before answering 503."
+    )
+    sqlite_busy_timeout_ms: int = Field(5000, ge=0, description="SQLite lock wait.")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

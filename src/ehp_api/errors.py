@@ -1,0 +1,213 @@
+"""One error family and the one handler that renders RFC 9457 problem+json."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ehp_api.request_context import request_id_var
+
+logger = logging.getLogger("ehp_api.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class InvalidParam(BaseModel):
+    """One invalid field of a request."""
+
+    location: str = Field(description="Where the field is: `body`, `query`, `path` or `header`.")
+    field: str = Field(description="Dotted path of the field inside its location.")
+    reason: str = Field(description="Why the value was refused, in plain words.")
+    code: str = Field(description="Stable machine-readable reason, e.g. `missing`, `int_parsing`.")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document: every error this API returns has this shape."""
+
+    type: str = Field(description="URI reference naming the kind of problem.")
+    title: str = Field(description="Short summary of the kind of problem.")
+    status: int = Field(description="HTTP status code.")
+    detail: str = Field(description="What went wrong with this request, and how to fix it.")
+    instance: str | None = Field(None, description="The request path.")
+    request_id: str | None = Field(None, description="The `X-Request-ID` of the request.")
+    errors: list[InvalidParam] | None = Field(None, description="Invalid fields, when any.")
+
+
+class AppError(Exception):
+    """Base of the domain errors raised by services; the handler turns it into a problem."""
+
+    status_code = 400
+    slug = "bad-request"
+
+    def __init__(
+        self, detail: str, *, errors: list[InvalidParam] | None = None, **extra: Any
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.extra = extra
+
+
+class NotFound(AppError):
+    status_code = 404
+    slug = "not-found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    slug = "conflict"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    slug = "forbidden"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    slug = "unauthorized"
+
+
+class InvalidInput(AppError):
+    status_code = 422
+    slug = "validation-error"
+
+
+class ServiceUnavailable(AppError):
+    status_code = 503
+    slug = "service-unavailable"
+
+
+_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    429: "too-many-requests",
+    500: "internal-error",
+    503: "service-unavailable",
+}
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    errors: list[InvalidParam] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    """Render one problem document; every error path of the app ends here."""
+    problem = Problem(
+        type=f"/problems/{slug or _SLUGS.get(status, 'error')}",
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        request_id=request_id_var.get(),
+        errors=errors,
+    )
+    body = problem.model_dump(exclude_none=True) | (extra or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...]) -> tuple[str, str]:
+    location = str(loc[0]) if loc else "body"
+    return location, ".".join(str(part) for part in loc[1:]) or location
+
+
+def _validation_errors(exc: RequestValidationError) -> list[InvalidParam]:
+    params = []
+    for error in exc.errors():
+        location, field = _field_path(tuple(error.get("loc", ())))
+        reason = str(error.get("msg", "invalid value"))
+        if error.get("type") == "model_attributes_type" and location == "body":
+            reason += "; send the body as JSON with the header Content-Type: application/json"
+        params.append(
+            InvalidParam(location=location, field=field, reason=reason, code=error["type"])
+        )
+    return params
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    return problem_response(
+        request,
+        exc.status_code,
+        exc.detail,
+        slug=exc.slug,
+        errors=exc.errors,
+        headers=headers,
+        extra=exc.extra,
+    )
+
+
+async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _validation_errors(exc)
+    summary = "; ".join(f"{e.location}.{e.field}: {e.reason}" for e in errors[:5])
+    return problem_response(request, 422, f"The request is invalid: {summary}", errors=errors)
+
+
+async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No resource at {request.url.path}."
+    elif exc.status_code == 405 and exc.headers and "Allow" in exc.headers:
+        detail = f"{request.method} is not allowed here; allowed: {exc.headers['Allow']}."
+    return problem_response(request, exc.status_code, detail, headers=exc.headers)
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable: %s", type(exc).__name__)
+    return problem_response(
+        request,
+        503,
+        "The database is unavailable; retry in a few seconds.",
+        headers={"Retry-After": "2"},
+    )
+
+
+async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        request, 500, "An internal error occurred; quote the request id when reporting it."
+    )
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Register the handlers so that no error leaves the app in another shape."""
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(Exception, _unhandled)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries declaring that these statuses answer with a problem document."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+        }
+        for status in statuses
+    }

@@ -1,0 +1,39 @@
+"""Liveness and readiness probes for orchestrators and load balancers."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import text
+
+from ehp_api import migrate
+from ehp_api.db import get_engine
+from ehp_api.errors import ServiceUnavailable, problem_responses
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str = Field(description="`ok` when the probe passes.", examples=["ok"])
+    revision: str | None = Field(None, description="Database schema revision (readiness only).")
+
+
+@router.get("/healthz", response_model=Health, response_model_exclude_none=True)
+def healthz() -> Health:
+    """Liveness: the process answers."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Health, responses=problem_responses(503))
+def readyz() -> Health:
+    """Readiness: the database answers and its schema is at the migrations' head."""
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+            revision = migrate.current_revision(connection)
+    except Exception as exc:
+        raise ServiceUnavailable("The database is unreachable.") from exc
+    if revision != migrate.head_revision():
+        raise ServiceUnavailable(
+            f"The database schema is at {revision or 'no revision'}, not at "
+            f"{migrate.head_revision()}; run `ehp-api db upgrade`."
+        )
+    return Health(status="ok", revision=revision)

@@ -1,0 +1,131 @@
+"""Progress indicators of the plan and the disaggregation categories they ask for."""
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, Relationship, SQLModel
+
+from ehp_api.db import enum_type
+from ehp_api.periods.models import Period
+
+if TYPE_CHECKING:
+    from ehp_api.workplan.models import Activity
+
+
+class MeasureType(StrEnum):
+    count = "count"
+    percentage = "percentage"
+    boolean = "boolean"
+
+
+class DisaggregationCategory(SQLModel, table=True):
+    __tablename__ = "disaggregation_categories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    label_fr: str = Field(max_length=200)
+    label_en: str | None = Field(None, max_length=200)
+
+    options: list["DisaggregationOption"] = Relationship(
+        sa_relationship_kwargs={"order_by": "DisaggregationOption.position", "lazy": "selectin"}
+    )
+
+
+class DisaggregationOption(SQLModel, table=True):
+    __tablename__ = "disaggregation_options"
+    __table_args__ = (UniqueConstraint("category_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    category_id: int = Field(foreign_key="disaggregation_categories.id", index=True)
+    code: str = Field(max_length=40)
+    position: int
+    label_fr: str = Field(max_length=200)
+    label_en: str | None = Field(None, max_length=200)
+
+
+class Indicator(SQLModel, table=True):
+    __tablename__ = "indicators"
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activities.id", index=True)
+    code: str = Field(max_length=16, unique=True)
+    text_fr: str
+    text_en: str | None = None
+    measure: MeasureType = Field(sa_type=enum_type(MeasureType))
+    liptako_gourma: bool = False
+    numerator_label: str | None = Field(None, max_length=300)
+    denominator_label: str | None = Field(None, max_length=300)
+
+    activity: "Activity" = Relationship(
+        back_populates="indicators", sa_relationship_kwargs={"lazy": "joined"}
+    )
+    disaggregations: list["IndicatorDisaggregation"] = Relationship(
+        sa_relationship_kwargs={"order_by": "IndicatorDisaggregation.position", "lazy": "selectin"}
+    )
+    schedule: list["IndicatorSchedule"] = Relationship(sa_relationship_kwargs={"lazy": "selectin"})
+
+
+class IndicatorDisaggregation(SQLModel, table=True):
+    """A category the indicator is broken down by."""
+
+    __tablename__ = "indicator_disaggregations"
+
+    indicator_id: int = Field(foreign_key="indicators.id", primary_key=True, ondelete="CASCADE")
+    category_id: int = Field(foreign_key="disaggregation_categories.id", primary_key=True)
+    position: int
+
+    category: DisaggregationCategory = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+
+
+class IndicatorSchedule(SQLModel, table=True):
+    """A quarter in which the indicator is planned to be reported."""
+
+    __tablename__ = "indicator_schedules"
+
+    indicator_id: int = Field(foreign_key="indicators.id", primary_key=True, ondelete="CASCADE")
+    period_id: int = Field(foreign_key="periods.id", primary_key=True, index=True)
+
+    period: Period = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+
+
+class OptionPublic(SQLModel):
+    code: str = Field(description="Option code, the value sent in a disaggregation object.")
+    label_fr: str = Field(description="Label in French.")
+    label_en: str | None = Field(None, description="Label in English.")
+
+
+class DisaggregationPublic(SQLModel):
+    code: str = Field(
+        description="Category code, the key in a disaggregation object.",
+        schema_extra={"examples": ["zone"]},
+    )
+    label_fr: str = Field(description="Label in French.")
+    label_en: str | None = Field(None, description="Label in English.")
+    options: list[OptionPublic] = Field(description="The allowed options.")
+
+
+class IndicatorPublic(SQLModel):
+    code: str = Field(
+        description="Indicator code `axis.objective.activity.n`.",
+        schema_extra={"examples": ["1.3.2.1"]},
+    )
+    activity: str = Field(description="Code of the activity it measures.")
+    text_fr: str = Field(description="The indicator as written in the plan (French).")
+    text_en: str | None = Field(None, description="English translation.")
+    measure: MeasureType = Field(
+        description="`count`, `percentage` (numerator over denominator) or `boolean`."
+    )
+    liptako_gourma: bool = Field(description="The indicator names the Liptako Gourma area.")
+    numerator_label: str | None = Field(
+        None, description="For a percentage: what the numerator counts."
+    )
+    denominator_label: str | None = Field(
+        None, description="For a percentage: what the denominator counts."
+    )
+    disaggregations: list[DisaggregationPublic] = Field(
+        description="Breakdowns the indicator asks for."
+    )
+    planned_periods: list[str] = Field(
+        description="Quarters in which it is planned to be reported."
+    )

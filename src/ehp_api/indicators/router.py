@@ -1,0 +1,72 @@
+"""/indicators and /disaggregations: what the plan measures and how it is broken down."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from ehp_api.db import SessionDep
+from ehp_api.indicators import service
+from ehp_api.indicators.models import DisaggregationPublic, IndicatorPublic, MeasureType
+from ehp_api.pagination import Page, PageDep
+from ehp_api.periods.models import PERIOD_PATTERN
+
+router = APIRouter(tags=["indicators"])
+
+AXIS_CODE = r"^\d+$"
+OBJECTIVE_CODE = r"^\d+\.\d+$"
+ACTIVITY_CODE = r"^\d+\.\d+\.\d+$"
+INDICATOR_CODE = r"^\d+\.\d+\.\d+\.\d+$"
+
+
+@router.get("/indicators", response_model=Page[IndicatorPublic])
+def list_indicators(
+    session: SessionDep,
+    page: PageDep,
+    axis: Annotated[str | None, Query(pattern=AXIS_CODE, description="Only this axis.")] = None,
+    objective: Annotated[
+        str | None, Query(pattern=OBJECTIVE_CODE, description="Only this objective.")
+    ] = None,
+    activity: Annotated[
+        str | None, Query(pattern=ACTIVITY_CODE, description="Only this activity.")
+    ] = None,
+    measure: Annotated[MeasureType | None, Query(description="Only this measure type.")] = None,
+    liptako_gourma: Annotated[
+        bool | None, Query(description="Only indicators naming Liptako Gourma (or not).")
+    ] = None,
+    planned_in: Annotated[
+        str | None,
+        Query(pattern=PERIOD_PATTERN, description="Only planned in this quarter or year."),
+    ] = None,
+) -> Page[IndicatorPublic]:
+    """List the plan's progress indicators in the plan's order."""
+    items, next_cursor = service.list_(
+        session,
+        page,
+        within=(axis, objective, activity),
+        measure=measure,
+        liptako_gourma=liptako_gourma,
+        planned_in=planned_in,
+    )
+    return Page(
+        items=[service.to_public(i) for i in items], limit=page.limit, next_cursor=next_cursor
+    )
+
+
+@router.get("/indicators/{code}", response_model=IndicatorPublic)
+def get_indicator(
+    session: SessionDep,
+    code: Annotated[str, Path(pattern=INDICATOR_CODE, examples=["1.3.2.1"])],
+) -> IndicatorPublic:
+    """Get one indicator with its breakdowns and planned quarters."""
+    return service.to_public(service.get_by_code(session, code))
+
+
+@router.get("/disaggregations", response_model=Page[DisaggregationPublic])
+def list_disaggregations(session: SessionDep, page: PageDep) -> Page[DisaggregationPublic]:
+    """List the disaggregation categories and their options."""
+    items, next_cursor = service.list_categories(session, page)
+    return Page(
+        items=[service.category_to_public(c) for c in items],
+        limit=page.limit,
+        next_cursor=next_cursor,
+    )

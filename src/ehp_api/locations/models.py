@@ -1,0 +1,96 @@
+"""Locations (OCHA P-codes, admin 1 and admin 2) and focus areas such as Liptako Gourma."""
+
+from datetime import date
+from typing import Optional
+
+from sqlmodel import Field, Relationship, SQLModel
+
+PCODE_PATTERN = r"^ML\d{2}(\d{2})?$"
+
+
+class LocationBase(SQLModel):
+    pcode: str = Field(
+        max_length=12,
+        regex=PCODE_PATTERN,
+        description="OCHA P-code (COD-AB): `ML07` for a region, `ML0701` for a cercle.",
+        schema_extra={"examples": ["ML0701"]},
+    )
+    name: str = Field(max_length=120, description="Name of the administrative area.")
+    level: int = Field(ge=1, le=2, description="Administrative level: 1 region, 2 cercle.")
+
+
+class Location(LocationBase, table=True):
+    __tablename__ = "locations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pcode: str = Field(max_length=12, unique=True)
+    parent_id: int | None = Field(default=None, foreign_key="locations.id", index=True)
+
+    parent: Optional["Location"] = Relationship(  # noqa: UP045  (SQLAlchemy resolves the name)
+        sa_relationship_kwargs={"remote_side": "Location.id", "lazy": "joined"}
+    )
+
+
+class LocationPublic(LocationBase):
+    parent: str | None = Field(None, description="P-code of the parent area (admin 1).")
+
+
+class FocusArea(SQLModel, table=True):
+    """A named geographic priority; its membership changes over time through versions."""
+
+    __tablename__ = "focus_areas"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name_fr: str = Field(max_length=200)
+    name_en: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=2000)
+
+    versions: list["FocusAreaVersion"] = Relationship(
+        back_populates="focus_area",
+        sa_relationship_kwargs={"order_by": "FocusAreaVersion.valid_from", "lazy": "selectin"},
+    )
+
+
+class FocusAreaVersion(SQLModel, table=True):
+    """The set of P-codes that makes up a focus area from `valid_from` on."""
+
+    __tablename__ = "focus_area_versions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    focus_area_id: int = Field(foreign_key="focus_areas.id", index=True)
+    valid_from: date
+    note: str | None = Field(None, max_length=2000)
+
+    focus_area: FocusArea = Relationship(back_populates="versions")
+    members: list["FocusAreaMember"] = Relationship(
+        back_populates="version", sa_relationship_kwargs={"lazy": "selectin"}
+    )
+
+
+class FocusAreaMember(SQLModel, table=True):
+    """A P-code in a focus area version: the area and every location under it."""
+
+    __tablename__ = "focus_area_members"
+
+    version_id: int = Field(foreign_key="focus_area_versions.id", primary_key=True)
+    location_id: int = Field(foreign_key="locations.id", primary_key=True)
+
+    version: FocusAreaVersion = Relationship(back_populates="members")
+    location: Location = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+
+
+class FocusAreaVersionPublic(SQLModel):
+    valid_from: date = Field(description="First day on which this membership applies.")
+    pcodes: list[str] = Field(description="P-codes in the area (their sub-areas are in it too).")
+    note: str | None = Field(None, description="Why or from what source.")
+
+
+class FocusAreaPublic(SQLModel):
+    code: str = Field(description="Focus area code.", schema_extra={"examples": ["liptako_gourma"]})
+    name_fr: str = Field(description="Name in French.")
+    name_en: str | None = Field(None, description="Name in English.")
+    description: str | None = Field(None, description="What the area is and where it comes from.")
+    versions: list[FocusAreaVersionPublic] = Field(
+        description="Membership over time, oldest first."
+    )

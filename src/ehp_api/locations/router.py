@@ -1,0 +1,62 @@
+"""/locations and /focus-areas: P-coded geography and the strategy's geographic priorities."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from ehp_api.db import SessionDep
+from ehp_api.locations import service
+from ehp_api.locations.models import PCODE_PATTERN, FocusAreaPublic, LocationPublic
+from ehp_api.pagination import Page, PageDep
+
+router = APIRouter(tags=["locations"])
+
+PcodePath = Annotated[str, Path(pattern=PCODE_PATTERN, examples=["ML07"], description="P-code.")]
+
+
+@router.get("/locations", response_model=Page[LocationPublic])
+def list_locations(
+    session: SessionDep,
+    page: PageDep,
+    level: Annotated[int | None, Query(ge=1, le=2, description="1 region, 2 cercle.")] = None,
+    parent: Annotated[
+        str | None, Query(pattern=PCODE_PATTERN, description="Only the areas inside this P-code.")
+    ] = None,
+    focus_area: Annotated[
+        str | None, Query(description="Only locations in this focus area (`liptako_gourma`).")
+    ] = None,
+    on: Annotated[
+        date | None, Query(description="Date for the focus area's membership; default today.")
+    ] = None,
+) -> Page[LocationPublic]:
+    """List locations (admin 1 and admin 2 P-codes)."""
+    items, next_cursor = service.list_(
+        session, page, level=level, parent=parent, focus_area=focus_area, on=on
+    )
+    return Page(
+        items=[service.to_public(loc) for loc in items], limit=page.limit, next_cursor=next_cursor
+    )
+
+
+@router.get("/locations/{pcode}", response_model=LocationPublic)
+def get_location(session: SessionDep, pcode: PcodePath) -> LocationPublic:
+    """Get one location by its P-code."""
+    return service.to_public(service.get_by_pcode(session, pcode))
+
+
+@router.get("/focus-areas", response_model=Page[FocusAreaPublic])
+def list_focus_areas(session: SessionDep, page: PageDep) -> Page[FocusAreaPublic]:
+    """List the focus areas with their membership over time."""
+    items, next_cursor = service.list_focus_areas(session, page)
+    return Page(
+        items=[service.focus_area_to_public(a) for a in items],
+        limit=page.limit,
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/focus-areas/{code}", response_model=FocusAreaPublic)
+def get_focus_area(session: SessionDep, code: str) -> FocusAreaPublic:
+    """Get one focus area (`liptako_gourma`) with its membership over time."""
+    return service.focus_area_to_public(service.get_focus_area(session, code))

@@ -1,0 +1,101 @@
+"""Queries over locations and focus areas."""
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, select
+
+from ehp_api.errors import NotFound
+from ehp_api.locations.models import (
+    FocusArea,
+    FocusAreaMember,
+    FocusAreaPublic,
+    FocusAreaVersion,
+    FocusAreaVersionPublic,
+    Location,
+    LocationPublic,
+)
+from ehp_api.pagination import PageParams, paginate
+
+
+def to_public(location: Location) -> LocationPublic:
+    return LocationPublic(
+        pcode=location.pcode,
+        name=location.name,
+        level=location.level,
+        parent=location.parent.pcode if location.parent else None,
+    )
+
+
+def get_by_pcode(session: Session, pcode: str) -> Location:
+    location = session.exec(select(Location).where(Location.pcode == pcode)).first()
+    if location is None:
+        raise NotFound(f"No location has the P-code {pcode!r}.")
+    return location
+
+
+def get_focus_area(session: Session, code: str) -> FocusArea:
+    area = session.exec(select(FocusArea).where(FocusArea.code == code)).first()
+    if area is None:
+        raise NotFound(f"No focus area has the code {code!r}.")
+    return area
+
+
+def version_on(session: Session, area: FocusArea, on: date) -> FocusAreaVersion | None:
+    """The membership of the area that applies on a date (the latest that started by then)."""
+    stmt = (
+        select(FocusAreaVersion)
+        .where(FocusAreaVersion.focus_area_id == area.id, FocusAreaVersion.valid_from <= on)
+        .order_by(FocusAreaVersion.valid_from.desc())  # type: ignore[attr-defined]
+    )
+    return session.exec(stmt).first()
+
+
+def list_(
+    session: Session,
+    page: PageParams,
+    *,
+    level: int | None = None,
+    parent: str | None = None,
+    focus_area: str | None = None,
+    on: date | None = None,
+) -> tuple[list[Location], str | None]:
+    stmt = select(Location)
+    if level is not None:
+        stmt = stmt.where(Location.level == level)
+    if parent is not None:
+        stmt = stmt.where(Location.parent_id == get_by_pcode(session, parent).id)
+    if focus_area is not None:
+        version = version_on(session, get_focus_area(session, focus_area), on or date.today())
+        stmt = stmt.where(in_focus_area(version.id if version and version.id else -1))
+    return paginate(session, stmt, Location.id, page)
+
+
+def in_focus_area(version_id: int) -> ColumnElement[bool]:
+    """SQL condition: the location, or the region it lies in, is a member of the version."""
+    member_ids = select(FocusAreaMember.location_id).where(FocusAreaMember.version_id == version_id)
+    return or_(
+        Location.id.in_(member_ids),  # type: ignore[union-attr]
+        Location.parent_id.in_(member_ids),  # type: ignore[union-attr]
+    )
+
+
+def focus_area_to_public(area: FocusArea) -> FocusAreaPublic:
+    return FocusAreaPublic(
+        code=area.code,
+        name_fr=area.name_fr,
+        name_en=area.name_en,
+        description=area.description,
+        versions=[
+            FocusAreaVersionPublic(
+                valid_from=v.valid_from,
+                pcodes=sorted(m.location.pcode for m in v.members),
+                note=v.note,
+            )
+            for v in area.versions
+        ],
+    )
+
+
+def list_focus_areas(session: Session, page: PageParams) -> tuple[list[FocusArea], str | None]:
+    return paginate(session, select(FocusArea), FocusArea.id, page)

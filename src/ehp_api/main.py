@@ -1,0 +1,62 @@
+"""create_app(): the ASGI application with its middleware, error handlers, docs and routers."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from anyio import to_thread
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+
+from ehp_api import __version__, health
+from ehp_api.api import api_router
+from ehp_api.config import Settings, get_settings
+from ehp_api.errors import install_handlers
+from ehp_api.logs import configure_logging
+from ehp_api.middleware import RequestContextMiddleware
+from ehp_api.openapi import DESCRIPTION, install_openapi, operation_id
+
+TAGS = [
+    {"name": "work plan", "description": "The strategy, its axes, objectives and activities."},
+    {"name": "indicators", "description": "Progress indicators and their breakdowns."},
+    {"name": "organisations", "description": "EHP members and the other actors of the plan."},
+    {"name": "locations", "description": "P-coded admin areas and focus areas (Liptako Gourma)."},
+    {"name": "periods", "description": "Quarters and years of the plan."},
+    {"name": "health", "description": "Liveness and readiness probes."},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # As many request threads as pooled connections: a request never waits on the pool.
+        to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        yield
+
+    app = FastAPIOffline(
+        title="ehp_api",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        generate_unique_id_function=operation_id,
+        lifespan=lifespan,
+        swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
+    )
+    install_handlers(app)
+    install_openapi(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        expose_headers=["X-Request-ID"],
+    )
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    app.include_router(api_router)
+    logging.getLogger("ehp_api").debug("application created")
+    return app

@@ -1,0 +1,42 @@
+"""Registry of every table model: import this before using `SQLModel.metadata`."""
+
+from ehp_api.indicators.models import (
+    DisaggregationCategory,
+    DisaggregationOption,
+    Indicator,
+    IndicatorDisaggregation,
+    IndicatorSchedule,
+)
+from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
+from ehp_api.organisations.models import Organisation
+from ehp_api.periods.models import Period
+from ehp_api.workplan.models import (
+    Activity,
+    ActivityActor,
+    ActivityLead,
+    ActivitySchedule,
+    Axis,
+    Objective,
+    Strategy,
+)
+
+__all__ = [
+    "Activity",
+    "ActivityActor",
+    "ActivityLead",
+    "ActivitySchedule",
+    "Axis",
+    "DisaggregationCategory",
+    "DisaggregationOption",
+    "FocusArea",
+    "FocusAreaMember",
+    "FocusAreaVersion",
+    "Indicator",
+    "IndicatorDisaggregation",
+    "IndicatorSchedule",
+    "Location",
+    "Objective",
+    "Organisation",
+    "Period",
+    "Strategy",
+]

@@ -1,0 +1,60 @@
+"""The OpenAPI document as client teams need it: problem+json errors, stable operation ids."""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from ehp_api.errors import PROBLEM_MEDIA_TYPE
+
+DESCRIPTION = """
+System of record for the protection strategy of Mali's Humanitarian Country Team (EHP):
+the 2020-2022 work plan (axes, objectives, activities, indicators) and the records that measure it.
+
+* Every list is paginated the same way: `limit` (default 50, at most 500) and `cursor`; a page is
+  `{"items": [...], "limit": 50, "next_cursor": "..."}`; follow `next_cursor` until it is null.
+* Every error is an RFC 9457 problem document (`application/problem+json`) with `type`, `title`,
+  `status`, `detail` and, for invalid input, `errors`: one entry per field with its `location`,
+  `field`, `reason` and `code`.
+* Codes are used in paths: `/api/v1/indicators/1.3.2.1`, `/api/v1/locations/ML07`,
+  `/api/v1/periods/2021Q3`.
+"""
+
+
+def operation_id(route: APIRoute) -> str:
+    """The handler's name (`list_activities`): clean method names in generated clients."""
+    return route.name
+
+
+def _problem_content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {PROBLEM_MEDIA_TYPE: {"schema": schema}}
+
+
+def _errors_as_problems(document: dict[str, Any]) -> None:
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = _problem_content(problem_ref)
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+
+
+def install_openapi(app: FastAPI) -> None:
+    def custom_openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            _errors_as_problems(document)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = custom_openapi  # type: ignore[method-assign]

@@ -1,0 +1,39 @@
+"""/periods: the quarters and years of the plan."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from ehp_api.db import SessionDep
+from ehp_api.pagination import Page, PageDep
+from ehp_api.periods import service
+from ehp_api.periods.models import PERIOD_PATTERN, PeriodKind, PeriodPublic
+
+router = APIRouter(prefix="/periods", tags=["periods"])
+
+
+@router.get("", response_model=Page[PeriodPublic])
+def list_periods(
+    session: SessionDep,
+    page: PageDep,
+    kind: Annotated[PeriodKind | None, Query(description="Only quarters or only years.")] = None,
+    year: Annotated[int | None, Query(ge=1900, le=2100, description="Only this year.")] = None,
+) -> Page[PeriodPublic]:
+    """List reporting periods, years and quarters in chronological order."""
+    items, next_cursor = service.list_(session, page, kind=kind, year=year)
+    return Page(
+        items=[PeriodPublic.model_validate(p) for p in items],
+        limit=page.limit,
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/{code}", response_model=PeriodPublic)
+def get_period(
+    session: SessionDep,
+    code: Annotated[
+        str, Path(pattern=PERIOD_PATTERN, examples=["2021Q3"], description="`2021Q3` or `2021`.")
+    ],
+) -> PeriodPublic:
+    """Get one period by its code."""
+    return PeriodPublic.model_validate(service.get_by_code(session, code))

@@ -1,0 +1,119 @@
+"""Loading the reviewed seed files (`seed/*.yaml`) idempotently: a second run changes nothing."""
+
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from sqlmodel import Session, SQLModel, select
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+M = TypeVar("M", bound=SQLModel)
+
+
+def seed_dir() -> Path:
+    """`seed/` bundled in the wheel, or at the top of the source tree in development."""
+    for candidate in (_PACKAGE_DIR / "seed", _PACKAGE_DIR.parents[1] / "seed"):
+        if (candidate / "workplan.yaml").exists():
+            return candidate
+    raise FileNotFoundError("seed/ not found beside the package or in the source tree")
+
+
+def read_yaml(directory: Path, name: str) -> Any:
+    with (directory / name).open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+class SeedReport:
+    """Counts of created / updated / unchanged records per table, printed by the CLI."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter[str]] = {}
+
+    def add(self, table: str, outcome: str, n: int = 1) -> None:
+        self.counts.setdefault(table, Counter())[outcome] += n
+
+    @property
+    def changed(self) -> bool:
+        return any(c["created"] or c["updated"] or c["deleted"] for c in self.counts.values())
+
+    def lines(self) -> list[str]:
+        return [
+            f"{table}: " + ", ".join(f"{k} {v}" for k, v in sorted(counter.items()))
+            for table, counter in self.counts.items()
+        ]
+
+
+def upsert(
+    session: Session,
+    report: SeedReport,
+    model: type[M],
+    key: dict[str, Any],
+    values: dict[str, Any],
+) -> M:
+    """Find the row by its natural key; create it, or update the fields that differ."""
+    stmt = select(model)
+    for name, value in key.items():
+        stmt = stmt.where(getattr(model, name) == value)
+    row = session.exec(stmt).first()
+    table = model.__tablename__  # type: ignore[attr-defined]
+    if row is None:
+        row = model(**key, **values)
+        session.add(row)
+        session.flush()
+        report.add(table, "created")
+        return row
+    changed = {name: v for name, v in values.items() if getattr(row, name) != v}
+    for name, value in changed.items():
+        setattr(row, name, value)
+    report.add(table, "updated" if changed else "unchanged")
+    if changed:
+        session.flush()
+    return row
+
+
+def sync_links(
+    session: Session,
+    report: SeedReport,
+    existing: Iterable[M],
+    desired: dict[Hashable, dict[str, Any]],
+    key_of: Callable[[M], Hashable],
+    make: Callable[[Hashable, dict[str, Any]], M],
+) -> None:
+    """Make a set of link rows exactly the desired one: add, update, delete."""
+    current = {key_of(row): row for row in existing}
+    for key, row in current.items():
+        table = row.__tablename__  # type: ignore[attr-defined]
+        if key not in desired:
+            session.delete(row)
+            report.add(table, "deleted")
+            continue
+        changed = {n: v for n, v in desired[key].items() if getattr(row, n) != v}
+        for name, value in changed.items():
+            setattr(row, name, value)
+        report.add(table, "updated" if changed else "unchanged")
+    for key, values in desired.items():
+        if key not in current:
+            row = make(key, values)
+            session.add(row)
+            report.add(row.__tablename__, "created")  # type: ignore[attr-defined]
+    session.flush()
+
+
+def load_all(session: Session, directory: Path | None = None) -> SeedReport:
+    """Load every seed file, reference data first, then the work plan."""
+    from ehp_api.indicators import seed as indicators_seed
+    from ehp_api.locations import seed as locations_seed
+    from ehp_api.organisations import seed as organisations_seed
+    from ehp_api.workplan import seed as workplan_seed
+
+    directory = directory or seed_dir()
+    report = SeedReport()
+    indicators_seed.load_categories(session, report, read_yaml(directory, "disaggregations.yaml"))
+    organisations_seed.load(session, report, read_yaml(directory, "organisations.yaml"))
+    locations_seed.load_locations(session, report, read_yaml(directory, "locations.yaml"))
+    locations_seed.load_focus_areas(session, report, read_yaml(directory, "focus_areas.yaml"))
+    workplan_seed.load(session, report, read_yaml(directory, "workplan.yaml"))
+    return report
