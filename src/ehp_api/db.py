@@ -7,7 +7,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
@@ -110,10 +110,9 @@ def get_engine() -> Engine:
     return build_engine(get_settings())
 
 
-def get_session() -> Iterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
     """One session per request, committed once after the handler so a failed commit is no 2xx."""
-    # expire_on_commit=False: the response is rendered from the objects after the commit.
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
         yield session
         session.commit()
 

@@ -1,11 +1,10 @@
 """Liveness and readiness probes for orchestrators and load balancers."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from ehp_api import migrate
-from ehp_api.db import get_engine
 from ehp_api.errors import ServiceUnavailable, problem_responses
 
 router = APIRouter(tags=["health"])
@@ -23,10 +22,10 @@ def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Health, responses=problem_responses(503))
-def readyz() -> Health:
+def readyz(request: Request) -> Health:
     """Readiness: the database answers and its schema is at the migrations' head."""
     try:
-        with get_engine().connect() as connection:
+        with request.app.state.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
             revision = migrate.current_revision(connection)
     except Exception as exc:

@@ -12,6 +12,7 @@ from fastapi_offline import FastAPIOffline
 from ehp_api import __version__, health
 from ehp_api.api import api_router
 from ehp_api.config import Settings, get_settings
+from ehp_api.db import build_engine
 from ehp_api.errors import install_handlers
 from ehp_api.logs import configure_logging
 from ehp_api.middleware import RequestContextMiddleware
@@ -32,10 +33,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         # As many request threads as pooled connections: a request never waits on the pool.
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         yield
+        application.state.engine.dispose()
 
     app = FastAPIOffline(
         title="ehp_api",
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
     )
+    app.state.engine = build_engine(settings)
     install_handlers(app)
     install_openapi(app)
     app.add_middleware(

@@ -26,7 +26,7 @@ class Location(LocationBase, table=True):
     pcode: str = Field(max_length=12, unique=True)
     parent_id: int | None = Field(default=None, foreign_key="locations.id", index=True)
 
-    parent: Optional["Location"] = Relationship(  # noqa: UP045  (SQLAlchemy resolves the name)
+    parent: Optional["Location"] = Relationship(
         sa_relationship_kwargs={"remote_side": "Location.id", "lazy": "joined"}
     )
 

@@ -1,0 +1,84 @@
+"""Test database: migrated once per run, seeded once, and each test in a rolled-back transaction.
+
+SQLite by default; PostgreSQL when EHP_TEST_DATABASE_URL points at one (its schema is reset).
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from ehp_api import migrate, seeding
+from ehp_api.config import Settings
+from ehp_api.db import build_engine, get_session
+from ehp_api.main import create_app
+
+
+def _test_database_url() -> str:
+    url = os.environ.get("EHP_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{Path(tempfile.mkdtemp(prefix='ehp-test-')) / 'test.db'}"
+
+
+def reset_postgres_schema(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(database_url=_test_database_url(), environment="test", _env_file=None)
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = build_engine(settings)
+    if engine.dialect.name == "postgresql":
+        reset_postgres_schema(engine)
+    migrate.upgrade(settings.database_url)
+    with Session(engine) as session, session.begin():
+        seeding.load_all(session)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose work, commits included, is rolled back when the test ends."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app(settings: Settings, session: Session) -> FastAPI:
+    application = create_app(settings)
+
+    def _test_session() -> Iterator[Session]:
+        yield session
+        session.commit()
+
+    application.dependency_overrides[get_session] = _test_session
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
