@@ -83,10 +83,15 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 def build_engine(settings: Settings) -> Engine:
-    """An engine for the settings' database, tuned for the service's thread pool."""
+    """An engine for the settings' database, tuned for the service's thread pool.
+
+    `hide_parameters`: statement parameters may carry personal data; they never reach
+    exception messages or logs.
+    """
     if settings.is_sqlite:
         engine = create_engine(
             settings.database_url,
+            hide_parameters=True,
             connect_args={"check_same_thread": False},
             pool_size=settings.worker_threads,
             max_overflow=settings.db_max_overflow,
@@ -98,6 +103,7 @@ def build_engine(settings: Settings) -> Engine:
     # on the pool and stall instead of answering.
     return create_engine(
         settings.database_url,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=settings.worker_threads,
         max_overflow=settings.db_max_overflow,

@@ -185,13 +185,6 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     )
 
 
-async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(
-        request, 500, "An internal error occurred; quote the request id when reporting it."
-    )
-
-
 def install_handlers(app: FastAPI) -> None:
     """Register the handlers so that no error leaves the app in another shape."""
     app.add_exception_handler(AppError, _app_error)
@@ -199,7 +192,6 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(PoolTimeoutError, _database_unavailable)
     app.add_exception_handler(OperationalError, _database_unavailable)
-    app.add_exception_handler(Exception, _unhandled)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

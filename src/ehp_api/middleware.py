@@ -1,12 +1,17 @@
 """ASGI middleware: request ids and security headers on every response."""
 
+import logging
 import re
 import uuid
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ehp_api.errors import problem_response
 from ehp_api.request_context import request_id_var
+
+logger = logging.getLogger("ehp_api.errors")
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -25,7 +30,11 @@ SECURITY_HEADERS = {
 
 
 class RequestContextMiddleware:
-    """Take `X-Request-ID` from the request (or make one), echo it, add security headers."""
+    """Take `X-Request-ID` from the request (or make one), echo it, add security headers.
+
+    It also turns an unhandled exception into a 500 problem here, inside the request's context,
+    so the answer carries the request id like every other error.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -38,8 +47,12 @@ class RequestContextMiddleware:
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-ID"] = request_id
                 for name, value in SECURITY_HEADERS.items():
@@ -48,5 +61,15 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            response = problem_response(
+                Request(scope),
+                500,
+                "An internal error occurred; quote the request id when reporting it.",
+            )
+            await response(scope, receive, send_with_headers)
         finally:
             request_id_var.reset(token)

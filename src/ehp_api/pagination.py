@@ -8,7 +8,6 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import Select
-from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session
 
 from ehp_api.errors import InvalidInput, InvalidParam
@@ -71,7 +70,7 @@ def decode_cursor(cursor: str) -> int:
 
 
 def paginate(
-    session: Session, stmt: Select[Any], id_column: InstrumentedAttribute[Any], params: PageParams
+    session: Session, stmt: Select[Any], id_column: Any, params: PageParams
 ) -> tuple[list[Any], str | None]:
     """Run `stmt` ordered by `id_column` from the cursor on; one query per page."""
     if params.cursor is not None:

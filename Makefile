@@ -1,0 +1,52 @@
+# `make run` and `make test` are all a newcomer needs (Python 3.11+ and make).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: install run test test-postgres lint typecheck format migrate seed serve migration clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install migrate seed serve
+
+migrate: install
+	$(BIN)/ehp-api db upgrade
+
+seed: install
+	$(BIN)/ehp-api seed
+
+serve: install
+	$(BIN)/ehp-api serve
+
+test: install
+	$(BIN)/pytest -q
+
+test-postgres: install
+	EHP_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Not yet part of CI: SQLModel's column attributes are typed as plain values, which mypy rejects.
+typecheck: install
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Usage: make migration MESSAGE="add readings"; then read and hand-check the generated file.
+migration: install
+	$(BIN)/alembic revision --autogenerate -m "$(MESSAGE)"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache ehp.db ehp.db-shm ehp.db-wal

@@ -1,0 +1,86 @@
+"""Every error is an RFC 9457 problem document, and the OpenAPI document says so."""
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+PROBLEM = "application/problem+json"
+
+
+def test_unknown_route_is_a_404_problem(client: TestClient) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == 404
+    assert body["type"] == "/problems/not-found"
+    assert body["instance"] == "/api/v1/nothing-here"
+
+
+def test_wrong_method_is_a_405_problem_naming_the_allowed_ones(client: TestClient) -> None:
+    response = client.delete("/api/v1/activities")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == PROBLEM
+    assert "GET" in response.json()["detail"]
+
+
+def test_invalid_query_lists_each_field_with_location_and_reason(client: TestClient) -> None:
+    response = client.get("/api/v1/activities", params={"limit": 0, "liptako_gourma": "maybe"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    errors = {e["field"]: e for e in response.json()["errors"]}
+    assert set(errors) == {"limit", "liptako_gourma"}
+    assert errors["limit"]["location"] == "query"
+    assert "greater than or equal to 1" in errors["limit"]["reason"]
+    assert errors["liptako_gourma"]["code"] == "bool_parsing"
+
+
+def test_unexpected_error_is_a_500_problem_without_internals(app: FastAPI) -> None:
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret table name and a stack trace")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom", headers={"X-Request-ID": "req-123"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM
+    assert "secret" not in response.text
+    assert response.json()["request_id"] == "req-123"
+
+
+def test_request_id_is_echoed_or_generated(client: TestClient) -> None:
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "abc-1"}).headers["X-Request-ID"] == "abc-1"
+    )
+    generated = client.get("/healthz").headers["X-Request-ID"]
+    assert len(generated) == 32
+
+
+def test_security_headers(client: TestClient) -> None:
+    headers = client.get("/api/v1/strategy").headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+class TestOpenAPI:
+    def test_error_responses_are_documented_as_problem_json(self, client: TestClient) -> None:
+        document = client.get("/openapi.json").json()
+        for path, item in document["paths"].items():
+            for method, operation in item.items():
+                for status, response in operation["responses"].items():
+                    if int(status) >= 400:
+                        assert list(response["content"]) == [PROBLEM], (path, method, status)
+        assert "HTTPValidationError" not in document["components"]["schemas"]
+
+    def test_operation_ids_are_unique_handler_names(self, client: TestClient) -> None:
+        document = client.get("/openapi.json").json()
+        ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
+        assert len(ids) == len(set(ids))
+        assert "list_activities" in ids
+        assert "get_indicator" in ids
+
+    def test_every_operation_has_a_summary_and_a_tag(self, client: TestClient) -> None:
+        document = client.get("/openapi.json").json()
+        for item in document["paths"].values():
+            for operation in item.values():
+                assert operation.get("summary") or operation.get("description")
+                assert operation["tags"]
