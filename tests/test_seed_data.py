@@ -40,7 +40,8 @@ ADMIN2 = (
 
 AXIS_RE = re.compile(r"^### AXE PRIORITAIRE (\d+)\s*:\s*(.+)$")
 TOKEN_RE = re.compile(r"Q([1-4])(?:-Q([1-4]))?|-")
-SHARE_CONTEXT_RE = re.compile(r"(?:\(|\b(?:et|dont))\s*$")  # "(et %", "et %", "(dont %"
+QUARTERS_CELL_RE = re.compile(r"Q[1-4][Q1-4 -]*")
+SHARE_CONTEXT_RE = re.compile(r"(?:\(|\b(?:et|dont))\s*$")
 STATEMENT_END_RE = re.compile(r"\(O/N\)|est (?:établi(?: ?/ ?actualisé)?|disponible)(?! ?\(O/N\))")
 LIPTAKO_RE = re.compile(r"\bliptako\b", re.IGNORECASE)
 KIND_OF_START = {"#": "count", "%": "percentage"}
@@ -51,10 +52,17 @@ def clean(cell: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", cell))).strip()
 
 
-def schedule_tokens(cell: str) -> list[str] | None:
-    """Tokens of a year cell ("Q3Q4" read as "Q3-Q4"), or None if it is not one."""
+def schedule_tokens(cell: str) -> list[str]:
+    """Tokens of a year cell ("Q3Q4" read as "Q3-Q4"); raises on anything else."""
     tokens = re.sub(r"Q([1-4])Q([1-4])", r"Q\1-Q\2", cell).split()
-    return tokens if all(TOKEN_RE.fullmatch(t) for t in tokens) else None
+    if not all(TOKEN_RE.fullmatch(t) for t in tokens):
+        raise ValueError(f"not a year cell: {cell!r}")
+    return tokens
+
+
+def is_share(text: str, position: int) -> bool:
+    """Whether the "%" at position asks for a share ("(et %", "et %", "(dont %")."""
+    return bool(SHARE_CONTEXT_RE.search(text[:position]))
 
 
 @dataclass
@@ -83,13 +91,11 @@ class DocAxis:
 
 def _activity(code: str, cells: list[str]) -> DocActivity:
     others, years = cells[4], cells[5:8]
-    if set(schedule_tokens(others) or "-") != {"-"}:  # shifted row (3.2.1): 2020 spills left
+    if QUARTERS_CELL_RE.fullmatch(others):  # shifted row (3.2.1): 2020 spills into column 5
         others, years = "", [f"{cells[4]} {cells[5]}", cells[6], cells[7]]
     lead, others = (None if c in ("", "-") else c for c in (cells[3], others))
     tokens = {year: schedule_tokens(cell) for year, cell in zip(YEARS, years, strict=True)}
-    if None in tokens.values():
-        raise ValueError(f"{code}: year cells that are not quarters: {years}")
-    return DocActivity(code, cells[1], cells[2], lead, others, tokens)  # type: ignore[arg-type]
+    return DocActivity(code, cells[1], cells[2], lead, others, tokens)
 
 
 def _add_row(axis: DocAxis, raw: list[str], skipped: list[list[str]]) -> None:
@@ -126,11 +132,8 @@ def statement_kinds(text: str) -> list[str]:
     a yes/no statement ends at "(O/N)" or at "est établi /actualisé" / "est disponible"
     without (O/N). Other text (before a start, after an end) is a yes/no statement too.
     """
-    starts = {
-        m.start(): KIND_OF_START[m[0]]
-        for m in re.finditer(r"[#%]", text)
-        if not SHARE_CONTEXT_RE.search(text[: m.start()])
-    }
+    marks = re.finditer(r"[#%]", text)
+    starts = {m.start(): KIND_OF_START[m[0]] for m in marks if not is_share(text, m.start())}
     ends = {m.end() for m in STATEMENT_END_RE.finditer(text)}
     cuts = sorted({0, len(text), *starts, *ends})
     kinds = []
@@ -146,9 +149,7 @@ def statement_kinds(text: str) -> list[str]:
 
 def shares(text: str) -> list[str]:
     """The shares asked for in an indicator text: "% sur Liptako Gourma", "% sur le terrain"."""
-    found = [
-        m.start() for m in re.finditer("%", text) if SHARE_CONTEXT_RE.search(text[: m.start()])
-    ]
+    found = [m.start() for m in re.finditer("%", text) if is_share(text, m.start())]
     return [re.split(r"[)#]", text[start:])[0] for start in found]
 
 
@@ -170,8 +171,10 @@ def doc_indicator_schedule(act: DocActivity, index: int) -> dict[str, tuple[int,
     """A single token applies to every indicator; otherwise token i is indicator i's."""
     schedule = {}
     for year, tokens in act.years.items():
-        token = tokens[0] if len(tokens) == 1 else (tokens[index:] or ["-"])[0]
-        if tokens and token != "-":
+        if len(tokens) == 1:  # a merged cell: its one token is every indicator's
+            tokens = tokens * (index + 1)
+        token = tokens[index] if index < len(tokens) else "-"  # no token: nothing planned
+        if token != "-":
             schedule[year] = quarters(token)
     return schedule
 
@@ -396,7 +399,7 @@ class TestSchedules:
 
 
 class TestGeography:
-    @pytest.mark.parametrize(("level", "listing"), [(1, ADMIN1), (2, ADMIN2)])
+    @pytest.mark.parametrize(("level", "listing"), [(1, ADMIN1), (2, ADMIN2)], ids=["adm1", "adm2"])
     def test_pcodes_and_names(self, level: int, listing: str) -> None:
         expected = dict(entry.split(" ", 1) for entry in listing.split("; "))
         got = {loc["pcode"]: loc["name"] for loc in load("locations.yaml") if loc["level"] == level}

@@ -13,8 +13,8 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def migrations_dir() -> Path:
-    """`migrations/` bundled in the wheel, or at the top of the source tree in development."""
-    for candidate in (_PACKAGE_DIR / "migrations", _PACKAGE_DIR.parents[1] / "migrations"):
+    """`migrations/` at the top of the source tree, or in the working directory (the image)."""
+    for candidate in (_PACKAGE_DIR.parents[1] / "migrations", Path.cwd() / "migrations"):
         if (candidate / "env.py").exists():
             return candidate
     raise FileNotFoundError("migrations/ not found beside the package or in the source tree")

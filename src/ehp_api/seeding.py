@@ -14,8 +14,8 @@ M = TypeVar("M", bound=SQLModel)
 
 
 def seed_dir() -> Path:
-    """`seed/` bundled in the wheel, or at the top of the source tree in development."""
-    for candidate in (_PACKAGE_DIR / "seed", _PACKAGE_DIR.parents[1] / "seed"):
+    """`seed/` at the top of the source tree, or in the working directory (the image)."""
+    for candidate in (_PACKAGE_DIR.parents[1] / "seed", Path.cwd() / "seed"):
         if (candidate / "workplan.yaml").exists():
             return candidate
     raise FileNotFoundError("seed/ not found beside the package or in the source tree")

@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1.7
+# Multi-stage: build a virtualenv with the project, then copy it into a slim runtime image.
+
+FROM python:3.11-slim-bookworm AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+RUN python -m venv /opt/venv
+ENV PATH="/opt/venv/bin:$PATH"
+COPY pyproject.toml README.md ./
+COPY src ./src
+RUN pip install --upgrade pip && pip install .
+
+FROM python:3.11-slim-bookworm AS runtime
+ENV PATH="/opt/venv/bin:$PATH" \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    EHP_HOST=0.0.0.0 \
+    EHP_PORT=8000
+RUN groupadd --system ehp && useradd --system --gid ehp --home-dir /app --shell /usr/sbin/nologin ehp
+WORKDIR /app
+COPY --from=build /opt/venv /opt/venv
+# The CLI finds migrations/ and seed/ in the working directory.
+COPY alembic.ini ./
+COPY migrations ./migrations
+COPY seed ./seed
+RUN mkdir -p /app/data && chown ehp:ehp /app/data
+USER ehp
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+    CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"
+CMD ["ehp-api", "serve"]
