@@ -154,9 +154,9 @@ def shares(text: str) -> list[str]:
 
 
 def quarters(token: str) -> tuple[int, ...]:
+    """(3, 4) for "Q3-Q4"; tokens are validated before they get here."""
     match = TOKEN_RE.fullmatch(token)
     assert match, f"bad quarter token {token!r}"
-    assert token != "-", "a '-' token has no quarters"
     first = int(match[1])
     return tuple(range(first, int(match[2] or first) + 1))
 
@@ -180,8 +180,11 @@ def doc_indicator_schedule(act: DocActivity, index: int) -> dict[str, tuple[int,
 
 
 def yaml_schedule(schedule: dict[Any, str], where: str) -> dict[str, tuple[int, ...]]:
+    assert isinstance(schedule, dict), f"{where}: schedule {schedule!r} is not a mapping"
     unknown = {str(y) for y in schedule} - set(YEARS)
     assert not unknown, f"{where}: schedule has years {unknown} outside {YEARS}"
+    bad = [v for v in schedule.values() if not re.fullmatch(r"Q[1-4](-Q[1-4])?", str(v))]
+    assert not bad, f"{where}: schedule values {bad} are not written 'Qn' or 'Qn-Qm'"
     return {str(year): quarters(value) for year, value in schedule.items()}
 
 
@@ -192,14 +195,6 @@ DOC_ACTIVITIES = {a.code: a for x in DOC_AXES for o in x.objectives for a in o.a
 @cache
 def load(name: str) -> Any:
     return yaml.safe_load((SEED / name).read_text(encoding="utf-8"))
-
-
-def yaml_objectives() -> list[dict]:
-    return [o for axis in load("workplan.yaml")["axes"] for o in axis["objectives"]]
-
-
-def yaml_activities() -> list[dict]:
-    return [a for objective in yaml_objectives() for a in objective["activities"]]
 
 
 def organisations() -> dict[str, dict]:
@@ -218,10 +213,33 @@ def organisations_named_in(cell: str | None) -> set[str]:
     return found
 
 
+def doc_nodes(level: str) -> list[Any]:
+    objectives = [o for axis in DOC_AXES for o in axis.objectives]
+    nodes = {"axis": DOC_AXES, "objective": objectives, "activity": [*DOC_ACTIVITIES.values()]}
+    return nodes[level]
+
+
+def yaml_nodes(level: str) -> list[dict]:
+    axes = load("workplan.yaml")["axes"]
+    objectives = [o for axis in axes for o in axis["objectives"]]
+    activities = [a for objective in objectives for a in objective["activities"]]
+    return {"axis": axes, "objective": objectives, "activity": activities}[level]
+
+
+def mismatches(what: str, got: dict, expected: dict) -> str:
+    """Readable differences, key by key, between YAML values and document values."""
+    keys = [*expected, *(k for k in got if k not in expected)]
+    return "\n".join(
+        f"{what} {k}: YAML {got.get(k, '<absent>')!r}, expected {expected.get(k, '<absent>')!r}"
+        for k in keys
+        if got.get(k, "<absent>") != expected.get(k, "<absent>")
+    )
+
+
 @pytest.fixture(params=list(DOC_ACTIVITIES), ids=list(DOC_ACTIVITIES))
 def pair(request: pytest.FixtureRequest) -> tuple[DocActivity, dict]:
     """The document's activity and the YAML activity bearing the same code."""
-    by_code = {a["code"]: a for a in yaml_activities()}
+    by_code = {a["code"]: a for a in yaml_nodes("activity")}
     assert request.param in by_code, f"YAML lacks activity {request.param}"
     return DOC_ACTIVITIES[request.param], by_code[request.param]
 
@@ -257,22 +275,18 @@ class TestDocumentParsing:
 
 
 class TestStructure:
-    def test_axes_in_document_order(self) -> None:
-        expected = [(a.code, a.title) for a in DOC_AXES]
-        got = [(a["code"], a["title_fr"]) for a in load("workplan.yaml")["axes"]]
-        assert got == expected
-
-    def test_objectives_in_document_order(self) -> None:
-        expected = [(o.code, o.title) for a in DOC_AXES for o in a.objectives]
-        assert [(o["code"], o["title_fr"]) for o in yaml_objectives()] == expected
-
-    def test_activities_in_document_order(self) -> None:
-        expected = [(code, a.title) for code, a in DOC_ACTIVITIES.items()]
-        assert [(a["code"], a["title_fr"]) for a in yaml_activities()] == expected
+    @pytest.mark.parametrize("level", ["axis", "objective", "activity"])
+    def test_titles_and_codes_in_document_order(self, level: str) -> None:
+        expected = {n.code: n.title for n in doc_nodes(level)}
+        items = yaml_nodes(level)
+        got = {n["code"]: n["title_fr"] for n in items}
+        assert got == expected, mismatches(level, got, expected)
+        assert [n["code"] for n in items] == list(expected), f"{level} codes out of order"
 
     def test_nexus_exactly_for_objectives_marked_nexus(self) -> None:
-        expected = {o.code: o.title.endswith("(Nexus)") for a in DOC_AXES for o in a.objectives}
-        assert {o["code"]: o["nexus"] for o in yaml_objectives()} == expected
+        expected = {o.code: o.title.endswith("(Nexus)") for o in doc_nodes("objective")}
+        got = {o["code"]: o["nexus"] for o in yaml_nodes("objective")}
+        assert got == expected, mismatches("objective nexus", got, expected)
 
 
 class TestIndicators:
@@ -291,12 +305,14 @@ class TestIndicators:
 
     def test_texts_rebuild_document_cell(self, pair: tuple[DocActivity, dict]) -> None:
         doc, act = pair
-        assert " ".join(i["text_fr"] for i in act["indicators"]) == doc.indicators
+        joined = " ".join(i["text_fr"] for i in act["indicators"])
+        assert joined == doc.indicators, f"{doc.code}: text_fr joined differ from the cell"
 
     def test_measures_match_document(self, pair: tuple[DocActivity, dict]) -> None:
         doc, act = pair
         measures = [i["measure"] for i in act["indicators"]]
-        assert measures == statement_kinds(doc.indicators), f"{doc.code}: measures in order"
+        kinds = statement_kinds(doc.indicators)
+        assert measures == kinds, f"{doc.code}: YAML measures {measures}, document {kinds}"
 
     def test_each_indicator_is_one_statement_of_its_measure(self, pair: tuple) -> None:
         problems = [
@@ -316,7 +332,8 @@ class TestIndicators:
                 assert labels == [None, None], f"{ind['code']}: labels on a non-percentage"
 
     def test_total(self) -> None:
-        assert sum(len(a["indicators"]) for a in yaml_activities()) == TOTAL_INDICATORS
+        got = sum(len(a["indicators"]) for a in yaml_nodes("activity"))
+        assert got == TOTAL_INDICATORS, f"{got} indicators in the YAML"
 
     def test_liptako_gourma_flag(self, pair: tuple[DocActivity, dict]) -> None:
         problems = [
@@ -340,8 +357,10 @@ class TestIndicators:
 class TestActors:
     def test_cell_texts(self, pair: tuple[DocActivity, dict]) -> None:
         doc, act = pair
-        assert act["leads_text"] == doc.lead, f"{doc.code}: leads_text"
-        assert act["other_actors_text"] == doc.others, f"{doc.code}: other_actors_text"
+        got, expected = (act["leads_text"], act["other_actors_text"]), (doc.lead, doc.others)
+        assert got == expected, (
+            f"{doc.code}: YAML (leads, other actors) texts {got}, cells {expected}"
+        )
 
     @pytest.mark.parametrize(("key", "cell"), [("leads", "lead"), ("other_actors", "others")])
     def test_as_written_in_cell_and_aliases(self, pair: tuple, key: str, cell: str) -> None:
@@ -357,8 +376,9 @@ class TestActors:
     @pytest.mark.parametrize(("key", "cell"), [("leads", "lead"), ("other_actors", "others")])
     def test_every_named_organisation_referenced(self, pair: tuple, key: str, cell: str) -> None:
         doc, act = pair
-        named = organisations_named_in(getattr(doc, cell))
-        assert {r["organisation"] for r in act[key]} == named, f"{doc.code} {key}"
+        named, text = organisations_named_in(getattr(doc, cell)), getattr(doc, cell)
+        got = {r["organisation"] for r in act[key]}
+        assert got == named, f"{doc.code} {key}: YAML {sorted(got)}, {text!r} names {sorted(named)}"
 
     def test_all_ehp_members(self, pair: tuple[DocActivity, dict]) -> None:
         doc, act = pair
@@ -368,7 +388,7 @@ class TestActors:
     def test_shifted_row_3_2_1(self) -> None:
         doc = DOC_ACTIVITIES["3.2.1"]
         assert (doc.lead, doc.others) == ("Tout EHP & OCHA (Coordination)", None)
-        act = next(a for a in yaml_activities() if a["code"] == "3.2.1")
+        act = next(a for a in yaml_nodes("activity") if a["code"] == "3.2.1")
         assert act["other_actors"] == [], "3.2.1: the Q3 in the other-actors column is a quarter"
 
 
@@ -393,9 +413,9 @@ class TestSchedules:
     def test_3_2_1_quarters_in_2020(self) -> None:
         doc = DOC_ACTIVITIES["3.2.1"]
         assert doc.years["2020"] == ["Q3", "Q3", "Q3", "Q4", "Q4"]
-        act = next(a for a in yaml_activities() if a["code"] == "3.2.1")
+        act = next(a for a in yaml_nodes("activity") if a["code"] == "3.2.1")
         got = [(i["schedule"] or {}).get("2020") for i in act["indicators"]]
-        assert got == ["Q3", "Q3", "Q3", "Q4", "Q4"]
+        assert got == ["Q3", "Q3", "Q3", "Q4", "Q4"], f"3.2.1 indicators' 2020 quarters: {got}"
 
 
 class TestGeography:
@@ -403,20 +423,20 @@ class TestGeography:
     def test_pcodes_and_names(self, level: int, listing: str) -> None:
         expected = dict(entry.split(" ", 1) for entry in listing.split("; "))
         got = {loc["pcode"]: loc["name"] for loc in load("locations.yaml") if loc["level"] == level}
-        assert got == expected
+        assert got == expected, mismatches(f"admin {level} P-code", got, expected)
 
     def test_unique_and_parents(self) -> None:
-        locations = load("locations.yaml")
-        pcodes = [loc["pcode"] for loc in locations]
-        assert len(pcodes) == len(set(pcodes)), "duplicate P-codes"
-        parents = {loc["pcode"]: loc["parent"] for loc in locations}
+        pcodes = [loc["pcode"] for loc in load("locations.yaml")]
+        assert len(pcodes) == len(set(pcodes)), f"duplicate P-codes in {pcodes}"
+        got = {loc["pcode"]: loc["parent"] for loc in load("locations.yaml")}
         expected = {p: (p[:4] if len(p) == 6 else None) for p in pcodes}
-        assert parents == expected
-        assert parents["ML0701"] == "ML07"
+        assert got == expected, mismatches("parent of", got, expected)
+        assert got["ML0701"] == "ML07"
 
     def test_liptako_gourma_focus_area(self) -> None:
         area = next(a for a in load("focus_areas.yaml") if a["code"] == "liptako_gourma")
-        known = {loc["pcode"] for loc in load("locations.yaml")}
+        assert area["versions"], "liptako_gourma has no version"
         for version in area["versions"]:
-            assert set(version["pcodes"]) == LIPTAKO_GOURMA_PCODES, version["valid_from"]
-            assert set(version["pcodes"]) <= known
+            got = set(version["pcodes"])
+            expected = sorted(LIPTAKO_GOURMA_PCODES)
+            assert got == set(expected), f"{version['valid_from']}: {sorted(got)}, not {expected}"
