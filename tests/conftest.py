@@ -5,7 +5,7 @@ SQLite by default; PostgreSQL when EHP_TEST_DATABASE_URL points at one (its sche
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,11 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from ehp_api import migrate, seeding
+from ehp_api.access.permissions import Role
 from ehp_api.config import Settings
 from ehp_api.db import build_engine, get_session
 from ehp_api.main import create_app
+from tests import builders
 
 
 def _test_database_url() -> str:
@@ -35,7 +37,14 @@ def reset_postgres_schema(engine: Engine) -> None:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings(database_url=_test_database_url(), environment="test", _env_file=None)
+    # Login limits in memory: the database storage is proven in test_ratelimit.py, and on SQLite
+    # its separate transaction would wait on the test's own open write transaction.
+    return Settings(
+        database_url=_test_database_url(),
+        environment="test",
+        rate_limit_storage="memory://",
+        _env_file=None,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +88,32 @@ def app(settings: Settings, session: Session) -> FastAPI:
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
+def anon_client(app: FastAPI) -> Iterator[TestClient]:
+    """A client that sends no credentials."""
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client_as(app: FastAPI, session: Session) -> Iterator[Callable[..., TestClient]]:
+    """`client_as(Role.partner, org="HCR")`: a client holding a new API key of that role."""
+    clients: list[TestClient] = []
+
+    def make(role: Role, org: str = "HCR") -> TestClient:
+        test_client = TestClient(
+            app,
+            raise_server_exceptions=False,
+            headers=builders.bearer(builders.api_key(session, role, org)),
+        )
+        clients.append(test_client)
+        return test_client
+
+    yield make
+    for test_client in clients:
+        test_client.close()
+
+
+@pytest.fixture
+def client(client_as: Callable[..., TestClient]) -> TestClient:
+    """A read-only analyst: enough for the work plan's read API."""
+    return client_as(Role.analyst, "OCHA")

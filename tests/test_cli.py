@@ -4,14 +4,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
+from sqlmodel import Session
 from typer.testing import CliRunner
 
 from ehp_api import migrate
+from ehp_api.audit.models import AuditEvent
 from ehp_api.cli import app
-from ehp_api.config import get_settings
+from ehp_api.config import Settings, get_settings
 from ehp_api.db import get_engine
 from ehp_api.indicators.models import Indicator
+from ehp_api.main import create_app
 
 
 @pytest.fixture
@@ -49,3 +53,46 @@ def test_downgrade_to_base(database_url: str) -> None:
     with engine.connect() as connection:
         assert migrate.current_revision(connection) is None
     engine.dispose()
+
+
+def test_create_api_key_prints_the_secret_last_and_it_works(database_url: str) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["db", "upgrade"])
+    runner.invoke(app, ["seed"])
+    result = runner.invoke(
+        app, ["create-api-key", "--org", "HCR", "--role", "partner", "--name", "Gao sync"]
+    )
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip().splitlines()[-1]
+    assert secret.startswith("ehpk_")
+    settings = Settings(database_url=database_url, _env_file=None)
+    with TestClient(create_app(settings)) as client:
+        me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).json()
+    assert (me["organisation"], me["role"]) == ("HCR", "partner")
+    with Session(create_engine(database_url)) as session:
+        events = session.scalars(select(AuditEvent.action)).all()
+    assert "api_key.create" in events
+    assert "seed.load" in events
+
+
+def test_create_user_reads_the_password_from_stdin(database_url: str) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["db", "upgrade"])
+    runner.invoke(app, ["seed"])
+    args = ["create-user", "Analyst@OCHA.example", "--org", "OCHA", "--role", "analyst"]
+    result = runner.invoke(app, args, input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    settings = Settings(database_url=database_url, _env_file=None)
+    with TestClient(create_app(settings)) as client:
+        form = {"username": "analyst@ocha.example", "password": "a long enough password"}
+        assert client.post("/api/v1/auth/token", data=form).status_code == 200
+
+
+def test_unknown_organisation_fails_with_a_message(database_url: str) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["db", "upgrade"])
+    result = runner.invoke(
+        app, ["create-api-key", "--org", "NOPE", "--role", "partner", "--name", "x"]
+    )
+    assert result.exit_code == 2
+    assert "NOPE" in result.output

@@ -2,6 +2,10 @@
 
 from fastapi import APIRouter
 
+from ehp_api.access.deps import require
+from ehp_api.access.permissions import Permission
+from ehp_api.access.router import router as access_router
+from ehp_api.audit.router import router as audit_router
 from ehp_api.errors import problem_responses
 from ehp_api.indicators.router import router as indicators_router
 from ehp_api.locations.router import router as locations_router
@@ -10,14 +14,21 @@ from ehp_api.periods.router import router as periods_router
 from ehp_api.workplan.router import router as workplan_router
 
 api_router = APIRouter(prefix="/api/v1", responses=problem_responses(404, 422, 500, 503))
+read_plan = [require(Permission.workplan_read)]
+guarded = problem_responses(401, 403)
+
+# /auth/token, /auth/logout, /me, /users, /api-keys (each route declares its own guard)
+api_router.include_router(access_router, responses=guarded)
+# /audit-events
+api_router.include_router(audit_router, responses=guarded)
 
 # /strategy, /axes, /objectives, /activities
-api_router.include_router(workplan_router)
+api_router.include_router(workplan_router, dependencies=read_plan, responses=guarded)
 # /indicators, /disaggregations
-api_router.include_router(indicators_router)
-# /organisations
-api_router.include_router(organisations_router)
+api_router.include_router(indicators_router, dependencies=read_plan, responses=guarded)
+# /organisations (each route declares its own guard)
+api_router.include_router(organisations_router, responses=guarded)
 # /locations, /focus-areas
-api_router.include_router(locations_router)
+api_router.include_router(locations_router, dependencies=read_plan, responses=guarded)
 # /periods
-api_router.include_router(periods_router)
+api_router.include_router(periods_router, dependencies=read_plan, responses=guarded)

@@ -1,5 +1,6 @@
 """The `ehp-api` command: migrations, seed data and the server."""
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -7,8 +8,14 @@ import typer
 from sqlmodel import Session
 
 from ehp_api import migrate, seeding
+from ehp_api.access import service as access_service
+from ehp_api.access.models import ApiKeyCreate, UserCreate
+from ehp_api.access.permissions import Role
+from ehp_api.audit import service as audit
 from ehp_api.config import get_settings
 from ehp_api.db import get_engine
+from ehp_api.errors import AppError
+from ehp_api.principal import system_principal
 
 app = typer.Typer(
     help="ehp_api: the EHP Mali protection strategy service.",
@@ -38,11 +45,72 @@ def seed(
     ] = None,
 ) -> None:
     """Load the work plan and reference data; safe to run again (it changes only what differs)."""
-    with Session(get_engine()) as session, session.begin():
+    with Session(get_engine(), expire_on_commit=False) as session, session.begin():
         report = seeding.load_all(session, directory)
+        if report.changed:
+            audit.record(session, system_principal(), "seed.load", "seed", None, report.changes())
     for line in report.lines():
         typer.echo(line)
     typer.echo("seed: changes applied" if report.changed else "seed: already up to date")
+
+
+def _fail(error: AppError) -> None:
+    typer.echo(f"error: {error.detail}", err=True)
+    for param in error.errors or []:
+        typer.echo(f"  {param.field}: {param.reason}", err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command("create-api-key")
+def create_api_key(
+    org: Annotated[str, typer.Option("--org", help="Organisation code, e.g. HCR.")],
+    role: Annotated[Role, typer.Option("--role", help="Role of the key.")],
+    name: Annotated[str, typer.Option("--name", help="What the key is for.")],
+    expires_in_days: Annotated[int | None, typer.Option(help="Lifetime in days.")] = None,
+) -> None:
+    """Create an API key for a partner system; the secret is printed once, as the last line."""
+    data = ApiKeyCreate(name=name, organisation=org, role=role, expires_in_days=expires_in_days)
+    try:
+        with Session(get_engine(), expire_on_commit=False) as session, session.begin():
+            created = access_service.create_api_key(session, system_principal(), data)
+    except AppError as error:
+        _fail(error)
+    typer.echo(f"API key {created.prefix} for {created.organisation} ({created.role}) created.")
+    typer.echo("Store this secret now; it cannot be shown again:")
+    typer.echo(created.secret)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    return sys.stdin.readline().rstrip("\n")
+
+
+@app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Argument(help="Login email.")],
+    org: Annotated[str, typer.Option("--org", help="Organisation code, e.g. OCHA.")],
+    role: Annotated[Role, typer.Option("--role", help="Role of the user.")],
+    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+) -> None:
+    """Create a user; the password is asked for (or read from standard input)."""
+    try:
+        data = UserCreate(
+            email=email,
+            display_name=name or email,
+            organisation=org,
+            role=role,
+            password=_read_password(),
+        )
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    try:
+        with Session(get_engine(), expire_on_commit=False) as session, session.begin():
+            user = access_service.create_user(session, system_principal(), data)
+    except AppError as error:
+        _fail(error)
+    typer.echo(f"User {user.email} ({user.role}, {data.organisation}) created with id {user.id}.")
 
 
 @app.command()

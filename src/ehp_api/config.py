@@ -31,6 +31,13 @@ class Settings(BaseSettings):
         5.0, gt=0, description="Seconds to wait for a connection before answering 503."
     )
     sqlite_busy_timeout_ms: int = Field(5000, ge=0, description="SQLite lock wait.")
+    token_ttl_minutes: int = Field(480, ge=1, description="Lifetime of a login's access token.")
+    login_rate_limit: str = Field("5/minute", description="Login attempts allowed per account.")
+    login_rate_limit_per_ip: str = Field("30/minute", description="Login attempts per client IP.")
+    rate_limit_storage: str = Field(
+        "database",
+        description="`database` (shared by all workers), or a `limits` URI (redis://...).",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -60,6 +60,13 @@ def enum_type(enum: type[StrEnum]) -> SAEnum:
     )
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """A caller's timestamp in UTC; one given without an offset is taken to be UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

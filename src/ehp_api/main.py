@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from ehp_api import __version__, health
+from ehp_api.access.login import LoginLimits
 from ehp_api.api import api_router
 from ehp_api.config import Settings, get_settings
 from ehp_api.db import build_engine
@@ -17,6 +18,7 @@ from ehp_api.errors import install_handlers
 from ehp_api.logs import configure_logging
 from ehp_api.middleware import RequestContextMiddleware
 from ehp_api.openapi import DESCRIPTION, install_openapi, operation_id
+from ehp_api.ratelimit import LoginLimiter
 
 TAGS = [
     {"name": "work plan", "description": "The strategy, its axes, objectives and activities."},
@@ -24,6 +26,8 @@ TAGS = [
     {"name": "organisations", "description": "EHP members and the other actors of the plan."},
     {"name": "locations", "description": "P-coded admin areas and focus areas (Liptako Gourma)."},
     {"name": "periods", "description": "Quarters and years of the plan."},
+    {"name": "access", "description": "Logging in, the caller's identity, users and API keys."},
+    {"name": "audit", "description": "The append-only audit log."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -48,7 +52,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
     )
+    app.state.settings = settings
     app.state.engine = build_engine(settings)
+    app.state.login_limits = LoginLimits(
+        LoginLimiter(app.state.engine, settings.login_rate_limit, settings.rate_limit_storage),
+        LoginLimiter(
+            app.state.engine, settings.login_rate_limit_per_ip, settings.rate_limit_storage
+        ),
+    )
     install_handlers(app)
     install_openapi(app)
     app.add_middleware(

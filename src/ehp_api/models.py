@@ -1,5 +1,7 @@
 """Registry of every table model: import this before using `SQLModel.metadata`."""
 
+from ehp_api.access.models import AccessToken, ApiKey, User
+from ehp_api.audit.models import AuditEvent
 from ehp_api.indicators.models import (
     DisaggregationCategory,
     DisaggregationOption,
@@ -10,6 +12,7 @@ from ehp_api.indicators.models import (
 from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period
+from ehp_api.ratelimit import RateLimitCounter
 from ehp_api.workplan.models import (
     Activity,
     ActivityActor,
@@ -21,10 +24,13 @@ from ehp_api.workplan.models import (
 )
 
 __all__ = [
+    "AccessToken",
     "Activity",
     "ActivityActor",
     "ActivityLead",
     "ActivitySchedule",
+    "ApiKey",
+    "AuditEvent",
     "Axis",
     "DisaggregationCategory",
     "DisaggregationOption",
@@ -38,5 +44,7 @@ __all__ = [
     "Objective",
     "Organisation",
     "Period",
+    "RateLimitCounter",
     "Strategy",
+    "User",
 ]

@@ -70,12 +70,19 @@ def decode_cursor(cursor: str) -> int:
 
 
 def paginate(
-    session: Session, stmt: Select[Any], id_column: Any, params: PageParams
+    session: Session,
+    stmt: Select[Any],
+    id_column: Any,
+    params: PageParams,
+    *,
+    newest_first: bool = False,
 ) -> tuple[list[Any], str | None]:
     """Run `stmt` ordered by `id_column` from the cursor on; one query per page."""
     if params.cursor is not None:
-        stmt = stmt.where(id_column > decode_cursor(params.cursor))
-    rows = list(session.scalars(stmt.order_by(id_column).limit(params.limit + 1)).all())
+        after = decode_cursor(params.cursor)
+        stmt = stmt.where(id_column < after if newest_first else id_column > after)
+    order = id_column.desc() if newest_first else id_column
+    rows = list(session.scalars(stmt.order_by(order).limit(params.limit + 1)).all())
     if len(rows) <= params.limit:
         return rows, None
     rows = rows[: params.limit]

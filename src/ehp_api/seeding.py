@@ -39,6 +39,14 @@ class SeedReport:
     def changed(self) -> bool:
         return any(c["created"] or c["updated"] or c["deleted"] for c in self.counts.values())
 
+    def changes(self) -> dict[str, dict[str, object]]:
+        """The counts as an audit diff: `{table: {"old": None, "new": {outcome: n}}}`."""
+        return {
+            table: {"old": None, "new": {k: v for k, v in c.items() if k != "unchanged"}}
+            for table, c in self.counts.items()
+            if any(k != "unchanged" for k in c)
+        }
+
     def lines(self) -> list[str]:
         return [
             f"{table}: " + ", ".join(f"{k} {v}" for k, v in sorted(counter.items()))

@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import ConfigDict
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
@@ -64,3 +65,20 @@ class OrganisationRef(SQLModel):
     code: str = Field(description="Organisation code.")
     name_fr: str = Field(description="Name in French.")
     name_en: str | None = Field(None, description="Name in English.")
+
+
+class OrganisationCreate(OrganisationBase):
+    """A new organisation (tenant), e.g. an NGO that will post readings."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+
+class OrganisationUpdate(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    acronym: str | None = Field(None, max_length=32, description="The acronym, if any.")
+    name_fr: str | None = Field(None, min_length=1, max_length=300, description="Name in French.")
+    name_en: str | None = Field(None, max_length=300, description="Name in English.")
+    kind: OrganisationKind | None = Field(None, description="What kind of actor this is.")
+    ehp_member: bool | None = Field(None, description="Member of the EHP.")
+    description: str | None = Field(None, max_length=2000, description="A short note.")

@@ -4,18 +4,31 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from ehp_api.access.deps import require
+from ehp_api.access.permissions import Permission
 from ehp_api.db import SessionDep
+from ehp_api.errors import problem_responses
 from ehp_api.organisations import service
-from ehp_api.organisations.models import OrganisationKind, OrganisationPublic
+from ehp_api.organisations.models import (
+    OrganisationCreate,
+    OrganisationKind,
+    OrganisationPublic,
+    OrganisationUpdate,
+)
 from ehp_api.pagination import Page, PageDep
+from ehp_api.principal import Principal
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
+
+ReadPlan = Annotated[Principal, require(Permission.workplan_read)]
+Manage = Annotated[Principal, require(Permission.organisations_manage)]
 
 
 @router.get("", response_model=Page[OrganisationPublic])
 def list_organisations(
     session: SessionDep,
     page: PageDep,
+    _: ReadPlan,
     kind: Annotated[OrganisationKind | None, Query(description="Only this kind.")] = None,
     ehp_member: Annotated[
         bool | None, Query(description="Only EHP members (or non-members).")
@@ -31,6 +44,24 @@ def list_organisations(
 
 
 @router.get("/{code}", response_model=OrganisationPublic)
-def get_organisation(session: SessionDep, code: str) -> OrganisationPublic:
+def get_organisation(session: SessionDep, code: str, _: ReadPlan) -> OrganisationPublic:
     """Get one organisation by its code."""
     return OrganisationPublic.model_validate(service.get_by_code(session, code))
+
+
+@router.post(
+    "", response_model=OrganisationPublic, status_code=201, responses=problem_responses(409)
+)
+def create_organisation(
+    session: SessionDep, data: OrganisationCreate, actor: Manage
+) -> OrganisationPublic:
+    """Add an organisation (a tenant that users and API keys can belong to)."""
+    return OrganisationPublic.model_validate(service.create(session, actor, data))
+
+
+@router.patch("/{code}", response_model=OrganisationPublic)
+def update_organisation(
+    session: SessionDep, code: str, data: OrganisationUpdate, actor: Manage
+) -> OrganisationPublic:
+    """Change an organisation's names, kind, membership or description (not its code)."""
+    return OrganisationPublic.model_validate(service.update(session, actor, code, data))

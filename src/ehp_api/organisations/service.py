@@ -2,9 +2,17 @@
 
 from sqlmodel import Session, select
 
-from ehp_api.errors import NotFound
-from ehp_api.organisations.models import Organisation, OrganisationKind
+from ehp_api.audit import service as audit
+from ehp_api.db import utcnow
+from ehp_api.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from ehp_api.organisations.models import (
+    Organisation,
+    OrganisationCreate,
+    OrganisationKind,
+    OrganisationUpdate,
+)
 from ehp_api.pagination import PageParams, paginate
+from ehp_api.principal import Principal
 
 
 def list_(
@@ -22,8 +30,46 @@ def list_(
     return paginate(session, stmt, Organisation.id, page)
 
 
-def get_by_code(session: Session, code: str) -> Organisation:
+def get_by_code(session: Session, code: str, *, field: str | None = None) -> Organisation:
+    """The organisation with this code; with `field`, an unknown code is invalid input (422)."""
     organisation = session.exec(select(Organisation).where(Organisation.code == code)).first()
     if organisation is None:
-        raise NotFound(f"No organisation has the code {code!r}.")
+        detail = f"No organisation has the code {code!r}."
+        if field is not None:
+            param = InvalidParam(
+                location="body", field=field, reason=detail, code="unknown_organisation"
+            )
+            raise InvalidInput(detail, errors=[param])
+        raise NotFound(detail)
+    return organisation
+
+
+_FIELDS = ("code", "acronym", "name_fr", "name_en", "kind", "ehp_member", "description")
+
+
+def _snapshot(organisation: Organisation) -> dict[str, object]:
+    return {field: getattr(organisation, field) for field in _FIELDS}
+
+
+def create(session: Session, actor: Principal, data: OrganisationCreate) -> Organisation:
+    if session.exec(select(Organisation.id).where(Organisation.code == data.code)).first():
+        raise Conflict(f"An organisation with the code {data.code!r} already exists.")
+    organisation = Organisation.model_validate(data)
+    session.add(organisation)
+    session.flush()
+    changes = audit.diff(None, _snapshot(organisation))
+    audit.record(session, actor, "organisation.create", "organisation", organisation.code, changes)
+    return organisation
+
+
+def update(session: Session, actor: Principal, code: str, data: OrganisationUpdate) -> Organisation:
+    organisation = get_by_code(session, code)
+    before = _snapshot(organisation)
+    for field, value in data.model_dump(exclude_unset=True).items():
+        setattr(organisation, field, value)
+    changes = audit.diff(before, _snapshot(organisation))
+    if changes:
+        organisation.updated_at = utcnow()
+        audit.record(session, actor, "organisation.update", "organisation", code, changes)
+        session.flush()
     return organisation

@@ -1,0 +1,117 @@
+"""Secrets: password hashing, API key and token generation, and resolving a bearer secret."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from ehp_api.access.models import AccessToken, ApiKey, User
+from ehp_api.db import utcnow
+from ehp_api.errors import Unauthorized
+from ehp_api.principal import Principal, PrincipalKind, for_role
+
+KEY_PREFIX = "ehpk_"
+TOKEN_PREFIX = "ehpt_"  # noqa: S105  (a marker, not a secret)
+# last_used_at is for people auditing keys: minute precision spares a write on most requests.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant work whether or not the user exists, so timing does not reveal accounts."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def hash_secret(secret: str) -> str:
+    # Secrets are 256-bit random values: a fast hash is enough and keeps lookups to one index probe.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_api_key_secret() -> tuple[str, str]:
+    """(public prefix, full secret): the prefix is shown in listings, the secret only once."""
+    public = KEY_PREFIX + secrets.token_hex(4)
+    return public, f"{public}_{secrets.token_urlsafe(32)}"
+
+
+def new_token_secret() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def _key_principal(key: ApiKey) -> Principal:
+    name = f"{key.prefix} ({key.name})"
+    return for_role(
+        PrincipalKind.api_key,
+        key.id or 0,
+        name,
+        key.organisation_id,
+        key.organisation.code,
+        key.role,
+    )
+
+
+def user_principal(user: User) -> Principal:
+    return for_role(
+        PrincipalKind.user,
+        user.id or 0,
+        user.email,
+        user.organisation_id,
+        user.organisation.code,
+        user.role,
+    )
+
+
+def _usable(revoked_at: datetime | None, expires_at: datetime | None, now: datetime) -> bool:
+    return revoked_at is None and (expires_at is None or expires_at > now)
+
+
+def authenticate(session: Session, secret: str) -> Principal:
+    """The principal a bearer secret stands for, or 401 if it is unknown, revoked or expired."""
+    now = utcnow()
+    digest = hash_secret(secret)
+    if secret.startswith(TOKEN_PREFIX):
+        token = session.exec(select(AccessToken).where(AccessToken.token_hash == digest)).first()
+        if token and _usable(token.revoked_at, token.expires_at, now) and token.user.is_active:
+            return user_principal(token.user)
+        raise Unauthorized("The access token is unknown, expired or revoked; log in again.")
+    key = session.exec(select(ApiKey).where(ApiKey.secret_hash == digest)).first()
+    if key is None or not _usable(key.revoked_at, key.expires_at, now):
+        raise Unauthorized("The API key is unknown, expired or revoked.")
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        key.last_used_at = now
+    return _key_principal(key)
+
+
+def issue_token(session: Session, user: User, ttl: timedelta) -> tuple[str, AccessToken]:
+    secret = new_token_secret()
+    token = AccessToken(
+        token_hash=hash_secret(secret), user_id=user.id or 0, expires_at=utcnow() + ttl
+    )
+    session.add(token)
+    user.last_login_at = utcnow()
+    session.flush()
+    return secret, token
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def revoke_token(session: Session, secret: str) -> None:
+    token = session.exec(
+        select(AccessToken).where(AccessToken.token_hash == hash_secret(secret))
+    ).first()
+    if token is not None and token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.flush()

@@ -1,0 +1,62 @@
+"""FastAPI dependencies: who the caller is, and whether its role allows an operation."""
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
+
+from ehp_api.access import credentials
+from ehp_api.access.permissions import Permission
+from ehp_api.db import SessionDep
+from ehp_api.errors import Forbidden, Unauthorized
+from ehp_api.principal import Principal
+
+# Two ways to send the same header, both shown in Swagger UI's Authorize dialog.
+user_login = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token",
+    scheme_name="UserLogin",
+    description="People: log in with email and password; the token is sent as a bearer token.",
+    auto_error=False,
+)
+api_key = HTTPBearer(
+    scheme_name="ApiKey",
+    description="Partner systems: `Authorization: Bearer <API key>`.",
+    auto_error=False,
+)
+
+
+def bearer_secret(
+    token: Annotated[str | None, Depends(user_login)],
+    key: Annotated[HTTPAuthorizationCredentials | None, Depends(api_key)],
+) -> str:
+    secret = token or (key.credentials if key else None)
+    if not secret:
+        raise Unauthorized("Send `Authorization: Bearer <API key or access token>`.")
+    return secret
+
+
+def get_principal(
+    request: Request, session: SessionDep, secret: Annotated[str, Depends(bearer_secret)]
+) -> Principal:
+    principal = credentials.authenticate(session, secret)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+BearerSecret = Annotated[str, Depends(bearer_secret)]
+
+
+def require(*permissions: Permission) -> Any:
+    """A dependency that lets the call through only if the caller's role grants `permissions`."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        missing = [p.value for p in permissions if not principal.can(p)]
+        if missing:
+            raise Forbidden(
+                f"The role {principal.role} does not allow this operation "
+                f"(it needs {', '.join(missing)})."
+            )
+        return principal
+
+    return Depends(check)

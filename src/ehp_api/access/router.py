@@ -1,0 +1,136 @@
+"""/auth, /me, /users, /api-keys: who may call the API, and as whom."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordRequestForm
+
+from ehp_api.access import credentials, service
+from ehp_api.access.deps import BearerSecret, CurrentPrincipal, require
+from ehp_api.access.login import login
+from ehp_api.access.models import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    Me,
+    TokenResponse,
+    UserCreate,
+    UserPublic,
+    UserUpdate,
+)
+from ehp_api.access.permissions import Permission
+from ehp_api.db import SessionDep
+from ehp_api.errors import AppError, Conflict, problem_response, problem_responses
+from ehp_api.pagination import Page, PageDep
+from ehp_api.principal import Principal, PrincipalKind
+
+router = APIRouter(tags=["access"])
+
+ManageUsers = Annotated[Principal, require(Permission.users_manage)]
+ManageKeys = Annotated[Principal, require(Permission.api_keys_manage)]
+
+
+@router.post("/auth/token", response_model=TokenResponse, responses=problem_responses(401, 429))
+def create_token(
+    request: Request,
+    session: SessionDep,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+) -> TokenResponse | JSONResponse:
+    """Log in with email (`username`) and password: OAuth2 password flow, returns a bearer token."""
+    settings = request.app.state.settings
+    client_ip = request.client.host if request.client else "unknown"
+    result = login(
+        session,
+        request.app.state.login_limits,
+        form.username,
+        form.password,
+        client_ip,
+        timedelta(minutes=settings.token_ttl_minutes),
+    )
+    if isinstance(result, AppError):
+        headers = {"WWW-Authenticate": "Bearer"} if result.status_code == 401 else {}
+        if "retry_after" in result.extra:
+            headers["Retry-After"] = str(result.extra["retry_after"])
+        return problem_response(
+            request, result.status_code, result.detail, slug=result.slug, headers=headers
+        )
+    return result
+
+
+@router.post("/auth/logout", status_code=204, responses=problem_responses(401, 409))
+def logout(session: SessionDep, principal: CurrentPrincipal, secret: BearerSecret) -> None:
+    """Revoke the access token of this request (API keys are revoked by an admin)."""
+    if principal.kind != PrincipalKind.user:
+        raise Conflict("An API key cannot log out; ask an admin to revoke it.")
+    credentials.revoke_token(session, secret)
+
+
+@router.get("/me", response_model=Me, responses=problem_responses(401))
+def get_me(principal: CurrentPrincipal) -> Me:
+    """Who the caller is: kind, organisation, role and permissions."""
+    return Me(
+        kind=principal.kind,
+        id=principal.id or 0,
+        name=principal.name,
+        organisation=principal.organisation_code or "",
+        role=principal.role,  # type: ignore[arg-type]
+        permissions=sorted(principal.permissions),
+    )
+
+
+@router.get("/users", response_model=Page[UserPublic])
+def list_users(session: SessionDep, page: PageDep, _: ManageUsers) -> Page[UserPublic]:
+    """List users."""
+    items, next_cursor = service.list_users(session, page)
+    return Page(
+        items=[service.user_to_public(u) for u in items], limit=page.limit, next_cursor=next_cursor
+    )
+
+
+@router.post("/users", response_model=UserPublic, status_code=201, responses=problem_responses(409))
+def create_user(session: SessionDep, data: UserCreate, actor: ManageUsers) -> UserPublic:
+    """Create a user (a person who logs in with email and password)."""
+    return service.user_to_public(service.create_user(session, actor, data))
+
+
+@router.get("/users/{user_id}", response_model=UserPublic)
+def get_user(session: SessionDep, user_id: int, _: ManageUsers) -> UserPublic:
+    """Get one user."""
+    return service.user_to_public(service.get_user(session, user_id))
+
+
+@router.patch("/users/{user_id}", response_model=UserPublic)
+def update_user(
+    session: SessionDep, user_id: int, data: UserUpdate, actor: ManageUsers
+) -> UserPublic:
+    """Change a user's name, role, password or active flag (deactivating ends their sessions)."""
+    return service.user_to_public(service.update_user(session, actor, user_id, data))
+
+
+@router.get("/api-keys", response_model=Page[ApiKeyPublic])
+def list_api_keys(session: SessionDep, page: PageDep, _: ManageKeys) -> Page[ApiKeyPublic]:
+    """List API keys (prefixes only; secrets are never shown again)."""
+    items, next_cursor = service.list_api_keys(session, page)
+    return Page(
+        items=[service.key_to_public(k) for k in items], limit=page.limit, next_cursor=next_cursor
+    )
+
+
+@router.post("/api-keys", response_model=ApiKeyCreated, status_code=201)
+def create_api_key(session: SessionDep, data: ApiKeyCreate, actor: ManageKeys) -> ApiKeyCreated:
+    """Create an API key for a partner system; the response holds the secret, shown once."""
+    return service.create_api_key(session, actor, data)
+
+
+@router.get("/api-keys/{key_id}", response_model=ApiKeyPublic)
+def get_api_key(session: SessionDep, key_id: int, _: ManageKeys) -> ApiKeyPublic:
+    """Get one API key (without its secret)."""
+    return service.key_to_public(service.get_api_key(session, key_id))
+
+
+@router.post("/api-keys/{key_id}/revoke", response_model=ApiKeyPublic)
+def revoke_api_key(session: SessionDep, key_id: int, actor: ManageKeys) -> ApiKeyPublic:
+    """Revoke an API key: it is refused from now on. Revoking twice changes nothing."""
+    return service.key_to_public(service.revoke_api_key(session, actor, key_id))

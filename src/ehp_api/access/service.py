@@ -1,0 +1,154 @@
+"""Managing users and API keys; every change is audited."""
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from ehp_api.access import credentials
+from ehp_api.access.models import (
+    AccessToken,
+    ApiKey,
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    User,
+    UserCreate,
+    UserPublic,
+    UserUpdate,
+)
+from ehp_api.audit import service as audit
+from ehp_api.db import utcnow
+from ehp_api.errors import Conflict, NotFound
+from ehp_api.organisations import service as organisations_service
+from ehp_api.pagination import PageParams, paginate
+from ehp_api.principal import Principal
+
+_USER_FIELDS = ("email", "display_name", "organisation_id", "role", "is_active", "password_hash")
+
+
+def _snapshot(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {field: getattr(row, field) for field in fields}
+
+
+def user_to_public(user: User) -> UserPublic:
+    return UserPublic(
+        **user.model_dump(include=set(UserPublic.model_fields) - {"organisation"}),
+        organisation=user.organisation.code,
+    )
+
+
+def key_to_public(key: ApiKey) -> ApiKeyPublic:
+    return ApiKeyPublic(
+        **key.model_dump(include=set(ApiKeyPublic.model_fields) - {"organisation"}),
+        organisation=key.organisation.code,
+    )
+
+
+def create_user(session: Session, actor: Principal, data: UserCreate) -> User:
+    organisation = organisations_service.get_by_code(
+        session, data.organisation, field="organisation"
+    )
+    email = data.email.strip().lower()
+    if credentials.find_user_by_email(session, email) is not None:
+        raise Conflict(f"A user with the email {email} already exists.")
+    user = User(
+        email=email,
+        display_name=data.display_name,
+        organisation_id=organisation.id or 0,
+        role=data.role,
+        password_hash=credentials.hash_password(data.password),
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"A user with the email {email} already exists.") from None
+    changes = audit.diff(None, _snapshot(user, _USER_FIELDS), sensitive={"password_hash"})
+    audit.record(session, actor, "user.create", "user", user.id, changes)
+    return user
+
+
+def list_users(session: Session, page: PageParams) -> tuple[list[User], str | None]:
+    return paginate(session, select(User), User.id, page)
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user has the id {user_id}.")
+    return user
+
+
+def update_user(session: Session, actor: Principal, user_id: int, data: UserUpdate) -> User:
+    user = get_user(session, user_id)
+    before = _snapshot(user, _USER_FIELDS)
+    values = data.model_dump(exclude_unset=True)
+    if "password" in values:
+        user.password_hash = credentials.hash_password(values.pop("password"))
+    for field, value in values.items():
+        setattr(user, field, value)
+    if data.is_active is False or data.password is not None:
+        _revoke_sessions(session, user)
+    user.updated_at = utcnow()
+    changes = audit.diff(before, _snapshot(user, _USER_FIELDS), sensitive={"password_hash"})
+    audit.record(session, actor, "user.update", "user", user.id, changes)
+    session.flush()
+    return user
+
+
+def _revoke_sessions(session: Session, user: User) -> None:
+    tokens = session.exec(
+        select(AccessToken).where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))  # type: ignore[union-attr]
+    )
+    for token in tokens:
+        token.revoked_at = utcnow()
+
+
+def create_api_key(session: Session, actor: Principal, data: ApiKeyCreate) -> ApiKeyCreated:
+    organisation = organisations_service.get_by_code(
+        session, data.organisation, field="organisation"
+    )
+    prefix, secret = credentials.new_api_key_secret()
+    expires_at = utcnow() + timedelta(days=data.expires_in_days) if data.expires_in_days else None
+    key = ApiKey(
+        name=data.name,
+        prefix=prefix,
+        secret_hash=credentials.hash_secret(secret),
+        organisation_id=organisation.id or 0,
+        role=data.role,
+        expires_at=expires_at,
+    )
+    session.add(key)
+    session.flush()
+    after = {
+        "name": key.name,
+        "prefix": prefix,
+        "organisation": organisation.code,
+        "role": key.role,
+        "expires_at": expires_at,
+    }
+    audit.record(session, actor, "api_key.create", "api_key", key.id, audit.diff(None, after))
+    return ApiKeyCreated(**key_to_public(key).model_dump(), secret=secret)
+
+
+def list_api_keys(session: Session, page: PageParams) -> tuple[list[ApiKey], str | None]:
+    return paginate(session, select(ApiKey), ApiKey.id, page)
+
+
+def get_api_key(session: Session, key_id: int) -> ApiKey:
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"No API key has the id {key_id}.")
+    return key
+
+
+def revoke_api_key(session: Session, actor: Principal, key_id: int) -> ApiKey:
+    key = get_api_key(session, key_id)
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        changes = audit.diff({"revoked_at": None}, {"revoked_at": key.revoked_at})
+        audit.record(session, actor, "api_key.revoke", "api_key", key.id, changes)
+        session.flush()
+    return key

@@ -1,0 +1,51 @@
+"""/audit-events: the append-only record of writes and confidential reads."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from ehp_api.access.deps import require
+from ehp_api.access.permissions import Permission
+from ehp_api.audit import service
+from ehp_api.audit.models import AuditEventPublic
+from ehp_api.db import SessionDep
+from ehp_api.pagination import Page, PageDep
+from ehp_api.principal import Principal, PrincipalKind
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get("/audit-events", response_model=Page[AuditEventPublic])
+def list_audit_events(
+    session: SessionDep,
+    page: PageDep,
+    _: Annotated[Principal, require(Permission.audit_read)],
+    entity_type: Annotated[str | None, Query(description="Kind of record, e.g. `api_key`.")] = None,
+    entity_id: Annotated[str | None, Query(description="Id or code of the record.")] = None,
+    action: Annotated[str | None, Query(description="e.g. `user.create`.")] = None,
+    principal_kind: Annotated[PrincipalKind | None, Query(description="Who acted.")] = None,
+    principal_id: Annotated[int | None, Query(description="User or key id.")] = None,
+    organisation: Annotated[str | None, Query(description="Principal's organisation code.")] = None,
+    since: Annotated[datetime | None, Query(description="From this time (inclusive).")] = None,
+    until: Annotated[datetime | None, Query(description="Before this time.")] = None,
+) -> Page[AuditEventPublic]:
+    """List audit events, newest first."""
+    items, next_cursor = service.list_(
+        session,
+        page,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        action=action,
+        principal_kind=principal_kind,
+        principal_id=principal_id,
+        organisation=organisation,
+        since=since,
+        until=until,
+    )
+    codes = service.organisation_codes(session, items)
+    return Page(
+        items=[service.to_public(e, codes) for e in items],
+        limit=page.limit,
+        next_cursor=next_cursor,
+    )

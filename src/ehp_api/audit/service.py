@@ -1,0 +1,124 @@
+"""Recording and querying audit events. Rows are only ever inserted."""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from ehp_api.audit.models import AuditEvent, AuditEventPublic
+from ehp_api.db import as_utc
+from ehp_api.organisations.models import Organisation
+from ehp_api.pagination import PageParams, paginate
+from ehp_api.principal import Principal, PrincipalKind
+from ehp_api.request_context import request_id_var
+
+MASK = "***"
+
+
+def diff(
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    sensitive: Iterable[str] = (),
+) -> dict[str, dict[str, Any]]:
+    """Changed fields, old and new; a sensitive field shows that it changed, never its value."""
+    before, after, hidden = before or {}, after or {}, set(sensitive)
+    changes = {}
+    for field in sorted(set(before) | set(after)):
+        old, new = before.get(field), after.get(field)
+        if old == new:
+            continue
+        if field in hidden:
+            old, new = (MASK if old is not None else None), (MASK if new is not None else None)
+        changes[field] = {"old": _plain(old), "new": _plain(new)}
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return (
+        value
+        if value is None or isinstance(value, (str, int, float, bool, list, dict))
+        else str(value)
+    )
+
+
+def record(
+    session: Session,
+    principal: Principal,
+    action: str,
+    entity_type: str,
+    entity_id: object = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction: it exists exactly when the write does."""
+    event = AuditEvent(
+        principal_kind=principal.kind,
+        principal_id=principal.id,
+        principal_name=principal.name[:254],
+        organisation_id=principal.organisation_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id)[:80],
+        changes=changes or {},
+        request_id=request_id_var.get(),
+    )
+    session.add(event)
+    return event
+
+
+def anonymous(name: str) -> Principal:
+    """The unauthenticated caller of a login attempt, named by what it claimed to be."""
+    return Principal(PrincipalKind.user, None, name, None, None, None, frozenset())
+
+
+def to_public(event: AuditEvent, organisation_codes: Mapping[int, str]) -> AuditEventPublic:
+    return AuditEventPublic(
+        **event.model_dump(exclude={"organisation_id"}),
+        organisation=organisation_codes.get(event.organisation_id)
+        if event.organisation_id
+        else None,
+    )
+
+
+def list_(
+    session: Session,
+    page: PageParams,
+    *,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    action: str | None = None,
+    principal_kind: PrincipalKind | None = None,
+    principal_id: int | None = None,
+    organisation: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> tuple[list[AuditEvent], str | None]:
+    stmt = select(AuditEvent)
+    equal = {
+        AuditEvent.entity_type: entity_type,
+        AuditEvent.entity_id: entity_id,
+        AuditEvent.action: action,
+        AuditEvent.principal_kind: principal_kind,
+        AuditEvent.principal_id: principal_id,
+    }
+    for column, value in equal.items():
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if organisation is not None:
+        org_ids = select(Organisation.id).where(Organisation.code == organisation)
+        stmt = stmt.where(AuditEvent.organisation_id.in_(org_ids))  # type: ignore[union-attr]
+    if since is not None:
+        stmt = stmt.where(AuditEvent.occurred_at >= as_utc(since))
+    if until is not None:
+        stmt = stmt.where(AuditEvent.occurred_at < as_utc(until))
+    return paginate(session, stmt, AuditEvent.id, page, newest_first=True)
+
+
+def organisation_codes(session: Session, events: list[AuditEvent]) -> dict[int, str]:
+    ids = {e.organisation_id for e in events if e.organisation_id}
+    if not ids:
+        return {}
+    rows = session.exec(select(Organisation.id, Organisation.code).where(Organisation.id.in_(ids)))  # type: ignore[union-attr]
+    return {row[0]: row[1] for row in rows}

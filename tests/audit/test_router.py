@@ -1,0 +1,59 @@
+"""GET /audit-events: who did what, for the admin and the secretariat."""
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from ehp_api.access.permissions import Role
+
+
+def _create_organisation(admin: TestClient, code: str = "NRC") -> None:
+    body = {"code": code, "name_fr": "Conseil norvégien pour les réfugiés", "kind": "ngo"}
+    assert admin.post("/api/v1/organisations", json=body).status_code == 201
+
+
+def test_a_write_through_the_api_leaves_one_event_with_the_request_id(
+    client_as: Callable[..., TestClient],
+) -> None:
+    admin = client_as(Role.admin, "OCHA")
+    body = {"code": "NRC", "name_fr": "Conseil norvégien pour les réfugiés", "kind": "ngo"}
+    admin.post("/api/v1/organisations", json=body, headers={"X-Request-ID": "req-audit-1"})
+    events = admin.get("/api/v1/audit-events", params={"action": "organisation.create"}).json()[
+        "items"
+    ]
+    [event] = events
+    assert event["entity_id"] == "NRC"
+    assert event["principal_kind"] == "api_key"
+    assert event["organisation"] == "OCHA"
+    assert event["request_id"] == "req-audit-1"
+    assert event["changes"]["kind"] == {"old": None, "new": "ngo"}
+
+
+def test_update_records_old_and_new_values(client_as: Callable[..., TestClient]) -> None:
+    admin = client_as(Role.admin, "OCHA")
+    _create_organisation(admin)
+    admin.patch("/api/v1/organisations/NRC", json={"ehp_member": True})
+    [event] = admin.get("/api/v1/audit-events", params={"action": "organisation.update"}).json()[
+        "items"
+    ]
+    assert event["changes"] == {"ehp_member": {"old": False, "new": True}}
+
+
+def test_newest_first_and_filters(client_as: Callable[..., TestClient]) -> None:
+    admin = client_as(Role.admin, "OCHA")
+    _create_organisation(admin, "NRC")
+    _create_organisation(admin, "DRC")
+    secretariat = client_as(Role.secretariat, "OCHA")
+    created = secretariat.get(
+        "/api/v1/audit-events", params={"entity_type": "organisation"}
+    ).json()["items"]
+    assert [e["entity_id"] for e in created] == ["DRC", "NRC"]
+    only_nrc = secretariat.get("/api/v1/audit-events", params={"entity_id": "NRC"}).json()
+    assert [e["entity_id"] for e in only_nrc["items"]] == ["NRC"]
+    future = secretariat.get("/api/v1/audit-events", params={"since": "2999-01-01T00:00:00"})
+    assert future.json()["items"] == []
+
+
+def test_partners_and_analysts_cannot_read_it(client_as: Callable[..., TestClient]) -> None:
+    for role in (Role.partner, Role.analyst, Role.psea_focal_point):
+        assert client_as(role, "HCR").get("/api/v1/audit-events").status_code == 403
