@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = Field(480, ge=1, description="Lifetime of a login's access token.")
     login_rate_limit: str = Field("5/minute", description="Login attempts allowed per account.")
     login_rate_limit_per_ip: str = Field("30/minute", description="Login attempts per client IP.")
+    idempotency_ttl_hours: int = Field(
+        48, ge=24, description="How long an Idempotency-Key and its response are kept."
+    )
     rate_limit_storage: str = Field(
         "database",
         description="`database` (shared by all workers), or a `limits` URI (redis://...).",

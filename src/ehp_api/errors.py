@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,7 +29,10 @@ class InvalidParam(BaseModel):
 
 
 class Problem(BaseModel):
-    """An RFC 9457 problem document: every error this API returns has this shape."""
+    """An RFC 9457 problem document: every error this API returns has this shape. Some problems
+    carry extension members, e.g. a refused batch's `summary`."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str = Field(description="URI reference naming the kind of problem.")
     title: str = Field(description="Short summary of the kind of problem.")

@@ -2,6 +2,7 @@
 
 from ehp_api.access.models import AccessToken, ApiKey, User
 from ehp_api.audit.models import AuditEvent
+from ehp_api.idempotency import IdempotencyKey
 from ehp_api.indicators.models import (
     DisaggregationCategory,
     DisaggregationOption,
@@ -11,8 +12,9 @@ from ehp_api.indicators.models import (
 )
 from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
 from ehp_api.organisations.models import Organisation
-from ehp_api.periods.models import Period
+from ehp_api.periods.models import Period, PeriodLock
 from ehp_api.ratelimit import RateLimitCounter
+from ehp_api.readings.models import Reading, ReadingHistory
 from ehp_api.workplan.models import (
     Activity,
     ActivityActor,
@@ -37,6 +39,7 @@ __all__ = [
     "FocusArea",
     "FocusAreaMember",
     "FocusAreaVersion",
+    "IdempotencyKey",
     "Indicator",
     "IndicatorDisaggregation",
     "IndicatorSchedule",
@@ -44,7 +47,10 @@ __all__ = [
     "Objective",
     "Organisation",
     "Period",
+    "PeriodLock",
     "RateLimitCounter",
+    "Reading",
+    "ReadingHistory",
     "Strategy",
     "User",
 ]

@@ -49,7 +49,8 @@ class TestLogin:
         me = anon_client.get("/api/v1/me", headers=builders.bearer(token["access_token"])).json()
         assert me == {
             "kind": "user", "id": me["id"], "name": "analyst@ocha.example",
-            "organisation": "OCHA", "role": "analyst", "permissions": ["workplan:read"],
+            "organisation": "OCHA", "role": "analyst",
+            "permissions": ["readings:read", "workplan:read"],
         }  # fmt: skip
         assert audit_actions(session, "auth.login")
 

@@ -17,6 +17,11 @@ class Permission(StrEnum):
     users_manage = "users:manage"
     api_keys_manage = "api_keys:manage"
     audit_read = "audit:read"
+    readings_read = "readings:read"
+    readings_write = "readings:write"
+    readings_write_any = "readings:write_any_organisation"
+    readings_review = "readings:review"
+    periods_lock = "periods:lock"
 
 
 _EVERYONE = {Permission.workplan_read}
@@ -31,10 +36,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.audit_read,
         }
     ),
-    Role.secretariat: frozenset(_EVERYONE | {Permission.audit_read}),
-    Role.partner: frozenset(_EVERYONE),
-    Role.analyst: frozenset(_EVERYONE),
-    Role.psea_focal_point: frozenset(_EVERYONE),
+    Role.secretariat: frozenset(
+        _EVERYONE
+        | {
+            Permission.audit_read,
+            Permission.readings_read,
+            Permission.readings_write,
+            Permission.readings_write_any,
+            Permission.readings_review,
+            Permission.periods_lock,
+        }
+    ),
+    Role.partner: frozenset(_EVERYONE | {Permission.readings_read, Permission.readings_write}),
+    Role.analyst: frozenset(_EVERYONE | {Permission.readings_read}),
+    Role.psea_focal_point: frozenset(_EVERYONE | {Permission.readings_read}),
 }
 
 

@@ -19,6 +19,11 @@ class MeasureType(StrEnum):
     boolean = "boolean"
 
 
+class IndicatorSource(StrEnum):
+    manual = "manual"
+    computed = "computed"
+
+
 class DisaggregationCategory(SQLModel, table=True):
     __tablename__ = "disaggregation_categories"
 
@@ -56,6 +61,7 @@ class Indicator(SQLModel, table=True):
     liptako_gourma: bool = False
     numerator_label: str | None = Field(None, max_length=300)
     denominator_label: str | None = Field(None, max_length=300)
+    computed_from: str | None = Field(None, max_length=300)
 
     activity: "Activity" = Relationship(
         back_populates="indicators", sa_relationship_kwargs={"lazy": "joined"}

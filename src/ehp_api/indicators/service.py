@@ -9,6 +9,7 @@ from ehp_api.indicators.models import (
     Indicator,
     IndicatorPublic,
     IndicatorSchedule,
+    IndicatorSource,
     MeasureType,
     OptionPublic,
 )
@@ -42,6 +43,8 @@ def to_public(indicator: Indicator) -> IndicatorPublic:
         denominator_label=indicator.denominator_label,
         disaggregations=[category_to_public(d.category) for d in indicator.disaggregations],
         planned_periods=period_codes([s.period for s in indicator.schedule]),
+        source=IndicatorSource.computed if indicator.computed_from else IndicatorSource.manual,
+        computed_from=indicator.computed_from,
     )
 
 

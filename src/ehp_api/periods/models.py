@@ -1,11 +1,13 @@
 """Reporting periods of the plan: quarters (`2021Q2`) and years (`2021`)."""
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Optional
 
-from sqlmodel import Field, SQLModel
+from pydantic import ConfigDict
+from sqlmodel import Field, Relationship, SQLModel
 
-from ehp_api.db import enum_type
+from ehp_api.db import UTCDateTime, enum_type, utcnow
 
 PERIOD_PATTERN = r"^\d{4}(Q[1-4])?$"
 
@@ -36,6 +38,33 @@ class Period(PeriodBase, table=True):
     code: str = Field(max_length=6, unique=True)
     kind: PeriodKind = Field(sa_type=enum_type(PeriodKind))
 
+    lock: Optional["PeriodLock"] = Relationship(
+        sa_relationship_kwargs={"lazy": "selectin", "uselist": False}
+    )
+
+
+class PeriodLock(SQLModel, table=True):
+    """A period closed to writes by the secretariat (locking a year locks its quarters)."""
+
+    __tablename__ = "period_locks"
+
+    period_id: int = Field(foreign_key="periods.id", primary_key=True)
+    locked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    locked_by: str = Field(max_length=254)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class PeriodLockIn(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    reason: str | None = Field(None, max_length=2000, description="Why, e.g. `dashboard sent`.")
+
+
+class PeriodLockPublic(SQLModel):
+    locked_at: datetime = Field(description="Since when (UTC).")
+    locked_by: str = Field(description="Who locked it.")
+    reason: str | None = Field(None, description="Why.")
+
 
 class PeriodPublic(PeriodBase):
-    pass
+    lock: PeriodLockPublic | None = Field(None, description="Set while the period is locked.")

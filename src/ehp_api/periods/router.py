@@ -4,18 +4,28 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from ehp_api.access.deps import require
+from ehp_api.access.permissions import Permission
 from ehp_api.db import SessionDep
 from ehp_api.pagination import Page, PageDep
 from ehp_api.periods import service
-from ehp_api.periods.models import PERIOD_PATTERN, PeriodKind, PeriodPublic
+from ehp_api.periods.models import PERIOD_PATTERN, PeriodKind, PeriodLockIn, PeriodPublic
+from ehp_api.principal import Principal
 
 router = APIRouter(prefix="/periods", tags=["periods"])
+
+PeriodCode = Annotated[
+    str, Path(pattern=PERIOD_PATTERN, examples=["2021Q3"], description="`2021Q3` or `2021`.")
+]
+ReadPlan = Annotated[Principal, require(Permission.workplan_read)]
+LockPeriods = Annotated[Principal, require(Permission.periods_lock)]
 
 
 @router.get("", response_model=Page[PeriodPublic])
 def list_periods(
     session: SessionDep,
     page: PageDep,
+    _: ReadPlan,
     kind: Annotated[PeriodKind | None, Query(description="Only quarters or only years.")] = None,
     year: Annotated[int | None, Query(ge=1900, le=2100, description="Only this year.")] = None,
 ) -> Page[PeriodPublic]:
@@ -29,11 +39,21 @@ def list_periods(
 
 
 @router.get("/{code}", response_model=PeriodPublic)
-def get_period(
-    session: SessionDep,
-    code: Annotated[
-        str, Path(pattern=PERIOD_PATTERN, examples=["2021Q3"], description="`2021Q3` or `2021`.")
-    ],
-) -> PeriodPublic:
+def get_period(session: SessionDep, code: PeriodCode, _: ReadPlan) -> PeriodPublic:
     """Get one period by its code."""
     return PeriodPublic.model_validate(service.get_by_code(session, code))
+
+
+@router.post("/{code}/lock", response_model=PeriodPublic)
+def lock_period(
+    session: SessionDep, code: PeriodCode, actor: LockPeriods, body: PeriodLockIn | None = None
+) -> PeriodPublic:
+    """Lock a period: readings for it (and, for a year, its quarters) are refused until unlocked."""
+    period = service.lock(session, actor, code, body.reason if body else None)
+    return PeriodPublic.model_validate(period)
+
+
+@router.post("/{code}/unlock", response_model=PeriodPublic)
+def unlock_period(session: SessionDep, code: PeriodCode, actor: LockPeriods) -> PeriodPublic:
+    """Unlock a period so that readings can be posted and changed again."""
+    return PeriodPublic.model_validate(service.unlock(session, actor, code))

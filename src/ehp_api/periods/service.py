@@ -2,9 +2,11 @@
 
 from sqlmodel import Session, select
 
+from ehp_api.audit import service as audit
 from ehp_api.errors import InvalidInput, InvalidParam, NotFound
 from ehp_api.pagination import PageParams, paginate
-from ehp_api.periods.models import Period, PeriodKind
+from ehp_api.periods.models import Period, PeriodKind, PeriodLock
+from ehp_api.principal import Principal
 
 
 def list_(
@@ -45,3 +47,29 @@ def quarters_of(session: Session, code: str, *, query_field: str | None = None) 
         return [period]
     stmt = select(Period).where(Period.kind == PeriodKind.quarter, Period.year == period.year)
     return list(session.exec(stmt.order_by(Period.quarter)).all())
+
+
+def lock_of(period: Period, year: Period | None) -> PeriodLock | None:
+    """The lock that closes the period: its own, or its year's."""
+    return period.lock or (year.lock if year is not None else None)
+
+
+def lock(session: Session, actor: Principal, code: str, reason: str | None) -> Period:
+    period = get_by_code(session, code)
+    if period.lock is None:
+        period.lock = PeriodLock(period_id=period.id or 0, locked_by=actor.name, reason=reason)
+        session.flush()
+        changes = audit.diff(None, {"locked_by": actor.name, "reason": reason})
+        audit.record(session, actor, "period.lock", "period", code, changes)
+    return period
+
+
+def unlock(session: Session, actor: Principal, code: str) -> Period:
+    period = get_by_code(session, code)
+    if period.lock is not None:
+        before = {"locked_by": period.lock.locked_by, "reason": period.lock.reason}
+        session.delete(period.lock)
+        session.flush()
+        session.refresh(period)
+        audit.record(session, actor, "period.unlock", "period", code, audit.diff(before, None))
+    return period

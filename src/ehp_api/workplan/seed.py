@@ -136,6 +136,7 @@ def _load_indicator(
         "liptako_gourma": bool(entry.get("liptako_gourma")),
         "numerator_label": entry.get("numerator"),
         "denominator_label": entry.get("denominator"),
+        "computed_from": entry.get("computed_from"),
     }
     indicator = upsert(session, report, Indicator, {"code": entry["code"]}, values)
     # `schedule: null` means "as the activity"; `{}` means "never planned".

@@ -1,0 +1,162 @@
+"""Changing one reading: PATCH, DELETE, and the secretariat's validate / reject / reopen."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from ehp_api.access.permissions import Permission
+from ehp_api.audit import service as audit
+from ehp_api.db import utcnow
+from ehp_api.errors import Conflict, InvalidInput, InvalidParam
+from ehp_api.indicators.models import MeasureType
+from ehp_api.principal import Principal
+from ehp_api.readings import lookups as lookups_module
+from ehp_api.readings import rules, service
+from ehp_api.readings.lookups import IndicatorInfo
+from ehp_api.readings.models import (
+    Reading,
+    ReadingHistory,
+    ReadingIn,
+    ReadingStatus,
+    ReadingUpdate,
+)
+
+_TRACKED = ("numerator", "denominator", "status", "comment", "external_ref", "rejection_reason")
+
+
+def _snapshot(reading: Reading) -> dict[str, Any]:
+    return {field: getattr(reading, field) for field in _TRACKED}
+
+
+def _editable(session: Session, principal: Principal, reading: Reading) -> IndicatorInfo:
+    """Partners change only their own unvalidated readings, and nobody changes a locked period."""
+    if not principal.can(Permission.readings_write_any):
+        if reading.organisation_id != principal.organisation_id:
+            raise Conflict("Only the secretariat changes another organisation's reading.")
+        if reading.status == ReadingStatus.validated:
+            raise Conflict(
+                "This reading is validated and frozen; post a correction for the same "
+                "indicator, period, location and breakdown, and the secretariat will validate it."
+            )
+    lookups = lookups_module.load(session)
+    period = next(p for p in lookups.periods.values() if p.id == reading.period_id)
+    try:
+        rules.check_period(lookups, period.code)
+    except rules.RowRefused as refusal:
+        raise Conflict(refusal.message) from None
+    return next(i for i in lookups.indicators.values() if i.id == reading.indicator_id)
+
+
+def _new_value(
+    indicator: IndicatorInfo, reading: Reading, fields: dict[str, Any]
+) -> tuple[int, int | None]:
+    """The value a PATCH asks for, checked like a posted one; a fraction may change one side."""
+    if indicator.measure == MeasureType.percentage:
+        fields = {"numerator": reading.numerator, "denominator": reading.denominator, **fields}
+    candidate = ReadingIn.model_construct(
+        **{"value": None, "numerator": None, "denominator": None, **fields}
+    )
+    try:
+        return rules.value_of(indicator, candidate)
+    except rules.RowRefused as refusal:
+        param = InvalidParam(
+            location="body", field=refusal.field, reason=refusal.message, code=refusal.code
+        )
+        raise InvalidInput(refusal.message, errors=[param]) from None
+
+
+def _record(
+    session: Session,
+    principal: Principal,
+    reading: Reading,
+    event: str,
+    before: dict[str, Any],
+    note: str | None = None,
+) -> None:
+    session.add(
+        ReadingHistory(
+            reading_id=reading.id or 0,
+            changed_by=principal.name,
+            event=event,
+            old_numerator=before["numerator"],
+            old_denominator=before["denominator"],
+            new_numerator=reading.numerator,
+            new_denominator=reading.denominator,
+            old_status=before["status"],
+            new_status=reading.status,
+            note=note,
+        )
+    )
+    audit.record(
+        session,
+        principal,
+        f"reading.{event}",
+        "reading",
+        reading.id,
+        audit.diff(before, _snapshot(reading)),
+    )
+    session.flush()
+
+
+def update(session: Session, principal: Principal, reading_id: int, data: ReadingUpdate) -> Reading:
+    reading = service.get(session, principal, reading_id)
+    indicator = _editable(session, principal, reading)
+    before = _snapshot(reading)
+    fields = data.model_dump(exclude_unset=True)
+    value_fields = {k: fields[k] for k in ("value", "numerator", "denominator") if k in fields}
+    if value_fields:
+        reading.numerator, reading.denominator = _new_value(indicator, reading, value_fields)
+    for name in ("comment", "external_ref"):
+        if name in fields:
+            setattr(reading, name, fields[name])
+    if (reading.numerator, reading.denominator) != (before["numerator"], before["denominator"]):
+        reading.status, reading.rejection_reason = ReadingStatus.submitted, None
+    if _snapshot(reading) != before:
+        reading.updated_at = utcnow()
+        _record(session, principal, reading, "value_changed", before)
+    return reading
+
+
+def delete(session: Session, principal: Principal, reading_id: int) -> None:
+    reading = service.get(session, principal, reading_id)
+    _editable(session, principal, reading)
+    audit.record(
+        session,
+        principal,
+        "reading.delete",
+        "reading",
+        reading.id,
+        audit.diff(_snapshot(reading), None),
+    )
+    session.delete(reading)
+    session.flush()
+
+
+def transition(
+    session: Session,
+    principal: Principal,
+    reading_id: int,
+    to: ReadingStatus,
+    reason: str | None = None,
+) -> Reading:
+    """validate (submitted -> validated), reject (submitted -> rejected), reopen (-> submitted)."""
+    reading = service.get(session, principal, reading_id)
+    allowed = {
+        ReadingStatus.validated: {ReadingStatus.submitted},
+        ReadingStatus.rejected: {ReadingStatus.submitted},
+        ReadingStatus.submitted: {ReadingStatus.validated, ReadingStatus.rejected},
+    }[to]
+    if reading.status not in allowed:
+        names = ", ".join(sorted(allowed))
+        raise Conflict(f"The reading is {reading.status}; it can become {to} only from {names}.")
+    before = _snapshot(reading)
+    reading.status, reading.rejection_reason = to, reason
+    reading.reviewed_by, reading.reviewed_at = principal.name, utcnow()
+    reading.updated_at = reading.reviewed_at
+    event = {
+        ReadingStatus.validated: "validated",
+        ReadingStatus.rejected: "rejected",
+        ReadingStatus.submitted: "reopened",
+    }[to]
+    _record(session, principal, reading, event, before, note=reason)
+    return reading

@@ -1,0 +1,236 @@
+"""/readings: partners post what they measured; the secretariat reviews it."""
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from ehp_api import idempotency
+from ehp_api.access.deps import require
+from ehp_api.access.permissions import Permission
+from ehp_api.db import SessionDep
+from ehp_api.errors import PROBLEM_MEDIA_TYPE, InvalidInput, InvalidParam, problem_responses
+from ehp_api.pagination import Page, PageDep
+from ehp_api.periods.models import PERIOD_PATTERN
+from ehp_api.principal import Principal
+from ehp_api.readings import review, service
+from ehp_api.readings.models import (
+    HistoryEntry,
+    ImportSummary,
+    ReadingIn,
+    ReadingPublic,
+    ReadingStatus,
+    ReadingUpdate,
+    ReadingWritten,
+    RejectIn,
+)
+
+router = APIRouter(prefix="/readings", tags=["readings"])
+
+Read = Annotated[Principal, require(Permission.readings_read)]
+Write = Annotated[Principal, require(Permission.readings_write)]
+Review = Annotated[Principal, require(Permission.readings_review)]
+MAX_BATCH = 10_000
+BATCH_SCHEMA = {
+    "type": "object",
+    "required": ["readings"],
+    "properties": {
+        "readings": {
+            "type": "array",
+            "maxItems": MAX_BATCH,
+            "items": {"$ref": "#/components/schemas/ReadingIn"},
+        },
+    },
+}
+
+
+@router.get("", response_model=Page[ReadingPublic])
+def list_readings(
+    session: SessionDep,
+    page: PageDep,
+    principal: Read,
+    indicator: Annotated[str | None, Query(description="Indicator code.")] = None,
+    activity: Annotated[str | None, Query(description="Activity code.")] = None,
+    period: Annotated[
+        str | None,
+        Query(pattern=PERIOD_PATTERN, description="A quarter, or a year and its quarters."),
+    ] = None,
+    organisation: Annotated[str | None, Query(description="Reporting organisation code.")] = None,
+    location: Annotated[
+        str | None, Query(description="P-code; a region includes its cercles.")
+    ] = None,
+    zone: Annotated[str | None, Query(description="`liptako_gourma` or `other`.")] = None,
+    status: Annotated[ReadingStatus | None, Query(description="Review status.")] = None,
+    updated_since: Annotated[
+        datetime | None, Query(description="Changed at or after this time: incremental sync.")
+    ] = None,
+) -> Page[ReadingPublic]:
+    """List the readings you may see (partners: their own and validated ones; analysts: validated)."""
+    filters = service.Filters(
+        indicator, activity, period, organisation, location, zone, status, updated_since
+    )
+    items, next_cursor = service.list_(session, principal, page, filters)
+    codes = service.names(session)
+    return Page(
+        items=[service.to_public(r, codes) for r in items],
+        limit=page.limit,
+        next_cursor=next_cursor,
+    )
+
+
+@router.post(
+    "",
+    response_model=ReadingWritten,
+    status_code=201,
+    responses={
+        200: {"model": ReadingWritten, "description": "Updated or unchanged"},
+        **problem_responses(409),
+    },
+)
+def create_reading(session: SessionDep, reading: ReadingIn, principal: Write) -> JSONResponse:
+    """Post one reading; the same indicator, period, organisation, location and breakdown again
+    updates it (the previous value goes to its history) or, if identical, changes nothing."""
+    summary = service.ingest(
+        session, principal, [reading.model_dump(exclude_unset=True)], "atomic", dry_run=False
+    )
+    if summary.conflicts:
+        raise service.refusal(summary)
+    [result] = summary.results
+    stored = service.get(session, principal, result.id or 0)
+    body = ReadingWritten(
+        **service.to_public(stored, service.names(session)).model_dump(), outcome=result.outcome
+    )
+    status = 201 if result.outcome == "created" else 200
+    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+
+
+@router.post(
+    "/batch",
+    response_model=ImportSummary,
+    responses=problem_responses(409),
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": BATCH_SCHEMA}}}},
+)
+def import_batch(
+    request: Request,
+    session: SessionDep,
+    principal: Write,
+    payload: Annotated[dict[str, Any], Body(description='`{"readings": [...]}`')],
+    dry_run: Annotated[bool, Query(description="Check everything, write nothing.")] = False,
+    mode: Annotated[
+        service.Mode,
+        Query(description="`atomic`: all or nothing; `partial`: store the valid rows."),
+    ] = "atomic",
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", description="Retry with the same key: stored once."),
+    ] = None,
+) -> JSONResponse:
+    """Post up to 10,000 readings at once, with an import summary of every row."""
+    rows = _rows(payload)
+    scope = idempotency.scope_of(principal, "readings.batch")
+    if idempotency_key and not dry_run:
+        digest = idempotency.request_hash(payload, mode)
+        ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
+        stored = idempotency.claim(session, scope, idempotency_key, digest, ttl)
+        if stored is not None:
+            return _json(stored.response_status, stored.response_body, replayed=True)
+    summary = service.ingest(session, principal, rows, mode, dry_run)
+    status, body = _batch_answer(request, summary, mode)
+    if idempotency_key and not dry_run:
+        idempotency.store(session, scope, idempotency_key, status, body)
+    return _json(status, body)
+
+
+def _rows(payload: dict[str, Any]) -> list[Any]:
+    rows = payload.get("readings")
+    if not isinstance(rows, list) or len(rows) > MAX_BATCH:
+        reason = f"must be a list of at most {MAX_BATCH:,} readings"
+        param = InvalidParam(location="body", field="readings", reason=reason, code="readings_list")
+        raise InvalidInput(f"`readings` {reason}.", errors=[param])
+    extra = sorted(set(payload) - {"readings"})
+    if extra:
+        param = InvalidParam(
+            location="body", field=extra[0], reason="unknown field", code="extra_forbidden"
+        )
+        raise InvalidInput(
+            f'Unknown field(s) {extra}; the body is {{"readings": [...]}}.', errors=[param]
+        )
+    return rows
+
+
+def _batch_answer(request: Request, summary: ImportSummary, mode: str) -> tuple[int, Any]:
+    body = summary.model_dump(mode="json")
+    if not summary.conflicts or mode == "partial" or summary.dry_run:
+        return 200, body
+    refusal = service.refusal(summary)
+    problem = {
+        "type": "/problems/batch-refused",
+        "title": "Batch refused",
+        "status": refusal.status_code,
+        "detail": f"{summary.rejected} of {summary.total} rows were refused, so nothing was "
+        "stored (mode=atomic); fix them, or use mode=partial to store the others.",
+        "instance": request.url.path,
+        "summary": body,
+    }
+    return refusal.status_code, problem
+
+
+def _json(status: int, body: Any, replayed: bool = False) -> JSONResponse:
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    media_type = PROBLEM_MEDIA_TYPE if status >= 400 else "application/json"
+    return JSONResponse(body, status_code=status, media_type=media_type, headers=headers)
+
+
+@router.get("/{reading_id}", response_model=ReadingPublic)
+def get_reading(session: SessionDep, reading_id: int, principal: Read) -> ReadingPublic:
+    """Get one reading."""
+    return service.to_public(service.get(session, principal, reading_id), service.names(session))
+
+
+@router.patch("/{reading_id}", response_model=ReadingPublic, responses=problem_responses(409))
+def update_reading(
+    session: SessionDep, reading_id: int, data: ReadingUpdate, principal: Write
+) -> ReadingPublic:
+    """Change a reading's value, comment or reference (not once validated, for partners)."""
+    reading = review.update(session, principal, reading_id, data)
+    return service.to_public(reading, service.names(session))
+
+
+@router.delete("/{reading_id}", status_code=204, responses=problem_responses(409))
+def delete_reading(session: SessionDep, reading_id: int, principal: Write) -> None:
+    """Delete a reading posted by mistake (not once validated, for partners); audited."""
+    review.delete(session, principal, reading_id)
+
+
+@router.post(
+    "/{reading_id}/validate", response_model=ReadingPublic, responses=problem_responses(409)
+)
+def validate_reading(session: SessionDep, reading_id: int, principal: Review) -> ReadingPublic:
+    """Validate a submitted reading: it counts in the dashboard and is frozen for partners."""
+    reading = review.transition(session, principal, reading_id, ReadingStatus.validated)
+    return service.to_public(reading, service.names(session))
+
+
+@router.post("/{reading_id}/reject", response_model=ReadingPublic, responses=problem_responses(409))
+def reject_reading(
+    session: SessionDep, reading_id: int, body: RejectIn, principal: Review
+) -> ReadingPublic:
+    """Reject a submitted reading with the reason the partner must fix."""
+    reading = review.transition(session, principal, reading_id, ReadingStatus.rejected, body.reason)
+    return service.to_public(reading, service.names(session))
+
+
+@router.post("/{reading_id}/reopen", response_model=ReadingPublic, responses=problem_responses(409))
+def reopen_reading(session: SessionDep, reading_id: int, principal: Review) -> ReadingPublic:
+    """Send a validated or rejected reading back to `submitted`."""
+    reading = review.transition(session, principal, reading_id, ReadingStatus.submitted)
+    return service.to_public(reading, service.names(session))
+
+
+@router.get("/{reading_id}/history", response_model=list[HistoryEntry])
+def get_reading_history(
+    session: SessionDep, reading_id: int, principal: Read
+) -> list[HistoryEntry]:
+    """Every change of the reading's value and status: who, when, from what to what."""
+    return service.history(session, principal, reading_id)

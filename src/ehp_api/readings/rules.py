@@ -1,0 +1,269 @@
+"""Checking one reading against the plan: every refusal has a field, a stable code and a message."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from ehp_api.access.permissions import Permission
+from ehp_api.indicators.models import MeasureType
+from ehp_api.principal import Principal
+from ehp_api.readings.lookups import ZONE, IndicatorInfo, Lookups, PeriodInfo
+from ehp_api.readings.models import ConflictItem, ReadingIn
+
+_READING = TypeAdapter(ReadingIn)
+
+
+class RowRefused(Exception):
+    def __init__(self, field: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.code, self.message = field, code, message
+
+
+@dataclass
+class Prepared:
+    """A valid row, ready to be compared with what is stored and written."""
+
+    row: int
+    natural_key: str
+    values: dict[str, Any]
+
+
+def natural_key(values: dict[str, Any]) -> str:
+    breakdown = ",".join(f"{k}={v}" for k, v in sorted(values["disaggregation"].items()))
+    location = values["location_id"] or "-"
+    ids = (values["indicator_id"], values["period_id"], values["organisation_id"], location)
+    return "|".join(map(str, ids)) + "|" + breakdown
+
+
+def parse(raw: Any, row: int) -> ReadingIn | list[ConflictItem]:
+    try:
+        return _READING.validate_python(raw)
+    except ValidationError as error:
+        return [
+            ConflictItem(
+                rows=[row],
+                field=".".join(str(p) for p in e["loc"]) or "reading",
+                code=e["type"],
+                message=e["msg"],
+            )
+            for e in error.errors(include_url=False)
+        ]
+
+
+def _indicator(lookups: Lookups, code: str) -> IndicatorInfo:
+    indicator = lookups.indicators.get(code)
+    if indicator is None:
+        raise RowRefused("indicator", "unknown_indicator", f"No indicator has the code {code!r}.")
+    if indicator.computed_from:
+        raise RowRefused(
+            "indicator",
+            "computed_indicator",
+            f"Indicator {code} is computed by the service from its own records "
+            f"({indicator.computed_from}); it takes no manual readings.",
+        )
+    return indicator
+
+
+def check_period(lookups: Lookups, code: str) -> PeriodInfo:
+    period = lookups.periods.get(code)
+    if period is None:
+        raise RowRefused(
+            "period",
+            "period_outside_plan",
+            f"Period {code} is outside the plan; use 2020Q1..2022Q4 or 2020..2022.",
+        )
+    lock = period.lock or getattr(lookups.year_of(period), "lock", None)
+    if lock is not None:
+        reason = f" ({lock.reason})" if lock.reason else ""
+        raise RowRefused(
+            "period",
+            "period_locked",
+            f"Period {code} is locked since {lock.locked_at.isoformat()} by {lock.locked_by}"
+            f"{reason}; ask the EHP secretariat to unlock it to post or change readings.",
+        )
+    return period
+
+
+def _organisation(lookups: Lookups, principal: Principal, code: str | None) -> int:
+    if principal.can(Permission.readings_write_any):
+        chosen = code or principal.organisation_code
+        if chosen not in lookups.organisations:
+            raise RowRefused(
+                "organisation", "unknown_organisation", f"No organisation has the code {chosen!r}."
+            )
+        return lookups.organisations[chosen]
+    if code is not None and code != principal.organisation_code:
+        raise RowRefused(
+            "organisation",
+            "other_organisation",
+            f"You post for {principal.organisation_code} only; remove `organisation` "
+            f"or set it to {principal.organisation_code!r}.",
+        )
+    return principal.organisation_id or 0
+
+
+def value_of(indicator: IndicatorInfo, reading: ReadingIn) -> tuple[int, int | None]:
+    if indicator.measure == MeasureType.percentage:
+        return _percentage(indicator, reading)
+    if reading.numerator is not None or reading.denominator is not None:
+        raise RowRefused(
+            "numerator",
+            "unexpected_numerator",
+            f"Indicator {indicator.code} is a {indicator.measure}: send `value`, not a numerator.",
+        )
+    if indicator.measure == MeasureType.boolean:
+        if not isinstance(reading.value, bool):
+            raise RowRefused(
+                "value",
+                "boolean_required",
+                f"Indicator {indicator.code} is yes/no: `value` must be true or false.",
+            )
+        return int(reading.value), None
+    if isinstance(reading.value, bool) or reading.value is None or reading.value < 0:
+        raise RowRefused(
+            "value",
+            "count_required",
+            f"Indicator {indicator.code} is a count: `value` must be an integer >= 0.",
+        )
+    return reading.value, None
+
+
+def _percentage(indicator: IndicatorInfo, reading: ReadingIn) -> tuple[int, int]:
+    if reading.value is not None:
+        raise RowRefused(
+            "value",
+            "percentage_is_computed",
+            f"Indicator {indicator.code} is a percentage: send `numerator` and `denominator`; "
+            "the percentage is computed, never sent.",
+        )
+    numerator, denominator = reading.numerator, reading.denominator
+    if numerator is None or denominator is None:
+        missing = "numerator" if numerator is None else "denominator"
+        raise RowRefused(missing, "fraction_required", f"A percentage needs `{missing}`.")
+    if denominator <= 0:
+        raise RowRefused("denominator", "denominator_not_positive", "`denominator` must be > 0.")
+    if not 0 <= numerator <= denominator:
+        raise RowRefused(
+            "numerator",
+            "numerator_out_of_range",
+            f"`numerator` must be between 0 and the denominator ({denominator}); got {numerator}.",
+        )
+    return numerator, denominator
+
+
+def _breakdown(
+    lookups: Lookups, indicator: IndicatorInfo, period: PeriodInfo, reading: ReadingIn
+) -> tuple[int | None, dict[str, str], str | None]:
+    """(location id, disaggregation, zone): the zone follows from the location when one is given."""
+    breakdown = dict(reading.disaggregation)
+    for category, option in breakdown.items():
+        allowed = indicator.categories.get(category)
+        if allowed is None:
+            known = ", ".join(sorted(indicator.categories)) or "none"
+            raise RowRefused(
+                f"disaggregation.{category}",
+                "unknown_category",
+                f"Indicator {indicator.code} has no breakdown {category!r} (it has: {known}).",
+            )
+        if option not in allowed:
+            raise RowRefused(
+                f"disaggregation.{category}",
+                "unknown_option",
+                f"{option!r} is not an option of {category!r}; use one of {sorted(allowed)}.",
+            )
+    if reading.location is None:
+        return None, breakdown, breakdown.get(ZONE)
+    location = lookups.locations.get(reading.location)
+    if location is None:
+        raise RowRefused(
+            "location", "unknown_location", f"No location has the P-code {reading.location!r}."
+        )
+    zone = lookups.zone_of(location, period.starts_on)
+    if breakdown.get(ZONE, zone) != zone:
+        raise RowRefused(
+            "disaggregation.zone",
+            "zone_contradicts_location",
+            f"{location.pcode} is in zone {zone!r} in {period.code}, not {breakdown[ZONE]!r}; "
+            "omit the zone when you give a location.",
+        )
+    if ZONE in indicator.categories:
+        breakdown[ZONE] = zone
+    return location.id, breakdown, zone
+
+
+def _off_schedule(lookups: Lookups, indicator: IndicatorInfo, period: PeriodInfo) -> bool:
+    covered = (
+        lookups.quarters_by_year.get(period.year, set()) if period.kind == "year" else {period.id}
+    )
+    return not (covered & indicator.planned_period_ids)
+
+
+def check(lookups: Lookups, principal: Principal, reading: ReadingIn, row: int) -> Prepared:
+    """The row's stored values and natural key, or RowRefused naming the first fault."""
+    indicator = _indicator(lookups, reading.indicator)
+    period = check_period(lookups, reading.period)
+    organisation_id = _organisation(lookups, principal, reading.organisation)
+    numerator, denominator = value_of(indicator, reading)
+    location_id, breakdown, zone = _breakdown(lookups, indicator, period, reading)
+    values = {
+        "indicator_id": indicator.id,
+        "period_id": period.id,
+        "organisation_id": organisation_id,
+        "location_id": location_id,
+        "disaggregation": breakdown,
+        "zone": zone,
+        "numerator": numerator,
+        "denominator": denominator,
+        "off_schedule": _off_schedule(lookups, indicator, period),
+        "comment": reading.comment,
+        "external_ref": reading.external_ref,
+    }
+    return Prepared(row=row, natural_key=natural_key(values), values=values)
+
+
+def prepare(
+    lookups: Lookups, principal: Principal, rows: list[Any]
+) -> tuple[list[Prepared], list[ConflictItem]]:
+    """Every row checked; rows posting the same natural key twice are all refused."""
+    prepared: list[Prepared] = []
+    conflicts: list[ConflictItem] = []
+    for index, raw in enumerate(rows):
+        parsed = parse(raw, index)
+        if isinstance(parsed, list):
+            conflicts.extend(parsed)
+            continue
+        try:
+            prepared.append(check(lookups, principal, parsed, index))
+        except RowRefused as refusal:
+            conflicts.append(
+                ConflictItem(
+                    rows=[index], field=refusal.field, code=refusal.code, message=refusal.message
+                )
+            )
+    return _without_duplicates(prepared, conflicts)
+
+
+def _without_duplicates(
+    prepared: list[Prepared], conflicts: list[ConflictItem]
+) -> tuple[list[Prepared], list[ConflictItem]]:
+    by_key: dict[str, list[Prepared]] = {}
+    for item in prepared:
+        by_key.setdefault(item.natural_key, []).append(item)
+    unique = []
+    for items in by_key.values():
+        if len(items) == 1:
+            unique.append(items[0])
+            continue
+        rows = [i.row for i in items]
+        conflicts.append(
+            ConflictItem(
+                rows=rows,
+                field="reading",
+                code="duplicate_in_batch",
+                message=f"Rows {rows} post the same indicator, period, organisation, location and "
+                "breakdown; keep one of them.",
+            )
+        )
+    unique.sort(key=lambda item: item.row)
+    return unique, conflicts

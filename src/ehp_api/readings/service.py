@@ -1,0 +1,285 @@
+"""Readings: ingestion (one or a batch), review, locks, history, and who may see what."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, select
+
+from ehp_api.access.permissions import Permission
+from ehp_api.audit import service as audit
+from ehp_api.db import as_utc
+from ehp_api.errors import AppError, Conflict, InvalidInput, InvalidParam, NotFound
+from ehp_api.indicators.models import Indicator, MeasureType
+from ehp_api.locations.models import Location
+from ehp_api.organisations.models import Organisation
+from ehp_api.pagination import PageParams, paginate
+from ehp_api.periods.models import Period
+from ehp_api.principal import Principal
+from ehp_api.readings import lookups as lookups_module
+from ehp_api.readings import rules, store
+from ehp_api.readings.models import (
+    ConflictItem,
+    HistoryEntry,
+    ImportSummary,
+    Reading,
+    ReadingHistory,
+    ReadingPublic,
+    ReadingStatus,
+    RowResult,
+)
+
+Mode = Literal["atomic", "partial"]
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool] | None:
+    """What the caller may read: all (secretariat), its own and validated ones (partner), or
+    validated ones only. Lists and lookups both go through this: another organisation's
+    unvalidated reading is simply not found."""
+    if principal.can(Permission.readings_review):
+        return None
+    validated = Reading.status == ReadingStatus.validated
+    if principal.can(Permission.readings_write):
+        return or_(Reading.organisation_id == principal.organisation_id, validated)  # type: ignore[return-value]
+    return validated  # type: ignore[return-value]
+
+
+def get(session: Session, principal: Principal, reading_id: int) -> Reading:
+    stmt = select(Reading).where(Reading.id == reading_id)
+    condition = visible_to(principal)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    reading = session.exec(stmt).first()
+    if reading is None:
+        raise NotFound(f"No reading {reading_id} that you may see.")
+    return reading
+
+
+def ingest(
+    session: Session, principal: Principal, rows: list[Any], mode: Mode, dry_run: bool
+) -> ImportSummary:
+    """Check every row, then (unless dry run, or atomic with conflicts) write set-based."""
+    lookups = lookups_module.load(session)
+    prepared, conflicts = rules.prepare(lookups, principal, rows)
+    stored = store.existing(session, [p.natural_key for p in prepared])
+    plan = store.plan(prepared, stored)
+    ids: dict[str, int] = {}
+    writes = not dry_run and (mode == "partial" or not conflicts)
+    if writes:
+        ids, raced = store.create(session, plan.creates, principal.name)
+        if raced:
+            _replan_raced(session, plan, raced)
+        store.apply_updates(session, plan.updates, principal.name)
+    summary = _summary(plan, conflicts, ids, len(rows), mode, dry_run)
+    if writes and (summary.created or summary.updated):
+        _audit_batch(session, principal, summary)
+    return summary
+
+
+def _replan_raced(session: Session, plan: store.Plan, raced: list[rules.Prepared]) -> None:
+    """Rows a concurrent transaction created first: now stored, so they become updates."""
+    keys = {r.natural_key for r in raced}
+    plan.creates = [c for c in plan.creates if c.natural_key not in keys]
+    again = store.plan(raced, store.existing(session, list(keys)))
+    plan.updates.extend(again.updates)
+    plan.unchanged.extend(again.unchanged)
+
+
+def _summary(
+    plan: store.Plan,
+    conflicts: list[ConflictItem],
+    ids: dict[str, int],
+    total: int,
+    mode: Mode,
+    dry_run: bool,
+) -> ImportSummary:
+    results = [
+        RowResult(row=p.row, outcome="created", id=ids.get(p.natural_key)) for p in plan.creates
+    ]
+    results += [RowResult(row=p.row, outcome="updated", id=c["id"]) for p, c in plan.updates]
+    results += [RowResult(row=p.row, outcome="unchanged", id=i) for p, i in plan.unchanged]
+    results += [RowResult(row=r, outcome="rejected") for c in conflicts for r in c.rows]
+    results.sort(key=lambda r: r.row)
+    rejected_rows = {r for c in conflicts for r in c.rows}
+    return ImportSummary(
+        mode=mode,
+        dry_run=dry_run,
+        total=total,
+        created=len(plan.creates),
+        updated=len(plan.updates),
+        unchanged=len(plan.unchanged),
+        rejected=len(rejected_rows),
+        conflicts=sorted(conflicts, key=lambda c: c.rows[0]),
+        results=results,
+    )
+
+
+def _audit_batch(session: Session, principal: Principal, summary: ImportSummary) -> None:
+    counts = {k: getattr(summary, k) for k in ("created", "updated", "unchanged", "rejected")}
+    changes = {"counts": {"old": None, "new": counts}}
+    audit.record(session, principal, "reading.import", "reading_batch", None, changes)
+
+
+def refusal(summary: ImportSummary) -> AppError:
+    """Why rows were refused: 409 when they were all refused for a locked period, else 422."""
+    errors = [
+        InvalidParam(location="body", field=c.field, reason=c.message, code=c.code)
+        for c in summary.conflicts
+    ]
+    detail = "; ".join(c.message for c in summary.conflicts)
+    if all(c.code == "period_locked" for c in summary.conflicts):
+        return Conflict(detail, errors=errors)
+    return InvalidInput(detail, errors=errors)
+
+
+@dataclass(frozen=True)
+class Filters:
+    indicator: str | None = None
+    activity: str | None = None
+    period: str | None = None
+    organisation: str | None = None
+    location: str | None = None
+    zone: str | None = None
+    status: ReadingStatus | None = None
+    updated_since: datetime | None = None
+
+
+def _filtered(stmt: Any, filters: Filters) -> Any:
+    if filters.indicator is not None:
+        stmt = stmt.where(
+            Reading.indicator_id.in_(  # type: ignore[attr-defined]
+                select(Indicator.id).where(Indicator.code == filters.indicator)
+            )
+        )
+    if filters.activity is not None:
+        stmt = stmt.where(
+            Reading.indicator_id.in_(  # type: ignore[attr-defined]
+                select(Indicator.id).where(Indicator.code.startswith(f"{filters.activity}."))
+            )
+        )  # type: ignore[attr-defined]
+    if filters.period is not None:
+        year = select(Period.year).where(Period.code == filters.period, Period.kind == "year")
+        stmt = stmt.where(
+            Reading.period_id.in_(  # type: ignore[attr-defined]
+                select(Period.id).where(or_(Period.code == filters.period, Period.year.in_(year)))
+            )
+        )  # type: ignore[attr-defined]
+    if filters.organisation is not None:
+        stmt = stmt.where(
+            Reading.organisation_id.in_(  # type: ignore[attr-defined]
+                select(Organisation.id).where(Organisation.code == filters.organisation)
+            )
+        )
+    if filters.location is not None:
+        place = select(Location.id).where(Location.pcode == filters.location).scalar_subquery()
+        stmt = stmt.where(
+            Reading.location_id.in_(  # type: ignore[attr-defined]
+                select(Location.id).where(or_(Location.id == place, Location.parent_id == place))
+            )
+        )
+    for column, value in ((Reading.zone, filters.zone), (Reading.status, filters.status)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if filters.updated_since is not None:
+        stmt = stmt.where(Reading.updated_at >= as_utc(filters.updated_since))
+    return stmt
+
+
+def list_(
+    session: Session, principal: Principal, page: PageParams, filters: Filters
+) -> tuple[list[Reading], str | None]:
+    stmt = _filtered(select(Reading), filters)
+    condition = visible_to(principal)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return paginate(session, stmt, Reading.id, page)
+
+
+@dataclass(frozen=True)
+class Names:
+    """Codes of the small reference tables by id, to render readings without joins per row."""
+
+    indicators: dict[int, tuple[str, MeasureType]]
+    periods: dict[int, str]
+    organisations: dict[int, str]
+    locations: dict[int, str]
+
+
+def names(session: Session) -> Names:
+    return Names(
+        indicators={
+            i: (c, m)
+            for i, c, m in session.exec(
+                select(Indicator.id, Indicator.code, Indicator.measure)
+            ).all()
+        },
+        periods=dict(session.exec(select(Period.id, Period.code)).all()),
+        organisations=dict(session.exec(select(Organisation.id, Organisation.code)).all()),
+        locations=dict(session.exec(select(Location.id, Location.pcode)).all()),
+    )
+
+
+def display_value(measure: MeasureType, numerator: int | None, denominator: int | None) -> Any:
+    if numerator is None:
+        return None
+    if measure == MeasureType.boolean:
+        return bool(numerator)
+    if measure == MeasureType.percentage:
+        return round(100 * numerator / denominator, 2) if denominator else None
+    return numerator
+
+
+def to_public(reading: Reading, codes: Names) -> ReadingPublic:
+    code, measure = codes.indicators[reading.indicator_id]
+    fraction = measure == MeasureType.percentage
+    return ReadingPublic(
+        **reading.model_dump(include=_PLAIN_FIELDS),
+        indicator=code,
+        measure=measure,
+        period=codes.periods[reading.period_id],
+        organisation=codes.organisations[reading.organisation_id],
+        location=codes.locations.get(reading.location_id) if reading.location_id else None,
+        value=display_value(measure, reading.numerator, reading.denominator),
+        numerator=reading.numerator if fraction else None,
+        denominator=reading.denominator if fraction else None,
+    )
+
+
+_PLAIN_FIELDS = {
+    "id",
+    "disaggregation",
+    "off_schedule",
+    "status",
+    "rejection_reason",
+    "comment",
+    "external_ref",
+    "created_by",
+    "reviewed_by",
+    "reviewed_at",
+    "created_at",
+    "updated_at",
+}
+
+
+def history(session: Session, principal: Principal, reading_id: int) -> list[HistoryEntry]:
+    reading = get(session, principal, reading_id)
+    measure = names(session).indicators[reading.indicator_id][1]
+    rows = session.exec(
+        select(ReadingHistory)
+        .where(ReadingHistory.reading_id == reading.id)
+        .order_by(ReadingHistory.id)  # type: ignore[arg-type]
+    ).all()
+    return [
+        HistoryEntry(
+            changed_at=h.changed_at,
+            changed_by=h.changed_by,
+            event=h.event,
+            old_value=display_value(measure, h.old_numerator, h.old_denominator),
+            new_value=display_value(measure, h.new_numerator, h.new_denominator),
+            old_status=h.old_status,
+            new_status=h.new_status,
+            note=h.note,
+        )
+        for h in rows
+    ]
