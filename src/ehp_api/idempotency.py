@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel
 
 from ehp_api.db import UTCDateTime, utcnow
-from ehp_api.errors import InvalidInput, InvalidParam
+from ehp_api.errors import Conflict, InvalidInput, InvalidParam
 from ehp_api.principal import Principal
 
 KEY_HEADER = "Idempotency-Key"
@@ -67,8 +67,9 @@ def claim(
         insert(IdempotencyKey)
         .values(scope=scope, key=key, request_hash=digest, created_at=now, expires_at=now + ttl)
         .on_conflict_do_nothing(index_elements=["scope", "key"])
+        .returning(IdempotencyKey.key)
     )
-    if session.execute(stmt).rowcount == 1:  # type: ignore[attr-defined]
+    if session.execute(stmt).first() is not None:
         return None
     stored = session.scalars(
         select(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
@@ -84,6 +85,10 @@ def claim(
             f"The {KEY_HEADER} {key!r} was already used with a different request; "
             "use a new key for a new request.",
             errors=[param],
+        )
+    if stored.response_status == 0:
+        raise Conflict(
+            f"A request with the {KEY_HEADER} {key!r} is still being processed; retry in a moment."
         )
     return stored
 

@@ -1,0 +1,118 @@
+"""POST /readings/batch: dry run, atomic and partial modes, summaries, idempotency keys."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from ehp_api.readings.models import Reading
+from tests.readings.conftest import count_reading
+
+GOOD = [count_reading(location=p) for p in ("ML0701", "ML0702", "ML0703")]
+BAD = count_reading(location="ML0501", value=-3)
+
+
+def batch(client: TestClient, rows: list[dict[str, Any]], key: str | None = None, **params: Any):  # type: ignore[no-untyped-def]
+    headers = {"Idempotency-Key": key} if key else {}
+    return client.post(
+        "/api/v1/readings/batch", json={"readings": rows}, params=params, headers=headers
+    )
+
+
+def stored(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Reading)).one()
+
+
+class TestModes:
+    def test_summary_counts_each_outcome(self, hcr: TestClient) -> None:
+        batch(hcr, GOOD[:2])
+        summary = batch(hcr, [GOOD[0], {**GOOD[1], "value": 9}, GOOD[2]]).json()
+        assert {k: summary[k] for k in ("created", "updated", "unchanged", "rejected")} == {
+            "created": 1, "updated": 1, "unchanged": 1, "rejected": 0,
+        }  # fmt: skip
+        assert [r["outcome"] for r in summary["results"]] == ["unchanged", "updated", "created"]
+        assert all(r["id"] for r in summary["results"])
+
+    def test_dry_run_checks_everything_and_writes_nothing(
+        self, hcr: TestClient, session: Session
+    ) -> None:
+        summary = batch(hcr, [*GOOD, BAD], dry_run="true").json()
+        assert (summary["dry_run"], summary["created"], summary["rejected"]) == (True, 3, 1)
+        assert stored(session) == 0
+
+    def test_atomic_batch_with_one_bad_row_writes_nothing_and_names_it(
+        self, hcr: TestClient, session: Session
+    ) -> None:
+        response = batch(hcr, [*GOOD, BAD])
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        [conflict] = response.json()["summary"]["conflicts"]
+        assert (conflict["rows"], conflict["field"], conflict["code"]) == (
+            [3],
+            "value",
+            "count_required",
+        )
+        assert "nothing was stored" in response.json()["detail"]
+        assert stored(session) == 0
+
+    def test_partial_batch_stores_the_good_rows(self, hcr: TestClient, session: Session) -> None:
+        response = batch(hcr, [*GOOD, BAD], mode="partial")
+        assert response.status_code == 200
+        assert (response.json()["created"], response.json()["rejected"]) == (3, 1)
+        assert stored(session) == 3
+
+    def test_duplicates_in_a_batch_are_refused_together(self, hcr: TestClient) -> None:
+        summary = batch(hcr, [GOOD[0], GOOD[1], {**GOOD[0], "value": 7}], mode="partial").json()
+        [conflict] = summary["conflicts"]
+        assert (conflict["rows"], conflict["code"]) == ([0, 2], "duplicate_in_batch")
+        assert summary["created"] == 1
+
+    def test_a_malformed_row_is_reported_with_its_field(self, hcr: TestClient) -> None:
+        summary = batch(hcr, [GOOD[0], {"indicator": "1.1.1.1", "value": 2}], mode="partial").json()
+        [conflict] = summary["conflicts"]
+        assert (conflict["rows"], conflict["field"], conflict["code"]) == ([1], "period", "missing")
+
+    def test_body_must_be_a_list_of_readings(self, hcr: TestClient) -> None:
+        response = hcr.post("/api/v1/readings/batch", json={"rows": []})
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "readings"
+
+    def test_the_batch_is_audited_once(self, hcr: TestClient, ocha: TestClient) -> None:
+        batch(hcr, GOOD)
+        events = ocha.get("/api/v1/audit-events", params={"action": "reading.import"}).json()
+        [event] = events["items"]
+        assert event["changes"]["counts"]["new"]["created"] == 3
+
+
+class TestIdempotency:
+    def test_a_retry_returns_the_stored_answer_and_writes_nothing(
+        self, hcr: TestClient, session: Session
+    ) -> None:
+        first = batch(hcr, GOOD, key="hcr-2021q2-batch-1")
+        again = batch(hcr, GOOD, key="hcr-2021q2-batch-1")
+        assert again.json() == first.json()
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert stored(session) == 3
+        assert again.json()["created"] == 3
+
+    def test_a_stored_refusal_is_replayed_too(self, hcr: TestClient) -> None:
+        first = batch(hcr, [*GOOD, BAD], key="k-refused")
+        again = batch(hcr, [*GOOD, BAD], key="k-refused")
+        assert (first.status_code, again.status_code) == (422, 422)
+        assert again.headers["content-type"] == "application/problem+json"
+
+    def test_the_same_key_with_another_body_is_refused(self, hcr: TestClient) -> None:
+        batch(hcr, GOOD, key="k-1")
+        response = batch(hcr, GOOD[:1], key="k-1")
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["code"] == "idempotency_key_reused"
+
+    def test_keys_belong_to_one_caller(self, hcr: TestClient, unicef: TestClient) -> None:
+        batch(hcr, GOOD, key="shared-name")
+        other = batch(unicef, [count_reading(location="ML0901")], key="shared-name")
+        assert other.status_code == 200
+        assert other.json()["created"] == 1
+
+    def test_dry_run_does_not_consume_the_key(self, hcr: TestClient) -> None:
+        batch(hcr, GOOD, key="k-dry", dry_run="true")
+        assert batch(hcr, GOOD, key="k-dry").json()["created"] == 3
