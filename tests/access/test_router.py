@@ -202,3 +202,22 @@ class TestUsers:
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "password"
         assert "short" not in response.json()["detail"]
+
+
+class TestSwaggerAuthorize:
+    def test_the_openapi_document_offers_both_schemes(self, anon_client: TestClient) -> None:
+        schemes = anon_client.get("/openapi.json").json()["components"]["securitySchemes"]
+        assert schemes["UserLogin"]["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"
+        assert (schemes["ApiKey"]["type"], schemes["ApiKey"]["scheme"]) == ("http", "bearer")
+
+    def test_the_token_request_swagger_ui_sends_works(
+        self, anon_client: TestClient, session: Session
+    ) -> None:
+        builders.user(session, "swagger@ocha.example")
+        form = {"grant_type": "password", "username": "swagger@ocha.example",
+                "password": PASSWORD, "scope": "", "client_id": ""}  # fmt: skip
+        response = anon_client.post("/api/v1/auth/token", data=form)
+        assert response.status_code == 200
+        token = response.json()["access_token"]
+        activities = anon_client.get("/api/v1/activities", headers=builders.bearer(token))
+        assert activities.status_code == 200
