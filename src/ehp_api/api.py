@@ -11,6 +11,7 @@ from ehp_api.indicators.router import router as indicators_router
 from ehp_api.locations.router import router as locations_router
 from ehp_api.organisations.router import router as organisations_router
 from ehp_api.periods.router import router as periods_router
+from ehp_api.readings.files_router import router as files_router
 from ehp_api.readings.router import router as readings_router
 from ehp_api.workplan.router import router as workplan_router
 
@@ -33,5 +34,7 @@ api_router.include_router(organisations_router, responses=guarded)
 api_router.include_router(locations_router, dependencies=read_plan, responses=guarded)
 # /periods (each route declares its own guard)
 api_router.include_router(periods_router, responses=guarded)
+# /readings/import, /readings/template.{xlsx,csv} (before /readings/{reading_id})
+api_router.include_router(files_router, responses=guarded)
 # /readings (each route declares its own guard)
 api_router.include_router(readings_router, responses=guarded)

@@ -80,3 +80,10 @@ def test_disaggregation_categories_list_their_options(client: TestClient) -> Non
     }  # fmt: skip
     outcome_options = [o["code"] for o in categories["outcome_type"]["options"]]
     assert outcome_options == ["public_communication", "information_request", "funding_obtained"]
+
+
+def test_computed_indicators_say_where_their_values_come_from(client: TestClient) -> None:
+    computed = [i for i in all_items(client, "/api/v1/indicators") if i["source"] == "computed"]
+    assert codes(computed) == ["1.2.1.3", "1.3.2.1", "1.3.2.3", "3.2.1.5", "3.2.2.2"]
+    assert all(i["computed_from"] for i in computed)
+    assert client.get("/api/v1/indicators/1.1.1.1").json()["source"] == "manual"

@@ -74,11 +74,11 @@ class TestAccepted:
 
 
 REFUSALS = [
-    ({"indicator": "9.9.9.9"}, "indicator", "unknown_indicator", "No indicator has the code '9.9.9.9'"),
+    ({"indicator": "9.9.9.9"}, "indicator", "unknown_indicator", "No indicator has the code"),
     ({"indicator": "1.3.2.1"}, "indicator", "computed_indicator", "computed by the service"),
     ({"period": "2023Q1"}, "period", "period_outside_plan", "outside the plan"),
     ({"location": "ML9999"}, "location", "unknown_location", "No location has the P-code"),
-    ({"disaggregation": {"sex": "f"}}, "disaggregation.sex", "unknown_category", "has no breakdown"),
+    ({"disaggregation": {"sex": "f"}}, "disaggregation.sex", "unknown_category", "no breakdown"),
     ({"location": None, "disaggregation": {"zone": "sahel"}}, "disaggregation.zone",
      "unknown_option", "is not an option of 'zone'"),
     ({"disaggregation": {"zone": "other"}}, "disaggregation.zone", "zone_contradicts_location",

@@ -135,3 +135,11 @@ class IndicatorPublic(SQLModel):
     planned_periods: list[str] = Field(
         description="Quarters in which it is planned to be reported."
     )
+    source: IndicatorSource = Field(
+        description=(
+            "`manual`: partners post readings; `computed`: the service counts its own records."
+        )
+    )
+    computed_from: str | None = Field(
+        None, description="For a computed indicator: exactly which records are counted, and when."
+    )

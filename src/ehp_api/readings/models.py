@@ -178,17 +178,25 @@ class ConflictItem(SQLModel):
 
 class RowResult(SQLModel):
     row: int = Field(description="Index of the row in the batch.")
-    outcome: Literal["created", "updated", "unchanged", "rejected"] = Field(description="Outcome.")
+    outcome: Literal["created", "updated", "unchanged", "rejected", "not_stored"] = Field(
+        description="`not_stored`: a valid row of an atomic batch refused because of other rows."
+    )
     id: int | None = Field(None, description="Reading id (none when rejected or in a dry run).")
 
 
 class ImportSummary(SQLModel):
     mode: Literal["atomic", "partial"] = Field(description="The import mode that was applied.")
-    dry_run: bool = Field(description="True when nothing was written.")
+    dry_run: bool = Field(description="True for a dry run: the counts say what would happen.")
+    written: bool = Field(
+        description="False when nothing was stored: a dry run, or an atomic batch with refusals."
+    )
     total: int = Field(description="Rows received.")
     created: int = Field(description="New readings.")
     updated: int = Field(description="Readings whose value changed (previous value in history).")
     unchanged: int = Field(description="Rows identical to what is stored: nothing written.")
+    not_stored: int = Field(
+        description="Valid rows not stored because the atomic batch was refused; send them again."
+    )
     rejected: int = Field(description="Rows refused; see `conflicts`.")
     conflicts: list[ConflictItem] = Field(description="Every refusal with its row(s) and reason.")
     results: list[RowResult] = Field(description="Per row: outcome and reading id.")

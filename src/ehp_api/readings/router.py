@@ -66,7 +66,7 @@ def list_readings(
         datetime | None, Query(description="Changed at or after this time: incremental sync.")
     ] = None,
 ) -> Page[ReadingPublic]:
-    """List the readings you may see (partners: their own and validated ones; analysts: validated)."""
+    """List the readings you may see: partners their own and validated ones, others validated."""
     filters = service.Filters(
         indicator, activity, period, organisation, location, zone, status, updated_since
     )

@@ -36,19 +36,26 @@ def natural_key(values: dict[str, Any]) -> str:
     return "|".join(map(str, ids)) + "|" + breakdown
 
 
+_UNION_MEMBERS = {"int", "bool", "str", "float"}
+
+
 def parse(raw: Any, row: int) -> ReadingIn | list[ConflictItem]:
+    """The row as a ReadingIn, or one conflict per invalid field (a union's alternatives, such
+    as `value` as an integer or a boolean, make one conflict, not one per alternative)."""
     try:
         return _READING.validate_python(raw)
     except ValidationError as error:
-        return [
-            ConflictItem(
-                rows=[row],
-                field=".".join(str(p) for p in e["loc"]) or "reading",
-                code=e["type"],
-                message=e["msg"],
+        by_field: dict[str, ConflictItem] = {}
+        for e in error.errors(include_url=False):
+            path = [str(p) for p in e["loc"] if str(p) not in _UNION_MEMBERS] or ["reading"]
+            field = ".".join(path)
+            if field in by_field:
+                by_field[field].message += f"; or: {e['msg']}"
+                continue
+            by_field[field] = ConflictItem(
+                rows=[row], field=field, code=e["type"], message=e["msg"]
             )
-            for e in error.errors(include_url=False)
-        ]
+        return list(by_field.values())
 
 
 def _indicator(lookups: Lookups, code: str) -> IndicatorInfo:

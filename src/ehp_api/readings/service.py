@@ -1,5 +1,6 @@
 """Readings: ingestion (one or a batch), review, locks, history, and who may see what."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -94,22 +95,36 @@ def _summary(
     mode: Mode,
     dry_run: bool,
 ) -> ImportSummary:
-    results = [
-        RowResult(row=p.row, outcome="created", id=ids.get(p.natural_key)) for p in plan.creates
+    """Row outcomes. A refused atomic batch stores nothing: its valid rows are `not_stored`, so
+    the counts never claim a write that did not happen (a dry run shows what would happen)."""
+    refused = not dry_run and mode == "atomic" and bool(conflicts)
+    outcomes: list[tuple[Any, str, int | None]] = [
+        *((p, "created", ids.get(p.natural_key)) for p in plan.creates),
+        *((p, "updated", c["id"]) for p, c in plan.updates),
+        *((p, "unchanged", i) for p, i in plan.unchanged),
     ]
-    results += [RowResult(row=p.row, outcome="updated", id=c["id"]) for p, c in plan.updates]
-    results += [RowResult(row=p.row, outcome="unchanged", id=i) for p, i in plan.unchanged]
-    results += [RowResult(row=r, outcome="rejected") for c in conflicts for r in c.rows]
+    results = [
+        RowResult(
+            row=p.row,
+            outcome="not_stored" if refused else outcome,
+            id=None if refused else reading_id,
+        )
+        for p, outcome, reading_id in outcomes
+    ]
+    rejected_rows = sorted({r for c in conflicts for r in c.rows})
+    results += [RowResult(row=r, outcome="rejected") for r in rejected_rows]
     results.sort(key=lambda r: r.row)
-    rejected_rows = {r for c in conflicts for r in c.rows}
+    counts = Counter(r.outcome for r in results)
     return ImportSummary(
         mode=mode,
         dry_run=dry_run,
+        written=not dry_run and not refused,
         total=total,
-        created=len(plan.creates),
-        updated=len(plan.updates),
-        unchanged=len(plan.unchanged),
-        rejected=len(rejected_rows),
+        created=counts["created"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+        not_stored=counts["not_stored"],
+        rejected=counts["rejected"],
         conflicts=sorted(conflicts, key=lambda c: c.rows[0]),
         results=results,
     )

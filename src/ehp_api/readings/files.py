@@ -1,0 +1,212 @@
+"""Readings files: CSV or XLSX uploads read into `ReadingIn` dicts, every refusal naming `file`.
+
+Used by `POST /readings/import` and by the `ehp-api push` client, so both read a file alike.
+"""
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import PurePath
+from typing import Any
+
+import openpyxl
+
+from ehp_api.errors import InvalidInput, InvalidParam
+from ehp_api.readings.columns import BY_HXL, NAMES, READ_ONLY, Cell, normalise_hxl, row_to_reading
+
+MAX_ROWS = 10_000
+MAX_CELL = 2_000
+MAX_COLUMNS = 64  # wider sheets are read up to here: a stray far-right cell costs nothing
+MAX_UNPACKED_BYTES = 200 * 2**20
+CSV_MEDIA_TYPE = "text/csv"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SAVE_AS = "save it as .xlsx (Excel 2007 or later) or as CSV UTF-8"
+_ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+# What a template row holds before anyone fills it in: such a row is skipped, not refused.
+_PREFILLED = frozenset({"indicator", "period", "organisation"})
+
+
+@dataclass
+class ParsedFile:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the file row of each reading, header = 1
+
+
+def file_error(filename: str, reason: str, code: str) -> InvalidInput:
+    param = InvalidParam(location="body", field="file", reason=reason, code=code)
+    return InvalidInput(f"{filename}: {reason}", errors=[param])
+
+
+def parse_upload(
+    filename: str,
+    content_type: str | None,
+    data: bytes,
+    *,
+    required: Sequence[str] = ("indicator", "period"),
+    max_rows: int = MAX_ROWS,
+) -> ParsedFile:
+    """The file's readings with their row numbers, or InvalidInput naming `file` and why."""
+    if not data.strip():
+        raise file_error(filename, "the file is empty", "file_empty")
+    if _kind(filename, content_type, data) == "xlsx":
+        table = _xlsx_table(filename, data)
+    else:
+        table = _csv_table(filename, data)
+    return _read_table(filename, table, required, max_rows)
+
+
+def _kind(filename: str, content_type: str | None, data: bytes) -> str:
+    suffix = PurePath(filename).suffix.lower()
+    if data.startswith(_ZIP):
+        return "xlsx"
+    if data.startswith(_OLE) or suffix in (".xls", ".xlsx", ".ods"):
+        raise file_error(filename, f"not a CSV or XLSX file; {SAVE_AS}", "unsupported_file_type")
+    if suffix in (".csv", ".txt") or (content_type or "").startswith("text/"):
+        return "csv"
+    raise file_error(filename, f"not a CSV or XLSX file; {SAVE_AS}", "unsupported_file_type")
+
+
+def _csv_table(filename: str, data: bytes) -> Iterator[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        reason = (
+            "the file is not UTF-8 text; in Excel use File > Save As > "
+            "'CSV UTF-8 (comma delimited)', or send the .xlsx file"
+        )
+        raise file_error(filename, reason, "not_utf8") from None
+    # French-locale Excel writes `;`: the header line tells which delimiter the file uses.
+    header_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header_line.count)
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as error:
+        raise file_error(filename, f"unreadable CSV ({error})", "invalid_csv") from None
+
+
+def _xlsx_table(filename: str, data: bytes) -> Iterator[Sequence[Any]]:
+    _check_unpacked_size(filename, data)
+    # data_only=False: a formula reads as its text (`=SUM(...)`) and is refused, rather than as
+    # a value Excel cached (or None) that nobody typed; openpyxl never evaluates formulas.
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many kinds on a damaged file
+        reason = f"not a readable XLSX workbook ({type(error).__name__}); {SAVE_AS}"
+        raise file_error(filename, reason, "invalid_xlsx") from None
+    try:
+        names = book.sheetnames
+        sheet = book["readings"] if "readings" in names else book.worksheets[0]
+        yield from sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    finally:
+        book.close()
+
+
+def _check_unpacked_size(filename: str, data: bytes) -> None:
+    """A small XLSX can unpack to gigabytes (openpyxl holds the shared strings in memory)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        raise file_error(
+            filename, f"not a readable XLSX workbook; {SAVE_AS}", "invalid_xlsx"
+        ) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        reason = f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; split it"
+        raise file_error(filename, reason, "too_large")
+
+
+def _filled(cell: Any) -> bool:
+    return cell is not None and not (isinstance(cell, str) and not cell.strip())
+
+
+def _is_hxl(cells: Sequence[Any]) -> bool:
+    filled = [str(c).strip() for c in cells if _filled(c)]
+    return bool(filled) and all(c.startswith("#") for c in filled)
+
+
+def _read_table(
+    filename: str, table: Iterable[Sequence[Any]], required: Sequence[str], max_rows: int
+) -> ParsedFile:
+    numbered = ((n, row) for n, row in enumerate(table, start=1) if any(map(_filled, row)))
+    first = next(numbered, None)
+    if first is None:
+        raise file_error(filename, "the file has no rows", "file_empty")
+    header_is_hxl = _is_hxl(first[1])
+    names = _header(filename, first[1], header_is_hxl, required)
+    parsed, after_header = ParsedFile(), True
+    for line, cells in numbered:
+        hxl_row = after_header and not header_is_hxl and _is_hxl(cells)
+        after_header = False
+        if hxl_row:
+            continue  # the HXL hashtag row under the header
+        row = _cells(filename, line, names, cells)
+        if set(row) - READ_ONLY <= _PREFILLED:
+            continue
+        if len(parsed.rows) == max_rows:
+            reason = f"more than {max_rows:,} readings; split the file"
+            raise file_error(filename, reason, "too_many_rows")
+        parsed.rows.append(row_to_reading(row))
+        parsed.lines.append(line)
+    if not parsed.rows:
+        reason = "no readings: fill in value (or numerator and denominator) in some rows"
+        raise file_error(filename, reason, "no_readings")
+    return parsed
+
+
+def _header(
+    filename: str, cells: Sequence[Any], hxl: bool, required: Sequence[str]
+) -> list[str | None]:
+    names: list[str | None] = []
+    for cell in cells:
+        text = str(cell).strip() if _filled(cell) else ""
+        name = (BY_HXL.get(normalise_hxl(text)) if hxl else text.lower()) if text else None
+        if text and name not in (*NAMES, *READ_ONLY):
+            reason = (
+                f"unknown column {text!r}; the first row must name the columns: "
+                f"{', '.join(NAMES)} (or their HXL hashtags)"
+            )
+            raise file_error(filename, reason, "unknown_column")
+        if name is not None and name in names:
+            raise file_error(filename, f"the column {text!r} appears twice", "duplicate_column")
+        names.append(name)
+    missing = [n for n in required if n not in names]
+    if missing:
+        reason = f"no {', '.join(missing)} column; the file needs {', '.join(required)}"
+        raise file_error(filename, reason, "missing_column")
+    return names
+
+
+def _cells(
+    filename: str, line: int, names: list[str | None], cells: Sequence[Any]
+) -> dict[str, Cell]:
+    row: dict[str, Cell] = {}
+    for position, cell in enumerate(cells):
+        if not _filled(cell):
+            continue
+        name = names[position] if position < len(names) else None
+        where = f"row {line}, column {position + 1}"
+        if name is None:
+            reason = f"{where} has a value but its column has no header"
+            raise file_error(filename, reason, "unnamed_column")
+        value = _plain(cell)
+        if isinstance(value, str) and value.lstrip().startswith("="):
+            reason = f"{where} ({name}) holds a formula; formulas are not accepted, type values"
+            raise file_error(filename, reason, "formula_refused")
+        if isinstance(value, str) and len(value) > MAX_CELL:
+            reason = f"{where} ({name}) is longer than {MAX_CELL:,} characters"
+            raise file_error(filename, reason, "cell_too_long")
+        row[name] = value
+    return row
+
+
+def _plain(cell: Any) -> Cell:
+    """Dates become ISO text (a date is not a period: validation says so); an array formula
+    object becomes its text, so it is refused as a formula."""
+    if isinstance(cell, datetime | date | time):
+        return cell.isoformat()
+    if isinstance(cell, str | int | float | bool):
+        return cell
+    return "=" + str(getattr(cell, "text", cell)).lstrip("=")

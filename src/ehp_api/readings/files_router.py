@@ -1,0 +1,173 @@
+"""/readings/import and /readings/template.{xlsx,csv}: readings as spreadsheet files.
+
+The import answers exactly like `POST /readings/batch` (same summary, modes, dry run and
+idempotency); each conflict's message starts with the row of the file it comes from.
+"""
+
+import hashlib
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from ehp_api import idempotency
+from ehp_api.access.deps import require
+from ehp_api.access.permissions import Permission
+from ehp_api.db import SessionDep
+from ehp_api.errors import AppError, Forbidden, InvalidInput, InvalidParam, problem_responses
+from ehp_api.periods.models import PERIOD_PATTERN
+from ehp_api.principal import Principal
+from ehp_api.readings import files, service, template
+from ehp_api.readings.columns import COLUMNS
+from ehp_api.readings.models import ImportSummary
+from ehp_api.readings.router import _batch_answer, _json
+
+router = APIRouter(prefix="/readings", tags=["readings"])
+
+Write = Annotated[Principal, require(Permission.readings_write)]
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_MEDIA_TYPES = {"xlsx": files.XLSX_MEDIA_TYPE, "csv": files.CSV_MEDIA_TYPE}
+_FILE_HELP = (
+    "A CSV (UTF-8, `,` or `;`) or XLSX file, at most 20 MB and 10,000 readings. First row: "
+    "column names (an HXL hashtag row may follow), in any order: "
+    + ", ".join(f"`{c.name}` ({c.hxl})" for c in COLUMNS)
+    + ". `location` is `adm2`, else `adm1`; yes/no values are true/false or oui/non. Rows "
+    "holding only indicator, period and organisation (an unfilled template row) are skipped."
+)
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    slug = "payload-too-large"
+
+
+def _binary(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
+    schema = {"type": "string", "format": "binary"}
+    return {200: {"description": what, "content": {media_type: {"schema": schema}}}}
+
+
+@router.post("/import", response_model=ImportSummary, responses=problem_responses(409, 413))
+def import_readings_file(
+    request: Request,
+    session: SessionDep,
+    principal: Write,
+    file: Annotated[UploadFile, File(description=_FILE_HELP)],
+    dry_run: Annotated[bool, Query(description="Check everything, write nothing.")] = False,
+    mode: Annotated[
+        service.Mode,
+        Query(description="`atomic`: all or nothing; `partial`: store the valid rows."),
+    ] = "atomic",
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", description="Retry with the same key: stored once."),
+    ] = None,
+) -> JSONResponse:
+    """Import readings from a CSV or XLSX file, with the same summary as a batch."""
+    data = _read_upload(file)
+    parsed = files.parse_upload(file.filename or "file", file.content_type, data)
+    scope = idempotency.scope_of(principal, "readings.import")
+    if idempotency_key and not dry_run:
+        digest = idempotency.request_hash(hashlib.sha256(data).hexdigest(), mode)
+        ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
+        stored = idempotency.claim(session, scope, idempotency_key, digest, ttl)
+        if stored is not None:
+            return _json(stored.response_status, stored.response_body, replayed=True)
+    summary = service.ingest(session, principal, parsed.rows, mode, dry_run)
+    status, body = _batch_answer(request, _with_file_rows(summary, parsed), mode)
+    if idempotency_key and not dry_run:
+        idempotency.store(session, scope, idempotency_key, status, body)
+    return _json(status, body)
+
+
+def _read_upload(upload: UploadFile) -> bytes:
+    """The upload's bytes, read in chunks so that an oversized file is refused early."""
+    chunks, total = [], 0
+    while chunk := upload.file.read(_CHUNK):
+        total += len(chunk)
+        if total > MAX_UPLOAD_BYTES:
+            reason = f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split the file"
+            param = InvalidParam(location="body", field="file", reason=reason, code="too_large")
+            raise PayloadTooLarge(f"The file is {reason}.", errors=[param])
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _with_file_rows(summary: ImportSummary, parsed: files.ParsedFile) -> ImportSummary:
+    """`rows` stay indexes of the readings, as in a batch; the message names the file rows."""
+    for conflict in summary.conflicts:
+        lines = ", ".join(str(parsed.lines[r]) for r in conflict.rows)
+        label = "File row" if len(conflict.rows) == 1 else "File rows"
+        conflict.message = f"{label} {lines}: {conflict.message}"
+    return summary
+
+
+PeriodQuery = Annotated[
+    str, Query(pattern=PERIOD_PATTERN, description="Quarter (`2021Q2`) or year (`2021`).")
+]
+OrganisationQuery = Annotated[
+    str | None,
+    Query(description="Organisation to report for; partners: their own (the default)."),
+]
+
+
+@router.get(
+    "/template.xlsx",
+    response_class=Response,
+    responses=_binary(files.XLSX_MEDIA_TYPE, "The XLSX template, with an `indicators` sheet."),
+)
+def get_readings_template_xlsx(
+    session: SessionDep,
+    principal: Write,
+    period: PeriodQuery,
+    organisation: OrganisationQuery = None,
+) -> Response:
+    """Download an XLSX template listing the manual indicators planned in a period."""
+    return _template(session, principal, organisation, period, "xlsx")
+
+
+@router.get(
+    "/template.csv",
+    response_class=Response,
+    responses=_binary(files.CSV_MEDIA_TYPE, "The CSV template (UTF-8 with a BOM)."),
+)
+def get_readings_template_csv(
+    session: SessionDep,
+    principal: Write,
+    period: PeriodQuery,
+    organisation: OrganisationQuery = None,
+) -> Response:
+    """Download a CSV template listing the manual indicators planned in a period."""
+    return _template(session, principal, organisation, period, "csv")
+
+
+def _template(
+    session: SessionDep,
+    principal: Principal,
+    organisation: str | None,
+    period: str,
+    fmt: template.Format,
+) -> Response:
+    code = _organisation_for(principal, organisation)
+    content = template.build_template(session, code, period, fmt)
+    disposition = f'attachment; filename="ehp-readings-{code}-{period}.{fmt}"'
+    return Response(
+        content, media_type=_MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition}
+    )
+
+
+def _organisation_for(principal: Principal, organisation: str | None) -> str:
+    """The secretariat names the organisation; a partner gets its own and only its own."""
+    if principal.can(Permission.readings_write_any):
+        if organisation is None:
+            reason = "required: the organisation the template is for"
+            param = InvalidParam(
+                location="query", field="organisation", reason=reason, code="missing"
+            )
+            raise InvalidInput(f"`organisation` is {reason}.", errors=[param])
+        return organisation
+    own = principal.organisation_code or ""
+    if organisation not in (None, own):
+        raise Forbidden(f"You report for {own} only; ask for organisation={own} or omit it.")
+    return own

@@ -1,0 +1,261 @@
+"""Reading CSV and XLSX files into readings, and the template a partner fills in."""
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from ehp_api.errors import InvalidInput
+from ehp_api.indicators.models import Indicator
+from ehp_api.readings import files
+from ehp_api.readings.columns import COLUMNS, NAMES, reading_to_row, row_to_reading
+from ehp_api.readings.files import parse_upload
+from ehp_api.readings.template import build_template, safe
+from tests.helpers import all_items
+
+HEADER = "indicator,period,adm2,zone,value,comment"
+HXL = "#indicator+code,#date+period,#adm2+code,#indicator+zone,#indicator+value,#description"
+
+
+def csv_bytes(*lines: str, bom: bool = False) -> bytes:
+    return ("\ufeff" if bom else "").encode() + "\r\n".join(lines).encode("utf-8")
+
+
+def xlsx_bytes(rows: Sequence[Sequence[Any]], title: str = "Sheet") -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def manual_codes(client: TestClient, session: Session, period: str) -> list[str]:
+    """Independently of the template: the work plan API's planned indicators, in plan order,
+    less those computed by the service."""
+    planned = {i["code"] for i in all_items(client, "/api/v1/indicators", planned_in=period)}
+    return sorted(planned - computed_codes(session), key=lambda c: [int(p) for p in c.split(".")])
+
+
+def computed_codes(session: Session) -> set[str]:
+    stmt = select(Indicator.code).where(Indicator.computed_from.is_not(None))  # type: ignore[union-attr]
+    return set(session.exec(stmt).all())
+
+
+def refusal(filename: str, data: bytes) -> tuple[str, str]:
+    with pytest.raises(InvalidInput) as caught:
+        parse_upload(filename, None, data)
+    [param] = caught.value.errors or []
+    assert param.field == "file"
+    assert filename in caught.value.detail
+    return param.code, param.reason
+
+
+class TestRowToReading:
+    def test_columns_map_to_a_reading(self) -> None:
+        cells = {"indicator": " 1.1.1.1 ", "period": 2021.0, "adm1": "ML07", "adm2": "ML0701"}
+        cells |= {"zone": "liptako_gourma", "setting": "", "value": "4", "comment": None}
+        assert row_to_reading(cells) == {
+            "indicator": "1.1.1.1", "period": "2021", "location": "ML0701",
+            "disaggregation": {"zone": "liptako_gourma"}, "value": 4,
+        }  # fmt: skip
+
+    @pytest.mark.parametrize(
+        ("cell", "value"),
+        [("Oui", True), ("non", False), ("TRUE", True), ("n", False), ("1", 1), ("0", 0),
+         (True, True), (4.0, 4), (4.5, 4.5), ("4.5", 4.5), ("1,000", "1,000"), ("-3", -3),
+         ("nan", "nan"), ("1e3", 1000)],
+    )  # fmt: skip
+    def test_value_cells(self, cell: Any, value: Any) -> None:
+        assert row_to_reading({"value": cell})["value"] == value
+        assert type(row_to_reading({"value": cell})["value"]) is type(value)
+
+    def test_words_are_not_numbers_in_numerator(self) -> None:
+        assert row_to_reading({"numerator": "oui", "denominator": "8"}) == {
+            "numerator": "oui",
+            "denominator": 8,
+        }
+
+    def test_an_exported_percentage_round_trips(self) -> None:
+        public = {"indicator": "1.1.3.1", "period": "2021Q2", "measure": "percentage"}
+        public |= {"location": "ML0701", "value": 37.5, "numerator": 3, "denominator": 8}
+        row = reading_to_row(public)
+        assert (row["adm1"], row["adm2"], row["value"]) == ("ML07", "ML0701", None)
+        assert row_to_reading(row) == {
+            "indicator": "1.1.3.1", "period": "2021Q2", "location": "ML0701",
+            "numerator": 3, "denominator": 8,
+        }  # fmt: skip
+
+    def test_columns_are_in_the_documented_order(self) -> None:
+        assert NAMES[:3] == ("indicator", "period", "organisation")
+        assert NAMES[-2:] == ("comment", "external_ref")
+        assert len({c.hxl for c in COLUMNS}) == len(COLUMNS)
+
+
+class TestCsv:
+    def test_bom_and_hxl_row(self) -> None:
+        data = csv_bytes(HEADER, HXL, "1.1.1.1,2021Q2,ML0701,,4,Ménaka", bom=True)
+        parsed = parse_upload("hcr.csv", "text/csv", data)
+        assert parsed.rows == [
+            {"indicator": "1.1.1.1", "period": "2021Q2", "location": "ML0701", "value": 4,
+             "comment": "Ménaka"},
+        ]  # fmt: skip
+        assert parsed.lines == [3]
+
+    def test_semicolon_delimiter_from_french_excel(self) -> None:
+        data = csv_bytes(HEADER.replace(",", ";"), "1.1.1.1;2021Q2;ML0701;;4;a, b")
+        assert parse_upload("hcr.csv", None, data).rows[0]["comment"] == "a, b"
+
+    def test_hashtags_alone_name_the_columns(self) -> None:
+        data = csv_bytes("#Indicator +code,#date+period,#indicator+value", "1.2.6.1,2021,oui")
+        rows = parse_upload("hcr.csv", None, data).rows
+        assert rows == [{"indicator": "1.2.6.1", "period": "2021", "value": True}]
+
+    def test_blank_and_unfilled_template_rows_are_skipped(self) -> None:
+        data = csv_bytes("indicator,period,organisation,value", "1.1.1.1,2021Q2,HCR,", ",,,")
+        data += b"\r\n1.1.1.2,2021Q2,HCR,0"
+        parsed = parse_upload("t.csv", None, data)
+        assert ([r["indicator"] for r in parsed.rows], parsed.lines) == (["1.1.1.2"], [4])
+
+    def test_read_only_export_columns_are_ignored(self) -> None:
+        data = csv_bytes("indicator,period,value,status,id", "1.1.1.1,2021Q2,4,validated,17")
+        assert parse_upload("e.csv", None, data).rows == [
+            {"indicator": "1.1.1.1", "period": "2021Q2", "value": 4}
+        ]
+
+    def test_another_encoding_is_refused_with_the_fix(self) -> None:
+        code, reason = refusal("hcr.csv", (HEADER + "\n1.1.1.1,2021Q2,,,4,Ségou").encode("cp1252"))
+        assert code == "not_utf8"
+        assert "CSV UTF-8" in reason
+
+    @pytest.mark.parametrize(
+        ("data", "code"),
+        [(b"", "file_empty"), (b" \r\n", "file_empty"), (b"\r\n,,\r\n", "file_empty"),
+         (b"indicator,period,value", "no_readings"),
+         (b"indicator,period,colour\n1,2,3", "unknown_column"),
+         (b"indicator,period,period", "duplicate_column"),
+         (b"indicator,value\n1.1.1.1,3", "missing_column"),
+         (b"1.1.1.1,2021Q2,4", "unknown_column"),
+         (b"indicator,period\n1.1.1.1,2021Q2,4", "unnamed_column"),
+         (b"indicator,period,value\n1.1.1.1,2021Q2,=1+3", "formula_refused")],
+    )  # fmt: skip
+    def test_refusals(self, data: bytes, code: str) -> None:
+        assert refusal("hcr.csv", data)[0] == code
+
+    def test_too_many_rows_and_too_long_cells(self) -> None:
+        rows = [f"1.1.1.1,2021Q2,{n}" for n in range(10_001)]
+        assert refusal("big.csv", csv_bytes("indicator,period,value", *rows))[0] == "too_many_rows"
+        long = csv_bytes("indicator,period,comment", "1.1.1.1,2021Q2," + "x" * 2001)
+        assert refusal("long.csv", long)[0] == "cell_too_long"
+
+    def test_other_file_types_are_refused(self) -> None:
+        assert refusal("old.xls", b"\xd0\xcf\x11\xe0rest")[0] == "unsupported_file_type"
+        assert refusal("notes.pdf", b"%PDF-1.4")[0] == "unsupported_file_type"
+        assert refusal("broken.xlsx", b"PK\x03\x04garbage")[0] == "invalid_xlsx"
+
+
+class TestXlsx:
+    def test_numeric_cells_become_ints_and_codes_text(self) -> None:
+        data = xlsx_bytes(
+            [["indicator", "period", "adm1", "value", "numerator", "denominator"],
+             ["1.1.1.1", 2021, "ML07", 4.0, None, None],
+             ["1.1.3.1", "2021Q2", None, None, 3, 8.0],
+             ["1.2.6.1", "2021", None, True, None, None],
+             ["1.1.1.2", "2021", None, 2.5, None, None]]
+        )  # fmt: skip
+        rows = parse_upload("hcr.xlsx", None, data).rows
+        assert rows[0] == {"indicator": "1.1.1.1", "period": "2021", "location": "ML07", "value": 4}
+        assert (rows[1]["numerator"], rows[1]["denominator"], rows[2]["value"]) == (3, 8, True)
+        assert rows[3]["value"] == 2.5  # refused by validation, with its message
+
+    def test_the_readings_sheet_is_preferred(self) -> None:
+        book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes([["notes"]], title="notes")))
+        book.create_sheet("readings").append(["indicator", "period", "value"])
+        book["readings"].append(["1.1.1.1", "2021Q2", 1])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        assert parse_upload("f.xlsx", None, buffer.getvalue()).rows[0]["value"] == 1
+
+    def test_formulas_are_refused_not_evaluated(self) -> None:
+        data = xlsx_bytes([["indicator", "period", "value"], ["1.1.1.1", "2021Q2", "=2+2"]])
+        code, reason = refusal("hcr.xlsx", data)
+        assert code == "formula_refused"
+        assert "row 2, column 3 (value)" in reason
+
+    def test_a_workbook_that_unpacks_too_large_is_refused(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(files, "MAX_UNPACKED_BYTES", 1000)
+        data = xlsx_bytes([["indicator", "period", "value"], ["1.1.1.1", "2021Q2", 1]])
+        assert refusal("bomb.xlsx", data)[0] == "too_large"
+
+
+class TestTemplate:
+    def test_it_lists_the_planned_manual_indicators(
+        self, session: Session, hcr: TestClient
+    ) -> None:
+        expected = manual_codes(hcr, session, "2021Q2")
+        book = openpyxl.load_workbook(io.BytesIO(build_template(session, "HCR", "2021Q2", "xlsx")))
+        rows = list(book["readings"].iter_rows(values_only=True))
+        assert rows[0] == NAMES
+        assert rows[1] == tuple(c.hxl for c in COLUMNS)
+        assert [r[:3] for r in rows[2:]] == [(code, "2021Q2", "HCR") for code in expected]
+        planned = {i["code"] for i in all_items(hcr, "/api/v1/indicators", planned_in="2021Q2")}
+        assert computed_codes(session) & planned  # planned, computed, so not in the template
+        guide = list(book["indicators"].iter_rows(values_only=True))
+        assert [g[0] for g in guide[1:]] == expected
+        assert book["readings"].freeze_panes == "A3"
+
+    def test_a_year_lists_what_any_of_its_quarters_plans(
+        self, session: Session, hcr: TestClient
+    ) -> None:
+        lines = build_template(session, "UNICEF", "2020", "csv").decode("utf-8-sig").splitlines()
+        expected = manual_codes(hcr, session, "2020")
+        assert len(expected) > len(manual_codes(hcr, session, "2020Q3"))
+        assert [line.split(",")[:3] for line in lines[2:]] == [
+            [c, "2020", "UNICEF"] for c in expected
+        ]
+
+    def test_formula_like_text_is_neutralised(self, session: Session) -> None:
+        indicator = session.exec(select(Indicator).where(Indicator.code == "1.1.1.2")).one()
+        indicator.text_fr = "- nombre d'interventions"
+        session.flush()
+        book = openpyxl.load_workbook(io.BytesIO(build_template(session, "HCR", "2021Q2", "xlsx")))
+        texts = {row[0]: row[2] for row in book["indicators"].iter_rows(values_only=True)}
+        assert texts["1.1.1.2"] == "'- nombre d'interventions"
+        assert [safe(c) for c in ("=1+2", "@SUM(A1)", "+33", "ok", -3)] == [
+            "'=1+2", "'@SUM(A1)", "'+33", "ok", -3,
+        ]  # fmt: skip
+
+    @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+    def test_a_filled_template_imports(self, session: Session, hcr: TestClient, fmt: str) -> None:
+        data = build_template(session, "HCR", "2021Q2", fmt)
+        filled = _fill_value(data, fmt, "1.1.1.1", 5)
+        response = hcr.post("/api/v1/readings/import", files={"file": (f"hcr.{fmt}", filled)})
+        assert response.status_code == 200, response.text
+        assert (response.json()["total"], response.json()["created"]) == (1, 1)
+
+
+def _fill_value(data: bytes, fmt: str, code: str, value: int) -> bytes:
+    """What a partner does: type a value in the row of one indicator, and save."""
+    column = NAMES.index("value") + 1
+    if fmt == "csv":
+        lines = data.decode("utf-8-sig").splitlines()
+        cells = [line.split(",") for line in lines]
+        for row in cells:
+            if row[0] == code:
+                row[column - 1] = str(value)
+        return "\r\n".join(",".join(row) for row in cells).encode("utf-8-sig")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    for row in book["readings"].iter_rows(min_row=3):
+        if row[0].value == code:
+            row[column - 1].value = value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
