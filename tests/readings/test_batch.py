@@ -38,6 +38,7 @@ class TestModes:
     ) -> None:
         summary = batch(hcr, [*GOOD, BAD], dry_run="true").json()
         assert (summary["dry_run"], summary["created"], summary["rejected"]) == (True, 3, 1)
+        assert summary["written"] is False
         assert stored(session) == 0
 
     def test_atomic_batch_with_one_bad_row_writes_nothing_and_names_it(
@@ -53,6 +54,9 @@ class TestModes:
             "count_required",
         )
         assert "nothing was stored" in response.json()["detail"]
+        summary = response.json()["summary"]
+        assert (summary["written"], summary["created"], summary["not_stored"]) == (False, 0, 3)
+        assert [r["outcome"] for r in summary["results"]] == ["not_stored"] * 3 + ["rejected"]
         assert stored(session) == 0
 
     def test_partial_batch_stores_the_good_rows(self, hcr: TestClient, session: Session) -> None:
@@ -116,3 +120,10 @@ class TestIdempotency:
     def test_dry_run_does_not_consume_the_key(self, hcr: TestClient) -> None:
         batch(hcr, GOOD, key="k-dry", dry_run="true")
         assert batch(hcr, GOOD, key="k-dry").json()["created"] == 3
+
+
+def test_a_bad_value_is_one_conflict_naming_the_field(hcr: TestClient) -> None:
+    summary = batch(hcr, [count_reading(value=2.5)], mode="partial").json()
+    [conflict] = summary["conflicts"]
+    assert conflict["field"] == "value"
+    assert [r["outcome"] for r in summary["results"]] == ["rejected"]
