@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-postgres lint typecheck format migrate seed serve migration clean
+.PHONY: install run test test-postgres lint typecheck format migrate seed serve migration bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ format: install
 # Usage: make migration MESSAGE="add readings"; then read and hand-check the generated file.
 migration: install
 	$(BIN)/alembic revision --autogenerate -m "$(MESSAGE)"
+
+# POST /readings/batch against a plain Core insert, on SQLite and PostgreSQL (see benchmarks/).
+bench: install
+	$(BIN)/python benchmarks/readings_batch.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache ehp.db ehp.db-shm ehp.db-wal

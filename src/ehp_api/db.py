@@ -111,6 +111,9 @@ def build_engine(settings: Settings) -> Engine:
     return create_engine(
         settings.database_url,
         hide_parameters=True,
+        # No server-side prepared statements: after five runs psycopg would switch a query to a
+        # generic plan, which is much slower for the key lookups of a batch on a growing table.
+        connect_args={"prepare_threshold": None},
         pool_pre_ping=True,
         pool_size=settings.worker_threads,
         max_overflow=settings.db_max_overflow,

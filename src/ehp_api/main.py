@@ -1,5 +1,6 @@
 """create_app(): the ASGI application with its middleware, error handlers, docs and routers."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,6 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         # As many request threads as pooled connections: a request never waits on the pool.
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        # The objects created at import never die: keep them out of the collector's full passes,
+        # which otherwise add 100-200 ms pauses to large batches.
+        gc.collect()
+        gc.freeze()
         yield
         application.state.engine.dispose()
 

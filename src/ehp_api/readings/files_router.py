@@ -20,8 +20,8 @@ from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.principal import Principal
 from ehp_api.readings import files, service, template
 from ehp_api.readings.columns import COLUMNS
-from ehp_api.readings.models import ImportSummary
 from ehp_api.readings.router import _batch_answer, _json
+from ehp_api.readings.schemas import ImportSummary
 
 router = APIRouter(prefix="/readings", tags=["readings"])
 

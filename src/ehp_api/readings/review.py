@@ -13,13 +13,8 @@ from ehp_api.principal import Principal
 from ehp_api.readings import lookups as lookups_module
 from ehp_api.readings import rules, service
 from ehp_api.readings.lookups import IndicatorInfo
-from ehp_api.readings.models import (
-    Reading,
-    ReadingHistory,
-    ReadingIn,
-    ReadingStatus,
-    ReadingUpdate,
-)
+from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
+from ehp_api.readings.schemas import ReadingIn, ReadingUpdate
 
 _TRACKED = ("numerator", "denominator", "status", "comment", "external_ref", "rejection_reason")
 

@@ -15,12 +15,12 @@ from ehp_api.pagination import Page, PageDep
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.principal import Principal
 from ehp_api.readings import review, service
-from ehp_api.readings.models import (
+from ehp_api.readings.models import ReadingStatus
+from ehp_api.readings.schemas import (
     HistoryEntry,
     ImportSummary,
     ReadingIn,
     ReadingPublic,
-    ReadingStatus,
     ReadingUpdate,
     ReadingWritten,
     RejectIn,

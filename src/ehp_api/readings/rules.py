@@ -9,7 +9,7 @@ from ehp_api.access.permissions import Permission
 from ehp_api.indicators.models import MeasureType
 from ehp_api.principal import Principal
 from ehp_api.readings.lookups import ZONE, IndicatorInfo, Lookups, PeriodInfo
-from ehp_api.readings.models import ConflictItem, ReadingIn
+from ehp_api.readings.schemas import ConflictItem, ReadingIn
 
 _READING = TypeAdapter(ReadingIn)
 

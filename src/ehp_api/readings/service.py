@@ -20,14 +20,12 @@ from ehp_api.periods.models import Period
 from ehp_api.principal import Principal
 from ehp_api.readings import lookups as lookups_module
 from ehp_api.readings import rules, store
-from ehp_api.readings.models import (
+from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
+from ehp_api.readings.schemas import (
     ConflictItem,
     HistoryEntry,
     ImportSummary,
-    Reading,
-    ReadingHistory,
     ReadingPublic,
-    ReadingStatus,
     RowResult,
 )
 

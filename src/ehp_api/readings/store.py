@@ -1,19 +1,21 @@
-"""Writing prepared readings set-based: one statement per chunk of rows, never one per row."""
+"""Writing prepared readings set-based: a bounded number of statements per batch, never one per
+row (see `ehp_api.bulk`)."""
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, select, text
 from sqlmodel import Session
 
+from ehp_api import bulk
 from ehp_api.db import utcnow
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
 from ehp_api.readings.rules import Prepared
 
-CHUNK = 1000
+READINGS: Table = Reading.__table__  # type: ignore[attr-defined]
+HISTORY: Table = ReadingHistory.__table__  # type: ignore[attr-defined]
 _COMPARED = ("numerator", "denominator", "comment", "external_ref")
+_LOADED = ("id", "natural_key", "status", "rejection_reason", *_COMPARED)
 
 
 @dataclass
@@ -25,25 +27,20 @@ class Plan:
     unchanged: list[tuple[Prepared, int]] = field(default_factory=list)
 
 
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def existing(session: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
     """Stored rows by natural key, locked for this transaction on PostgreSQL."""
+    if not keys:
+        return {}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        sql = text(bulk.keyed_select_sql(READINGS, _LOADED, "natural_key", lock=True))
+        rows = connection.execute(sql, {"keys": keys}).mappings()
+        return {row["natural_key"]: dict(row) for row in rows}
     found: dict[str, dict[str, Any]] = {}
-    columns = (
-        Reading.id,
-        Reading.natural_key,
-        Reading.status,
-        Reading.rejection_reason,
-        *(getattr(Reading, c) for c in _COMPARED),
-    )
-    for part in chunks(keys):
-        stmt = select(*columns).where(Reading.natural_key.in_(part)).with_for_update()  # type: ignore[attr-defined]
-        for row in session.execute(stmt).mappings():
-            found[row["natural_key"]] = dict(row)
+    columns = [READINGS.c[c] for c in _LOADED]
+    for part in bulk.chunks(keys, 900):
+        stmt = select(*columns).where(READINGS.c.natural_key.in_(part))
+        found.update({row["natural_key"]: dict(row) for row in connection.execute(stmt).mappings()})
     return found
 
 
@@ -60,39 +57,31 @@ def plan(prepared: list[Prepared], stored: dict[str, dict[str, Any]]) -> Plan:
     return result
 
 
-def _insert_statement(session: Session, rows: list[dict[str, Any]]) -> Any:
-    dialect = session.get_bind().dialect.name
-    insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        insert_for(Reading)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["natural_key"])
-        .returning(Reading.id, Reading.natural_key)
-    )
-
-
 def create(
     session: Session, items: list[Prepared], author: str
 ) -> tuple[dict[str, int], list[Prepared]]:
     """Insert new readings; rows another transaction inserted first come back as `raced`."""
     now = utcnow()
-    ids: dict[str, int] = {}
-    for part in chunks(items):
-        rows = [
-            {
-                **i.values,
-                "natural_key": i.natural_key,
-                "status": ReadingStatus.submitted,
-                "created_by": author,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for i in part
-        ]
-        for reading_id, key in session.execute(_insert_statement(session, rows)):
-            ids[key] = reading_id
-    raced = [i for i in items if i.natural_key not in ids]
-    return ids, raced
+    rows = [
+        {
+            **i.values,
+            "natural_key": i.natural_key,
+            "status": ReadingStatus.submitted.value,
+            "created_by": author,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in items
+    ]
+    inserted = bulk.insert_rows(
+        session.connection(),
+        READINGS,
+        rows,
+        conflict_key="natural_key",
+        returning=("id", "natural_key"),
+    )
+    ids = {key: reading_id for reading_id, key in inserted}
+    return ids, [i for i in items if i.natural_key not in ids]
 
 
 def apply_updates(
@@ -102,18 +91,16 @@ def apply_updates(
     now = utcnow()
     changes, history = [], []
     for item, current in updates:
-        value_changed = (current["numerator"], current["denominator"]) != (
-            item.values["numerator"],
-            item.values["denominator"],
-        )
-        status = ReadingStatus.submitted if value_changed else current["status"]
+        old = (current["numerator"], current["denominator"])
+        new = (item.values["numerator"], item.values["denominator"])
+        status = ReadingStatus.submitted.value if old != new else str(current["status"])
         changes.append(
             {
                 "id": current["id"],
                 **{c: item.values[c] for c in _COMPARED},
                 "off_schedule": item.values["off_schedule"],
                 "status": status,
-                "rejection_reason": None if value_changed else current["rejection_reason"],
+                "rejection_reason": None if old != new else current["rejection_reason"],
                 "updated_at": now,
             }
         )
@@ -122,16 +109,16 @@ def apply_updates(
                 "reading_id": current["id"],
                 "changed_at": now,
                 "changed_by": author,
-                "event": "value_changed" if value_changed else "details_changed",
-                "old_numerator": current["numerator"],
-                "old_denominator": current["denominator"],
-                "new_numerator": item.values["numerator"],
-                "new_denominator": item.values["denominator"],
-                "old_status": current["status"],
+                "event": "value_changed" if old != new else "details_changed",
+                "old_numerator": old[0],
+                "old_denominator": old[1],
+                "new_numerator": new[0],
+                "new_denominator": new[1],
+                "old_status": str(current["status"]),
                 "new_status": status,
+                "note": None,
             }
         )
-    for part in chunks(changes):
-        session.execute(update(Reading), list(part))
-    for part in chunks(history):
-        session.execute(insert(ReadingHistory), list(part))
+    connection = session.connection()
+    bulk.update_rows(connection, READINGS, changes)
+    bulk.insert_rows(connection, HISTORY, history)
