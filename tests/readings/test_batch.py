@@ -3,9 +3,11 @@
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 from sqlmodel import Session, func, select
 
 from ehp_api.readings.models import Reading
+from tests.helpers import all_items
 from tests.readings.conftest import count_reading
 
 GOOD = [count_reading(location=p) for p in ("ML0701", "ML0702", "ML0703")]
@@ -127,3 +129,29 @@ def test_a_bad_value_is_one_conflict_naming_the_field(hcr: TestClient) -> None:
     [conflict] = summary["conflicts"]
     assert conflict["field"] == "value"
     assert [r["outcome"] for r in summary["results"]] == ["rejected"]
+
+
+def test_statement_count_does_not_grow_with_the_batch(hcr: TestClient, engine: Engine) -> None:
+    def statements_for(rows: list[dict[str, Any]]) -> int:
+        seen: list[str] = []
+
+        def record(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert batch(hcr, rows).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return len([s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE"))])
+
+    cercles = list(all_items(hcr, "/api/v1/locations", level=2))
+    small = [count_reading(location=c["pcode"], period="2021Q1") for c in cercles[:3]]
+    large = [
+        count_reading(location=c["pcode"], period=p) for c in cercles for p in ("2021Q3", "2021Q4")
+    ]
+    hcr.get("/api/v1/me")  # the key's first use records last_used_at: not what we measure
+    assert statements_for(small) == statements_for(large)
+    assert len(large) == 98
+    updated = [{**row, "value": 9} for row in large]
+    assert statements_for([{**row, "value": 9} for row in small]) == statements_for(updated)
