@@ -12,12 +12,14 @@ from datetime import UTC
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Integer, Table, insert, text
+from sqlalchemy import JSON, Boolean, Integer, Table, select, text
 from sqlalchemy.engine import Connection, Row
 
 from ehp_api.db import UTCDateTime
 
 CHUNK = 5000
+# SQLite (since 3.32) binds up to 32,766 parameters: a whole batch of keys fits one IN (...).
+SQLITE_KEYS = 30_000
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -76,18 +78,22 @@ def insert_rows(
     names = list(rows[0])
     if connection.dialect.name == "postgresql":
         return _insert_pg(connection, table, rows, names, conflict_key, returning)
-    stmt: Any = insert(table)
-    if conflict_key:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=[conflict_key])
-    if returning:
-        stmt = stmt.returning(*(table.c[n] for n in returning))
-        return [row for part in chunks(rows) for row in connection.execute(stmt, list(part))]
     verb = "INSERT OR IGNORE" if conflict_key else "INSERT"
     sql = f"{verb} INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
     _sqlite_many(connection, table, sql, rows, names)
-    return []
+    if not returning:
+        return []
+    # SQLite's executemany returns no rows: read them back by key. SQLite lets one writer at a
+    # time write, and a transaction whose snapshot went stale fails instead of writing, so the
+    # keys a caller has just found absent are exactly the rows inserted here.
+    assert conflict_key, "reading rows back needs their unique key"
+    keys = [row[conflict_key] for row in rows]
+    columns = [table.c[n] for n in returning]
+    return [
+        row
+        for part in chunks(keys, SQLITE_KEYS)
+        for row in connection.execute(select(*columns).where(table.c[conflict_key].in_(part)))
+    ]
 
 
 def _sqlite_converter(table: Table, name: str) -> Callable[[Any], Any] | None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Header, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from ehp_api import idempotency
 from ehp_api.access.deps import require
@@ -63,7 +63,7 @@ def import_readings_file(
         str | None,
         Header(alias="Idempotency-Key", description="Retry with the same key: stored once."),
     ] = None,
-) -> JSONResponse:
+) -> Response:
     """Import readings from a CSV or XLSX file, with the same summary as a batch."""
     data = _read_upload(file)
     parsed = files.parse_upload(file.filename or "file", file.content_type, data)

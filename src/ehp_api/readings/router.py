@@ -3,8 +3,9 @@
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Body, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from ehp_api import idempotency
 from ehp_api.access.deps import require
@@ -125,7 +126,7 @@ def import_batch(
         str | None,
         Header(alias="Idempotency-Key", description="Retry with the same key: stored once."),
     ] = None,
-) -> JSONResponse:
+) -> Response:
     """Post up to 10,000 readings at once, with an import summary of every row."""
     rows = _rows(payload)
     scope = idempotency.scope_of(principal, "readings.batch")
@@ -176,10 +177,11 @@ def _batch_answer(request: Request, summary: ImportSummary, mode: str) -> tuple[
     return refusal.status_code, problem
 
 
-def _json(status: int, body: Any, replayed: bool = False) -> JSONResponse:
+def _json(status: int, body: Any, replayed: bool = False) -> Response:
+    # orjson: a 10,000-row summary encodes several times faster than with the json module.
     headers = {"Idempotent-Replayed": "true"} if replayed else None
     media_type = PROBLEM_MEDIA_TYPE if status >= 400 else "application/json"
-    return JSONResponse(body, status_code=status, media_type=media_type, headers=headers)
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=headers)
 
 
 @router.get("/{reading_id}", response_model=ReadingPublic)

@@ -102,7 +102,7 @@ def _summary(
         *((p, "unchanged", i) for p, i in plan.unchanged),
     ]
     results = [
-        RowResult(
+        RowResult.model_construct(
             row=p.row,
             outcome="not_stored" if refused else outcome,
             id=None if refused else reading_id,
@@ -110,7 +110,9 @@ def _summary(
         for p, outcome, reading_id in outcomes
     ]
     rejected_rows = sorted({r for c in conflicts for r in c.rows})
-    results += [RowResult(row=r, outcome="rejected") for r in rejected_rows]
+    results += [
+        RowResult.model_construct(row=r, outcome="rejected", id=None) for r in rejected_rows
+    ]
     results.sort(key=lambda r: r.row)
     counts = Counter(r.outcome for r in results)
     return ImportSummary(

@@ -38,7 +38,7 @@ def existing(session: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
         return {row["natural_key"]: dict(row) for row in rows}
     found: dict[str, dict[str, Any]] = {}
     columns = [READINGS.c[c] for c in _LOADED]
-    for part in bulk.chunks(keys, 900):
+    for part in bulk.chunks(keys, bulk.SQLITE_KEYS):
         stmt = select(*columns).where(READINGS.c.natural_key.in_(part))
         found.update({row["natural_key"]: dict(row) for row in connection.execute(stmt).mappings()})
     return found
