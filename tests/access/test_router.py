@@ -103,6 +103,7 @@ class TestLogin:
         headers = builders.bearer(login(anon_client, "u@ocha.example").json()["access_token"])
         assert anon_client.post("/api/v1/auth/logout", headers=headers).status_code == 204
         assert anon_client.get("/api/v1/me", headers=headers).status_code == 401
+        assert len(audit_actions(session, "auth.logout")) == 1
 
 
 class TestApiKeys:

@@ -21,6 +21,7 @@ from ehp_api.access.models import (
     UserUpdate,
 )
 from ehp_api.access.permissions import Permission
+from ehp_api.audit import service as audit
 from ehp_api.db import SessionDep
 from ehp_api.errors import AppError, Conflict, problem_response, problem_responses
 from ehp_api.pagination import Page, PageDep
@@ -65,6 +66,7 @@ def logout(session: SessionDep, principal: CurrentPrincipal, secret: BearerSecre
     if principal.kind != PrincipalKind.user:
         raise Conflict("An API key cannot log out; ask an admin to revoke it.")
     credentials.revoke_token(session, secret)
+    audit.record(session, principal, "auth.logout", "user", principal.id)
 
 
 @router.get("/me", response_model=Me, responses=problem_responses(401))
