@@ -3,6 +3,7 @@
 import tempfile
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from ehp_api import migrate
@@ -36,3 +37,9 @@ def test_not_ready_when_the_database_is_unreachable() -> None:
         response = client.get("/readyz")
     assert response.status_code == 503
     assert "unreachable" in response.json()["detail"]
+
+
+def test_production_refuses_to_start_without_an_encryption_key() -> None:
+    settings = Settings(database_url="sqlite://", environment="production", _env_file=None)
+    with pytest.raises(RuntimeError, match="EHP_ENCRYPTION_KEY"):
+        create_app(settings)

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -36,6 +36,18 @@ class Settings(BaseSettings):
     login_rate_limit_per_ip: str = Field("30/minute", description="Login attempts per client IP.")
     idempotency_ttl_hours: int = Field(
         48, ge=24, description="How long an Idempotency-Key and its response are kept."
+    )
+    encryption_key: SecretStr | None = Field(
+        None,
+        description="Fernet key (urlsafe base64, 32 bytes) for identity fields; required in "
+        "production. Generate: python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'",
+    )
+    identity_retention_days: int = Field(
+        365, ge=1, description="Days after a complaint is closed before its identity is purged."
+    )
+    small_cell_threshold: int = Field(
+        5, ge=1, description="Counts below this (and above 0) are suppressed for broad audiences."
     )
     rate_limit_storage: str = Field(
         "database",

@@ -35,6 +35,11 @@ TAGS = [
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    if settings.environment == "production" and settings.encryption_key is None:
+        raise RuntimeError(
+            "EHP_ENCRYPTION_KEY is required in production: complainants' identity is encrypted "
+            "at rest with it (see the README's settings)."
+        )
     configure_logging(settings.log_level)
 
     @asynccontextmanager

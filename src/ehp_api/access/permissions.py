@@ -22,6 +22,14 @@ class Permission(StrEnum):
     readings_write_any = "readings:write_any_organisation"
     readings_review = "readings:review"
     periods_lock = "periods:lock"
+    alerts_read = "alerts:read"
+    alerts_write = "alerts:write"
+    alerts_review = "alerts:review"
+    trigger_rules_manage = "trigger_rules:manage"
+    complaints_read = "complaints:read"
+    complaints_write = "complaints:write"
+    complaints_confidential = "complaints:confidential"
+    complaints_configure = "complaints:configure"
 
 
 _EVERYONE = {Permission.workplan_read}
@@ -45,11 +53,37 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.readings_write_any,
             Permission.readings_review,
             Permission.periods_lock,
+            Permission.alerts_read,
+            Permission.alerts_write,
+            Permission.alerts_review,
+            Permission.trigger_rules_manage,
+            Permission.complaints_read,
+            Permission.complaints_write,
+            Permission.complaints_configure,
         }
     ),
-    Role.partner: frozenset(_EVERYONE | {Permission.readings_read, Permission.readings_write}),
-    Role.analyst: frozenset(_EVERYONE | {Permission.readings_read}),
-    Role.psea_focal_point: frozenset(_EVERYONE | {Permission.readings_read}),
+    Role.partner: frozenset(
+        _EVERYONE
+        | {
+            Permission.readings_read,
+            Permission.readings_write,
+            Permission.alerts_read,
+            Permission.alerts_write,
+            Permission.complaints_read,
+            Permission.complaints_write,
+        }
+    ),
+    Role.analyst: frozenset(_EVERYONE | {Permission.readings_read, Permission.alerts_read}),
+    # The only role that reads SEA allegations, confidential complaints and complainant identity.
+    Role.psea_focal_point: frozenset(
+        _EVERYONE
+        | {
+            Permission.readings_read,
+            Permission.complaints_read,
+            Permission.complaints_write,
+            Permission.complaints_confidential,
+        }
+    ),
 }
 
 
