@@ -22,6 +22,10 @@ from ehp_api.main import create_app
 from tests import builders
 
 
+# A key for tests only; real deployments set EHP_ENCRYPTION_KEY.
+TEST_ENCRYPTION_KEY = "vsa2x3abYBJsPheFstw-8FXHkGpQSBD3K2Ww3A7vwNA="
+
+
 def _test_database_url() -> str:
     url = os.environ.get("EHP_TEST_DATABASE_URL")
     if url:
@@ -43,6 +47,7 @@ def settings() -> Settings:
         database_url=_test_database_url(),
         environment="test",
         rate_limit_storage="memory://",
+        encryption_key=TEST_ENCRYPTION_KEY,
         _env_file=None,
     )
 
