@@ -21,7 +21,6 @@ from ehp_api.db import build_engine, get_session
 from ehp_api.main import create_app
 from tests import builders
 
-
 # A key for tests only; real deployments set EHP_ENCRYPTION_KEY.
 TEST_ENCRYPTION_KEY = "vsa2x3abYBJsPheFstw-8FXHkGpQSBD3K2Ww3A7vwNA="
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
 from ehp_api.access.router import router as access_router
+from ehp_api.alerts.router import router as alerts_router
 from ehp_api.audit.router import router as audit_router
 from ehp_api.errors import problem_responses
 from ehp_api.indicators.router import router as indicators_router
@@ -38,3 +39,5 @@ api_router.include_router(periods_router, responses=guarded)
 api_router.include_router(files_router, responses=guarded)
 # /readings (each route declares its own guard)
 api_router.include_router(readings_router, responses=guarded)
+# /alerts, /trigger-rules (each route declares its own guard)
+api_router.include_router(alerts_router, responses=guarded)

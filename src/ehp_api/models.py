@@ -1,6 +1,7 @@
 """Registry of every table model: import this before using `SQLModel.metadata`."""
 
 from ehp_api.access.models import AccessToken, ApiKey, User
+from ehp_api.alerts.models import Alert, AlertEvent, AlertLink, AlertTrigger, TriggerRule
 from ehp_api.audit.models import AuditEvent
 from ehp_api.idempotency import IdempotencyKey
 from ehp_api.indicators.models import (
@@ -31,6 +32,10 @@ __all__ = [
     "ActivityActor",
     "ActivityLead",
     "ActivitySchedule",
+    "Alert",
+    "AlertEvent",
+    "AlertLink",
+    "AlertTrigger",
     "ApiKey",
     "AuditEvent",
     "Axis",
@@ -52,5 +57,6 @@ __all__ = [
     "Reading",
     "ReadingHistory",
     "Strategy",
+    "TriggerRule",
     "User",
 ]

@@ -99,3 +99,13 @@ def focus_area_to_public(area: FocusArea) -> FocusAreaPublic:
 
 def list_focus_areas(session: Session, page: PageParams) -> tuple[list[FocusArea], str | None]:
     return paginate(session, select(FocusArea), FocusArea.id, page)
+
+
+def is_in_focus_area(session: Session, area_code: str, location: Location, on: date) -> bool:
+    """Whether the location, or the region it lies in, belongs to the area on that date."""
+    area = session.exec(select(FocusArea).where(FocusArea.code == area_code)).first()
+    version = version_on(session, area, on) if area else None
+    if version is None:
+        return False
+    members = {m.location_id for m in version.members}
+    return location.id in members or location.parent_id in members

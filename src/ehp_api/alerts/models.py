@@ -1,0 +1,141 @@
+"""Protection alerts: referrals to the EHP (saisines) and alerts shared with MINUSMA's EWRR."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from ehp_api.db import UTCDateTime, enum_type, utcnow
+
+
+class AlertKind(StrEnum):
+    ehp_referral = "ehp_referral"
+    ewrr = "ewrr"
+
+
+class AlertStatus(StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    under_review = "under_review"
+    escalated = "escalated"
+    not_escalated = "not_escalated"
+    shared = "shared"
+    acknowledged = "acknowledged"
+    activated = "activated"
+    not_activated = "not_activated"
+    closed = "closed"
+
+
+class AlertCategory(StrEnum):
+    killing_or_maiming = "killing_or_maiming"
+    abduction = "abduction"
+    gender_based_violence = "gender_based_violence"
+    recruitment_of_children = "recruitment_of_children"
+    attack_on_civilians = "attack_on_civilians"
+    forced_displacement = "forced_displacement"
+    denial_of_humanitarian_access = "denial_of_humanitarian_access"
+    extortion = "extortion"
+    arbitrary_arrest_or_detention = "arbitrary_arrest_or_detention"
+    destruction_of_property = "destruction_of_property"
+    explosive_ordnance = "explosive_ordnance"
+    other = "other"
+
+
+class AffectedGroup(StrEnum):
+    idps = "idps"
+    refugees = "refugees"
+    returnees = "returnees"
+    host_community = "host_community"
+    general_population = "general_population"
+    children = "children"
+    women_and_girls = "women_and_girls"
+    humanitarian_workers = "humanitarian_workers"
+    other = "other"
+
+
+class TriggerKind(StrEnum):
+    severity = "severity"
+    recurrence = "recurrence"
+
+
+class Alert(SQLModel, table=True):
+    __tablename__ = "alerts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: AlertKind = Field(sa_type=enum_type(AlertKind), index=True)
+    status: AlertStatus = Field(sa_type=enum_type(AlertStatus), index=True)
+    category: AlertCategory = Field(sa_type=enum_type(AlertCategory), index=True)
+    location_id: int = Field(foreign_key="locations.id", index=True)
+    admin2_id: int | None = Field(default=None, foreign_key="locations.id", index=True)
+    occurred_on: date = Field(index=True)
+    reported_on: date
+    severity: int
+    affected_group: AffectedGroup = Field(sa_type=enum_type(AffectedGroup))
+    affected_people: int | None = None
+    narrative: str | None = None
+    external_ref: str | None = Field(default=None, max_length=200)
+    source_organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    liptako_gourma: bool = False
+    recurrence: int = 1
+    escalation_recommended: bool = False
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AlertLink(SQLModel, table=True):
+    """A link between two alerts (about the same events, a follow-up...), stored once per pair."""
+
+    __tablename__ = "alert_links"
+
+    alert_id: int = Field(foreign_key="alerts.id", primary_key=True, ondelete="CASCADE")
+    linked_id: int = Field(foreign_key="alerts.id", primary_key=True, ondelete="CASCADE")
+
+
+class AlertEvent(SQLModel, table=True):
+    """One step of an alert's timeline; `on` is the day it happened, not the day it was typed."""
+
+    __tablename__ = "alert_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alerts.id", index=True, ondelete="CASCADE")
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20, index=True)
+    on: date = Field(index=True)
+    note: str | None = Field(default=None, max_length=4000)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    recorded_by: str = Field(max_length=254)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class TriggerRule(SQLModel, table=True):
+    """One version of a trigger rule; a change makes a new version, old alerts keep theirs."""
+
+    __tablename__ = "trigger_rules"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=60, index=True)
+    version: int
+    kind: TriggerKind = Field(sa_type=enum_type(TriggerKind))
+    description: str = Field(max_length=1000)
+    min_severity: int | None = None
+    min_count: int | None = None
+    window_days: int | None = None
+    active: bool = True
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AlertTrigger(SQLModel, table=True):
+    """How a rule version judged an alert, with the inputs it looked at."""
+
+    __tablename__ = "alert_triggers"
+
+    alert_id: int = Field(foreign_key="alerts.id", primary_key=True, ondelete="CASCADE")
+    rule_id: int = Field(foreign_key="trigger_rules.id", primary_key=True)
+    fired: bool
+    inputs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    evaluated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

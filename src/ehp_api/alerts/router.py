@@ -1,0 +1,148 @@
+"""/alerts and /trigger-rules: saisines of the EHP and alerts shared with MINUSMA's EWRR."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from ehp_api.access.deps import require
+from ehp_api.access.permissions import Permission
+from ehp_api.alerts import service, triggers, views, workflow
+from ehp_api.alerts.models import AlertCategory, AlertKind, AlertStatus
+from ehp_api.alerts.schemas import (
+    AlertCreate,
+    AlertFull,
+    AlertRestricted,
+    AlertUpdate,
+    TimelineEntry,
+    TransitionIn,
+    TriggerRuleIn,
+    TriggerRulePublic,
+    TriggerRuleUpdate,
+)
+from ehp_api.db import SessionDep
+from ehp_api.errors import Forbidden, problem_responses
+from ehp_api.pagination import Page, PageDep, paginate
+from ehp_api.periods import service as periods_service
+from ehp_api.periods.models import PERIOD_PATTERN
+from ehp_api.principal import Principal
+
+router = APIRouter(tags=["alerts"])
+
+Read = Annotated[Principal, require(Permission.alerts_read)]
+Write = Annotated[Principal, require(Permission.alerts_write)]
+ManageRules = Annotated[Principal, require(Permission.trigger_rules_manage)]
+AlertView = AlertFull | AlertRestricted
+
+
+@router.post("/alerts", response_model=AlertFull, status_code=201)
+def create_alert(session: SessionDep, data: AlertCreate, principal: Write) -> AlertView:
+    """Record an alert (as a draft) with its 5W; the trigger rules judge it at once."""
+    return views.render_one(session, principal, service.create(session, principal, data))
+
+
+@router.get("/alerts", response_model=Page[AlertView])
+def list_alerts(
+    session: SessionDep,
+    page: PageDep,
+    principal: Read,
+    kind: Annotated[AlertKind | None, Query(description="Kind.")] = None,
+    status: Annotated[AlertStatus | None, Query(description="Workflow state.")] = None,
+    category: Annotated[AlertCategory | None, Query(description="Category.")] = None,
+    severity: Annotated[int | None, Query(ge=1, le=5, description="Exactly this severity.")] = None,
+    min_severity: Annotated[int | None, Query(ge=1, le=5, description="At least this.")] = None,
+    location: Annotated[
+        str | None, Query(description="P-code; a region includes its cercles.")
+    ] = None,
+    zone: Annotated[
+        str | None, Query(pattern="^(liptako_gourma|other)$", description="Zone.")
+    ] = None,
+    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="Occurred in.")] = None,
+    escalation_recommended: Annotated[bool | None, Query(description="A trigger fired.")] = None,
+    source_organisation: Annotated[
+        str | None, Query(description="Source organisation (not for restricted audiences).")
+    ] = None,
+) -> Page[AlertView]:
+    """List the alerts you may see (restricted audiences: no narrative, no source)."""
+    if source_organisation is not None and not principal.can(Permission.alerts_write):
+        raise Forbidden("Your role does not see the source organisation of alerts.")
+    bounds = None
+    if period is not None:
+        quarters = periods_service.quarters_of(session, period, query_field="period")
+        bounds = (quarters[0].starts_on, quarters[-1].ends_on)
+    filters = {
+        "kind": kind,
+        "status": status,
+        "category": category,
+        "severity": severity,
+        "min_severity": min_severity,
+        "location": location,
+        "zone": zone,
+        "period": bounds,
+        "escalation_recommended": escalation_recommended,
+        "source_organisation": source_organisation,
+    }
+    stmt = service.list_filtered(session, principal, filters)
+    items, next_cursor = paginate(session, stmt, service.Alert.id, page)
+    return Page(
+        items=views.render(session, principal, items), limit=page.limit, next_cursor=next_cursor
+    )
+
+
+@router.get("/alerts/{alert_id}", response_model=AlertView)
+def get_alert(session: SessionDep, alert_id: int, principal: Read) -> AlertView:
+    """Get one alert, with its triggers, possible duplicates and links."""
+    return views.render_one(session, principal, service.get(session, principal, alert_id))
+
+
+@router.patch("/alerts/{alert_id}", response_model=AlertFull)
+def update_alert(
+    session: SessionDep, alert_id: int, data: AlertUpdate, principal: Write
+) -> AlertView:
+    """Correct an alert's 5W (its source organisation or the secretariat); triggers judged again."""
+    return views.render_one(session, principal, service.update(session, principal, alert_id, data))
+
+
+@router.get("/alerts/{alert_id}/timeline", response_model=list[TimelineEntry])
+def get_alert_timeline(session: SessionDep, alert_id: int, principal: Read) -> list[TimelineEntry]:
+    """Every step of the alert, with the day it happened and what it needed."""
+    return views.timeline(session, principal, service.get(session, principal, alert_id))
+
+
+@router.post(
+    "/alerts/{alert_id}/transitions", response_model=AlertFull, responses=problem_responses(409)
+)
+def transition_alert(
+    session: SessionDep, alert_id: int, data: TransitionIn, principal: Write
+) -> AlertView:
+    """Move the alert a step along its workflow; 409 names its state and the possible steps."""
+    alert = service.get(session, principal, alert_id, lock=True)
+    return views.render_one(
+        session, principal, workflow.transition(session, principal, alert, data)
+    )
+
+
+@router.get("/trigger-rules", response_model=list[TriggerRulePublic])
+def list_trigger_rules(session: SessionDep, _: Read) -> list[TriggerRulePublic]:
+    """The current version of every trigger rule."""
+    return [triggers.to_public(r) for r in triggers.current_rules(session)]
+
+
+@router.post(
+    "/trigger-rules",
+    response_model=TriggerRulePublic,
+    status_code=201,
+    responses=problem_responses(409),
+)
+def create_trigger_rule(
+    session: SessionDep, data: TriggerRuleIn, actor: ManageRules
+) -> TriggerRulePublic:
+    """Add a trigger rule (version 1)."""
+    return triggers.to_public(triggers.create(session, actor, data))
+
+
+@router.patch("/trigger-rules/{code}", response_model=TriggerRulePublic)
+def update_trigger_rule(
+    session: SessionDep, code: str, data: TriggerRuleUpdate, actor: ManageRules
+) -> TriggerRulePublic:
+    """Change a rule: a new version; alerts already judged keep the version that judged them."""
+    return triggers.to_public(triggers.update(session, actor, code, data))

@@ -1,0 +1,216 @@
+"""Alerts: recording the 5W, who sees what, and the views each audience gets."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import Session, select
+
+from ehp_api.access.permissions import Permission
+from ehp_api.alerts import triggers, workflow
+from ehp_api.alerts.models import (
+    Alert,
+    AlertEvent,
+    AlertLink,
+    AlertStatus,
+)
+from ehp_api.alerts.schemas import (
+    AlertCreate,
+    AlertUpdate,
+)
+from ehp_api.audit import service as audit
+from ehp_api.db import utcnow
+from ehp_api.errors import InvalidInput, InvalidParam, NotFound
+from ehp_api.locations import service as locations_service
+from ehp_api.locations.models import Location
+from ehp_api.organisations.models import Organisation
+from ehp_api.principal import Principal
+
+LIPTAKO = "liptako_gourma"
+DUPLICATE_WINDOW_DAYS = 7
+_TRACKED = (
+    "category",
+    "location_id",
+    "occurred_on",
+    "reported_on",
+    "severity",
+    "affected_group",
+    "affected_people",
+    "narrative",
+    "external_ref",
+)
+
+
+def sees_everything(principal: Principal, alert: Alert) -> bool:
+    """The source organisation and the secretariat see an alert in full; others restricted."""
+    return principal.can(Permission.alerts_review) or (
+        alert.source_organisation_id == principal.organisation_id
+        and principal.can(Permission.alerts_write)
+    )
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool]:
+    """Partners: their own alerts. Secretariat and analysts: every alert past its draft.
+    A draft is its source organisation's alone."""
+    own = Alert.source_organisation_id == principal.organisation_id
+    if principal.can(Permission.alerts_write) and not principal.can(Permission.alerts_review):
+        return own  # type: ignore[return-value]
+    return or_(Alert.status != AlertStatus.draft, own)  # type: ignore[return-value]
+
+
+def get(session: Session, principal: Principal, alert_id: int, *, lock: bool = False) -> Alert:
+    stmt = select(Alert).where(Alert.id == alert_id, visible_to(principal))
+    alert = session.exec(stmt.with_for_update() if lock else stmt).first()
+    if alert is None:
+        raise NotFound(f"No alert {alert_id} that you may see.")
+    return alert
+
+
+def _place(session: Session, pcode: str) -> Location:
+    location = session.exec(select(Location).where(Location.pcode == pcode)).first()
+    if location is None:
+        reason = f"no location has the P-code {pcode!r}"
+        raise InvalidInput(
+            f"location: {reason}",
+            errors=[
+                InvalidParam(
+                    location="body", field="location", reason=reason, code="unknown_location"
+                )
+            ],
+        )
+    return location
+
+
+def _check_dates(occurred_on: date, reported_on: date) -> None:
+    problem = None
+    if reported_on < occurred_on:
+        problem = ("reported_on", "before occurred_on")
+    elif occurred_on > date.today():
+        problem = ("occurred_on", "in the future")
+    if problem:
+        raise InvalidInput(
+            f"{problem[0]}: {problem[1]}",
+            errors=[
+                InvalidParam(
+                    location="body", field=problem[0], reason=problem[1], code="invalid_date"
+                )
+            ],
+        )
+
+
+def _locate(session: Session, alert: Alert, location: Location) -> None:
+    alert.location_id = location.id or 0
+    alert.admin2_id = location.id if location.level == 2 else None
+    alert.liptako_gourma = locations_service.is_in_focus_area(
+        session, LIPTAKO, location, alert.occurred_on
+    )
+
+
+def _set_links(session: Session, principal: Principal, alert: Alert, ids: list[int]) -> None:
+    visible = set(
+        session.exec(select(Alert.id).where(Alert.id.in_(ids), visible_to(principal))).all()
+    )  # type: ignore[union-attr]
+    unknown = sorted(set(ids) - visible - {alert.id})
+    if unknown or alert.id in ids:
+        reason = (
+            f"no alert you may see has the id(s) {unknown}"
+            if unknown
+            else "an alert cannot link itself"
+        )
+        raise InvalidInput(
+            f"links: {reason}",
+            errors=[
+                InvalidParam(location="body", field="links", reason=reason, code="unknown_alert")
+            ],
+        )
+    for link in session.exec(select(AlertLink).where(AlertLink.alert_id == alert.id)):
+        session.delete(link)
+    session.add_all(AlertLink(alert_id=alert.id or 0, linked_id=i) for i in sorted(set(ids)))
+
+
+def create(session: Session, principal: Principal, data: AlertCreate) -> Alert:
+    _check_dates(data.occurred_on, data.reported_on)
+    location = _place(session, data.location)
+    values = data.model_dump(exclude={"location", "links"})
+    alert = Alert(
+        **values,
+        status=AlertStatus.draft,
+        location_id=0,
+        created_by=principal.name,
+        source_organisation_id=principal.organisation_id or 0,
+    )
+    _locate(session, alert, location)
+    session.add(alert)
+    session.flush()
+    _set_links(session, principal, alert, data.links)
+    workflow.record(session, alert, principal, AlertStatus.draft, data.reported_on)
+    triggers.evaluate(session, alert)
+    changes = audit.diff(None, _snapshot(alert), sensitive={"narrative"})
+    audit.record(session, principal, "alert.create", "alert", alert.id, changes)
+    return alert
+
+
+def _snapshot(alert: Alert) -> dict[str, Any]:
+    return {field: getattr(alert, field) for field in _TRACKED}
+
+
+def update(session: Session, principal: Principal, alert_id: int, data: AlertUpdate) -> Alert:
+    """Correct the 5W (the source organisation or the secretariat); triggers are judged again."""
+    alert = get(session, principal, alert_id, lock=True)
+    if not sees_everything(principal, alert):
+        raise NotFound(f"No alert {alert_id} that you may change.")
+    before = _snapshot(alert)
+    fields = data.model_dump(exclude_unset=True, exclude={"location", "links"})
+    for name, value in fields.items():
+        setattr(alert, name, value)
+    _check_dates(alert.occurred_on, alert.reported_on)
+    if data.location is not None or "occurred_on" in fields:
+        location = (
+            _place(session, data.location)
+            if data.location
+            else session.get(Location, alert.location_id)
+        )
+        _locate(session, alert, location)  # type: ignore[arg-type]
+    if data.links is not None:
+        _set_links(session, principal, alert, data.links)
+    alert.updated_at = utcnow()
+    session.flush()
+    triggers.evaluate(session, alert)
+    changes = audit.diff(before, _snapshot(alert), sensitive={"narrative"})
+    audit.record(session, principal, "alert.update", "alert", alert.id, changes)
+    return alert
+
+
+def timeline(session: Session, alert_ids: list[int]) -> dict[int, list[AlertEvent]]:
+    events: dict[int, list[AlertEvent]] = {i: [] for i in alert_ids}
+    rows = session.exec(
+        select(AlertEvent)
+        .where(AlertEvent.alert_id.in_(alert_ids))  # type: ignore[attr-defined]
+        .order_by(AlertEvent.id)
+    ).all()  # type: ignore[arg-type]
+    for event in rows:
+        events[event.alert_id].append(event)
+    return events
+
+
+def list_filtered(session: Session, principal: Principal, filters: dict[str, Any]) -> Any:
+    """The select for a list; every filter is a condition in SQL, the visibility one included."""
+    stmt = select(Alert).where(visible_to(principal))
+    for name in ("kind", "status", "category", "severity", "escalation_recommended"):
+        if filters.get(name) is not None:
+            stmt = stmt.where(getattr(Alert, name) == filters[name])
+    if filters.get("min_severity") is not None:
+        stmt = stmt.where(Alert.severity >= filters["min_severity"])
+    if filters.get("zone") is not None:
+        stmt = stmt.where(Alert.liptako_gourma == (filters["zone"] == LIPTAKO))
+    if filters.get("location") is not None:
+        place = select(Location.id).where(Location.pcode == filters["location"]).scalar_subquery()
+        inside = select(Location.id).where(or_(Location.id == place, Location.parent_id == place))
+        stmt = stmt.where(Alert.location_id.in_(inside))  # type: ignore[attr-defined]
+    if filters.get("period") is not None:
+        starts_on, ends_on = filters["period"]
+        stmt = stmt.where(and_(Alert.occurred_on >= starts_on, Alert.occurred_on <= ends_on))
+    if filters.get("source_organisation") is not None:
+        org = select(Organisation.id).where(Organisation.code == filters["source_organisation"])
+        stmt = stmt.where(Alert.source_organisation_id.in_(org))  # type: ignore[attr-defined]
+    return stmt

@@ -1,0 +1,151 @@
+"""Trigger rules as data: versioned, evaluated on every alert, and explainable afterwards."""
+
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from ehp_api.alerts.models import Alert, AlertStatus, AlertTrigger, TriggerKind, TriggerRule
+from ehp_api.alerts.schemas import TriggerRuleIn, TriggerRulePublic, TriggerRuleUpdate
+from ehp_api.audit import service as audit
+from ehp_api.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from ehp_api.principal import Principal
+
+DEFAULT_WINDOW_DAYS = 30
+_PARAMS = {
+    TriggerKind.severity: ("min_severity",),
+    TriggerKind.recurrence: ("min_count", "window_days"),
+}
+
+
+def current_rules(session: Session) -> list[TriggerRule]:
+    """The latest version of every rule, active or retired."""
+    latest = (
+        select(TriggerRule.code, func.max(TriggerRule.version).label("v"))
+        .group_by(TriggerRule.code)
+        .subquery()
+    )
+    stmt = select(TriggerRule).join(
+        latest, (TriggerRule.code == latest.c.code) & (TriggerRule.version == latest.c.v)
+    )
+    return list(session.exec(stmt.order_by(TriggerRule.code)).all())
+
+
+def _recurrence(session: Session, alert: Alert, window_days: int) -> tuple[int, list[int]]:
+    """This alert plus the others of its category in its cercle that occurred in the window
+    ending on its date (`window_days` days back, both ends included); drafts do not count."""
+    if alert.admin2_id is None:
+        return 1, []
+    start = alert.occurred_on - timedelta(days=window_days)
+    others = session.exec(
+        select(Alert.id)
+        .where(
+            Alert.category == alert.category,
+            Alert.admin2_id == alert.admin2_id,
+            Alert.occurred_on >= start,
+            Alert.occurred_on <= alert.occurred_on,
+            Alert.status != AlertStatus.draft,
+            Alert.id != alert.id,
+        )
+        .order_by(Alert.id)  # type: ignore[arg-type]
+    ).all()
+    return 1 + len(others), [i for i in others if i is not None]
+
+
+def _judge(session: Session, alert: Alert, rule: TriggerRule) -> AlertTrigger:
+    if rule.kind == TriggerKind.severity:
+        inputs = {"severity": alert.severity, "min_severity": rule.min_severity}
+        fired = alert.severity >= (rule.min_severity or 6)
+    else:
+        count, ids = _recurrence(session, alert, rule.window_days or DEFAULT_WINDOW_DAYS)
+        inputs = {
+            "count": count,
+            "min_count": rule.min_count,
+            "window_days": rule.window_days,
+            "admin2_known": alert.admin2_id is not None,
+            "other_alert_ids": ids,
+        }
+        fired = count >= (rule.min_count or 0) and alert.admin2_id is not None
+    return AlertTrigger(alert_id=alert.id or 0, rule_id=rule.id or 0, fired=fired, inputs=inputs)
+
+
+def evaluate(session: Session, alert: Alert) -> list[AlertTrigger]:
+    """Judge the alert with the active rules; the verdicts replace any earlier ones."""
+    for old in session.exec(select(AlertTrigger).where(AlertTrigger.alert_id == alert.id)):
+        session.delete(old)
+    session.flush()
+    verdicts = [_judge(session, alert, r) for r in current_rules(session) if r.active]
+    session.add_all(verdicts)
+    alert.escalation_recommended = any(v.fired for v in verdicts)
+    window = next(
+        (
+            r.window_days
+            for r in current_rules(session)
+            if r.kind == TriggerKind.recurrence and r.active
+        ),
+        DEFAULT_WINDOW_DAYS,
+    )
+    alert.recurrence = _recurrence(session, alert, window or DEFAULT_WINDOW_DAYS)[0]
+    session.flush()
+    return verdicts
+
+
+def to_public(rule: TriggerRule) -> TriggerRulePublic:
+    return TriggerRulePublic.model_validate(rule, from_attributes=True)
+
+
+def _check_params(kind: TriggerKind, values: dict[str, object]) -> None:
+    missing = [p for p in _PARAMS[kind] if values.get(p) is None]
+    if missing:
+        errors = [
+            InvalidParam(
+                location="body", field=m, reason=f"required for a {kind} rule", code="missing"
+            )
+            for m in missing
+        ]
+        raise InvalidInput(f"A {kind} rule needs {', '.join(missing)}.", errors=errors)
+
+
+def create(session: Session, actor: Principal, data: TriggerRuleIn) -> TriggerRule:
+    if session.exec(select(TriggerRule.id).where(TriggerRule.code == data.code)).first():
+        raise Conflict(f"A rule {data.code!r} exists; change it with PATCH (a new version).")
+    _check_params(data.kind, data.model_dump())
+    rule = TriggerRule(**data.model_dump(), version=1, created_by=actor.name)
+    session.add(rule)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "trigger_rule.create",
+        "trigger_rule",
+        f"{rule.code}@1",
+        audit.diff(None, data.model_dump()),
+    )
+    return rule
+
+
+def update(session: Session, actor: Principal, code: str, data: TriggerRuleUpdate) -> TriggerRule:
+    """A new version with the changes; judged alerts keep the version that judged them."""
+    current = next((r for r in current_rules(session) if r.code == code), None)
+    if current is None:
+        raise NotFound(f"No trigger rule {code!r}.")
+    fields = ("description", "min_severity", "min_count", "window_days", "active")
+    before = {f: getattr(current, f) for f in fields}
+    after = before | data.model_dump(exclude_unset=True)
+    _check_params(current.kind, after)
+    if after == before:
+        return current
+    rule = TriggerRule(
+        code=code, kind=current.kind, version=current.version + 1, created_by=actor.name, **after
+    )
+    session.add(rule)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "trigger_rule.update",
+        "trigger_rule",
+        f"{code}@{rule.version}",
+        audit.diff(before, after),
+    )
+    return rule

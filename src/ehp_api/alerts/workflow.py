@@ -1,0 +1,136 @@
+"""The two workflows, each step guarded and recorded in the alert's timeline."""
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from ehp_api.access.permissions import Permission
+from ehp_api.alerts.models import Alert, AlertEvent, AlertKind
+from ehp_api.alerts.models import AlertStatus as S
+from ehp_api.alerts.schemas import TransitionIn
+from ehp_api.audit import service as audit
+from ehp_api.db import utcnow
+from ehp_api.errors import Conflict, Forbidden, InvalidInput, InvalidParam
+from ehp_api.organisations.models import Organisation
+from ehp_api.principal import Principal
+
+FLOWS: dict[AlertKind, dict[S, set[S]]] = {
+    AlertKind.ehp_referral: {
+        S.draft: {S.submitted},
+        S.submitted: {S.under_review},
+        S.under_review: {S.escalated, S.not_escalated},
+        S.escalated: {S.closed},
+        S.not_escalated: {S.closed},
+    },
+    AlertKind.ewrr: {
+        S.draft: {S.shared},
+        S.shared: {S.acknowledged},
+        S.acknowledged: {S.activated, S.not_activated},
+        S.activated: {S.closed},
+        S.not_activated: {S.closed},
+    },
+}
+REQUIRED: dict[S, tuple[str, ...]] = {
+    S.escalated: ("meeting_on", "decision", "accountable_organisation", "follow_up_due_on"),
+    S.not_escalated: ("reason",),
+    S.activated: ("response_type",),
+    S.not_activated: ("reason",),
+    S.closed: ("outcome",),
+}
+# Steps the source organisation takes itself; the others belong to the secretariat.
+OWNER_STEPS = {S.submitted, S.shared}
+
+
+def _allowed(alert: Alert, to: S) -> None:
+    allowed = FLOWS[alert.kind].get(alert.status, set())
+    if to not in allowed:
+        names = ", ".join(sorted(allowed)) or "nothing (it is closed)"
+        raise Conflict(
+            f"The {alert.kind} alert is {alert.status}; it cannot go to {to}. From "
+            f"{alert.status} it can go to: {names}."
+        )
+
+
+def _authorised(principal: Principal, alert: Alert, to: S) -> None:
+    if principal.can(Permission.alerts_review):
+        return
+    if to in OWNER_STEPS and alert.source_organisation_id == principal.organisation_id:
+        return
+    raise Forbidden(f"Only the secretariat moves an alert to {to}.")
+
+
+def _invalid(field: str, reason: str, code: str) -> InvalidInput:
+    return InvalidInput(
+        f"{field}: {reason}",
+        errors=[InvalidParam(location="body", field=field, reason=reason, code=code)],
+    )
+
+
+def _checked(session: Session, alert: Alert, data: TransitionIn) -> tuple[date, dict[str, Any]]:
+    missing = [f for f in REQUIRED.get(data.to, ()) if getattr(data, f) in (None, "")]
+    if missing:
+        errors = [
+            InvalidParam(
+                location="body", field=f, reason=f"required to move to {data.to}", code="missing"
+            )
+            for f in missing
+        ]
+        raise InvalidInput(f"Moving to {data.to} needs: {', '.join(missing)}.", errors=errors)
+    on = data.on or date.today()
+    last = session.exec(
+        select(AlertEvent.on).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.id.desc())
+    ).first()  # type: ignore[union-attr]
+    if on > date.today():
+        raise _invalid("on", "a step cannot happen in the future", "date_in_future")
+    if last is not None and on < last:
+        raise _invalid("on", f"before the previous step ({last.isoformat()})", "date_out_of_order")
+    org = data.accountable_organisation
+    if org and not session.exec(select(Organisation.id).where(Organisation.code == org)).first():
+        raise _invalid(
+            "accountable_organisation",
+            f"no organisation has the code {org!r}",
+            "unknown_organisation",
+        )
+    details = data.model_dump(exclude={"to", "on", "note"}, exclude_none=True, mode="json")
+    return on, details
+
+
+def record(
+    session: Session,
+    alert: Alert,
+    principal: Principal,
+    to: S,
+    on: date,
+    note: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AlertEvent:
+    event = AlertEvent(
+        alert_id=alert.id or 0,
+        from_status=None if to == alert.status else alert.status,
+        to_status=to,
+        on=on,
+        note=note,
+        details=details or {},
+        recorded_by=principal.name,
+    )
+    session.add(event)
+    return event
+
+
+def transition(session: Session, principal: Principal, alert: Alert, data: TransitionIn) -> Alert:
+    """Check the step (state, role, fields, date), then record it; 409 names what is possible."""
+    _allowed(alert, data.to)
+    _authorised(principal, alert, data.to)
+    on, details = _checked(session, alert, data)
+    before = alert.status
+    record(session, alert, principal, data.to, on, data.note, details)
+    alert.status = data.to
+    alert.updated_at = utcnow()
+    session.flush()
+    changes = {
+        "status": {"old": before, "new": data.to},
+        "on": {"old": None, "new": on.isoformat()},
+    }
+    audit.record(session, principal, "alert.transition", "alert", alert.id, changes)
+    return alert

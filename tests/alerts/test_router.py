@@ -1,0 +1,133 @@
+"""Alerts through the API: the 5W, who sees what, duplicates, links and filters."""
+
+from fastapi.testclient import TestClient
+
+from tests.alerts.conftest import NARRATIVE, alert_body, create, step
+from tests.helpers import all_items
+
+HIDDEN = ("narrative", "source_organisation", "external_ref", "created_by")
+
+
+def shared(client: TestClient, **overrides: object) -> dict:
+    alert = create(client, **overrides)
+    on = str(overrides.get("reported_on", "2021-05-03"))
+    assert step(client, alert["id"], "shared", on=on).status_code == 200
+    return alert
+
+
+class TestCreate:
+    def test_the_source_sees_its_alert_in_full(self, hcr: TestClient) -> None:
+        alert = create(hcr)
+        assert (alert["status"], alert["source_organisation"], alert["narrative"]) == (
+            "draft",
+            "HCR",
+            NARRATIVE,
+        )
+        assert (alert["location"], alert["admin1"], alert["admin2"]) == ("ML0701", "ML07", "ML0701")
+        assert alert["liptako_gourma"] is True
+
+    def test_outside_liptako(self, hcr: TestClient) -> None:
+        assert create(hcr, location="ML0901")["liptako_gourma"] is False
+
+    def test_5w_is_checked(self, hcr: TestClient) -> None:
+        cases = [
+            ({"location": "ML9999"}, "location"), ({"reported_on": "2021-05-01"}, "reported_on"),
+            ({"severity": 6}, "severity"), ({"source_organisation": "UNICEF"}, "source_organisation"),
+            ({"category": "looting"}, "category"), ({"occurred_on": "2999-01-01",
+                                                     "reported_on": "2999-01-02"}, "occurred_on"),
+        ]  # fmt: skip
+        for change, field in cases:
+            response = hcr.post("/api/v1/alerts", json=alert_body(**change))
+            assert response.status_code == 422, change
+            assert response.json()["errors"][0]["field"] == field
+
+    def test_links_only_to_alerts_you_may_see(self, hcr: TestClient, unicef: TestClient) -> None:
+        theirs = shared(unicef)
+        mine = create(hcr)
+        response = hcr.post("/api/v1/alerts", json=alert_body(links=[theirs["id"]]))
+        assert response.json()["errors"][0]["field"] == "links"
+        linked = create(hcr, links=[mine["id"]])
+        assert linked["links"] == [mine["id"]]
+        assert hcr.get(f"/api/v1/alerts/{mine['id']}").json()["links"] == [linked["id"]]
+
+
+class TestWhoSeesWhat:
+    def test_a_partner_sees_only_its_own_alerts(self, hcr: TestClient, unicef: TestClient) -> None:
+        alert = shared(hcr)
+        assert unicef.get(f"/api/v1/alerts/{alert['id']}").status_code == 404
+        assert unicef.get(f"/api/v1/alerts/{alert['id']}/timeline").status_code == 404
+        assert (
+            unicef.patch(f"/api/v1/alerts/{alert['id']}", json={"severity": 5}).status_code == 404
+        )
+        assert all_items(unicef, "/api/v1/alerts") == []
+
+    def test_a_draft_is_its_source_organisations_alone(
+        self, hcr: TestClient, ocha: TestClient
+    ) -> None:
+        alert = create(hcr)
+        assert ocha.get(f"/api/v1/alerts/{alert['id']}").status_code == 404
+
+    def test_analysts_never_receive_the_narrative_or_the_source(
+        self, hcr: TestClient, ocha: TestClient, analyst: TestClient
+    ) -> None:
+        alert = shared(hcr, severity=4)
+        step(ocha, alert["id"], "acknowledged", on="2021-05-04", note=f"note {NARRATIVE}")
+        responses = [
+            analyst.get(f"/api/v1/alerts/{alert['id']}"),
+            analyst.get("/api/v1/alerts"),
+            analyst.get(f"/api/v1/alerts/{alert['id']}/timeline"),
+            analyst.get("/api/v1/alerts", params={"zone": "liptako_gourma", "min_severity": 4}),
+        ]
+        for response in responses:
+            assert response.status_code == 200
+            assert "MARKER" not in response.text
+            assert "HCR" not in response.text
+            assert "hcr-gao" not in response.text
+        view = responses[0].json()
+        assert not set(HIDDEN) & set(view)
+        assert view["escalation_recommended"] is True
+        assert (
+            analyst.get("/api/v1/alerts", params={"source_organisation": "HCR"}).status_code == 403
+        )
+
+    def test_the_secretariats_read_of_a_narrative_is_audited(
+        self, hcr: TestClient, ocha: TestClient
+    ) -> None:
+        alert = shared(hcr)
+        assert ocha.get(f"/api/v1/alerts/{alert['id']}").json()["narrative"] == NARRATIVE
+        events = ocha.get("/api/v1/audit-events", params={"action": "alert.read_restricted"}).json()
+        assert [e["entity_id"] for e in events["items"]] == [str(alert["id"])]
+
+
+class TestDuplicates:
+    def test_listed_without_restricted_fields(self, hcr: TestClient, unicef: TestClient) -> None:
+        theirs = shared(unicef, occurred_on="2021-05-05", reported_on="2021-05-05")
+        shared(unicef, occurred_on="2021-05-12", reported_on="2021-05-12")  # 10 days: not listed
+        mine = create(hcr, occurred_on="2021-05-02", reported_on="2021-05-03")
+        duplicates = mine["possible_duplicates"]
+        assert [d["id"] for d in duplicates] == [theirs["id"]]
+        assert set(duplicates[0]) == {"id", "kind", "category", "location", "occurred_on",
+                                      "severity", "status"}  # fmt: skip
+        assert "MARKER" not in str(mine["possible_duplicates"])
+
+
+class TestFiltersAndEdits:
+    def test_filters(self, hcr: TestClient, ocha: TestClient) -> None:
+        shared(hcr, location="ML0702", severity=4)
+        shared(hcr, location="ML0901", category="abduction")
+        create(hcr, kind="ehp_referral")
+        assert len(all_items(ocha, "/api/v1/alerts", location="ML07")) == 1
+        assert len(all_items(ocha, "/api/v1/alerts", zone="other")) == 1
+        assert len(all_items(ocha, "/api/v1/alerts", period="2021Q2")) == 2
+        assert all_items(ocha, "/api/v1/alerts", period="2021Q3") == []
+        assert len(all_items(ocha, "/api/v1/alerts", escalation_recommended="true")) == 1
+        assert len(all_items(ocha, "/api/v1/alerts", source_organisation="HCR")) == 2
+        assert len(all_items(hcr, "/api/v1/alerts", kind="ehp_referral")) == 1
+
+    def test_correcting_the_5w_judges_the_triggers_again(self, hcr: TestClient) -> None:
+        alert = create(hcr)
+        updated = hcr.patch(
+            f"/api/v1/alerts/{alert['id']}", json={"severity": 5, "location": "ML0901"}
+        )
+        assert updated.json()["escalation_recommended"] is True
+        assert updated.json()["liptako_gourma"] is False
