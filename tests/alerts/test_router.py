@@ -32,7 +32,8 @@ class TestCreate:
     def test_5w_is_checked(self, hcr: TestClient) -> None:
         cases = [
             ({"location": "ML9999"}, "location"), ({"reported_on": "2021-05-01"}, "reported_on"),
-            ({"severity": 6}, "severity"), ({"source_organisation": "UNICEF"}, "source_organisation"),
+            ({"severity": 6}, "severity"),
+            ({"source_organisation": "UNICEF"}, "source_organisation"),
             ({"category": "looting"}, "category"), ({"occurred_on": "2999-01-01",
                                                      "reported_on": "2999-01-02"}, "occurred_on"),
         ]  # fmt: skip

@@ -10,7 +10,8 @@ ESCALATION = {"meeting_on": "2021-05-10", "decision": "Advocacy letter to the go
 REFERRAL_PATH = [("submitted", {}), ("under_review", {}), ("escalated", ESCALATION),
                  ("closed", {"outcome": "Checkpoint removed"})]  # fmt: skip
 EWRR_PATH = [("shared", {}), ("acknowledged", {}),
-             ("activated", {"response_type": "patrol"}), ("closed", {"outcome": "patrols"})]  # fmt: skip
+             ("activated", {"response_type": "patrol"}),
+             ("closed", {"outcome": "patrols"})]  # fmt: skip
 ALL_STATES = ["draft", "submitted", "under_review", "escalated", "not_escalated", "shared",
               "acknowledged", "activated", "not_activated", "closed"]  # fmt: skip
 

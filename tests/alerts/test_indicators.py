@@ -1,0 +1,80 @@
+"""The indicators alerts measure equal hand counts on planted alerts."""
+
+from fastapi.testclient import TestClient
+
+from tests.alerts.conftest import create, step
+
+ESCALATION = {"meeting_on": "2021-05-10", "decision": "letter", "accountable_organisation": "HCR",
+              "follow_up_due_on": "2021-05-24"}  # fmt: skip
+
+
+def escalated(hcr: TestClient, ocha: TestClient, location: str, on: str) -> None:
+    alert = create(hcr, kind="ehp_referral", location=location)
+    step(hcr, alert["id"], "submitted", on="2021-05-04")
+    step(ocha, alert["id"], "under_review", on="2021-05-05")
+    assert step(ocha, alert["id"], "escalated", on=on, **ESCALATION).status_code == 200
+
+
+def activated(hcr: TestClient, ocha: TestClient, location: str) -> None:
+    alert = create(hcr, location=location)
+    step(hcr, alert["id"], "shared", on="2021-05-04")
+    step(ocha, alert["id"], "acknowledged", on="2021-05-05")
+    assert (
+        step(ocha, alert["id"], "activated", on="2021-07-02", response_type="patrol").status_code
+        == 200
+    )
+
+
+def series(client: TestClient, code: str, **params: str) -> dict:
+    response = client.get(
+        f"/api/v1/indicators/{code}/values", params={"from": "2021Q2", "to": "2021Q3", **params}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_referrals_count_in_the_quarter_they_were_escalated(
+    hcr: TestClient, ocha: TestClient, analyst: TestClient
+) -> None:
+    escalated(hcr, ocha, "ML0701", on="2021-06-30")  # Liptako Gourma, Q2
+    escalated(hcr, ocha, "ML0901", on="2021-07-01")  # Bamako, Q3, recorded late
+    escalated(hcr, ocha, "ML0702", on="2021-07-15")  # Liptako Gourma, Q3
+    create(hcr, kind="ehp_referral")  # never escalated
+    body = series(analyst, "1.2.1.3")
+    assert (body["source"], body["computed_from"][:7]) == ("computed", "alerts:")
+    assert [(p["period"], p["value"], p["liptako_gourma_share"]) for p in body["values"]] == [
+        ("2021Q2", 1, 100.0), ("2021Q3", 2, 50.0),
+    ]  # fmt: skip
+    zones = series(analyst, "1.2.1.3", group_by="zone")["values"]
+    assert [(p["period"], p["group"], p["value"]) for p in zones] == [
+        ("2021Q2", "liptako_gourma", 1), ("2021Q2", "other", 0),
+        ("2021Q3", "liptako_gourma", 1), ("2021Q3", "other", 1),
+    ]  # fmt: skip
+
+
+def test_ewrr_alerts_shared_and_activated(
+    hcr: TestClient, ocha: TestClient, analyst: TestClient
+) -> None:
+    activated(hcr, ocha, "ML0701")
+    activated(hcr, ocha, "ML0901")
+    shared_only = create(hcr)
+    step(hcr, shared_only["id"], "shared", on="2021-07-03")
+    shared = {p["period"]: p["value"] for p in series(analyst, "1.3.2.1")["values"]}
+    assert shared == {"2021Q2": 2, "2021Q3": 1}
+    activations = series(analyst, "1.3.2.3")["values"]
+    assert [(p["period"], p["value"], p["liptako_gourma_share"]) for p in activations] == [
+        ("2021Q2", 0, None), ("2021Q3", 2, 50.0),
+    ]  # fmt: skip
+
+
+def test_computed_indicators_group_by_period_or_zone_only(analyst: TestClient) -> None:
+    response = analyst.get("/api/v1/indicators/1.3.2.1/values", params={"group_by": "organisation"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "group_by"
+
+
+def test_readings_cannot_be_posted_for_them(hcr: TestClient) -> None:
+    response = hcr.post(
+        "/api/v1/readings", json={"indicator": "1.3.2.1", "period": "2021Q2", "value": 3}
+    )
+    assert response.json()["errors"][0]["code"] == "computed_indicator"
