@@ -52,5 +52,15 @@ migration: install
 bench: install
 	$(BIN)/python benchmarks/readings_batch.py
 
+.PHONY: bench-volume bench-export
+# A PostgreSQL database with 1,000,000 readings, 100,000 alerts and 100,000 complaints, kept:
+# its URL is printed (drop it with dropdb when done).
+bench-volume: install
+	$(BIN)/python benchmarks/volume.py --keep
+
+# Resident memory and rows/s of the CSV export of 1,000,000 readings (URL=... reuses a database).
+bench-export: install
+	$(BIN)/python benchmarks/export_memory.py $(if $(URL),--url $(URL))
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache ehp.db ehp.db-shm ehp.db-wal

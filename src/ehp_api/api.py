@@ -7,7 +7,11 @@ from ehp_api.access.permissions import Permission
 from ehp_api.access.router import router as access_router
 from ehp_api.alerts.router import router as alerts_router
 from ehp_api.audit.router import router as audit_router
+from ehp_api.complaints.config_router import router as complaints_config_router
+from ehp_api.complaints.router import router as complaints_router
+from ehp_api.dashboard.router import router as dashboard_router
 from ehp_api.errors import problem_responses
+from ehp_api.exports.router import router as exports_router
 from ehp_api.indicators.router import router as indicators_router
 from ehp_api.locations.router import router as locations_router
 from ehp_api.organisations.router import router as organisations_router
@@ -39,5 +43,12 @@ api_router.include_router(periods_router, responses=guarded)
 api_router.include_router(files_router, responses=guarded)
 # /readings (each route declares its own guard)
 api_router.include_router(readings_router, responses=guarded)
+# /exports/readings.{csv,xlsx}, /exports/workplan.xlsx (each route declares its own guard)
+api_router.include_router(exports_router, responses=guarded)
 # /alerts, /trigger-rules (each route declares its own guard)
 api_router.include_router(alerts_router, responses=guarded)
+# /complaints, /complaint-deadlines (each route declares its own guard; follow-up is public)
+api_router.include_router(complaints_config_router, responses=guarded)
+api_router.include_router(complaints_router, responses=guarded)
+# /dashboard, /dashboard/timeline
+api_router.include_router(dashboard_router, dependencies=read_plan, responses=guarded)

@@ -14,6 +14,7 @@ from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate, UserCreate
 from ehp_api.access.permissions import Role
 from ehp_api.audit import service as audit
+from ehp_api.complaints import purge as complaints_purge
 from ehp_api.config import get_settings
 from ehp_api.db import get_engine
 from ehp_api.errors import AppError
@@ -113,6 +114,15 @@ def create_user(
     except AppError as error:
         _fail(error)
     typer.echo(f"User {user.email} ({user.role}, {data.organisation}) created with id {user.id}.")
+
+
+@app.command("purge-identities")
+def purge_identities() -> None:
+    """Erase the identity of complaints closed longer ago than EHP_IDENTITY_RETENTION_DAYS."""
+    days = get_settings().identity_retention_days
+    with Session(get_engine(), expire_on_commit=False) as session, session.begin():
+        ids = complaints_purge.purge_identities(session, system_principal(), days)
+    typer.echo(f"Identity erased from {len(ids)} complaint(s) closed more than {days} days ago.")
 
 
 @app.command("push", help=push.HELP)

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     small_cell_threshold: int = Field(
         5, ge=1, description="Counts below this (and above 0) are suppressed for broad audiences."
     )
+    follow_up_rate_limit: str = Field(
+        "10/minute;50/hour",
+        description="Follow-up code lookups allowed per client address (public endpoint).",
+    )
     rate_limit_storage: str = Field(
         "database",
         description="`database` (shared by all workers), or a `limits` URI (redis://...).",

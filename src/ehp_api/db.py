@@ -1,7 +1,8 @@
 """Engine, session and column types shared by every domain."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -134,3 +135,16 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+
+def get_session_factory(request: Request) -> SessionFactory:
+    """Opens sessions for work that outlives the request's session: a streamed body is produced
+    after the handler has returned and its session has been closed."""
+    engine = request.app.state.engine
+    return lambda: Session(engine, expire_on_commit=False)
+
+
+SessionFactoryDep = Annotated[SessionFactory, Depends(get_session_factory)]

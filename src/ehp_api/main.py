@@ -27,8 +27,16 @@ TAGS = [
     {"name": "organisations", "description": "EHP members and the other actors of the plan."},
     {"name": "locations", "description": "P-coded admin areas and focus areas (Liptako Gourma)."},
     {"name": "periods", "description": "Quarters and years of the plan."},
+    {"name": "readings", "description": "Indicator readings: posting, review, files."},
+    {"name": "exports", "description": "Readings (CSV with HXL, XLSX) and the work plan as files."},
+    {"name": "alerts", "description": "Protection alerts: EHP referrals and EWRR alerts."},
+    {"name": "dashboard", "description": "The quarterly protection dashboard and the Gantt."},
     {"name": "access", "description": "Logging in, the caller's identity, users and API keys."},
     {"name": "audit", "description": "The append-only audit log."},
+    {
+        "name": "complaints",
+        "description": "Community complaints and feedback: referral, response, PSEA cases.",
+    },
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -69,6 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         LoginLimiter(
             app.state.engine, settings.login_rate_limit_per_ip, settings.rate_limit_storage
         ),
+    )
+    # The public complaint follow-up endpoint: counted per client address, like logins.
+    app.state.follow_up_limiter = LoginLimiter(
+        app.state.engine, settings.follow_up_rate_limit, settings.rate_limit_storage
     )
     install_handlers(app)
     install_openapi(app)

@@ -3,6 +3,13 @@
 from ehp_api.access.models import AccessToken, ApiKey, User
 from ehp_api.alerts.models import Alert, AlertEvent, AlertLink, AlertTrigger, TriggerRule
 from ehp_api.audit.models import AuditEvent
+from ehp_api.complaints.models import (
+    Complaint,
+    ComplaintDeadline,
+    ComplaintStep,
+    KoboForm,
+    VictimAssistance,
+)
 from ehp_api.idempotency import IdempotencyKey
 from ehp_api.indicators.models import (
     DisaggregationCategory,
@@ -39,6 +46,9 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Axis",
+    "Complaint",
+    "ComplaintDeadline",
+    "ComplaintStep",
     "DisaggregationCategory",
     "DisaggregationOption",
     "FocusArea",
@@ -48,6 +58,7 @@ __all__ = [
     "Indicator",
     "IndicatorDisaggregation",
     "IndicatorSchedule",
+    "KoboForm",
     "Location",
     "Objective",
     "Organisation",
@@ -59,4 +70,5 @@ __all__ = [
     "Strategy",
     "TriggerRule",
     "User",
+    "VictimAssistance",
 ]

@@ -58,6 +58,17 @@ _TRUE, _FALSE = {"true", "yes", "oui", "o"}, {"false", "no", "non", "n"}
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(cell: Any) -> Any:
+    """Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) is quoted;
+    every file this service writes (template, exports) passes its cells through here."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def normalise_hxl(tag: str) -> str:
     """HXL hashtags ignore case, spaces and the order of attributes: `#Org +code` is `#org+code`."""
     head, *attributes = tag.strip().lower().replace(" ", "").split("+")

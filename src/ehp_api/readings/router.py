@@ -1,6 +1,6 @@
 """/readings: partners post what they measured; the secretariat reviews it."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 import orjson
@@ -13,9 +13,9 @@ from ehp_api.access.permissions import Permission
 from ehp_api.db import SessionDep
 from ehp_api.errors import PROBLEM_MEDIA_TYPE, InvalidInput, InvalidParam, problem_responses
 from ehp_api.pagination import Page, PageDep
-from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.principal import Principal
 from ehp_api.readings import review, service
+from ehp_api.readings.deps import ReadingFilters
 from ehp_api.readings.models import ReadingStatus
 from ehp_api.readings.schemas import (
     HistoryEntry,
@@ -48,29 +48,9 @@ BATCH_SCHEMA = {
 
 @router.get("", response_model=Page[ReadingPublic])
 def list_readings(
-    session: SessionDep,
-    page: PageDep,
-    principal: Read,
-    indicator: Annotated[str | None, Query(description="Indicator code.")] = None,
-    activity: Annotated[str | None, Query(description="Activity code.")] = None,
-    period: Annotated[
-        str | None,
-        Query(pattern=PERIOD_PATTERN, description="A quarter, or a year and its quarters."),
-    ] = None,
-    organisation: Annotated[str | None, Query(description="Reporting organisation code.")] = None,
-    location: Annotated[
-        str | None, Query(description="P-code; a region includes its cercles.")
-    ] = None,
-    zone: Annotated[str | None, Query(description="`liptako_gourma` or `other`.")] = None,
-    status: Annotated[ReadingStatus | None, Query(description="Review status.")] = None,
-    updated_since: Annotated[
-        datetime | None, Query(description="Changed at or after this time: incremental sync.")
-    ] = None,
+    session: SessionDep, page: PageDep, principal: Read, filters: ReadingFilters
 ) -> Page[ReadingPublic]:
     """List the readings you may see: partners their own and validated ones, others validated."""
-    filters = service.Filters(
-        indicator, activity, period, organisation, location, zone, status, updated_since
-    )
     items, next_cursor = service.list_(session, principal, page, filters)
     codes = service.names(session)
     return Page(

@@ -201,14 +201,18 @@ def _filtered(stmt: Any, filters: Filters) -> Any:
     return stmt
 
 
+def visible(stmt: Any, principal: Principal, filters: Filters) -> Any:
+    """`stmt` narrowed to the readings the caller may see that match the filters: the list and
+    the exports share it, so that both return exactly the same readings."""
+    stmt = _filtered(stmt, filters)
+    condition = visible_to(principal)
+    return stmt if condition is None else stmt.where(condition)
+
+
 def list_(
     session: Session, principal: Principal, page: PageParams, filters: Filters
 ) -> tuple[list[Reading], str | None]:
-    stmt = _filtered(select(Reading), filters)
-    condition = visible_to(principal)
-    if condition is not None:
-        stmt = stmt.where(condition)
-    return paginate(session, stmt, Reading.id, page)
+    return paginate(session, visible(select(Reading), principal, filters), Reading.id, page)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from ehp_api.errors import InvalidInput, InvalidParam
 from ehp_api.indicators.models import Indicator, IndicatorSchedule, MeasureType
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service
-from ehp_api.readings.columns import COLUMNS, NAMES, Cell
+from ehp_api.readings.columns import COLUMNS, NAMES, Cell, safe
 
 Format = Literal["xlsx", "csv"]
 _WIDTHS = {"indicator": 12, "period": 9, "organisation": 14, "comment": 40, "external_ref": 20}
@@ -45,13 +45,6 @@ def _check_organisation(session: Session, code: str) -> None:
             location="query", field="organisation", reason=reason, code="unknown_organisation"
         )
         raise InvalidInput(f"No organisation has the code {code!r}.", errors=[param])
-
-
-def safe(cell: Cell) -> Cell:
-    """Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`) is quoted."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
 
 
 def build_template(

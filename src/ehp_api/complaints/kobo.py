@@ -1,0 +1,185 @@
+"""Intake of KoboToolbox REST Service submissions: one JSON submission becomes one complaint.
+
+Kobo posts each new submission once and retries failures (after 1, 10 and 100 minutes): the
+submission's `_uuid` is unique on the complaint, so a resend finds the complaint it made.
+Error messages name fields, never the answers: a submission may carry a name or a phone.
+"""
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from ehp_api.complaints import identity, kobo_forms, rules, service
+from ehp_api.complaints.identity import IdentityCipher
+from ehp_api.complaints.kobo_forms import BOOLEAN_TARGETS
+from ehp_api.complaints.models import Complaint, KoboForm
+from ehp_api.complaints.schemas import ComplaintCreate
+from ehp_api.db import utcnow
+from ehp_api.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from ehp_api.principal import Principal
+
+_YES = {"yes", "oui", "true", "1", "y", "o"}
+_NO = {"no", "non", "false", "0", "n"}
+MIN_FORM_CODE_LENGTH = 12
+
+
+def intake(
+    session: Session, principal: Principal, cipher: IdentityCipher, submission: dict[str, Any]
+) -> tuple[Complaint, bool]:
+    """The complaint a submission makes, and whether it is new (False: a resend)."""
+    uuid = _required_text(submission, "_uuid")
+    xform_id = _required_text(submission, "_xform_id_string")
+    existing = _by_uuid(session, principal, uuid)
+    if existing is not None:
+        return existing, False
+    form = _form(session, principal, xform_id)
+    data, code = to_complaint(form, submission)
+    try:
+        with session.begin_nested():
+            complaint, _ = service.create(
+                session, principal, cipher, data, kobo_uuid=uuid, follow_up_code=code
+            )
+    except IntegrityError:
+        # A concurrent resend stored it first (or the form's follow-up code is taken).
+        existing = _by_uuid(session, principal, uuid)
+        if existing is None:
+            raise Conflict("The submission's follow-up code is already in use.") from None
+        return existing, False
+    return complaint, True
+
+
+def _by_uuid(session: Session, principal: Principal, uuid: str) -> Complaint | None:
+    complaint = session.exec(select(Complaint).where(Complaint.kobo_uuid == uuid)).first()
+    if complaint is None:
+        return None
+    if complaint.recorded_by_organisation_id != principal.organisation_id and not (
+        rules.coordinates(principal)
+    ):
+        raise Conflict("This submission was already received from another organisation.")
+    return complaint
+
+
+def _form(session: Session, principal: Principal, xform_id: str) -> KoboForm:
+    try:
+        form = kobo_forms.get(session, xform_id)
+    except NotFound:
+        raise _invalid(
+            "_xform_id_string",
+            f"no mapping for the Kobo form {xform_id!r}; the secretariat adds one with "
+            f"PUT /api/v1/complaints/intake/kobo/forms/{xform_id}",
+            "unknown_form",
+        ) from None
+    if form.organisation_id != principal.organisation_id and not rules.coordinates(principal):
+        raise Forbidden("This Kobo form belongs to another organisation.")
+    return form
+
+
+def to_complaint(form: KoboForm, submission: dict[str, Any]) -> tuple[ComplaintCreate, str | None]:
+    """The complaint the form's mapping reads from the submission, and its follow-up code."""
+    values: dict[str, Any] = {}
+    for target in kobo_forms.TARGETS:
+        value = _mapped(form, target, submission)
+        if value is not None:
+            values[target] = value
+    values.setdefault("received_on", _submitted_on(submission))
+    code = values.pop("follow_up_code", None)
+    _anonymity(values)
+    try:
+        data = ComplaintCreate.model_validate(_nest(values))
+    except ValidationError as exc:
+        raise _refused(form, exc) from None
+    return data, _form_code(code)
+
+
+def _mapped(form: KoboForm, target: str, submission: dict[str, Any]) -> Any:
+    question = form.fields.get(target)
+    answer = _answer(submission, question) if question else None
+    if answer is None:
+        return form.defaults.get(target)
+    choices = form.values.get(target, {})
+    answer = choices.get(str(answer), answer)
+    if target in BOOLEAN_TARGETS and isinstance(answer, str):
+        lowered = answer.strip().lower()
+        answer = True if lowered in _YES else False if lowered in _NO else answer
+    return answer
+
+
+def _answer(submission: dict[str, Any], question: str) -> Any:
+    """Kobo's JSON is flat (`group/question` keys); a nested export is read too."""
+    if question in submission:
+        value = submission[question]
+    else:
+        value = submission
+        for part in question.split("/"):
+            value = value.get(part) if isinstance(value, dict) else None
+    return None if value == "" else value
+
+
+def _submitted_on(submission: dict[str, Any]) -> str | None:
+    for key in ("today", "_submission_time", "end"):
+        value = submission.get(key)
+        if isinstance(value, str) and len(value) >= 10:
+            return value[:10]
+    return utcnow().date().isoformat()
+
+
+def _anonymity(values: dict[str, Any]) -> None:
+    """A form without an `anonymous` question: the complainant is anonymous unless identified."""
+    identified = any(k in values for k in ("complainant.name", "complainant.phone"))
+    values.setdefault("complainant.anonymous", not identified)
+    if values["complainant.anonymous"] is True:
+        for key in ("complainant.consent_to_contact", "complainant.consent_to_share_identity"):
+            if values.get(key) is False:
+                del values[key]
+
+
+def _nest(values: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for key, value in values.items():
+        head, _, tail = key.partition(".")
+        if tail:
+            body.setdefault(head, {})[tail] = value
+        else:
+            body[key] = value
+    return body
+
+
+def _form_code(code: Any) -> str | None:
+    if code is None:
+        return None
+    if len(identity.normalise_code(str(code))) < MIN_FORM_CODE_LENGTH:
+        raise _invalid(
+            "follow_up_code",
+            f"a form's follow-up code needs at least {MIN_FORM_CODE_LENGTH} letters or digits",
+            "follow_up_code_too_short",
+        )
+    return str(code)
+
+
+def _required_text(submission: dict[str, Any], key: str) -> str:
+    value = submission.get(key)
+    if not isinstance(value, str) or not value.strip() or len(value) > 100:
+        raise _invalid(key, "a KoboToolbox submission has it (1 to 100 characters)", "missing")
+    return value.strip()
+
+
+def _invalid(field: str, reason: str, code: str) -> InvalidInput:
+    param = InvalidParam(location="body", field=field, reason=reason, code=code)
+    return InvalidInput(f"{field}: {reason}.", errors=[param])
+
+
+def _refused(form: KoboForm, exc: ValidationError) -> InvalidInput:
+    """The schema's refusals, each naming the complaint field and its Kobo question; pydantic's
+    `msg` never holds the input, and the input is never read here."""
+    errors = []
+    for error in exc.errors(include_input=False, include_url=False):
+        field = ".".join(str(p) for p in error["loc"])
+        question = form.fields.get(field)
+        reason = str(error["msg"]) + (f" (Kobo question {question!r})" if question else "")
+        errors.append(InvalidParam(location="body", field=field, reason=reason, code=error["type"]))
+    summary = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5])
+    return InvalidInput(
+        f"The submission does not make a valid complaint: {summary}.", errors=errors
+    )

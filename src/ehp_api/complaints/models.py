@@ -1,0 +1,189 @@
+"""Complaints and feedback from affected communities, their referral, response and closure.
+
+Confidential records (SEA allegations, and any complaint marked sensitive) live in the same
+table: `sensitive` is true for them, and every query filters on it (see rules.visible_to).
+Identity (name, phone) is never a column of its own: it is one Fernet token, `identity_token`.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field, SQLModel
+
+from ehp_api.db import UTCDateTime, enum_type, utcnow
+
+
+class Channel(StrEnum):
+    hotline = "hotline"
+    help_desk = "help_desk"
+    suggestion_box = "suggestion_box"
+    community_meeting = "community_meeting"
+    sms = "sms"
+    email = "email"
+    in_person = "in_person"
+    partner_referral = "partner_referral"
+
+
+class Category(StrEnum):
+    information_request = "information_request"
+    feedback = "feedback"
+    assistance_complaint = "assistance_complaint"
+    exclusion = "exclusion"
+    protection_concern = "protection_concern"
+    fraud_or_corruption = "fraud_or_corruption"
+    staff_misconduct = "staff_misconduct"
+    sea_allegation = "sea_allegation"
+    other = "other"
+
+
+class ComplaintStatus(StrEnum):
+    received = "received"
+    referred = "referred"
+    accepted = "accepted"
+    rejected = "rejected"
+    responded = "responded"
+    closed = "closed"
+
+
+class Outcome(StrEnum):
+    adjusted = "adjusted"
+    no_change_needed = "no_change_needed"
+    not_in_scope = "not_in_scope"
+
+
+class ResponseMethod(StrEnum):
+    in_person = "in_person"
+    phone_call = "phone_call"
+    sms = "sms"
+    email = "email"
+    community_meeting = "community_meeting"
+    notice_board = "notice_board"
+    letter = "letter"
+    through_partner = "through_partner"
+    other = "other"
+
+
+class Sex(StrEnum):
+    f = "f"
+    m = "m"
+    other = "other"
+
+
+class AgeGroup(StrEnum):
+    child = "0-17"
+    adult = "18-59"
+    older = "60+"
+
+
+class AssistanceService(StrEnum):
+    medical = "medical"
+    psychosocial = "psychosocial"
+    legal = "legal"
+    safety = "safety"
+    material = "material"
+
+
+class Complaint(SQLModel, table=True):
+    __tablename__ = "complaints"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: Channel = Field(sa_type=enum_type(Channel), index=True)
+    category: Category = Field(sa_type=enum_type(Category), index=True)
+    sensitive: bool = False
+    received_on: date = Field(index=True)
+    location_id: int | None = Field(default=None, foreign_key="locations.id", index=True)
+    zone: str | None = Field(default=None, max_length=40, index=True)
+    description: str = Field(sa_type=Text)
+    organisation_concerned_id: int | None = Field(
+        default=None, foreign_key="organisations.id", index=True
+    )
+    programme: str | None = Field(default=None, max_length=200)
+    language: str | None = Field(default=None, max_length=20)
+    anonymous: bool = True
+    sex: Sex | None = Field(default=None, sa_type=enum_type(Sex))
+    age_group: AgeGroup | None = Field(default=None, sa_type=enum_type(AgeGroup))
+    consent_to_contact: bool = False
+    consent_to_share_identity: bool = False
+    identity_token: str | None = Field(default=None, sa_type=Text)
+    identity_purged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    follow_up_code_hash: str | None = Field(default=None, max_length=64, unique=True)
+    kobo_uuid: str | None = Field(default=None, max_length=100, unique=True)
+    status: ComplaintStatus = Field(sa_type=enum_type(ComplaintStatus), index=True)
+    recorded_by_organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    recorded_by: str = Field(max_length=254)
+    referral_due_on: date = Field(index=True)
+    referred_to_id: int | None = Field(default=None, foreign_key="organisations.id", index=True)
+    first_referred_on: date | None = Field(default=None, index=True)
+    referred_on: date | None = None
+    response_due_on: date | None = Field(default=None, index=True)
+    accepted_on: date | None = None
+    response: str | None = Field(default=None, sa_type=Text)
+    response_method: ResponseMethod | None = Field(default=None, sa_type=enum_type(ResponseMethod))
+    responded_on: date | None = None
+    outcome: Outcome | None = Field(default=None, sa_type=enum_type(Outcome))
+    outcome_note: str | None = Field(default=None, sa_type=Text)
+    closed_on: date | None = Field(default=None, index=True)
+    rejection_reason: str | None = Field(default=None, sa_type=Text)
+    assistance_declined: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ComplaintStep(SQLModel, table=True):
+    """One step of a complaint's timeline; `on` is the day it happened, not the day it was typed."""
+
+    __tablename__ = "complaint_steps"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaints.id", index=True, ondelete="CASCADE")
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    on: date
+    note: str | None = Field(default=None, sa_type=Text)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    recorded_by: str = Field(max_length=254)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class VictimAssistance(SQLModel, table=True):
+    """An SEA victim's referral to an assistance service: which kind, which provider, when."""
+
+    __tablename__ = "complaint_victim_assistance"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaints.id", index=True, ondelete="CASCADE")
+    service: AssistanceService = Field(sa_type=enum_type(AssistanceService))
+    provider: str | None = Field(default=None, max_length=200)
+    referred_on: date
+
+
+class ComplaintDeadline(SQLModel, table=True):
+    """How long after receipt a complaint of this category and sensitivity must be referred."""
+
+    __tablename__ = "complaint_deadlines"
+
+    category: Category = Field(sa_type=enum_type(Category), primary_key=True)
+    sensitive: bool = Field(primary_key=True)
+    refer_within_hours: int
+    updated_by: str = Field(max_length=254)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class KoboForm(SQLModel, table=True):
+    """How the answers of one KoboToolbox form become a complaint (see kobo.py)."""
+
+    __tablename__ = "kobo_forms"
+
+    id: int | None = Field(default=None, primary_key=True)
+    xform_id: str = Field(max_length=100, unique=True)
+    name: str = Field(max_length=200)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    fields: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    values: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    defaults: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_by: str = Field(max_length=254)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

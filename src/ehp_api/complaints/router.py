@@ -1,0 +1,186 @@
+"""/complaints: community complaints and feedback, their referral, response and closure."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from ehp_api.access.deps import require
+from ehp_api.access.permissions import Permission
+from ehp_api.complaints import follow_up, kobo, service, views, workflow
+from ehp_api.complaints.identity import IdentityCipher
+from ehp_api.complaints.models import Category, Channel, Complaint, ComplaintStatus
+from ehp_api.complaints.public import (
+    ComplaintIdentified,
+    ComplaintPublic,
+    ComplaintReceipt,
+    FollowUpPublic,
+    StepPublic,
+)
+from ehp_api.complaints.schemas import ComplaintCreate, ComplaintUpdate, TransitionIn
+from ehp_api.db import SessionDep
+from ehp_api.errors import problem_response, problem_responses
+from ehp_api.pagination import Page, PageDep
+from ehp_api.periods.models import PERIOD_PATTERN
+from ehp_api.principal import Principal
+
+router = APIRouter(prefix="/complaints", tags=["complaints"])
+
+Read = Annotated[Principal, require(Permission.complaints_read)]
+Write = Annotated[Principal, require(Permission.complaints_write)]
+
+
+def get_cipher(request: Request) -> IdentityCipher:
+    return IdentityCipher(request.app.state.settings.encryption_key)
+
+
+Cipher = Annotated[IdentityCipher, Depends(get_cipher)]
+
+
+def receipt(complaint: Complaint, code: str | None, outcome: str = "created") -> dict:
+    return ComplaintReceipt(
+        id=complaint.id or 0,
+        status=complaint.status,
+        confidential=complaint.sensitive,
+        referral_due_on=complaint.referral_due_on,
+        follow_up_code=code,
+        outcome=outcome,  # type: ignore[arg-type]
+    ).model_dump(mode="json")
+
+
+@router.get("", response_model=Page[ComplaintPublic])
+def list_complaints(
+    session: SessionDep,
+    page: PageDep,
+    principal: Read,
+    status: Annotated[ComplaintStatus | None, Query(description="Workflow state.")] = None,
+    category: Annotated[Category | None, Query(description="Category.")] = None,
+    channel: Annotated[Channel | None, Query(description="How it was received.")] = None,
+    location: Annotated[
+        str | None, Query(max_length=12, description="P-code; a region includes its cercles.")
+    ] = None,
+    zone: Annotated[
+        str | None,
+        Query(pattern="^(liptako_gourma|other)$", description="`liptako_gourma` or `other`."),
+    ] = None,
+    organisation_concerned: Annotated[
+        str | None, Query(max_length=32, description="Organisation concerned (code).")
+    ] = None,
+    overdue: Annotated[
+        bool | None, Query(description="Late for referral or response (or not late).")
+    ] = None,
+    period: Annotated[
+        str | None,
+        Query(pattern=PERIOD_PATTERN, description="Received in this quarter or year."),
+    ] = None,
+) -> Page[ComplaintPublic]:
+    """List the complaints you may see (without identity), oldest first."""
+    filters = views.Filters(
+        status, category, channel, location, zone, organisation_concerned, overdue, period
+    )
+    items, next_cursor = service.list_(session, principal, page, filters)
+    return Page(items=items, limit=page.limit, next_cursor=next_cursor)
+
+
+@router.post("", response_model=ComplaintReceipt, status_code=201, responses=problem_responses(503))
+def create_complaint(
+    session: SessionDep, data: ComplaintCreate, principal: Write, cipher: Cipher
+) -> JSONResponse:
+    """Record a complaint or feedback; the answer holds the complainant's follow-up code, once."""
+    complaint, code = service.create(session, principal, cipher, data)
+    return JSONResponse(receipt(complaint, code), status_code=201)
+
+
+@router.post(
+    "/intake/kobo",
+    response_model=ComplaintReceipt,
+    status_code=201,
+    responses={
+        200: {"model": ComplaintReceipt, "description": "Already received: the same complaint"},
+        **problem_responses(409, 503),
+    },
+)
+def receive_kobo_submission(
+    session: SessionDep,
+    principal: Write,
+    cipher: Cipher,
+    submission: Annotated[
+        dict[str, Any], Body(description="A KoboToolbox REST Service submission (JSON).")
+    ],
+) -> JSONResponse:
+    """KoboToolbox REST Service: one submission makes one complaint; a resend changes nothing."""
+    complaint, created = kobo.intake(session, principal, cipher, submission)
+    # No follow-up code in the answer: Kobo keeps REST Service answers in its logs.
+    body = receipt(complaint, None, "created" if created else "unchanged")
+    return JSONResponse(body, status_code=201 if created else 200)
+
+
+@router.get("/follow-up/{code}", response_model=FollowUpPublic, responses=problem_responses(429))
+def follow_up_complaint(
+    request: Request,
+    session: SessionDep,
+    code: Annotated[str, Path(max_length=64, description="The code given to the complainant.")],
+) -> FollowUpPublic | JSONResponse:
+    """Public, rate-limited: the status of a case, and the answer once given, for its code."""
+    client = request.client.host if request.client else "unknown"
+    request.app.state.follow_up_limiter.hit("follow-up", client)
+    found = follow_up.look_up(session, code, client)
+    if found is None:
+        detail = "No case has this follow-up code; check it, or ask where you made the complaint."
+        return problem_response(request, 404, detail)
+    return found
+
+
+@router.get(
+    "/{complaint_id}",
+    response_model=ComplaintIdentified | ComplaintPublic,
+    responses=problem_responses(503),
+)
+def get_complaint(
+    session: SessionDep, complaint_id: int, principal: Read, cipher: Cipher
+) -> ComplaintIdentified | ComplaintPublic:
+    """Get one complaint; identity only for those who may see it, and every such read audited."""
+    return service.read(session, principal, cipher, complaint_id)
+
+
+@router.patch(
+    "/{complaint_id}",
+    response_model=ComplaintPublic | ComplaintReceipt,
+    responses=problem_responses(409, 503),
+)
+def update_complaint(
+    session: SessionDep,
+    complaint_id: int,
+    data: ComplaintUpdate,
+    principal: Write,
+    cipher: Cipher,
+) -> ComplaintPublic | JSONResponse:
+    """Correct a complaint (the recording organisation or the secretariat; not once closed).
+    Made confidential, it answers with a receipt: from then on only PSEA focal points read it."""
+    complaint = service.update(session, principal, cipher, complaint_id, data)
+    if service.visible(session, principal, complaint):
+        return views.to_public(session, [complaint])[0]
+    return JSONResponse(receipt(complaint, None))
+
+
+@router.get("/{complaint_id}/timeline", response_model=list[StepPublic])
+def get_complaint_timeline(
+    session: SessionDep, complaint_id: int, principal: Read
+) -> list[StepPublic]:
+    """Every step of the complaint: from and to which state, when, by whom, with what."""
+    return workflow.timeline(session, principal, complaint_id)
+
+
+@router.post(
+    "/{complaint_id}/transitions",
+    response_model=ComplaintPublic | ComplaintReceipt,
+    responses=problem_responses(409),
+)
+def transition_complaint(
+    session: SessionDep, complaint_id: int, data: TransitionIn, principal: Write
+) -> ComplaintPublic | JSONResponse:
+    """Move the complaint along its workflow (refer, accept, reject, respond, close)."""
+    complaint = workflow.transition(session, principal, complaint_id, data)
+    if service.visible(session, principal, complaint):
+        return views.to_public(session, [complaint])[0]
+    return JSONResponse(receipt(complaint, None))

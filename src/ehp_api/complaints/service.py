@@ -1,0 +1,195 @@
+"""Complaints: recording, correcting and reading them, through the rules of rules.py."""
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from ehp_api.audit import service as audit
+from ehp_api.complaints import deadlines, fields, identity, views
+from ehp_api.complaints.identity import IdentityCipher
+from ehp_api.complaints.models import (
+    Complaint,
+    ComplaintStatus,
+    ComplaintStep,
+)
+from ehp_api.complaints.public import ComplaintIdentified, ComplaintPublic
+from ehp_api.complaints.rules import (
+    coordinates,
+    may_see_identity,
+    record_change,
+    snapshot,
+    visible_to,
+)
+from ehp_api.complaints.schemas import ComplaintCreate, ComplaintUpdate
+from ehp_api.db import utcnow
+from ehp_api.errors import Conflict, Forbidden, NotFound
+from ehp_api.pagination import PageParams, paginate
+from ehp_api.principal import Principal
+
+
+def get(session: Session, principal: Principal, complaint_id: int) -> Complaint:
+    stmt = select(Complaint).where(Complaint.id == complaint_id)
+    condition = visible_to(principal)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    complaint = session.exec(stmt).first()
+    if complaint is None:
+        raise NotFound(f"No complaint {complaint_id} that you may see.")
+    return complaint
+
+
+def visible(session: Session, principal: Principal, complaint: Complaint) -> bool:
+    """Whether the caller may still read the complaint (a change can end that)."""
+    condition = visible_to(principal)
+    if condition is None:
+        return True
+    stmt = select(Complaint.id).where(Complaint.id == complaint.id, condition)
+    return session.exec(stmt).first() is not None
+
+
+def read(
+    session: Session, principal: Principal, cipher: IdentityCipher, complaint_id: int
+) -> ComplaintPublic | ComplaintIdentified:
+    """One complaint as the caller may see it; reading a confidential one or identity is audited."""
+    complaint = get(session, principal, complaint_id)
+    public = views.to_public(session, [complaint])[0]
+    if complaint.sensitive:
+        audit.record(session, principal, "complaint.read", "complaint", complaint.id)
+    if complaint.identity_token is None or not may_see_identity(principal, complaint):
+        return public
+    person = cipher.open(complaint.identity_token)
+    audit.record(session, principal, "complaint.identity_read", "complaint", complaint.id)
+    return views.identified(public, person)
+
+
+def create(
+    session: Session,
+    principal: Principal,
+    cipher: IdentityCipher,
+    data: ComplaintCreate,
+    *,
+    kobo_uuid: str | None = None,
+    follow_up_code: str | None = None,
+) -> tuple[Complaint, str]:
+    """Record a complaint; returns it with its follow-up code (given, or a new one)."""
+    if principal.organisation_id is None:
+        raise Forbidden("Complaints are recorded by an organisation's user or key.")
+    fields.check_received_on(data.received_on)
+    given = data.sensitive if "sensitive" in data.model_fields_set else None
+    sensitive = fields.sensitivity(data.category, given)
+    fields.check_sea_fields(data.category, data)
+    code = follow_up_code or identity.new_follow_up_code()
+    complaint = Complaint(
+        channel=data.channel,
+        category=data.category,
+        sensitive=sensitive,
+        received_on=data.received_on,
+        description=data.description,
+        programme=data.programme,
+        language=data.language,
+        assistance_declined=bool(data.assistance_declined),
+        **fields.complainant_columns(cipher, data.complainant),
+        follow_up_code_hash=identity.hash_code(code),
+        kobo_uuid=kobo_uuid,
+        status=ComplaintStatus.received,
+        recorded_by_organisation_id=principal.organisation_id,
+        recorded_by=principal.name,
+        referral_due_on=deadlines.referral_due_on(
+            session, data.category, sensitive, data.received_on
+        ),
+    )
+    fields.set_location(session, complaint, data.location)
+    fields.set_concerned(session, complaint, data.organisation_concerned)
+    session.add(complaint)
+    session.flush()
+    fields.replace_assistance(session, complaint, data.victim_assistance or [])
+    session.add(
+        ComplaintStep(
+            complaint_id=complaint.id or 0,
+            to_status=ComplaintStatus.received,
+            on=data.received_on,
+            details={"channel": data.channel.value},
+            recorded_by=principal.name,
+        )
+    )
+    record_change(session, principal, "complaint.create", complaint, None)
+    session.flush()
+    return complaint, code
+
+
+def update(
+    session: Session,
+    principal: Principal,
+    cipher: IdentityCipher,
+    complaint_id: int,
+    data: ComplaintUpdate,
+) -> Complaint:
+    """Correct a complaint: the organisation that recorded it, or the coordinators."""
+    complaint = get(session, principal, complaint_id)
+    if not coordinates(principal) and complaint.recorded_by_organisation_id != (
+        principal.organisation_id
+    ):
+        raise Forbidden(
+            "Only the organisation that recorded a complaint, or the secretariat, corrects it."
+        )
+    if complaint.status == ComplaintStatus.closed:
+        raise Conflict("The complaint is closed; it can no longer be changed.")
+    before = snapshot(complaint)
+    _apply_update(session, cipher, complaint, data, data.model_dump(exclude_unset=True))
+    if snapshot(complaint) != before:
+        complaint.updated_at = utcnow()
+        record_change(session, principal, "complaint.update", complaint, before)
+    session.flush()
+    return complaint
+
+
+_PLAIN = ("channel", "category", "received_on", "description", "programme", "language")
+
+
+def _apply_update(
+    session: Session,
+    cipher: IdentityCipher,
+    complaint: Complaint,
+    data: ComplaintUpdate,
+    sent: dict[str, Any],
+) -> None:
+    for name in _PLAIN:
+        if name in sent:
+            setattr(complaint, name, getattr(data, name))
+    complaint.sensitive = fields.sensitivity(
+        complaint.category, sent.get("sensitive"), complaint.sensitive
+    )
+    fields.check_sea_fields(complaint.category, data)
+    fields.check_received_on(complaint.received_on)
+    if "location" in sent or "received_on" in sent:
+        pcode = sent["location"] if "location" in sent else fields.pcode_of(session, complaint)
+        fields.set_location(session, complaint, pcode)
+    if "organisation_concerned" in sent:
+        fields.set_concerned(session, complaint, data.organisation_concerned)
+    if data.complainant is not None:
+        for name, value in fields.complainant_columns(cipher, data.complainant).items():
+            setattr(complaint, name, value)
+    if data.victim_assistance is not None:
+        fields.replace_assistance(session, complaint, data.victim_assistance)
+    if data.assistance_declined is not None:
+        complaint.assistance_declined = data.assistance_declined
+    if {"category", "sensitive", "received_on"} & set(sent):
+        complaint.referral_due_on = deadlines.referral_due_on(
+            session, complaint.category, complaint.sensitive, complaint.received_on
+        )
+
+
+def list_(
+    session: Session, principal: Principal, page: PageParams, filters: views.Filters
+) -> tuple[list[ComplaintPublic], str | None]:
+    """A page of the complaints the caller may see; a page holding confidential ones is audited."""
+    stmt = views.filtered(session, select(Complaint), filters, utcnow().date())
+    condition = visible_to(principal)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    rows, next_cursor = paginate(session, stmt, Complaint.id, page)
+    confidential = [c.id for c in rows if c.sensitive]
+    if confidential:
+        changes = {"ids": {"old": None, "new": confidential}}
+        audit.record(session, principal, "complaint.list_read", "complaint", None, changes)
+    return views.to_public(session, rows), next_cursor

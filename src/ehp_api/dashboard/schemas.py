@@ -1,0 +1,105 @@
+"""The quarterly protection dashboard, as the EHP receives it."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Status = Literal["reported", "partial", "not_reported", "not_planned"]
+
+
+class Count(BaseModel):
+    key: str = Field(description="What is counted (a category, a P-code...).")
+    count: int | None = Field(description="The count; null when suppressed.")
+    suppressed: bool = Field(
+        False, description="A small count hidden so no one can be singled out."
+    )
+
+
+class Completeness(BaseModel):
+    planned: int = Field(description="Indicators planned in the period.")
+    reported: int = Field(description="Of those, with at least one validated value.")
+
+
+class DashboardIndicator(BaseModel):
+    code: str = Field(description="Indicator code.")
+    text_fr: str = Field(description="The indicator (French).")
+    measure: str = Field(description="`count`, `percentage` or `boolean`.")
+    source: Literal["manual", "computed"] = Field(description="Readings or the service's records.")
+    planned: bool = Field(description="Planned in the period.")
+    reported: bool = Field(description="Has a value for the period.")
+    value: float | int | bool | None = Field(None, description="Value for the period.")
+    cumulative_value: float | int | bool | None = Field(
+        None, description="Since the start of the plan, to the end of the period."
+    )
+    liptako_gourma_share: float | None = Field(
+        None, description="Part (0-100) in Liptako Gourma, where the indicator asks for it."
+    )
+    records: int = Field(description="Readings or records the period's value rests on.")
+
+
+class DashboardActivity(BaseModel):
+    code: str = Field(description="Activity code.")
+    title_fr: str = Field(description="The activity (French).")
+    planned: bool = Field(description="Planned in the period.")
+    status: Status = Field(description="Reporting status of its planned indicators.")
+    completeness: Completeness = Field(description="Planned indicators with a value.")
+    indicators: list[DashboardIndicator] = Field(description="Its indicators.")
+
+
+class DashboardObjective(BaseModel):
+    code: str = Field(description="Objective code.")
+    title_fr: str = Field(description="The objective (French).")
+    status: Status = Field(description="Reporting status of its planned indicators.")
+    completeness: Completeness = Field(description="Planned indicators with a value.")
+    activities: list[DashboardActivity] = Field(description="Its activities.")
+
+
+class DashboardAxis(BaseModel):
+    code: str = Field(description="Axis number.")
+    title_fr: str = Field(description="The axis (French).")
+    status: Status = Field(description="Reporting status of its planned indicators.")
+    completeness: Completeness = Field(description="Planned indicators with a value.")
+    objectives: list[DashboardObjective] = Field(description="Its objectives.")
+
+
+class AlertsSection(BaseModel):
+    total: int = Field(description="Alerts (past their draft) whose events occurred in the period.")
+    liptako_gourma_share: float | None = Field(None, description="Part (0-100) in Liptako Gourma.")
+    by_kind: list[Count] = Field(description="By kind.")
+    by_status: list[Count] = Field(description="By current status.")
+    by_category: list[Count] = Field(description="By category.")
+    by_severity: list[Count] = Field(description="By severity.")
+    by_region: list[Count] = Field(description="By region (admin 1).")
+    by_cercle: list[Count] = Field(description="By cercle (admin 2): small counts suppressed.")
+    escalations: int = Field(description="EHP referrals escalated in the period.")
+    ewrr_activations: int = Field(description="EWRR alerts activated in the period.")
+    median_days_to_escalation: float | None = Field(
+        None, description="Submitted to escalated, for the referrals escalated in the period."
+    )
+
+
+class Dashboard(BaseModel):
+    period: str = Field(description="The quarter or year.")
+    starts_on: date = Field(description="First day of the period.")
+    ends_on: date = Field(description="Last day of the period.")
+    generated_at: datetime = Field(description="When this dashboard was computed (UTC).")
+    small_cell_threshold: int | None = Field(
+        None,
+        description="Counts from 1 to this minus one are suppressed for your role; null: none.",
+    )
+    completeness: Completeness = Field(description="The whole plan.")
+    axes: list[DashboardAxis] = Field(description="The plan's progress.")
+    alerts: AlertsSection = Field(description="Protection alerts.")
+
+
+class TimelineCell(BaseModel):
+    period: str = Field(description="Quarter.")
+    planned: bool = Field(description="Planned then.")
+    reported: bool = Field(description="A validated value exists for one of its indicators.")
+
+
+class TimelineActivity(BaseModel):
+    code: str = Field(description="Activity code.")
+    title_fr: str = Field(description="The activity (French).")
+    quarters: list[TimelineCell] = Field(description="2020Q1 to 2022Q4.")

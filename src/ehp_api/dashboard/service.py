@@ -1,0 +1,166 @@
+"""Assembling the dashboard: the plan's progress, then the alerts (a fixed number of queries)."""
+
+from collections import defaultdict
+
+from sqlmodel import Session, select
+
+from ehp_api.access.permissions import Permission
+from ehp_api.alerts import indicators as alert_indicators
+from ehp_api.dashboard import alerts_section, progress
+from ehp_api.dashboard.schemas import (
+    Completeness,
+    Dashboard,
+    DashboardActivity,
+    DashboardAxis,
+    DashboardIndicator,
+    DashboardObjective,
+    Status,
+    TimelineActivity,
+    TimelineCell,
+)
+from ehp_api.db import utcnow
+from ehp_api.indicators.models import Indicator
+from ehp_api.periods import service as periods_service
+from ehp_api.periods.models import Period, PeriodKind
+from ehp_api.principal import Principal
+from ehp_api.readings import rules
+from ehp_api.readings.models import Reading, ReadingStatus
+from ehp_api.workplan import service as workplan_service
+from ehp_api.workplan.models import Activity, Axis
+
+
+def status(done: Completeness) -> Status:
+    if done.planned == 0:
+        return "not_planned"
+    if done.reported == done.planned:
+        return "reported"
+    return "not_reported" if done.reported == 0 else "partial"
+
+
+def _sum(parts: list[Completeness]) -> Completeness:
+    return Completeness(
+        planned=sum(p.planned for p in parts), reported=sum(p.reported for p in parts)
+    )
+
+
+class _Progress:
+    def __init__(self, session: Session, target: Period, quarters: list[Period]) -> None:
+        self.session, self.target = session, target
+        self.plan_start = workplan_service.get_strategy(session).starts_on
+        rows = progress.totals(session, target.ends_on)
+        period_ids = {target.id or 0} | {q.id or 0 for q in quarters}
+        self.period, self.cumulative = progress.sums(rows, period_ids)
+        self.planned = progress.planned_ids(session, [q.id or 0 for q in quarters])
+
+    def indicator(self, indicator: Indicator) -> DashboardIndicator:
+        computed = indicator.code in alert_indicators.COMPUTED
+        if computed:
+            period, cumulative = progress.computed(
+                self.session, indicator, self.target, self.plan_start
+            )
+        else:
+            period = self.period.get(indicator.id or 0, progress.Sums())
+            cumulative = self.cumulative.get(indicator.id or 0, progress.Sums())
+        asks_share = any(d.category.code == "zone" for d in indicator.disaggregations)
+        return DashboardIndicator(
+            code=indicator.code,
+            text_fr=indicator.text_fr,
+            measure=indicator.measure,
+            source="computed" if indicator.computed_from else "manual",
+            planned=indicator.id in self.planned,
+            reported=computed or period.records > 0,
+            value=period.numerator if computed else period.value(indicator.measure),
+            cumulative_value=cumulative.numerator
+            if computed
+            else cumulative.value(indicator.measure),
+            liptako_gourma_share=period.liptako_share() if asks_share else None,
+            records=period.records,
+        )
+
+
+def _activity(tracker: _Progress, activity: Activity) -> DashboardActivity:
+    indicators = [tracker.indicator(i) for i in activity.indicators]
+    planned = [i for i in indicators if i.planned]
+    done = Completeness(planned=len(planned), reported=sum(i.reported for i in planned))
+    return DashboardActivity(
+        code=activity.code,
+        title_fr=activity.title_fr,
+        planned=bool(planned),
+        status=status(done),
+        completeness=done,
+        indicators=indicators,
+    )
+
+
+def _axis(tracker: _Progress, axis: Axis) -> DashboardAxis:
+    objectives = []
+    for objective in axis.objectives:
+        activities = [_activity(tracker, a) for a in objective.activities]
+        done = _sum([a.completeness for a in activities])
+        objectives.append(
+            DashboardObjective(
+                code=objective.code,
+                title_fr=objective.title_fr,
+                status=status(done),
+                completeness=done,
+                activities=activities,
+            )
+        )
+    done = _sum([o.completeness for o in objectives])
+    return DashboardAxis(
+        code=axis.code,
+        title_fr=axis.title_fr,
+        status=status(done),
+        completeness=done,
+        objectives=objectives,
+    )
+
+
+def build(session: Session, principal: Principal, code: str, threshold: int) -> Dashboard:
+    quarters = periods_service.quarters_of(session, code, query_field="period")
+    target = periods_service.get_by_code(session, code)
+    tracker = _Progress(session, target, quarters)
+    axes = [_axis(tracker, a) for a in session.exec(select(Axis).order_by(Axis.id)).all()]  # type: ignore[arg-type]
+    broad = None if principal.can(Permission.alerts_review) else threshold
+    return Dashboard(
+        period=target.code,
+        starts_on=target.starts_on,
+        ends_on=target.ends_on,
+        generated_at=utcnow(),
+        small_cell_threshold=broad,
+        completeness=_sum([a.completeness for a in axes]),
+        axes=axes,
+        alerts=alerts_section.section(session, target.starts_on, target.ends_on, broad),
+    )
+
+
+def timeline(session: Session) -> list[TimelineActivity]:
+    """Per activity and quarter: planned, and reported (a validated value for an indicator)."""
+    quarters = list(
+        session.exec(
+            select(Period).where(Period.kind == PeriodKind.quarter).order_by(Period.starts_on)
+        ).all()
+    )  # type: ignore[arg-type]
+    reported = session.exec(
+        select(Reading.indicator_id, Reading.period_id)
+        .where(Reading.status == ReadingStatus.validated, rules.total_clause())
+        .distinct()
+    ).all()
+    by_indicator: dict[int, set[int]] = defaultdict(set)
+    for indicator_id, period_id in reported:
+        by_indicator[indicator_id].add(period_id)
+    result = []
+    for activity in session.exec(select(Activity).order_by(Activity.id)).all():  # type: ignore[arg-type]
+        planned = {s.period_id for s in activity.schedule}
+        done = set().union(*(by_indicator[i.id or 0] for i in activity.indicators))
+        result.append(
+            TimelineActivity(
+                code=activity.code,
+                title_fr=activity.title_fr,
+                quarters=[
+                    TimelineCell(period=q.code, planned=q.id in planned, reported=q.id in done)
+                    for q in quarters
+                ],
+            )
+        )
+    return result

@@ -1,0 +1,35 @@
+"""The readings list's filters as one dependency, shared by the list and the exports."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from ehp_api.periods.models import PERIOD_PATTERN
+from ehp_api.readings import service
+from ehp_api.readings.models import ReadingStatus
+
+
+def reading_filters(
+    indicator: Annotated[str | None, Query(description="Indicator code.")] = None,
+    activity: Annotated[str | None, Query(description="Activity code.")] = None,
+    period: Annotated[
+        str | None,
+        Query(pattern=PERIOD_PATTERN, description="A quarter, or a year and its quarters."),
+    ] = None,
+    organisation: Annotated[str | None, Query(description="Reporting organisation code.")] = None,
+    location: Annotated[
+        str | None, Query(description="P-code; a region includes its cercles.")
+    ] = None,
+    zone: Annotated[str | None, Query(description="`liptako_gourma` or `other`.")] = None,
+    status: Annotated[ReadingStatus | None, Query(description="Review status.")] = None,
+    updated_since: Annotated[
+        datetime | None, Query(description="Changed at or after this time: incremental sync.")
+    ] = None,
+) -> service.Filters:
+    return service.Filters(
+        indicator, activity, period, organisation, location, zone, status, updated_since
+    )
+
+
+ReadingFilters = Annotated[service.Filters, Depends(reading_filters)]

@@ -1,0 +1,153 @@
+"""The dashboard on a planted dataset: hand-computed values, statuses, suppression, Gantt."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
+
+from ehp_api.access.permissions import Role
+from tests.alerts.conftest import create, step
+
+
+@pytest.fixture
+def plant(client_as: Callable[..., TestClient]) -> Callable[..., dict]:
+    partners: dict[str, TestClient] = {}
+    ocha = client_as(Role.secretariat, "OCHA")
+
+    def post(org: str, **body: Any) -> dict:
+        partner = partners.setdefault(org, client_as(Role.partner, org))
+        reading = partner.post("/api/v1/readings", json=body)
+        assert reading.status_code == 201, reading.text
+        assert ocha.post(f"/api/v1/readings/{reading.json()['id']}/validate").status_code == 200
+        return reading.json()
+
+    return post
+
+
+def find(dashboard: dict, code: str) -> dict:
+    for axis in dashboard["axes"]:
+        for objective in axis["objectives"]:
+            if objective["code"] == code:
+                return objective
+            for activity in objective["activities"]:
+                if activity["code"] == code:
+                    return activity
+                for indicator in activity["indicators"]:
+                    if indicator["code"] == code:
+                        return indicator
+    raise KeyError(code)
+
+
+def dashboard(client: TestClient, period: str = "2021Q2") -> dict:
+    response = client.get("/api/v1/dashboard", params={"period": period})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_the_quarter_matches_hand_computed_values(
+    client: TestClient, plant: Callable[..., dict]
+) -> None:
+    plant("HCR", indicator="1.1.1.1", period="2021Q1", location="ML0702", value=5)
+    plant("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=4)
+    plant("UNICEF", indicator="1.1.1.1", period="2021Q2", location="ML0901", value=6)
+    plant("HCR", indicator="1.1.3.1", period="2021Q2", numerator=1, denominator=2)
+    plant("UNICEF", indicator="1.1.3.1", period="2021Q2", numerator=1, denominator=8)
+    board = dashboard(client)
+    counts = find(board, "1.1.1.1")
+    assert (counts["value"], counts["cumulative_value"], counts["liptako_gourma_share"]) == (
+        10,
+        15,
+        40.0,
+    )
+    assert (counts["records"], counts["planned"], counts["reported"]) == (2, True, True)
+    assert find(board, "1.1.3.1")["value"] == 20.0
+    activity = find(board, "1.1.1")
+    assert (activity["status"], activity["completeness"]) == (
+        "partial",
+        {"planned": 3, "reported": 1},
+    )
+    assert find(board, "1.1.3")["status"] == "reported"
+    assert find(board, "1.1.4")["status"] == "not_reported"
+    assert find(board, "1.2.1")["status"] == "not_planned"
+    assert find(board, "1.1")["completeness"]["reported"] == 2
+
+
+def test_a_year_sums_its_quarters(client: TestClient, plant: Callable[..., dict]) -> None:
+    plant("HCR", indicator="1.1.1.2", period="2021Q1", value=2)
+    plant("HCR", indicator="1.1.1.2", period="2021Q3", value=3)
+    plant("HCR", indicator="1.1.1.2", period="2022Q1", value=50)
+    board = dashboard(client, "2021")
+    assert (find(board, "1.1.1.2")["value"], find(board, "1.1.1.2")["cumulative_value"]) == (5, 5)
+
+
+def test_alerts_section_and_small_cells(
+    client_as: Callable[..., TestClient], client: TestClient
+) -> None:
+    hcr, ocha = client_as(Role.partner, "HCR"), client_as(Role.secretariat, "OCHA")
+    for location in ("ML0701", "ML0701", "ML0901"):
+        alert = create(hcr, location=location, severity=4)
+        step(hcr, alert["id"], "shared", on="2021-05-03")
+    referral = create(hcr, kind="ehp_referral", location="ML0702")
+    step(hcr, referral["id"], "submitted", on="2021-05-04")
+    step(ocha, referral["id"], "under_review", on="2021-05-05")
+    step(
+        ocha,
+        referral["id"],
+        "escalated",
+        on="2021-05-10",
+        meeting_on="2021-05-10",
+        decision="letter",
+        accountable_organisation="HCR",
+        follow_up_due_on="2021-05-24",
+    )
+    full = dashboard(ocha)["alerts"]
+    assert (full["total"], full["escalations"], full["median_days_to_escalation"]) == (4, 1, 6)
+    assert full["liptako_gourma_share"] == 75.0
+    assert {c["key"]: c["count"] for c in full["by_cercle"]} == {
+        "ML0701": 2,
+        "ML0702": 1,
+        "ML0901": 1,
+    }
+    assert {c["key"]: c["count"] for c in full["by_region"]} == {"ML07": 3, "ML09": 1}
+    broad = dashboard(client)
+    assert broad["small_cell_threshold"] == 5
+    assert all(c["suppressed"] and c["count"] is None for c in broad["alerts"]["by_cercle"])
+    assert find(broad, "1.2.1.3")["value"] == 1
+
+
+def test_statement_count_does_not_grow_with_the_data(
+    client: TestClient, plant: Callable[..., dict], engine: Engine
+) -> None:
+    def statements() -> int:
+        seen: list[str] = []
+
+        def record(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            dashboard(client)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return len([s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE"))])
+
+    dashboard(client)
+    before = statements()
+    for location in ("ML0701", "ML0702", "ML0703", "ML0501", "ML0502"):
+        plant("HCR", indicator="1.1.1.1", period="2021Q2", location=location, value=1)
+    assert statements() == before
+
+
+def test_the_gantt(client: TestClient, plant: Callable[..., dict]) -> None:
+    plant("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=4)
+    activities = {a["code"]: a for a in client.get("/api/v1/dashboard/timeline").json()}
+    quarters = {q["period"]: q for q in activities["1.1.1"]["quarters"]}
+    assert quarters["2021Q2"] == {"period": "2021Q2", "planned": True, "reported": True}
+    assert quarters["2020Q1"] == {"period": "2020Q1", "planned": False, "reported": False}
+    assert len(activities) == 25
+
+
+def test_unknown_period_is_a_422(client: TestClient) -> None:
+    assert client.get("/api/v1/dashboard", params={"period": "2019Q1"}).status_code == 422

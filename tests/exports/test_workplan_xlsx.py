@@ -1,0 +1,104 @@
+"""GET /exports/workplan.xlsx: the logframe, one sheet per axis, with values per quarter."""
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import openpyxl
+from fastapi.testclient import TestClient
+
+from ehp_api.access.permissions import Role
+
+URL = "/api/v1/exports/workplan.xlsx"
+ALERT = {
+    "kind": "ewrr", "category": "attack_on_civilians", "location": "ML0701",
+    "occurred_on": "2021-05-02", "reported_on": "2021-05-03", "severity": 3,
+    "affected_group": "idps",
+}  # fmt: skip
+QUARTERS = [f"{year}Q{q}" for year in (2020, 2021, 2022) for q in (1, 2, 3, 4)]
+
+
+def workbook(client: TestClient) -> openpyxl.Workbook:
+    response = client.get(URL)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"].endswith('.xlsx"')
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+def row_of(book: openpyxl.Workbook, code: str) -> dict[str, Any]:
+    sheet = book[f"Axe {code.split('.')[0]}"]
+    _title, header, *rows = sheet.iter_rows(values_only=True)
+    return next(dict(zip(header, r, strict=True)) for r in rows if r[1] == code)
+
+
+class TestWorkbook:
+    def test_one_sheet_per_axis_and_notes_with_frozen_headers(
+        self, client_as: Callable[..., TestClient]
+    ) -> None:
+        book = workbook(client_as(Role.analyst, "OCHA"))
+        assert book.sheetnames == ["Axe 1", "Axe 2", "Axe 3", "Notes"]
+        sheet = book["Axe 2"]
+        assert sheet.freeze_panes == "C3"
+        assert sheet.column_dimensions["C"].width == 60
+        assert str(sheet["A1"].value).startswith("Axe 2 — ")
+        header = [c.value for c in sheet[2]]
+        assert header[:8] == [
+            "level",
+            "code",
+            "text_fr",
+            "text_en",
+            "measure",
+            "source",
+            "leads",
+            "planned",
+        ]
+        assert header[8:] == QUARTERS
+        levels = {row[0] for row in sheet.iter_rows(min_row=3, values_only=True)}
+        assert levels == {"objective", "activity", "indicator"}
+        notes = [row[0] for row in book["Notes"].iter_rows(values_only=True)]
+        assert {"level", "planned", "aggregation rules"} <= set(notes)
+
+    def test_a_validated_value_shows_in_its_quarter(
+        self, client_as: Callable[..., TestClient], plant: Callable[..., dict]
+    ) -> None:
+        plant("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=4)
+        plant("UNICEF", indicator="1.1.1.1", period="2021Q2", value=6)
+        plant("UNFPA", validate=False, indicator="1.1.1.1", period="2021Q3", value=100)
+        plant("HCR", indicator="1.1.3.1", period="2021Q1", numerator=1, denominator=3)
+        plant("HCR", indicator="1.2.6.1", period="2021Q3", value=True)
+        book = workbook(client_as(Role.partner, "HCR"))
+        count = row_of(book, "1.1.1.1")
+        assert (count["2021Q2"], count["2021Q3"], count["2021Q1"]) == (10, None, None)
+        assert (count["measure"], count["source"]) == ("count", "manual")
+        assert row_of(book, "1.1.3.1")["2021Q1"] == 33.3
+        yes = row_of(book, "1.2.6.1")
+        assert (yes["2021Q2"], yes["2021Q3"], yes["2022Q4"]) == (None, "oui", "oui")
+
+    def test_planned_quarters_are_shaded_and_percentages_have_one_decimal(
+        self, client_as: Callable[..., TestClient], plant: Callable[..., dict]
+    ) -> None:
+        plant("HCR", indicator="1.1.3.1", period="2021Q1", numerator=1, denominator=3)
+        sheet = workbook(client_as(Role.analyst, "OCHA"))["Axe 1"]
+        row = next(r for r in sheet.iter_rows(min_row=3) if r[1].value == "1.1.1.1")
+        planned = {QUARTERS[i] for i, cell in enumerate(row[8:]) if cell.fill.fill_type}
+        assert planned == set(QUARTERS[2:])  # 1.1.1.1 is planned from 2020Q3
+        fraction = next(r for r in sheet.iter_rows(min_row=3) if r[1].value == "1.1.3.1")
+        assert fraction[8 + QUARTERS.index("2021Q1")].number_format == "0.0"
+
+    def test_a_computed_indicator_shows_its_alert_counts(
+        self, client_as: Callable[..., TestClient]
+    ) -> None:
+        hcr = client_as(Role.partner, "HCR")
+        alert = hcr.post("/api/v1/alerts", json=ALERT)
+        assert alert.status_code == 201, alert.text
+        shared = {"to": "shared", "on": "2021-05-04"}
+        step = hcr.post(f"/api/v1/alerts/{alert.json()['id']}/transitions", json=shared)
+        assert step.status_code == 200, step.text
+        computed = row_of(workbook(client_as(Role.analyst, "OCHA")), "1.3.2.1")
+        assert (computed["source"], computed["2021Q2"], computed["2021Q3"]) == ("computed", 1, 0)
+
+    def test_activities_give_their_leads_as_written(
+        self, client_as: Callable[..., TestClient]
+    ) -> None:
+        row = row_of(workbook(client_as(Role.analyst, "OCHA")), "1.1.1")
+        assert (row["level"], row["leads"]) == ("activity", "HCR/UNICEF/UNFPA & OCHA (Secrétariat)")
