@@ -262,3 +262,14 @@ def _audit_actions(session: Session, complaint_id: int) -> set[str]:
         {"i": str(complaint_id)},
     ).all()
     return {r[0] for r in rows}
+
+
+def test_audit_events_about_a_confidential_complaint_are_hidden_from_the_audit_api(
+    hcr: TestClient, psea: TestClient, ocha: TestClient, client_as: Callable[..., TestClient]
+) -> None:
+    receipt = hcr.post(BASE, json=complaint(category="sea_allegation")).json()
+    assert psea.get(f"{BASE}/{receipt['id']}").status_code == 200
+    admin = client_as(Role.admin, "OCHA")
+    for reader in (ocha, admin):
+        events = reader.get("/api/v1/audit-events", params={"entity_type": "complaint"}).json()
+        assert str(receipt["id"]) not in {e["entity_id"] for e in events["items"]}

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, false
 from sqlmodel import Field, SQLModel
 
 from ehp_api.db import UTCDateTime, enum_type, utcnow
@@ -26,6 +26,8 @@ class AuditEvent(SQLModel, table=True):
     entity_id: str | None = Field(default=None, max_length=80)
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     request_id: str | None = Field(default=None, max_length=128, index=True)
+    # About a confidential record: only roles that may read such records see the event at all.
+    confidential: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class AuditEventPublic(SQLModel):

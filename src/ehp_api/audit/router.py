@@ -20,7 +20,7 @@ router = APIRouter(tags=["audit"])
 def list_audit_events(
     session: SessionDep,
     page: PageDep,
-    _: Annotated[Principal, require(Permission.audit_read)],
+    principal: Annotated[Principal, require(Permission.audit_read)],
     entity_type: Annotated[str | None, Query(description="Kind of record, e.g. `api_key`.")] = None,
     entity_id: Annotated[str | None, Query(description="Id or code of the record.")] = None,
     action: Annotated[str | None, Query(description="e.g. `user.create`.")] = None,
@@ -34,6 +34,7 @@ def list_audit_events(
     items, next_cursor = service.list_(
         session,
         page,
+        include_confidential=principal.can(Permission.complaints_confidential),
         entity_type=entity_type,
         entity_id=entity_id,
         action=action,

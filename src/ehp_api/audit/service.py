@@ -51,6 +51,8 @@ def record(
     entity_type: str,
     entity_id: object = None,
     changes: dict[str, Any] | None = None,
+    *,
+    confidential: bool = False,
 ) -> AuditEvent:
     """Append one event in the caller's transaction: it exists exactly when the write does."""
     event = AuditEvent(
@@ -63,6 +65,7 @@ def record(
         entity_id=None if entity_id is None else str(entity_id)[:80],
         changes=changes or {},
         request_id=request_id_var.get(),
+        confidential=confidential,
     )
     session.add(event)
     return event
@@ -86,6 +89,7 @@ def list_(
     session: Session,
     page: PageParams,
     *,
+    include_confidential: bool = False,
     entity_type: str | None = None,
     entity_id: str | None = None,
     action: str | None = None,
@@ -96,6 +100,8 @@ def list_(
     until: datetime | None = None,
 ) -> tuple[list[AuditEvent], str | None]:
     stmt = select(AuditEvent)
+    if not include_confidential:
+        stmt = stmt.where(AuditEvent.confidential.is_(False))  # type: ignore[attr-defined]
     equal = {
         AuditEvent.entity_type: entity_type,
         AuditEvent.entity_id: entity_id,

@@ -30,7 +30,16 @@ def look_up(session: Session, code: str, client: str) -> FollowUpPublic | None:
     found = complaint is not None
     changes = {"found": {"old": None, "new": found}, "client_ip": {"old": None, "new": client}}
     entity_id = complaint.id if complaint is not None else None
-    audit.record(session, _CALLER, "complaint.follow_up", "complaint", entity_id, changes)
+    confidential = bool(complaint and complaint.sensitive)
+    audit.record(
+        session,
+        _CALLER,
+        "complaint.follow_up",
+        "complaint",
+        entity_id,
+        changes,
+        confidential=confidential,
+    )
     if complaint is None:
         return None
     response = complaint.response if complaint.responded_on is not None else None

@@ -24,6 +24,7 @@ from ehp_api.periods import service as periods_service
 
 CASES_REFERRED = "3.2.1.5"
 SEA_REFERRED_TO_SERVICES = "3.2.2.2"
+COMPUTED = frozenset({CASES_REFERRED, SEA_REFERRED_TO_SERVICES})
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,14 @@ def purge_identities(
             "identity": {"old": audit.MASK, "new": None},
             "identity_purged_at": {"old": None, "new": now.isoformat()},
         }
-        audit.record(session, actor, "complaint.identity_purge", "complaint", complaint.id, changes)
+        audit.record(
+            session,
+            actor,
+            "complaint.identity_purge",
+            "complaint",
+            complaint.id,
+            changes,
+            confidential=complaint.sensitive,
+        )
     session.flush()
     return [c.id for c in complaints if c.id is not None]

@@ -77,4 +77,6 @@ def record_change(
     after = snapshot(complaint)
     hidden = set(after) if confidential else _FREE_TEXT | {"identity"}
     changes = audit.diff(before, after, sensitive=hidden)
-    audit.record(session, principal, action, "complaint", complaint.id, changes)
+    audit.record(
+        session, principal, action, "complaint", complaint.id, changes, confidential=confidential
+    )

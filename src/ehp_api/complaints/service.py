@@ -54,11 +54,20 @@ def read(
     complaint = get(session, principal, complaint_id)
     public = views.to_public(session, [complaint])[0]
     if complaint.sensitive:
-        audit.record(session, principal, "complaint.read", "complaint", complaint.id)
+        audit.record(
+            session, principal, "complaint.read", "complaint", complaint.id, confidential=True
+        )
     if complaint.identity_token is None or not may_see_identity(principal, complaint):
         return public
     person = cipher.open(complaint.identity_token)
-    audit.record(session, principal, "complaint.identity_read", "complaint", complaint.id)
+    audit.record(
+        session,
+        principal,
+        "complaint.identity_read",
+        "complaint",
+        complaint.id,
+        confidential=complaint.sensitive,
+    )
     return views.identified(public, person)
 
 
@@ -191,5 +200,7 @@ def list_(
     confidential = [c.id for c in rows if c.sensitive]
     if confidential:
         changes = {"ids": {"old": None, "new": confidential}}
-        audit.record(session, principal, "complaint.list_read", "complaint", None, changes)
+        audit.record(
+            session, principal, "complaint.list_read", "complaint", None, changes, confidential=True
+        )
     return views.to_public(session, rows), next_cursor

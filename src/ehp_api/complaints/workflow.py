@@ -186,5 +186,12 @@ def timeline(session: Session, principal: Principal, complaint_id: int) -> list[
         .order_by(ComplaintStep.id)  # type: ignore[arg-type]
     ).all()
     if complaint.sensitive:
-        audit.record(session, principal, "complaint.timeline_read", "complaint", complaint.id)
+        audit.record(
+            session,
+            principal,
+            "complaint.timeline_read",
+            "complaint",
+            complaint.id,
+            confidential=True,
+        )
     return [StepPublic.model_validate(s.model_dump()) for s in steps]

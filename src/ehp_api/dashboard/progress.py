@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from ehp_api.alerts import indicators as alert_indicators
+from ehp_api.complaints import indicators as complaint_indicators
 from ehp_api.indicators.models import Indicator, IndicatorSchedule, MeasureType
 from ehp_api.periods.models import Period, PeriodKind
 from ehp_api.readings import rules
@@ -119,3 +120,21 @@ def computed(
             )
         )
     return result[0], result[1]
+
+
+def complaint_sums(
+    session: Session, indicator: Indicator, quarters: list[str], target: str
+) -> tuple[Sums, Sums]:
+    """A complaints indicator's period and cumulative sums. For the count (3.2.1.5, cases
+    referred) the value is the cases referred; for the fraction (3.2.2.2) its two parts."""
+    count = indicator.measure == MeasureType.count
+
+    def total(codes: list[str]) -> Sums:
+        sums = Sums()
+        for value in complaint_indicators.values(session, indicator.code, codes):
+            sums.numerator += value.denominator if count else value.numerator
+            sums.denominator += 0 if count else value.denominator
+            sums.records += value.denominator
+        return sums
+
+    return total([target]), total(quarters)

@@ -79,6 +79,25 @@ class AlertsSection(BaseModel):
     )
 
 
+class ComplaintsSection(BaseModel):
+    received: int = Field(description="Complaints and feedback received in the period.")
+    referred: int = Field(description="First referred to an organisation in the period.")
+    responded: int = Field(description="Answered in the period.")
+    adjusted: int = Field(description="Closed in the period with a change in the response.")
+    overdue: int = Field(
+        description="Past their referral or response deadline at the period's end."
+    )
+    median_days_to_response: float | None = Field(
+        None, description="Received to answered, for those answered in the period."
+    )
+    by_channel: list[Count] = Field(description="Non-confidential complaints by channel.")
+    by_category: list[Count] = Field(description="Non-confidential complaints by category.")
+    confidential: Count = Field(
+        description="SEA allegations and other confidential complaints: one number, suppressed "
+        "when small, for everyone."
+    )
+
+
 class Dashboard(BaseModel):
     period: str = Field(description="The quarter or year.")
     starts_on: date = Field(description="First day of the period.")
@@ -91,6 +110,7 @@ class Dashboard(BaseModel):
     completeness: Completeness = Field(description="The whole plan.")
     axes: list[DashboardAxis] = Field(description="The plan's progress.")
     alerts: AlertsSection = Field(description="Protection alerts.")
+    complaints: ComplaintsSection = Field(description="Community complaints and feedback.")
 
 
 class TimelineCell(BaseModel):

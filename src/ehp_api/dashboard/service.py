@@ -6,7 +6,8 @@ from sqlmodel import Session, select
 
 from ehp_api.access.permissions import Permission
 from ehp_api.alerts import indicators as alert_indicators
-from ehp_api.dashboard import alerts_section, progress
+from ehp_api.complaints import indicators as complaint_indicators
+from ehp_api.dashboard import alerts_section, complaints_section, progress
 from ehp_api.dashboard.schemas import (
     Completeness,
     Dashboard,
@@ -19,7 +20,7 @@ from ehp_api.dashboard.schemas import (
     TimelineCell,
 )
 from ehp_api.db import utcnow
-from ehp_api.indicators.models import Indicator
+from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period, PeriodKind
 from ehp_api.principal import Principal
@@ -51,31 +52,51 @@ class _Progress:
         period_ids = {target.id or 0} | {q.id or 0 for q in quarters}
         self.period, self.cumulative = progress.sums(rows, period_ids)
         self.planned = progress.planned_ids(session, [q.id or 0 for q in quarters])
+        self.elapsed = [
+            q.code
+            for q in session.exec(
+                select(Period).where(
+                    Period.kind == PeriodKind.quarter, Period.ends_on <= target.ends_on
+                )
+            )
+        ]
 
     def indicator(self, indicator: Indicator) -> DashboardIndicator:
-        computed = indicator.code in alert_indicators.COMPUTED
-        if computed:
+        computed = indicator.computed_from is not None
+        if indicator.code in alert_indicators.COMPUTED:
             period, cumulative = progress.computed(
                 self.session, indicator, self.target, self.plan_start
+            )
+        elif indicator.code in complaint_indicators.COMPUTED:
+            period, cumulative = progress.complaint_sums(
+                self.session, indicator, self.elapsed, self.target.code
             )
         else:
             period = self.period.get(indicator.id or 0, progress.Sums())
             cumulative = self.cumulative.get(indicator.id or 0, progress.Sums())
         asks_share = any(d.category.code == "zone" for d in indicator.disaggregations)
+        measure = indicator.measure
         return DashboardIndicator(
             code=indicator.code,
             text_fr=indicator.text_fr,
-            measure=indicator.measure,
-            source="computed" if indicator.computed_from else "manual",
+            measure=measure,
+            source="computed" if computed else "manual",
             planned=indicator.id in self.planned,
             reported=computed or period.records > 0,
-            value=period.numerator if computed else period.value(indicator.measure),
-            cumulative_value=cumulative.numerator
+            value=_computed_value(indicator, period) if computed else period.value(measure),
+            cumulative_value=_computed_value(indicator, cumulative)
             if computed
-            else cumulative.value(indicator.measure),
+            else cumulative.value(measure),
             liptako_gourma_share=period.liptako_share() if asks_share else None,
             records=period.records,
         )
+
+
+def _computed_value(indicator: Indicator, sums: progress.Sums) -> float | int | None:
+    """Computed counts are known even when zero; a computed fraction needs a denominator."""
+    if indicator.measure == MeasureType.percentage:
+        return round(100 * sums.numerator / sums.denominator, 1) if sums.denominator else None
+    return sums.numerator
 
 
 def _activity(tracker: _Progress, activity: Activity) -> DashboardActivity:
@@ -131,6 +152,7 @@ def build(session: Session, principal: Principal, code: str, threshold: int) -> 
         completeness=_sum([a.completeness for a in axes]),
         axes=axes,
         alerts=alerts_section.section(session, target.starts_on, target.ends_on, broad),
+        complaints=complaints_section.section(session, target.starts_on, target.ends_on, threshold),
     )
 
 

@@ -4,7 +4,7 @@ Codes come from small in-memory maps of the reference tables (never a query per 
 rows follow the import's columns (`columns.reading_to_row`), so that an export imports back.
 """
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +75,9 @@ def chunks(session: Session, principal: Principal, filters: Filters) -> Iterator
         yield [_row(reading, ref) for reading in part]
 
 
-def csv_body(sessions: SessionFactory, principal: Principal, filters: Filters) -> Iterator[bytes]:
+def csv_body(
+    sessions: SessionFactory, principal: Principal, filters: Filters
+) -> Generator[bytes, None, None]:
     """The CSV, produced as it is sent, with a session of its own."""
     with sessions() as session:
         yield from csv_writer.stream(EXPORT_COLUMNS, chunks(session, principal, filters))
@@ -90,7 +92,9 @@ def check_fits_a_sheet(session: Session, principal: Principal, filters: Filters)
         raise InvalidInput(f"{reason}.", errors=[param])
 
 
-def xlsx_body(sessions: SessionFactory, principal: Principal, filters: Filters) -> Iterator[bytes]:
+def xlsx_body(
+    sessions: SessionFactory, principal: Principal, filters: Filters
+) -> Generator[bytes, None, None]:
     """The workbook, written to a temporary file with a session of its own, then sent."""
     with sessions() as session:
         rows = (row for chunk in chunks(session, principal, filters) for row in chunk)

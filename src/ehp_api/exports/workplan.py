@@ -118,9 +118,9 @@ def _value_cell(measure: MeasureType, value: Any, planned: bool) -> Any:
         value = "oui" if value else "non"
     elif value is not None and measure == MeasureType.percentage:
         value = round(value, 1)
-    if not planned:
-        return value
-    return Styled(value, Style(fill=PLANNED, number_format=_FORMATS.get(measure)))
+    return Styled(
+        value, Style(fill=PLANNED if planned else None, number_format=_FORMATS.get(measure))
+    )
 
 
 def _notes(quarters: list[str]) -> Sheet:

@@ -2,7 +2,7 @@
 to a temporary file that is then sent in chunks and deleted."""
 
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -123,7 +123,7 @@ def built(build: Callable[[IO[bytes]], None]) -> IO[bytes]:
     return file
 
 
-def send(file: IO[bytes]) -> Iterator[bytes]:
+def send(file: IO[bytes]) -> Generator[bytes, None, None]:
     """The file in chunks, then closed (and so deleted), even when the client goes away."""
     try:
         file.seek(0)

@@ -23,6 +23,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ehp_api.alerts import indicators as alert_indicators
+from ehp_api.complaints import indicators as complaint_indicators
 from ehp_api.errors import InvalidInput, InvalidParam
 from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.locations.models import Location
@@ -45,7 +46,9 @@ class ValuePoint(BaseModel):
         None, description="Part (0-100) of the value in Liptako Gourma, where the indicator asks."
     )
     records: int = Field(description="How many readings (or records) the value rests on.")
-    organisations: int = Field(description="How many organisations reported them.")
+    organisations: int | None = Field(
+        None, description="How many organisations reported them (where the source says)."
+    )
     achieved_in: str | None = Field(None, description="Boolean: first period it became true.")
 
 
@@ -260,6 +263,22 @@ def _alert_counts(
     return points
 
 
+def _complaint_values(
+    session: Session, indicator: Indicator, periods: list[Period]
+) -> list[ValuePoint]:
+    fraction = indicator.measure == MeasureType.percentage
+    return [
+        ValuePoint(
+            period=v.period,
+            value=v.value,
+            numerator=v.numerator if fraction else None,
+            denominator=v.denominator if fraction else None,
+            records=v.denominator,
+        )
+        for v in complaint_indicators.values(session, indicator.code, [p.code for p in periods])
+    ]
+
+
 def values(
     session: Session, indicator: Indicator, first: str, last: str, group_by: GroupBy
 ) -> IndicatorValues:
@@ -270,6 +289,10 @@ def values(
         raise _invalid("group_by", "a computed indicator groups by period or zone", "unsupported")
     elif indicator.code in alert_indicators.COMPUTED:
         points = _alert_counts(session, indicator.code, periods, group_by)
+    elif indicator.code in complaint_indicators.COMPUTED and group_by == "period":
+        points = _complaint_values(session, indicator, periods)
+    elif indicator.code in complaint_indicators.COMPUTED:
+        raise _invalid("group_by", "complaint indicators group by period only", "unsupported")
     else:
         raise _invalid("indicator", "its records are not yet held by this service", "not_available")
     return IndicatorValues(

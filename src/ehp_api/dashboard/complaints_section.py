@@ -1,0 +1,83 @@
+"""The dashboard's complaints section: counts only, confidential cases as one suppressed number."""
+
+import statistics
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import and_, case, func, or_
+from sqlmodel import Session, select
+
+from ehp_api.complaints.models import Complaint, Outcome
+from ehp_api.dashboard.alerts_section import suppress
+from ehp_api.dashboard.schemas import ComplaintsSection, Count
+
+
+def _in(column: object, starts_on: date, ends_on: date) -> object:
+    return and_(column >= starts_on, column <= ends_on)  # type: ignore[operator]
+
+
+def _flow(session: Session, starts_on: date, ends_on: date) -> dict[str, int]:
+    """Referred, responded, adjusted in the period; overdue at its end: one query."""
+    until = min(ends_on, date.today())
+    late_referral = and_(
+        Complaint.received_on <= ends_on,
+        Complaint.referral_due_on < until,
+        or_(
+            Complaint.first_referred_on.is_(None),  # type: ignore[union-attr]
+            Complaint.first_referred_on > until,
+        ),
+    )
+    late_response = and_(
+        Complaint.response_due_on < until,  # type: ignore[operator]
+        or_(Complaint.responded_on.is_(None), Complaint.responded_on > until),
+    )  # type: ignore[union-attr]
+    adjusted = and_(
+        Complaint.outcome == Outcome.adjusted, _in(Complaint.closed_on, starts_on, ends_on)
+    )
+    columns = {
+        "referred": _in(Complaint.first_referred_on, starts_on, ends_on),
+        "responded": _in(Complaint.responded_on, starts_on, ends_on),
+        "adjusted": adjusted,
+        "overdue": or_(late_referral, late_response),
+    }
+    row = session.exec(select(*(func.sum(case((c, 1), else_=0)) for c in columns.values()))).one()
+    return {name: int(value or 0) for name, value in zip(columns, row, strict=True)}
+
+
+def _median_days_to_response(session: Session, starts_on: date, ends_on: date) -> float | None:
+    rows = session.exec(
+        select(Complaint.received_on, Complaint.responded_on).where(
+            _in(Complaint.responded_on, starts_on, ends_on)
+        )
+    ).all()
+    days = [(responded - received).days for received, responded in rows if responded]
+    return statistics.median(days) if days else None
+
+
+def section(session: Session, starts_on: date, ends_on: date, threshold: int) -> ComplaintsSection:
+    received = session.exec(
+        select(Complaint.channel, Complaint.category, Complaint.sensitive, func.count())
+        .where(_in(Complaint.received_on, starts_on, ends_on))
+        .group_by(Complaint.channel, Complaint.category, Complaint.sensitive)
+    ).all()
+    channels: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    confidential = total = 0
+    for channel, category, sensitive, n in received:
+        total += n
+        if sensitive:
+            confidential += n
+            continue
+        channels[str(channel)] += n
+        categories[str(category)] += n
+    [confidential_count] = suppress(Counter({"confidential": confidential}), threshold) or [
+        Count(key="confidential", count=0)
+    ]
+    return ComplaintsSection(
+        received=total,
+        **_flow(session, starts_on, ends_on),
+        median_days_to_response=_median_days_to_response(session, starts_on, ends_on),
+        by_channel=suppress(channels, None),
+        by_category=suppress(categories, None),
+        confidential=confidential_count,
+    )
