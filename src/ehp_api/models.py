@@ -10,6 +10,7 @@ from ehp_api.complaints.models import (
     KoboForm,
     VictimAssistance,
 )
+from ehp_api.dashboard.snapshots import DashboardSnapshot
 from ehp_api.idempotency import IdempotencyKey
 from ehp_api.indicators.models import (
     DisaggregationCategory,
@@ -49,6 +50,7 @@ __all__ = [
     "Complaint",
     "ComplaintDeadline",
     "ComplaintStep",
+    "DashboardSnapshot",
     "DisaggregationCategory",
     "DisaggregationOption",
     "FocusArea",

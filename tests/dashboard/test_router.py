@@ -133,9 +133,11 @@ def test_statement_count_does_not_grow_with_the_data(
             event.remove(engine, "before_cursor_execute", record)
         return len([s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE"))])
 
-    dashboard(client)
+    # Each planting is audited, so each measure below recomputes (no kept snapshot applies).
+    client.get("/api/v1/me")  # the key's first use records last_used_at: not what we measure
+    plant("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=1)
     before = statements()
-    for location in ("ML0701", "ML0702", "ML0703", "ML0501", "ML0502"):
+    for location in ("ML0702", "ML0703", "ML0501", "ML0502", "ML0503"):
         plant("HCR", indicator="1.1.1.1", period="2021Q2", location=location, value=1)
     assert statements() == before
 
@@ -171,3 +173,14 @@ def test_complaints_section_shows_confidential_cases_only_as_a_suppressed_count(
     assert {c["key"]: c["count"] for c in section["by_channel"]} == {"hotline": 1, "sms": 1}
     assert section["confidential"] == {"key": "confidential", "count": None, "suppressed": True}
     assert find(response.json(), "3.2.1.5")["value"] == 1
+
+
+def test_a_computed_dashboard_is_kept_until_the_data_changes(
+    client: TestClient, plant: Callable[..., dict]
+) -> None:
+    first = dashboard(client)
+    assert dashboard(client)["generated_at"] == first["generated_at"]
+    plant("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=4)
+    changed = dashboard(client)
+    assert changed["generated_at"] != first["generated_at"]
+    assert find(changed, "1.1.1.1")["value"] == 4

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, not_
+from sqlalchemy import exists, func, not_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -45,41 +45,44 @@ class Sums:
         return round(100 * self.liptako / self.numerator, 2) if self.numerator else None
 
 
+def _summed(stmt: Any) -> Any:
+    return stmt.group_by(Reading.indicator_id, Reading.period_id, Reading.zone)
+
+
 def totals(session: Session, ends_on: date) -> list[Any]:
     """Validated totals of every indicator, per period and zone, for periods ending by `ends_on`.
     A whole-year reading is left out where the same organisation, place and zone posted quarters
-    that year (the rule of the values endpoint), so nothing is counted twice."""
-    year_period, quarter = aliased(Period), aliased(Period)
-    other = aliased(Reading)
+    that year (the rule of the values endpoint), so nothing is counted twice. Two queries: the
+    quarters' plain aggregate, and the few year readings with that check."""
+    columns = (
+        Reading.indicator_id,
+        Reading.period_id,
+        Reading.zone,
+        func.sum(Reading.numerator),
+        func.sum(Reading.denominator),
+        func.count(),
+    )
+    own, quarter, other = aliased(Period), aliased(Period), aliased(Reading)
+    base = (
+        select(*columns)
+        .join(own, own.id == Reading.period_id)
+        .where(
+            Reading.status == ReadingStatus.validated, rules.total_clause(), own.ends_on <= ends_on
+        )
+    )
+    quarters = base.where(own.kind == PeriodKind.quarter)
     has_quarters = exists().where(
         other.period_id == quarter.id,
         quarter.kind == PeriodKind.quarter,
-        quarter.year == year_period.year,
+        quarter.year == own.year,
         other.indicator_id == Reading.indicator_id,
         other.organisation_id == Reading.organisation_id,
         other.location_id.is_not_distinct_from(Reading.location_id),  # type: ignore[union-attr]
         other.zone.is_not_distinct_from(Reading.zone),  # type: ignore[union-attr]
         other.status == ReadingStatus.validated,
     )
-    stmt = (
-        select(
-            Reading.indicator_id,
-            Reading.period_id,
-            Reading.zone,
-            func.sum(Reading.numerator),
-            func.sum(Reading.denominator),
-            func.count(),
-        )
-        .join(year_period, year_period.id == Reading.period_id)
-        .where(
-            Reading.status == ReadingStatus.validated,
-            rules.total_clause(),
-            year_period.ends_on <= ends_on,
-            not_(and_(year_period.kind == PeriodKind.year, has_quarters)),
-        )
-        .group_by(Reading.indicator_id, Reading.period_id, Reading.zone)
-    )
-    return list(session.exec(stmt).all())
+    years = base.where(own.kind == PeriodKind.year, not_(has_quarters))
+    return [*session.exec(_summed(quarters)).all(), *session.exec(_summed(years)).all()]
 
 
 def planned_ids(session: Session, quarter_ids: list[int]) -> set[int]:

@@ -1,11 +1,14 @@
 """/dashboard: the quarterly protection dashboard the EHP receives, and the plan's Gantt."""
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+import orjson
+from fastapi import APIRouter, Query, Request, Response
 
 from ehp_api.access.deps import CurrentPrincipal
-from ehp_api.dashboard import service
+from ehp_api.access.permissions import Permission
+from ehp_api.dashboard import service, snapshots
 from ehp_api.dashboard.schemas import Dashboard, TimelineActivity
 from ehp_api.db import SessionDep
 from ehp_api.periods.models import PERIOD_PATTERN
@@ -19,10 +22,17 @@ def get_dashboard(
     session: SessionDep,
     principal: CurrentPrincipal,
     period: Annotated[str, Query(pattern=PERIOD_PATTERN, description="`2021Q2` or `2021`.")],
-) -> Dashboard:
-    """The dashboard for a quarter or a year: the plan's progress and the alerts."""
+) -> Response:
+    """The dashboard for a quarter or a year: the plan's progress, alerts and complaints."""
     threshold = request.app.state.settings.small_cell_threshold
-    return service.build(session, principal, period, threshold)
+    audience = "full" if principal.can(Permission.alerts_review) else "broad"
+    version = snapshots.data_version(session)
+    snapshot_key = snapshots.key(period, audience, date.today())
+    body = snapshots.fresh(session, snapshot_key, version)
+    if body is None:
+        body = service.build(session, principal, period, threshold).model_dump(mode="json")
+        snapshots.keep(session, snapshot_key, version, body)
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 @router.get("/timeline", response_model=list[TimelineActivity])

@@ -1,0 +1,100 @@
+"""The dashboard's latency on a realistic volume, against a trivial request in the same run.
+
+.venv/bin/python benchmarks/dashboard.py [--url URL | --rows 1000000 --alerts 100000
+    --complaints 100000] [--repeat 30] [--keep]
+
+Builds the volume database with `volume.build` (or reuses `--url`), then times, in-process
+through the full request path (authentication, session, serialisation), `GET /api/v1/dashboard`
+for a quarter and for a year, and `GET /healthz`-like baseline `GET /api/v1/periods/2021Q2` (one
+primary-key read). Prints the median and p95 of each and the ratio to the baseline. Target:
+median under 150 ms for a quarter on PostgreSQL.
+"""
+
+import argparse
+import statistics
+import time
+import warnings
+
+from sqlmodel import Session
+
+from ehp_api.access import service as access_service
+from ehp_api.access.models import ApiKeyCreate
+from ehp_api.access.permissions import Role
+from ehp_api.config import Settings
+from ehp_api.db import build_engine
+from ehp_api.main import create_app
+from ehp_api.principal import system_principal
+
+TARGET_MS = 150
+
+
+def secret(settings: Settings, role: Role) -> str:
+    engine = build_engine(settings)
+    with Session(engine) as session, session.begin():
+        data = ApiKeyCreate(name=f"dashboard benchmark {role}", organisation="OCHA", role=role)
+        key = access_service.create_api_key(session, system_principal(), data).secret
+    engine.dispose()
+    return key
+
+
+def timings(client, path: str, params: dict, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+    client.get(path, params=params)  # warm-up
+    result = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(path, params=params)
+        result.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.text
+    return result
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
+
+
+def run(url: str, repeat: int) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    settings = Settings(database_url=url, log_level="warning", _env_file=None)  # type: ignore[call-arg]
+    cases = [
+        ("baseline: one period by code", "/api/v1/periods/2021Q2", {}),
+        ("dashboard 2021Q2 (secretariat)", "/api/v1/dashboard", {"period": "2021Q2"}),
+        ("dashboard 2021 (secretariat)", "/api/v1/dashboard", {"period": "2021"}),
+    ]
+    headers = {"Authorization": f"Bearer {secret(settings, Role.secretariat)}"}
+    with TestClient(create_app(settings), headers=headers) as client:
+        results = [(label, timings(client, path, params, repeat)) for label, path, params in cases]
+    base = statistics.median(results[0][1])
+    print(f"\n{repeat} calls each, in-process, PostgreSQL; target: quarter median < {TARGET_MS} ms")
+    print(f"{'request':<34}{'median ms':>10}{'p95 ms':>9}{'x baseline':>12}")
+    for label, values in results:
+        median = statistics.median(values)
+        print(f"{label:<34}{median:>10.1f}{p95(values):>9.1f}{median / base:>12.1f}")
+    verdict = "PASS" if statistics.median(results[1][1]) < TARGET_MS else "FAIL"
+    print(f"quarter dashboard: {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="reuse a database built by volume.py --keep")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--alerts", type=int, default=100_000)
+    parser.add_argument("--complaints", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    import volume
+
+    url = args.url or volume.build(rows=args.rows, alerts=args.alerts, complaints=args.complaints)
+    try:
+        run(url, args.repeat)
+    finally:
+        if not (args.url or args.keep):
+            volume.drop(url)
+        elif args.keep:
+            print(f"kept: {url}")
+
+
+if __name__ == "__main__":
+    main()
