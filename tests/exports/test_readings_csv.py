@@ -161,7 +161,14 @@ class TestRoundTrip:
     def test_an_export_imports_back_unchanged(
         self, client_as: Callable[..., TestClient], plant: Callable[..., dict]
     ) -> None:
-        plant("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=4, comment="é")
+        plant(
+            "HCR",
+            indicator="1.1.1.1",
+            period="2021Q2",
+            location="ML0701",
+            value=4,
+            comment="-5 since the last quarter, é",
+        )  # quoted on the way out, not on the way in
         plant(
             "HCR", validate=False, indicator="1.1.3.1", period="2021Q1", numerator=3, denominator=8
         )

@@ -69,6 +69,13 @@ def safe(cell: Any) -> Any:
     return cell
 
 
+def unquote(text: str) -> str:
+    """Undo `safe()`: an export read back gives the text that was posted, not the quoted one."""
+    if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 def normalise_hxl(tag: str) -> str:
     """HXL hashtags ignore case, spaces and the order of attributes: `#Org +code` is `#org+code`."""
     head, *attributes = tag.strip().lower().replace(" ", "").split("+")
@@ -114,7 +121,7 @@ def row_to_reading(cells: dict[str, Cell]) -> dict[str, Any]:
     for name in TEXTS:
         text = _text(cells.get(name))
         if text is not None:
-            reading[name] = text
+            reading[name] = unquote(text)
     location = _text(cells.get("adm2")) or _text(cells.get("adm1"))
     if location is not None:
         reading["location"] = location
