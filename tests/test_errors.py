@@ -92,7 +92,11 @@ def test_follow_up_codes_are_redacted_from_access_logs() -> None:
     from ehp_api.logs import RedactFollowUpCodes
 
     record = logging.LogRecord(
-        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
         ("127.0.0.1:5000", "GET", "/api/v1/complaints/follow-up/ABCD-EFGH-1234?x=1", "1.1", 200),
         None,
     )
