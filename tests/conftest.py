@@ -121,3 +121,26 @@ def client_as(app: FastAPI, session: Session) -> Iterator[Callable[..., TestClie
 def client(client_as: Callable[..., TestClient]) -> TestClient:
     """A read-only analyst: enough for the work plan's read API."""
     return client_as(Role.analyst, "OCHA")
+
+
+@pytest.fixture
+def hcr(client_as: Callable[..., TestClient]) -> TestClient:
+    """A partner (UNHCR) that posts readings, alerts and complaints."""
+    return client_as(Role.partner, "HCR")
+
+
+@pytest.fixture
+def unicef(client_as: Callable[..., TestClient]) -> TestClient:
+    """Another partner: what HCR records is not its business."""
+    return client_as(Role.partner, "UNICEF")
+
+
+@pytest.fixture
+def ocha(client_as: Callable[..., TestClient]) -> TestClient:
+    """The EHP secretariat."""
+    return client_as(Role.secretariat, "OCHA")
+
+
+@pytest.fixture
+def analyst(client_as: Callable[..., TestClient]) -> TestClient:
+    return client_as(Role.analyst, "OCHA")

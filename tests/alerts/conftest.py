@@ -1,33 +1,8 @@
 """Helpers for the alerts tests."""
 
-from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-
-from ehp_api.access.permissions import Role
-
-
-@pytest.fixture
-def hcr(client_as: Callable[..., TestClient]) -> TestClient:
-    return client_as(Role.partner, "HCR")
-
-
-@pytest.fixture
-def unicef(client_as: Callable[..., TestClient]) -> TestClient:
-    return client_as(Role.partner, "UNICEF")
-
-
-@pytest.fixture
-def ocha(client_as: Callable[..., TestClient]) -> TestClient:
-    return client_as(Role.secretariat, "OCHA")
-
-
-@pytest.fixture
-def analyst(client_as: Callable[..., TestClient]) -> TestClient:
-    return client_as(Role.analyst, "OCHA")
-
 
 NARRATIVE = "MARKER-NARRATIVE armed men entered the site at night"
 

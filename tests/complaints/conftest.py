@@ -21,26 +21,9 @@ def days_ago(days: int) -> str:
 
 
 @pytest.fixture
-def hcr(client_as: Callable[..., TestClient]) -> TestClient:
-    """A partner that records complaints."""
-    return client_as(Role.partner, "HCR")
-
-
-@pytest.fixture
-def unicef(client_as: Callable[..., TestClient]) -> TestClient:
-    """A partner complaints get referred to."""
-    return client_as(Role.partner, "UNICEF")
-
-
-@pytest.fixture
 def oim(client_as: Callable[..., TestClient]) -> TestClient:
     """A partner with nothing to do with the complaints of the tests."""
     return client_as(Role.partner, "OIM")
-
-
-@pytest.fixture
-def ocha(client_as: Callable[..., TestClient]) -> TestClient:
-    return client_as(Role.secretariat, "OCHA")
 
 
 @pytest.fixture

@@ -21,11 +21,6 @@ def app(app: FastAPI, session: Session) -> FastAPI:
 
 
 @pytest.fixture
-def ocha(client_as: Callable[..., TestClient]) -> TestClient:
-    return client_as(Role.secretariat, "OCHA")
-
-
-@pytest.fixture
 def plant(client_as: Callable[..., TestClient], ocha: TestClient) -> Callable[..., dict]:
     """`plant("HCR", validate=True, indicator=..., ...)`: a reading posted through the API by
     that organisation's partner key, then validated by the secretariat unless told not to."""

@@ -1,32 +1,6 @@
 """Helpers for the readings tests: post readings as a given role and organisation."""
 
-from collections.abc import Callable
 from typing import Any
-
-import pytest
-from fastapi.testclient import TestClient
-
-from ehp_api.access.permissions import Role
-
-
-@pytest.fixture
-def hcr(client_as: Callable[..., TestClient]) -> TestClient:
-    return client_as(Role.partner, "HCR")
-
-
-@pytest.fixture
-def unicef(client_as: Callable[..., TestClient]) -> TestClient:
-    return client_as(Role.partner, "UNICEF")
-
-
-@pytest.fixture
-def ocha(client_as: Callable[..., TestClient]) -> TestClient:
-    return client_as(Role.secretariat, "OCHA")
-
-
-@pytest.fixture
-def analyst(client_as: Callable[..., TestClient]) -> TestClient:
-    return client_as(Role.analyst, "OCHA")
 
 
 def count_reading(**overrides: Any) -> dict[str, Any]:
