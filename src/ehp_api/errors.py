@@ -147,8 +147,8 @@ def _validation_errors(exc: RequestValidationError) -> list[InvalidParam]:
     return params
 
 
-async def _app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
+def app_error_response(request: Request, exc: AppError) -> JSONResponse:
+    """The problem document of a domain error; also for refusals a handler returns, not raises."""
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
     if "retry_after" in exc.extra:
         headers["Retry-After"] = str(exc.extra["retry_after"])
@@ -161,6 +161,11 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
         headers=headers,
         extra=exc.extra,
     )
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return app_error_response(request, exc)
 
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:

@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from ehp_api.access.models import AccessToken, ApiKey, User
+from ehp_api.audit import service as audit
 from ehp_api.db import utcnow
 from ehp_api.errors import Unauthorized
 from ehp_api.principal import Principal, PrincipalKind, for_role
@@ -106,6 +107,12 @@ def issue_token(session: Session, user: User, ttl: timedelta) -> tuple[str, Acce
 
 def find_user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def logout(session: Session, principal: Principal, secret: str) -> None:
+    """Revoke the token of this request, on record."""
+    revoke_token(session, secret)
+    audit.record(session, principal, "auth.logout", "user", principal.id)
 
 
 def revoke_token(session: Session, secret: str) -> None:

@@ -21,9 +21,8 @@ from ehp_api.access.models import (
     UserUpdate,
 )
 from ehp_api.access.permissions import Permission
-from ehp_api.audit import service as audit
 from ehp_api.db import SessionDep
-from ehp_api.errors import AppError, Conflict, problem_response, problem_responses
+from ehp_api.errors import AppError, Conflict, app_error_response, problem_responses
 from ehp_api.pagination import Page, PageDep
 from ehp_api.principal import Principal, PrincipalKind
 
@@ -51,12 +50,7 @@ def create_token(
         timedelta(minutes=settings.token_ttl_minutes),
     )
     if isinstance(result, AppError):
-        headers = {"WWW-Authenticate": "Bearer"} if result.status_code == 401 else {}
-        if "retry_after" in result.extra:
-            headers["Retry-After"] = str(result.extra["retry_after"])
-        return problem_response(
-            request, result.status_code, result.detail, slug=result.slug, headers=headers
-        )
+        return app_error_response(request, result)
     return result
 
 
@@ -65,8 +59,7 @@ def logout(session: SessionDep, principal: CurrentPrincipal, secret: BearerSecre
     """Revoke the access token of this request (API keys are revoked by an admin)."""
     if principal.kind != PrincipalKind.user:
         raise Conflict("An API key cannot log out; ask an admin to revoke it.")
-    credentials.revoke_token(session, secret)
-    audit.record(session, principal, "auth.logout", "user", principal.id)
+    credentials.logout(session, principal, secret)
 
 
 @router.get("/me", response_model=Me, responses=problem_responses(401))
