@@ -21,7 +21,7 @@ from ehp_api.alerts.schemas import (
 )
 from ehp_api.db import SessionDep
 from ehp_api.errors import Forbidden, problem_responses
-from ehp_api.pagination import Page, PageDep, paginate
+from ehp_api.pagination import Page, PageDep
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.principal import Principal
@@ -81,8 +81,7 @@ def list_alerts(
         "escalation_recommended": escalation_recommended,
         "source_organisation": source_organisation,
     }
-    stmt = service.list_filtered(session, principal, filters)
-    items, next_cursor = paginate(session, stmt, service.Alert.id, page)
+    items, next_cursor = service.list_(session, principal, page, filters)
     return Page(
         items=views.render(session, principal, items), limit=page.limit, next_cursor=next_cursor
     )

@@ -24,6 +24,7 @@ from ehp_api.errors import InvalidInput, InvalidParam, NotFound
 from ehp_api.locations import service as locations_service
 from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
+from ehp_api.pagination import PageParams, paginate
 from ehp_api.principal import Principal
 
 LIPTAKO = "liptako_gourma"
@@ -214,3 +215,9 @@ def list_filtered(session: Session, principal: Principal, filters: dict[str, Any
         org = select(Organisation.id).where(Organisation.code == filters["source_organisation"])
         stmt = stmt.where(Alert.source_organisation_id.in_(org))  # type: ignore[attr-defined]
     return stmt
+
+
+def list_(
+    session: Session, principal: Principal, page: PageParams, filters: dict[str, Any]
+) -> tuple[list[Alert], str | None]:
+    return paginate(session, list_filtered(session, principal, filters), Alert.id, page)
