@@ -16,6 +16,9 @@ from ehp_api.config import Settings, get_settings
 from ehp_api.db import get_engine
 from ehp_api.indicators.models import Indicator
 from ehp_api.main import create_app
+from ehp_api.organisations.models import Organisation
+from ehp_api.periods.models import Period
+from ehp_api.readings.models import Reading, ReadingStatus, ReadingTotal
 
 
 @pytest.fixture
@@ -96,3 +99,33 @@ def test_unknown_organisation_fails_with_a_message(database_url: str) -> None:
     )
     assert result.exit_code == 2
     assert "NOPE" in result.output
+
+
+def test_rebuild_totals_counts_readings_loaded_past_the_service(database_url: str) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["seed"]).exit_code == 0
+    engine = create_engine(database_url)
+    with Session(engine) as session, session.begin():
+        ids = (
+            session.scalars(select(Indicator.id).where(Indicator.code == "1.1.1.1")).one(),
+            session.scalars(select(Period.id).where(Period.code == "2021Q2")).one(),
+            session.scalars(select(Organisation.id).where(Organisation.code == "HCR")).one(),
+        )
+        session.add(
+            Reading(
+                natural_key="|".join(map(str, ids)) + "|-|",
+                indicator_id=ids[0],
+                period_id=ids[1],
+                organisation_id=ids[2],
+                numerator=12,
+                status=ReadingStatus.validated,
+                created_by="sql",
+            )
+        )
+    result = runner.invoke(app, ["db", "rebuild-totals"])
+    assert result.exit_code == 0, result.output
+    assert "reading totals rebuilt: 1 rows" in result.output
+    with engine.connect() as connection:
+        assert connection.execute(select(ReadingTotal.numerator)).scalars().all() == [12]
+    engine.dispose()

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from ehp_api import migrate, push, seeding
 from ehp_api.access import service as access_service
@@ -19,6 +20,8 @@ from ehp_api.config import get_settings
 from ehp_api.db import get_engine
 from ehp_api.errors import AppError
 from ehp_api.principal import system_principal
+from ehp_api.readings import totals as reading_totals
+from ehp_api.readings.models import ReadingTotal
 
 app = typer.Typer(
     help="ehp_api: the EHP Mali protection strategy service.",
@@ -39,6 +42,16 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 def db_downgrade(revision: Annotated[str, typer.Argument(help="Target, e.g. -1 or base.")]) -> None:
     """Migrate the database down to REVISION."""
     migrate.downgrade(revision, get_settings().database_url)
+
+
+@db_app.command("rebuild-totals")
+def db_rebuild_totals() -> None:
+    """Recompute the dashboard's kept reading totals from the readings (after loading readings
+    with SQL, past the service, or to check nothing drifted)."""
+    with Session(get_engine()) as session, session.begin():
+        reading_totals.rebuild(session)
+        rows = session.exec(select(func.count()).select_from(ReadingTotal)).one()
+    typer.echo(f"reading totals rebuilt: {rows} rows")
 
 
 @app.command()

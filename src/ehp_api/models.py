@@ -23,7 +23,7 @@ from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersio
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period, PeriodLock
 from ehp_api.ratelimit import RateLimitCounter
-from ehp_api.readings.models import Reading, ReadingHistory
+from ehp_api.readings.models import Reading, ReadingHistory, ReadingTotal
 from ehp_api.workplan.models import (
     Activity,
     ActivityActor,
@@ -69,6 +69,7 @@ __all__ = [
     "RateLimitCounter",
     "Reading",
     "ReadingHistory",
+    "ReadingTotal",
     "Strategy",
     "TriggerRule",
     "User",

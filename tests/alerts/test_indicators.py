@@ -2,6 +2,8 @@
 
 from fastapi.testclient import TestClient
 
+from ehp_api.alerts import indicators as alert_indicators
+from ehp_api.alerts import workflow
 from tests.alerts.conftest import create, step
 
 ESCALATION = {"meeting_on": "2021-05-10", "decision": "letter", "accountable_organisation": "HCR",
@@ -78,3 +80,22 @@ def test_readings_cannot_be_posted_for_them(hcr: TestClient) -> None:
         "/api/v1/readings", json={"indicator": "1.3.2.1", "period": "2021Q2", "value": 3}
     )
     assert response.json()["errors"][0]["code"] == "computed_indicator"
+
+
+def test_each_counted_step_is_reached_once_and_by_one_kind_only() -> None:
+    """`period_and_cumulative` counts steps without joining alerts for their kind and without
+    DISTINCT: that holds while the workflows have no cycle and each counted step belongs to
+    its indicator's kind only."""
+    for kind, flow in workflow.FLOWS.items():
+        reachable_again = set()
+        for start in flow:
+            seen, frontier = set(), set(flow[start])
+            while frontier:
+                seen |= frontier
+                frontier = {n for s in frontier for n in flow.get(s, set())} - seen
+            if start in seen:
+                reachable_again.add(start)
+        assert not reachable_again, f"{kind}: steps on a cycle: {reachable_again}"
+    for code, (kind, status) in alert_indicators.COMPUTED.items():
+        owners = {k for k, flow in workflow.FLOWS.items() if status in set().union(*flow.values())}
+        assert owners == {kind}, code

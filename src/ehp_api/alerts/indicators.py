@@ -18,10 +18,11 @@ from sqlmodel import Session, select
 
 from ehp_api.alerts.models import Alert, AlertEvent, AlertKind, AlertStatus
 
+EHP_REFERRALS_ESCALATED, EWRR_SHARED, EWRR_ACTIVATIONS = "1.2.1.3", "1.3.2.1", "1.3.2.3"
 COMPUTED: dict[str, tuple[AlertKind, AlertStatus]] = {
-    "1.2.1.3": (AlertKind.ehp_referral, AlertStatus.escalated),
-    "1.3.2.1": (AlertKind.ewrr, AlertStatus.shared),
-    "1.3.2.3": (AlertKind.ewrr, AlertStatus.activated),
+    EHP_REFERRALS_ESCALATED: (AlertKind.ehp_referral, AlertStatus.escalated),
+    EWRR_SHARED: (AlertKind.ewrr, AlertStatus.shared),
+    EWRR_ACTIVATIONS: (AlertKind.ewrr, AlertStatus.activated),
 }
 
 
@@ -60,3 +61,61 @@ def counts(
         QuarterCount(name, *(found[name][1:] if name in found else (0, 0, 0)))
         for name, _start, _end in quarters
     ]
+
+
+@dataclass(frozen=True)
+class StepCount:
+    """An indicator's count in a period, its Liptako Gourma part, and its count since the plan
+    started."""
+
+    period: int
+    period_liptako_gourma: int
+    cumulative: int
+
+
+def period_and_cumulative(
+    session: Session, starts_on: date, ends_on: date, plan_start: date
+) -> dict[str, StepCount]:
+    """Every computed indicator's count for [starts_on, ends_on] (with the Liptako Gourma part)
+    and for [plan_start, ends_on]: two queries, the second over the steps' index alone.
+
+    Counting steps counts alerts, and a step names its alert's kind: the workflows have no
+    cycle (an alert reaches each step once) and each counted step belongs to one kind's
+    workflow (`tests/alerts/test_indicators.py` checks both)."""
+    steps = {status: code for code, (_kind, status) in COMPUTED.items()}
+    cumulative = dict(
+        session.exec(
+            select(AlertEvent.to_status, func.count())
+            .where(
+                AlertEvent.to_status.in_(steps),  # type: ignore[attr-defined]
+                AlertEvent.on >= plan_start,
+                AlertEvent.on <= ends_on,
+            )
+            .group_by(AlertEvent.to_status)
+        ).all()
+    )
+    period = {
+        status: (n, liptako)
+        for status, n, liptako in session.exec(
+            select(
+                AlertEvent.to_status,
+                func.count(),
+                func.sum(case((Alert.liptako_gourma, 1), else_=0)),
+            )
+            .join(Alert, Alert.id == AlertEvent.alert_id)  # type: ignore[arg-type]
+            .where(
+                AlertEvent.to_status.in_(steps),  # type: ignore[attr-defined]
+                AlertEvent.on >= starts_on,
+                AlertEvent.on <= ends_on,
+            )
+            .group_by(AlertEvent.to_status)
+        ).all()
+    }
+    return {
+        code: StepCount(
+            period=period.get(status, (0, 0))[0],
+            period_liptako_gourma=int(period.get(status, (0, 0))[1] or 0),
+            cumulative=cumulative.get(status, 0),
+        )
+        for status, code in steps.items()
+    }

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ehp_api.db import UTCDateTime, enum_type, utcnow
@@ -98,11 +98,17 @@ class AlertEvent(SQLModel, table=True):
     """One step of an alert's timeline; `on` is the day it happened, not the day it was typed."""
 
     __tablename__ = "alert_events"
+    # The computed indicators and the dashboard read the steps reached in a date range, and
+    # the day one alert reached a given step.
+    __table_args__ = (
+        Index("ix_alert_events_to_status_on", "to_status", "on"),
+        Index("ix_alert_events_alert_id_to_status", "alert_id", "to_status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    alert_id: int = Field(foreign_key="alerts.id", index=True, ondelete="CASCADE")
+    alert_id: int = Field(foreign_key="alerts.id", ondelete="CASCADE")
     from_status: str | None = Field(default=None, max_length=20)
-    to_status: str = Field(max_length=20, index=True)
+    to_status: str = Field(max_length=20)
     on: date = Field(index=True)
     note: str | None = Field(default=None, max_length=4000)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -58,19 +58,36 @@ def values(
       value       = 100 x numerator / denominator, one decimal; None when the denominator is 0;
       counts      = sea_referred, declined, referred_to_services.
     """
+    compute = _computation(indicator_code)
+    as_of = as_of or utcnow().date()
+    result = []
+    for code in periods:
+        period = periods_service.get_by_code(session, code)
+        result.append(compute(session, code, _referred_in(period.starts_on, period.ends_on), as_of))
+    return result
+
+
+def between(
+    session: Session, indicator_code: str, label: str, starts_on: date, ends_on: date
+) -> IndicatorValue:
+    """The value over any span of days, as of today: one query (the dashboard's period, and its
+    cumulative value since the plan started)."""
+    compute = _computation(indicator_code)
+    return compute(session, label, _referred_in(starts_on, ends_on), utcnow().date())
+
+
+def _computation(indicator_code: str) -> Any:
     computes = {CASES_REFERRED: _cases_referred, SEA_REFERRED_TO_SERVICES: _sea_to_services}
     compute = computes.get(indicator_code)
     if compute is None:
         raise NotFound(
             f"The complaints records compute {', '.join(computes)}, not {indicator_code!r}."
         )
-    as_of = as_of or utcnow().date()
-    result = []
-    for code in periods:
-        period = periods_service.get_by_code(session, code)
-        in_period = Complaint.first_referred_on.between(period.starts_on, period.ends_on)  # type: ignore[union-attr]
-        result.append(compute(session, code, in_period, as_of))
-    return result
+    return compute
+
+
+def _referred_in(starts_on: date, ends_on: date) -> Any:
+    return Complaint.first_referred_on.between(starts_on, ends_on)  # type: ignore[union-attr]
 
 
 def _percent(numerator: int, denominator: int) -> float | None:

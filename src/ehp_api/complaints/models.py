@@ -121,7 +121,7 @@ class Complaint(SQLModel, table=True):
     accepted_on: date | None = None
     response: str | None = Field(default=None, sa_type=Text)
     response_method: ResponseMethod | None = Field(default=None, sa_type=enum_type(ResponseMethod))
-    responded_on: date | None = None
+    responded_on: date | None = Field(default=None, index=True)
     outcome: Outcome | None = Field(default=None, sa_type=enum_type(Outcome))
     outcome_note: str | None = Field(default=None, sa_type=Text)
     closed_on: date | None = Field(default=None, index=True)

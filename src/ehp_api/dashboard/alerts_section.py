@@ -8,7 +8,8 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from ehp_api.alerts.models import Alert, AlertEvent, AlertKind, AlertStatus
+from ehp_api.alerts import indicators as alert_indicators
+from ehp_api.alerts.models import Alert, AlertEvent, AlertStatus
 from ehp_api.dashboard.schemas import AlertsSection, Count
 from ehp_api.locations.models import Location
 
@@ -31,42 +32,37 @@ def _places(session: Session) -> dict[int, tuple[str, str, int]]:
     return {i: (p, pcodes[parent] if parent else p, level) for i, p, parent, level in rows}
 
 
-def _step_count(
-    session: Session, kind: AlertKind, status: AlertStatus, starts_on: date, ends_on: date
-) -> int:
-    stmt = (
-        select(func.count(func.distinct(AlertEvent.alert_id)))
-        .join(Alert, Alert.id == AlertEvent.alert_id)
-        .where(
-            Alert.kind == kind,
-            AlertEvent.to_status == status,
-            AlertEvent.on >= starts_on,
-            AlertEvent.on <= ends_on,
-        )
-    )
-    return session.exec(stmt).one()
-
-
 def _median_days_to_escalation(session: Session, starts_on: date, ends_on: date) -> float | None:
-    submitted, escalated = aliased(AlertEvent), aliased(AlertEvent)
-    stmt = (
-        select(submitted.on, escalated.on)
-        .join(escalated, escalated.alert_id == submitted.alert_id)
+    """From submission to escalation, for the referrals escalated in the period: each one's
+    submission day is looked up by its alert (an index probe), not joined from every alert."""
+    submitted = aliased(AlertEvent)
+    submitted_on = (
+        select(submitted.on)
         .where(
+            submitted.alert_id == AlertEvent.alert_id,
             submitted.to_status == AlertStatus.submitted,
-            escalated.to_status == AlertStatus.escalated,
-            escalated.on >= starts_on,
-            escalated.on <= ends_on,
         )
+        .limit(1)
+        .scalar_subquery()
     )
-    days = [(e - s).days for s, e in session.exec(stmt).all()]
+    stmt = select(submitted_on, AlertEvent.on).where(
+        AlertEvent.to_status == AlertStatus.escalated,
+        AlertEvent.on >= starts_on,
+        AlertEvent.on <= ends_on,
+    )
+    days = [(e - s).days for s, e in session.exec(stmt).all() if s is not None]
     return statistics.median(days) if days else None
 
 
 def section(
-    session: Session, starts_on: date, ends_on: date, threshold: int | None
+    session: Session,
+    starts_on: date,
+    ends_on: date,
+    threshold: int | None,
+    steps: dict[str, alert_indicators.StepCount],
 ) -> AlertsSection:
-    """Alerts past their draft whose events occurred in the period, broken down."""
+    """Alerts past their draft whose events occurred in the period, broken down; escalations
+    and activations are the period's counts of indicators 1.2.1.3 and 1.3.2.3 (`steps`)."""
     stmt = (
         select(
             Alert.kind,
@@ -119,11 +115,7 @@ def section(
         by_severity=suppress(counters["severity"], None),
         by_region=suppress(counters["region"], None),
         by_cercle=suppress(counters["cercle"], threshold),
-        escalations=_step_count(
-            session, AlertKind.ehp_referral, AlertStatus.escalated, starts_on, ends_on
-        ),
-        ewrr_activations=_step_count(
-            session, AlertKind.ewrr, AlertStatus.activated, starts_on, ends_on
-        ),
+        escalations=steps[alert_indicators.EHP_REFERRALS_ESCALATED].period,
+        ewrr_activations=steps[alert_indicators.EWRR_ACTIVATIONS].period,
         median_days_to_escalation=_median_days_to_escalation(session, starts_on, ends_on),
     )

@@ -5,16 +5,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, func, not_
-from sqlalchemy.orm import aliased
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ehp_api.alerts import indicators as alert_indicators
 from ehp_api.complaints import indicators as complaint_indicators
 from ehp_api.indicators.models import Indicator, IndicatorSchedule, MeasureType
-from ehp_api.periods.models import Period, PeriodKind
-from ehp_api.readings import rules
-from ehp_api.readings.models import Reading, ReadingStatus
+from ehp_api.periods.models import Period
+from ehp_api.readings.models import ReadingTotal
 
 
 @dataclass
@@ -45,48 +43,23 @@ class Sums:
         return round(100 * self.liptako / self.numerator, 2) if self.numerator else None
 
 
-def _summed(stmt: Any) -> Any:
-    return stmt.group_by(Reading.indicator_id, Reading.period_id, Reading.zone)
-
-
 def totals(session: Session, ends_on: date) -> list[Any]:
-    """Validated totals of every indicator, per period and zone, for periods ending by `ends_on`.
-    A whole-year reading is left out where the same organisation, place and zone posted quarters
-    that year (the rule of the values endpoint), so nothing is counted twice. One query for the
-    quarters' plain aggregate, then one per year that ended, whose quarters are given as ids so
-    that the check probes them by period instead of joining every reading."""
-    columns = (
-        Reading.indicator_id,
-        Reading.period_id,
-        Reading.zone,
-        func.sum(Reading.numerator),
-        func.sum(Reading.denominator),
-        func.count(),
-    )
-    valid = (Reading.status == ReadingStatus.validated, rules.total_clause())
-    periods = session.exec(select(Period).where(Period.ends_on <= ends_on)).all()
-    quarter_ids = [p.id for p in periods if p.kind == PeriodKind.quarter]
-    rows = list(
-        session.exec(
-            _summed(
-                select(*columns).where(*valid, Reading.period_id.in_(quarter_ids))  # type: ignore[union-attr]
-            )
-        ).all()
-    )
-    other = aliased(Reading)
-    for year in (p for p in periods if p.kind == PeriodKind.year):
-        of_year = [p.id for p in periods if p.kind == PeriodKind.quarter and p.year == year.year]
-        has_quarters = exists().where(
-            other.period_id.in_(of_year),  # type: ignore[union-attr]
-            other.indicator_id == Reading.indicator_id,
-            other.organisation_id == Reading.organisation_id,
-            other.location_id.is_not_distinct_from(Reading.location_id),  # type: ignore[union-attr]
-            other.zone.is_not_distinct_from(Reading.zone),  # type: ignore[union-attr]
-            other.status == ReadingStatus.validated,
+    """Validated totals of every indicator, per period and zone, for the periods ending by
+    `ends_on`: one query over the totals kept at write time (`ehp_api.readings.totals`, which
+    also applies the year rule, so a year's readings are not counted twice)."""
+    keys = (ReadingTotal.indicator_id, ReadingTotal.period_id, ReadingTotal.zone)
+    stmt = (
+        select(
+            *keys,
+            func.sum(ReadingTotal.numerator),
+            func.sum(ReadingTotal.denominator),
+            func.sum(ReadingTotal.records),
         )
-        stmt = select(*columns).where(*valid, Reading.period_id == year.id, not_(has_quarters))
-        rows.extend(session.exec(_summed(stmt)).all())
-    return rows
+        .join(Period, Period.id == ReadingTotal.period_id)  # type: ignore[arg-type]
+        .where(Period.ends_on <= ends_on)
+        .group_by(*keys)
+    )
+    return list(session.exec(stmt).all())
 
 
 def planned_ids(session: Session, quarter_ids: list[int]) -> set[int]:
@@ -109,39 +82,30 @@ def sums(rows: list[Any], period_ids: set[int]) -> tuple[dict[int, Sums], dict[i
     return period, cumulative
 
 
-def computed(
-    session: Session, indicator: Indicator, target: Period, plan_start: date
-) -> tuple[Sums, Sums]:
-    """A computed indicator's period and cumulative counts, as `Sums`."""
-    result = []
-    for starts_on in (target.starts_on, plan_start):
-        [count] = alert_indicators.counts(
-            session, indicator.code, [("p", starts_on, target.ends_on)]
-        )
-        result.append(
-            Sums(
-                numerator=count.count,
-                liptako=count.liptako_gourma,
-                true=count.count > 0,
-                records=max(count.count, 1),
-            )
-        )
-    return result[0], result[1]
+def alert_sums(count: alert_indicators.StepCount) -> tuple[Sums, Sums]:
+    """An alerts indicator's period and cumulative counts, as `Sums` (known even when zero)."""
+
+    def sums(n: int, liptako: int) -> Sums:
+        return Sums(numerator=n, liptako=liptako, true=n > 0, records=max(n, 1))
+
+    return sums(count.period, count.period_liptako_gourma), sums(count.cumulative, 0)
 
 
 def complaint_sums(
-    session: Session, indicator: Indicator, quarters: list[str], target: str
+    session: Session, indicator: Indicator, target: Period, plan_start: date
 ) -> tuple[Sums, Sums]:
     """A complaints indicator's period and cumulative sums. For the count (3.2.1.5, cases
     referred) the value is the cases referred; for the fraction (3.2.2.2) its two parts."""
     count = indicator.measure == MeasureType.count
 
-    def total(codes: list[str]) -> Sums:
-        sums = Sums()
-        for value in complaint_indicators.values(session, indicator.code, codes):
-            sums.numerator += value.denominator if count else value.numerator
-            sums.denominator += 0 if count else value.denominator
-            sums.records += value.denominator
-        return sums
+    def total(starts_on: date) -> Sums:
+        value = complaint_indicators.between(
+            session, indicator.code, target.code, starts_on, target.ends_on
+        )
+        return Sums(
+            numerator=value.denominator if count else value.numerator,
+            denominator=0 if count else value.denominator,
+            records=value.denominator,
+        )
 
-    return total([target]), total(quarters)
+    return total(target.starts_on), total(plan_start)

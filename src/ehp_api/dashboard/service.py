@@ -52,24 +52,17 @@ class _Progress:
         period_ids = {target.id or 0} | {q.id or 0 for q in quarters}
         self.period, self.cumulative = progress.sums(rows, period_ids)
         self.planned = progress.planned_ids(session, [q.id or 0 for q in quarters])
-        self.elapsed = [
-            q.code
-            for q in session.exec(
-                select(Period).where(
-                    Period.kind == PeriodKind.quarter, Period.ends_on <= target.ends_on
-                )
-            )
-        ]
+        self.alert_counts = alert_indicators.period_and_cumulative(
+            session, target.starts_on, target.ends_on, self.plan_start
+        )
 
     def indicator(self, indicator: Indicator) -> DashboardIndicator:
         computed = indicator.computed_from is not None
         if indicator.code in alert_indicators.COMPUTED:
-            period, cumulative = progress.computed(
-                self.session, indicator, self.target, self.plan_start
-            )
+            period, cumulative = progress.alert_sums(self.alert_counts[indicator.code])
         elif indicator.code in complaint_indicators.COMPUTED:
             period, cumulative = progress.complaint_sums(
-                self.session, indicator, self.elapsed, self.target.code
+                self.session, indicator, self.target, self.plan_start
             )
         else:
             period = self.period.get(indicator.id or 0, progress.Sums())
@@ -151,7 +144,9 @@ def build(session: Session, principal: Principal, code: str, threshold: int) -> 
         small_cell_threshold=broad,
         completeness=_sum([a.completeness for a in axes]),
         axes=axes,
-        alerts=alerts_section.section(session, target.starts_on, target.ends_on, broad),
+        alerts=alerts_section.section(
+            session, target.starts_on, target.ends_on, broad, tracker.alert_counts
+        ),
         complaints=complaints_section.section(session, target.starts_on, target.ends_on, threshold),
     )
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from ehp_api.db import UTCDateTime, enum_type, utcnow
@@ -20,10 +20,20 @@ class Reading(SQLModel, table=True):
     boolean -> `numerator` 1 or 0. One column family keeps aggregation a plain SUM/MAX."""
 
     __tablename__ = "readings"
+    # Serves the indicator's own queries and the refresh of `reading_totals` (one organisation's
+    # readings of one indicator in one year's periods).
+    __table_args__ = (
+        Index(
+            "ix_readings_indicator_organisation_period",
+            "indicator_id",
+            "organisation_id",
+            "period_id",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     natural_key: str = Field(max_length=400, unique=True)
-    indicator_id: int = Field(foreign_key="indicators.id", index=True)
+    indicator_id: int = Field(foreign_key="indicators.id")
     period_id: int = Field(foreign_key="periods.id", index=True)
     organisation_id: int = Field(foreign_key="organisations.id", index=True)
     location_id: int | None = Field(default=None, foreign_key="locations.id", index=True)
@@ -64,3 +74,23 @@ class ReadingHistory(SQLModel, table=True):
     old_status: str | None = Field(default=None, max_length=20)
     new_status: str | None = Field(default=None, max_length=20)
     note: str | None = Field(default=None, max_length=2000)
+
+
+class ReadingTotal(SQLModel, table=True):
+    """Validated totals of one indicator, period, organisation and zone, kept at write time by
+    `ehp_api.readings.totals` so that the dashboard sums tens of thousands of rows, not millions.
+    A whole-year reading is included only where the year rule counts it (see `totals`)."""
+
+    __tablename__ = "reading_totals"
+    __table_args__ = (
+        Index("ix_reading_totals_indicator_organisation", "indicator_id", "organisation_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicators.id")
+    period_id: int = Field(foreign_key="periods.id", index=True)
+    organisation_id: int = Field(foreign_key="organisations.id")
+    zone: str | None = Field(default=None, max_length=40)
+    numerator: int
+    denominator: int | None = None
+    records: int

@@ -11,7 +11,7 @@ from ehp_api.errors import Conflict, InvalidInput, InvalidParam
 from ehp_api.indicators.models import MeasureType
 from ehp_api.principal import Principal
 from ehp_api.readings import lookups as lookups_module
-from ehp_api.readings import rules, service
+from ehp_api.readings import rules, service, totals
 from ehp_api.readings.lookups import IndicatorInfo
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
 from ehp_api.readings.schemas import ReadingIn, ReadingUpdate
@@ -109,6 +109,7 @@ def update(session: Session, principal: Principal, reading_id: int, data: Readin
     if _snapshot(reading) != before:
         reading.updated_at = utcnow()
         _record(session, principal, reading, "value_changed", before)
+        _refresh_totals(session, reading, before["status"])
     return reading
 
 
@@ -125,6 +126,7 @@ def delete(session: Session, principal: Principal, reading_id: int) -> None:
     )
     session.delete(reading)
     session.flush()
+    _refresh_totals(session, reading, before=reading.status)
 
 
 def transition(
@@ -154,4 +156,13 @@ def transition(
         ReadingStatus.submitted: "reopened",
     }[to]
     _record(session, principal, reading, event, before, note=reason)
+    _refresh_totals(session, reading, before["status"])
     return reading
+
+
+def _refresh_totals(session: Session, reading: Reading, before: str) -> None:
+    """The dashboard's kept totals, when the reading was or is validated."""
+    if ReadingStatus.validated in (before, reading.status):
+        totals.refresh(
+            session, [(reading.indicator_id, reading.organisation_id, reading.period_id)]
+        )

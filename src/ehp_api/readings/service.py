@@ -19,7 +19,7 @@ from ehp_api.pagination import PageParams, paginate
 from ehp_api.periods.models import Period
 from ehp_api.principal import Principal
 from ehp_api.readings import lookups as lookups_module
-from ehp_api.readings import rules, store
+from ehp_api.readings import rules, store, totals
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
 from ehp_api.readings.schemas import (
     ConflictItem,
@@ -69,7 +69,7 @@ def ingest(
         ids, raced = store.create(session, plan.creates, principal.name)
         if raced:
             _replan_raced(session, plan, raced)
-        store.apply_updates(session, plan.updates, principal.name)
+        totals.refresh(session, store.apply_updates(session, plan.updates, principal.name))
     summary = _summary(plan, conflicts, ids, len(rows), mode, dry_run)
     if writes and (summary.created or summary.updated):
         _audit_batch(session, principal, summary)

@@ -86,13 +86,17 @@ def create(
 
 def apply_updates(
     session: Session, updates: list[tuple[Prepared, dict[str, Any]]], author: str
-) -> None:
-    """New values, back to `submitted` when the value changed, old values kept in history."""
+) -> list[tuple[int, int, int]]:
+    """New values, back to `submitted` when the value changed, old values kept in history.
+    Returns the (indicator, organisation, period) of validated readings that left that state."""
     now = utcnow()
-    changes, history = [], []
+    changes, history, unvalidated = [], [], []
     for item, current in updates:
         old = (current["numerator"], current["denominator"])
         new = (item.values["numerator"], item.values["denominator"])
+        if old != new and current["status"] == ReadingStatus.validated:
+            v = item.values
+            unvalidated.append((v["indicator_id"], v["organisation_id"], v["period_id"]))
         status = ReadingStatus.submitted.value if old != new else str(current["status"])
         changes.append(
             {
@@ -122,3 +126,4 @@ def apply_updates(
     connection = session.connection()
     bulk.update_rows(connection, READINGS, changes)
     bulk.insert_rows(connection, HISTORY, history)
+    return unvalidated
