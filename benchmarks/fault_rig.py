@@ -69,7 +69,11 @@ class Cluster:
         command = [str(self.bin / tool), *args]
         if os.geteuid() == 0:  # initdb and postgres refuse to run as root
             command = ["runuser", "-u", "postgres", "--", *command]
-        return subprocess.run(command, check=check, capture_output=True, text=True, timeout=90)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=90)
+        if check and done.returncode != 0:
+            log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            sys.exit(f"{tool} {' '.join(args)} failed:\n{done.stdout}{done.stderr}{log}")
+        return done
 
     def init(self) -> None:
         if os.geteuid() == 0:
