@@ -62,5 +62,11 @@ bench-volume: install
 bench-export: install
 	$(BIN)/python benchmarks/export_memory.py $(if $(URL),--url $(URL))
 
+.PHONY: faults
+# PostgreSQL restarted under traffic, the server killed mid-batch, a dropped client: PASS/FAIL each
+# (a private PostgreSQL cluster on port 55432, removed at the end; see README "Faults").
+faults: install
+	$(BIN)/python benchmarks/faults.py all
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache ehp.db ehp.db-shm ehp.db-wal

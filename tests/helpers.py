@@ -1,8 +1,14 @@
 """Small helpers shared by the router tests."""
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, delete, func, select, text
+
+from ehp_api.audit.models import AuditEvent
 
 
 def all_items(
@@ -23,3 +29,37 @@ def all_items(
 
 def codes(items: list[dict[str, Any]], key: str = "code") -> list[str]:
     return [item[key] for item in items]
+
+
+def run_together(n: int, call: Callable[[TestClient], Any], app: FastAPI, secret: str) -> list[Any]:
+    """`call` in `n` threads released at once, each with its own client (so its own requests,
+    sessions and transactions, as with real callers); the results in thread order."""
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def worker(i: int) -> None:
+        with TestClient(app, headers={"Authorization": f"Bearer {secret}"}) as client:
+            barrier.wait()
+            results[i] = call(client)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def last_audit_id(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.coalesce(func.max(AuditEvent.id), 0))).scalar_one()
+
+
+def erase_committed_audit(engine: Engine, after_id: int) -> None:
+    """Remove the audit events a test committed outside the rolled-back test transaction, so that
+    later tests listing the audit log do not see them. The log's append-only triggers refuse the
+    delete; a replication-role session (PostgreSQL, superuser) skips triggers for this one
+    transaction."""
+    with engine.begin() as connection:
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        connection.execute(delete(AuditEvent).where(AuditEvent.id > after_id))

@@ -129,3 +129,19 @@ def test_rebuild_totals_counts_readings_loaded_past_the_service(database_url: st
     with engine.connect() as connection:
         assert connection.execute(select(ReadingTotal.numerator)).scalars().all() == [12]
     engine.dispose()
+
+
+def test_serve_gives_workers_time_to_start_on_a_busy_host(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uvicorn's default (5 s to answer the first ping) kills workers that are still importing the
+    app on a loaded host, and respawns them in a loop: serve allows them much longer."""
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    result = CliRunner().invoke(app, ["serve", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    [options] = calls
+    assert options["workers"] == 2
+    assert options["timeout_worker_healthcheck"] >= 30  # type: ignore[operator]

@@ -1,7 +1,13 @@
 """Every error is an RFC 9457 problem document, and the OpenAPI document says so."""
 
-from fastapi import FastAPI
+from collections.abc import Iterator
+from typing import Annotated
+
+import pytest
+from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 PROBLEM = "application/problem+json"
 
@@ -103,3 +109,56 @@ def test_follow_up_codes_are_redacted_from_access_logs() -> None:
     RedactFollowUpCodes().filter(record)
     assert "ABCD" not in record.getMessage()
     assert "/complaints/follow-up/[redacted]?x=1" in record.getMessage()
+
+
+class TestDatabaseUnavailable:
+    """A database that is down, restarting or out of connections is a 503 problem that says when to
+    retry, never a 500; other database errors stay 500s."""
+
+    @staticmethod
+    def raising(app: FastAPI, exc: Exception) -> TestClient:
+        @app.get("/database")
+        def database() -> None:
+            raise exc
+
+        return TestClient(app, raise_server_exceptions=False)
+
+    @pytest.mark.parametrize(
+        "exc",
+        [
+            OperationalError("SELECT 1", {}, Exception("connection refused")),
+            InterfaceError("SELECT 1", {}, Exception("closed"), connection_invalidated=True),
+            DBAPIError("SELECT 1", {}, Exception("closed"), connection_invalidated=True),
+            PoolTimeoutError("QueuePool limit reached"),
+        ],
+        ids=["operational", "interface-invalidated", "dbapi-invalidated", "pool-timeout"],
+    )
+    def test_is_a_503_problem(self, app: FastAPI, exc: Exception) -> None:
+        with self.raising(app, exc) as client:
+            response = client.get("/database")
+        assert response.status_code == 503
+        assert response.headers["content-type"] == PROBLEM
+        assert response.headers["retry-after"] == "2"
+        assert response.json()["type"] == "/problems/service-unavailable"
+
+    def test_a_failed_commit_is_a_503_not_a_2xx(self, app: FastAPI) -> None:
+        def failing_commit() -> Iterator[None]:
+            yield None
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+        @app.post("/commit")
+        def commit(_: Annotated[None, Depends(failing_commit, scope="function")]) -> dict[str, str]:
+            return {"status": "written"}
+
+        with TestClient(app, raise_server_exceptions=False) as client:
+            response = client.post("/commit")
+        assert response.status_code == 503
+        assert response.headers["content-type"] == PROBLEM
+
+    def test_other_database_errors_stay_500(self, app: FastAPI) -> None:
+        exc = ProgrammingError("SELECT nope", {}, Exception("syntax error"))
+        with self.raising(app, exc) as client:
+            response = client.get("/database")
+        assert response.status_code == 500
+        assert response.headers["content-type"] == PROBLEM
+        assert "nope" not in response.text

@@ -182,6 +182,12 @@ def push_file(
     raise typer.Exit(code=1 if outcome.counts["rejected"] else 0)
 
 
+# A worker answers the supervisor's first ping only once it has imported the app: on a busy host
+# that takes longer than uvicorn's default 5 s, and the supervisor would kill and respawn every
+# worker forever. A hung worker is still replaced, after this long.
+WORKER_HEALTHCHECK_SECONDS = 30
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: EHP_HOST.")] = None,
@@ -205,4 +211,5 @@ def serve(
         workers=workers,
         log_level=settings.log_level,
         proxy_headers=True,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )

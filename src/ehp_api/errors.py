@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -195,6 +195,16 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     )
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A driver error of another class is still an unavailable database when SQLAlchemy found that
+    it broke the connection (an `InterfaceError` on a closed connection, say); anything else is a
+    bug, left to become a logged 500."""
+    assert isinstance(exc, DBAPIError)
+    if exc.connection_invalidated:
+        return await _database_unavailable(request, exc)
+    raise exc
+
+
 def install_handlers(app: FastAPI) -> None:
     """Register the handlers so that no error leaves the app in another shape."""
     app.add_exception_handler(AppError, _app_error)
@@ -202,6 +212,7 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(PoolTimeoutError, _database_unavailable)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(DBAPIError, _database_error)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -2,7 +2,7 @@
 the same natural key from two clients at once, and a batch retried concurrently with one key."""
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,8 +15,9 @@ from ehp_api.access.models import ApiKey
 from ehp_api.access.permissions import Role
 from ehp_api.config import Settings
 from ehp_api.main import create_app
-from ehp_api.readings.models import Reading
+from ehp_api.readings.models import Reading, ReadingHistory
 from tests import builders
+from tests.helpers import erase_committed_audit, last_audit_id, run_together
 
 PERIOD = "2022Q3"
 
@@ -26,6 +27,7 @@ def live(settings: Settings, engine: Engine) -> Iterator[tuple[FastAPI, str]]:
     """An app with no test transaction around it, and a committed partner key; cleaned up after."""
     if engine.dialect.name != "postgresql":
         pytest.skip("concurrent writers are a PostgreSQL matter; SQLite serialises them")
+    audit_mark = last_audit_id(engine)
     with Session(engine) as session, session.begin():
         secret = builders.api_key(session, Role.partner, "UNFPA")
     app = create_app(settings)
@@ -33,29 +35,19 @@ def live(settings: Settings, engine: Engine) -> Iterator[tuple[FastAPI, str]]:
     with Session(engine) as session, session.begin():
         session.execute(delete(Reading).where(Reading.created_by.like("ehpk_%")))  # type: ignore[attr-defined]
         session.execute(delete(ApiKey).where(ApiKey.organisation.has(code="UNFPA")))  # type: ignore[attr-defined]
+    erase_committed_audit(engine, audit_mark)
     app.state.engine.dispose()
-
-
-def run_together(n: int, call: Callable[[TestClient], Any], app: FastAPI, secret: str) -> list[Any]:
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def worker(i: int) -> None:
-        with TestClient(app, headers=builders.bearer(secret)) as client:
-            barrier.wait()
-            results[i] = call(client)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def readings_of(engine: Engine) -> list[Reading]:
     with Session(engine) as session:
         return list(session.scalars(select(Reading).where(Reading.created_by.like("ehpk_%"))))  # type: ignore[attr-defined]
+
+
+def history_of(engine: Engine, reading_id: int) -> list[ReadingHistory]:
+    with Session(engine) as session:
+        stmt = select(ReadingHistory).where(ReadingHistory.reading_id == reading_id)
+        return list(session.scalars(stmt.order_by(ReadingHistory.id)))  # type: ignore[arg-type]
 
 
 def test_two_clients_posting_the_same_key_give_one_reading(
@@ -71,6 +63,8 @@ def test_two_clients_posting_the_same_key_give_one_reading(
 def test_fifty_writers_to_one_key_leave_one_consistent_reading(
     live: tuple[FastAPI, str], engine: Engine
 ) -> None:
+    """No race is lost (posting a key again updates it), so every writer gets a 2xx; the stored
+    value is the last acknowledged one and the history chains every acknowledged change."""
     app, secret = live
     counter = iter(range(1000))
     lock = threading.Lock()
@@ -83,8 +77,15 @@ def test_fifty_writers_to_one_key_leave_one_consistent_reading(
 
     responses = run_together(50, post, app, secret)
     assert all(r.status_code in (200, 201) for r in responses), {r.status_code for r in responses}
+    outcomes = sorted((r.status_code, r.json()["outcome"]) for r in responses)
+    assert outcomes == [(200, "updated")] * 49 + [(201, "created")]
     [reading] = readings_of(engine)
-    assert reading.numerator in range(50)
+    [first] = [r.json()["value"] for r in responses if r.status_code == 201]
+    changes = history_of(engine, reading.id or 0)
+    chain = [first] + [h.new_numerator for h in changes]
+    assert [h.old_numerator for h in changes] == chain[:-1]
+    assert sorted(chain) == list(range(50))
+    assert reading.numerator == chain[-1]
 
 
 def test_a_batch_retried_concurrently_with_one_key_is_stored_once(
