@@ -21,7 +21,7 @@ from ehp_api.organisations.models import Organisation
 from ehp_api.principal import system_principal
 from ehp_api.readings import review, totals
 from ehp_api.readings.models import Reading, ReadingStatus, ReadingTotal
-from tests import builders
+from tests import builders, helpers
 
 ORGANISATION, INDICATOR, PERIOD = "OIM", "1.1.1.2", "2022Q2"
 
@@ -36,6 +36,7 @@ def totals_of(session: Session) -> list[tuple[Any, ...]]:
 def live(settings: Settings, engine: Engine) -> Iterator[tuple[FastAPI, dict[Role, str]]]:
     if engine.dialect.name != "postgresql":
         pytest.skip("concurrent transactions are a PostgreSQL matter; SQLite serialises them")
+    audit_before = helpers.last_audit_id(engine)
     with Session(engine) as session, session.begin():
         secrets = {
             Role.partner: builders.api_key(session, Role.partner, ORGANISATION),
@@ -50,6 +51,7 @@ def live(settings: Settings, engine: Engine) -> Iterator[tuple[FastAPI, dict[Rol
         session.execute(delete(Reading).where(Reading.organisation_id == organisation))  # type: ignore[arg-type]
         session.execute(delete(ApiKey).where(ApiKey.name.like("test %")))  # type: ignore[attr-defined]
         totals.rebuild(session)
+    helpers.erase_committed_audit(engine, audit_before)
     app.state.engine.dispose()
 
 
