@@ -97,9 +97,16 @@ def _xlsx_table(filename: str, data: bytes) -> Iterator[Sequence[Any]]:
         reason = f"not a readable XLSX workbook ({type(error).__name__}); {SAVE_AS}"
         raise file_error(filename, reason, "invalid_xlsx") from None
     try:
-        names = book.sheetnames
-        sheet = book["readings"] if "readings" in names else book.worksheets[0]
+        if not book.worksheets:
+            raise file_error(filename, f"the workbook has no worksheet; {SAVE_AS}", "invalid_xlsx")
+        sheet = book["readings"] if "readings" in book.sheetnames else book.worksheets[0]
+        # Read-only mode parses the sheet as it is iterated: damage shows up only here.
         yield from sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    except InvalidInput:
+        raise
+    except Exception as error:
+        reason = f"the sheet cannot be read ({type(error).__name__}); {SAVE_AS}"
+        raise file_error(filename, reason, "invalid_xlsx") from None
     finally:
         book.close()
 
@@ -195,6 +202,9 @@ def _cells(
         if isinstance(value, str) and value.lstrip().startswith("="):
             reason = f"{where} ({name}) holds a formula; formulas are not accepted, type values"
             raise file_error(filename, reason, "formula_refused")
+        if isinstance(value, str) and "\x00" in value:
+            reason = f"{where} ({name}) holds a NUL character; save the file again from Excel"
+            raise file_error(filename, reason, "nul_character")
         if isinstance(value, str) and len(value) > MAX_CELL:
             reason = f"{where} ({name}) is longer than {MAX_CELL:,} characters"
             raise file_error(filename, reason, "cell_too_long")
