@@ -160,6 +160,18 @@ class TestCsv:
         assert refusal("notes.pdf", b"%PDF-1.4")[0] == "unsupported_file_type"
         assert refusal("broken.xlsx", b"PK\x03\x04garbage")[0] == "invalid_xlsx"
 
+    def test_a_cell_over_the_csv_modules_own_limit_is_refused_naming_the_cell(self) -> None:
+        data = csv_bytes("indicator,period,value,comment", "1.1.1.1,2021Q2,1," + "x" * 200_000)
+        code, reason = refusal("huge.csv", data)
+        assert code == "cell_too_long"
+        assert "row 2, column 4 (comment)" in reason
+
+    def test_a_nul_character_in_a_cell_is_refused_naming_the_cell(self) -> None:
+        data = csv_bytes("indicator,period,value,comment", "1.1.1.1,2021Q2,1,a\x00b")
+        code, reason = refusal("nul.csv", data)
+        assert code == "nul_character"
+        assert "row 2, column 4 (comment)" in reason
+
 
 class TestXlsx:
     def test_numeric_cells_become_ints_and_codes_text(self) -> None:
@@ -202,12 +214,6 @@ class TestXlsx:
         code, reason = refusal("damaged.xlsx", damaged.getvalue())
         assert code == "invalid_xlsx"
         assert "the sheet cannot be read" in reason
-
-    def test_a_nul_character_in_a_cell_is_refused_naming_the_cell(self) -> None:
-        data = csv_bytes("indicator,period,value,comment", "1.1.1.1,2021Q2,1,a\x00b")
-        code, reason = refusal("nul.csv", data)
-        assert code == "nul_character"
-        assert "row 2, column 4 (comment)" in reason
 
     def test_a_workbook_that_unpacks_too_large_is_refused(
         self, monkeypatch: pytest.MonkeyPatch

@@ -25,6 +25,9 @@ CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SAVE_AS = "save it as .xlsx (Excel 2007 or later) or as CSV UTF-8"
 _ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+# The csv module refuses a field over 128 KB as "unreadable", naming no row; the upload limit
+# bounds the file, so read any field and let `_cells` refuse it naming its row and column.
+csv.field_size_limit(2**31 - 1)
 # What a template row holds before anyone fills it in: such a row is skipped, not refused.
 _PREFILLED = frozenset({"indicator", "period", "organisation"})
 
