@@ -5,6 +5,7 @@ summary or a 4xx problem, and stores nothing when it refuses."""
 
 import io
 import re
+import zipfile
 from typing import Any
 
 import openpyxl
@@ -107,7 +108,9 @@ def xlsx_files(draw: st.DrawFn) -> bytes:
 def damaged(draw: st.DrawFn, data: st.SearchStrategy[bytes]) -> bytes:
     """A file cut short, with bytes overwritten, or with a junk prefix."""
     content = bytearray(draw(data))
-    how = draw(st.sampled_from(["truncate", "flip", "prefix", "bom"]))
+    how = draw(st.sampled_from(["truncate", "flip", "prefix", "bom", "member"]))
+    if how == "member" and content.startswith(b"PK"):
+        return _damage_a_member(bytes(content), draw)
     if how == "truncate":
         return bytes(content[: draw(st.integers(0, len(content)))])
     if how == "prefix":
@@ -120,6 +123,22 @@ def damaged(draw: st.DrawFn, data: st.SearchStrategy[bytes]) -> bytes:
         if content:
             content[draw(st.integers(0, len(content) - 1))] = draw(st.integers(0, 255))
     return bytes(content)
+
+
+def _damage_a_member(workbook: bytes, draw: st.DrawFn) -> bytes:
+    """A sound zip whose sheet, shared strings or styles are cut short or overwritten: openpyxl
+    opens it, and meets the damage only while reading the rows."""
+    original, damaged_zip = zipfile.ZipFile(io.BytesIO(workbook)), io.BytesIO()
+    names = [n for n in original.namelist() if n.startswith("xl/")]
+    victim = draw(st.sampled_from(names))
+    with zipfile.ZipFile(damaged_zip, "w") as archive:
+        for member in original.infolist():
+            content = original.read(member.filename)
+            if member.filename == victim:
+                cut = draw(st.integers(0, len(content)))
+                content = content[:cut] + draw(st.sampled_from([b"", b"<", b"\xff\xfe", b"&bad;"]))
+            archive.writestr(member, content)
+    return damaged_zip.getvalue()
 
 
 any_file = st.one_of(
@@ -167,6 +186,14 @@ class TestParseUpload:
         for row in result.rows:
             for value in row.values():
                 assert not (isinstance(value, str) and value.lstrip().startswith("="))
+
+    @given(workbook=xlsx_files(), data=st.data())
+    def test_a_workbook_damaged_inside_is_refused_not_a_crash(
+        self, workbook: bytes, data: st.DataObject
+    ) -> None:
+        result = parse("hcr.xlsx", None, _damage_a_member(workbook, data.draw))
+        if isinstance(result, InvalidInput):
+            assert_refusal_names_the_file(result, "hcr.xlsx")
 
     @given(
         table=tables(),
