@@ -112,7 +112,7 @@ class BodySizeLimitMiddleware:
         upload = headers.get("content-type", "").lower().startswith("multipart/")
         limit = self.max_upload_bytes + MULTIPART_OVERHEAD if upload else self.max_body_bytes
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, send, upload)
             return
         received, refused, started = 0, False, False
