@@ -4,7 +4,7 @@ field, an atomic batch is stored whole or not at all, and nothing answers 500.""
 from typing import Any
 
 from fastapi.testclient import TestClient
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
@@ -71,6 +71,10 @@ class TestDisaggregationRules:
 
 class TestBatchesThroughTheApi:
     @http_settings()
+    @example(  # the case that showed that NUL refuses the whole request, even in partial mode
+        rows=[{"indicator": "1.1.1.1", "period": "2021Q2", "disaggregation": {"zone": "\x00"}}],
+        mode="partial",
+    )
     @given(
         rows=st.lists(readings(), min_size=1, max_size=8),
         mode=st.sampled_from(["atomic", "partial"]),
@@ -83,6 +87,14 @@ class TestBatchesThroughTheApi:
             "/api/v1/readings/batch", json={"readings": rows}, params={"mode": mode}
         )
         body = assert_answer(response, 200)
+        if "errors" in body:  # a NUL character refuses the request itself, in any mode
+            [error] = body["errors"]
+            assert (error["code"], error["field"].split(".")[2]) == (
+                "nul_character",
+                "disaggregation",
+            )
+            assert stored(session) == before
+            return
         summary = body if response.status_code == 200 else body["summary"]
         if response.status_code != 200:
             assert (response.status_code, mode) == (422, "atomic")
