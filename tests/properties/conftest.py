@@ -22,7 +22,7 @@ _SHARED = {
         HealthCheck.data_too_large,
     ],
 }
-settings.register_profile("quick", max_examples=60, **_SHARED)
+settings.register_profile("quick", max_examples=40, **_SHARED)
 settings.register_profile("long", max_examples=1000, **_SHARED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
