@@ -58,6 +58,17 @@ class Settings(BaseSettings):
         description="`database` (shared by all workers), or a `limits` URI (redis://...).",
     )
 
+    # A 10,000-reading batch with every field at its longest (2,000-character French comments,
+    # UTF-8) is 45 MB; a typical one is about 1 MB.
+    max_body_bytes: int = Field(
+        64 * 2**20,
+        ge=2**10,
+        description="Largest request body other than a file upload (JSON); more is a 413.",
+    )
+    max_upload_bytes: int = Field(
+        20 * 2**20, ge=2**10, description="Largest uploaded file (multipart); more is a 413."
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

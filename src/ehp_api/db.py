@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy import DateTime, Engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
@@ -26,6 +26,11 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# Ids are INTEGER columns: a larger number in a request is refused by validation, naming the
+# field, instead of overflowing the driver (SQLite) or the column (PostgreSQL) as a 500.
+MAX_ID = 2**31 - 1
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.")]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

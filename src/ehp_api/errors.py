@@ -83,6 +83,22 @@ class InvalidInput(AppError):
     slug = "validation-error"
 
 
+class PayloadTooLarge(AppError):
+    status_code = 413
+    slug = "payload-too-large"
+
+
+def too_large(limit: int, setting: str, field: str, advice: str) -> PayloadTooLarge:
+    """The refusal of a body or file over its limit (`setting`), one wording for every path."""
+    size = f"{limit // 2**20} MB" if limit % 2**20 == 0 else f"{limit:,} bytes"
+    if limit % 2**20 and limit % 2**10 == 0:
+        size = f"{limit // 2**10} KB"
+    reason = f"larger than {size} (the service's {setting}); {advice}"
+    param = InvalidParam(location="body", field=field, reason=reason, code="too_large")
+    subject = "The file is" if field == "file" else "The request body is"
+    return PayloadTooLarge(f"{subject} {reason}.", errors=[param])
+
+
 class ServiceUnavailable(AppError):
     status_code = 503
     slug = "service-unavailable"

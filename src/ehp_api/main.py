@@ -17,7 +17,8 @@ from ehp_api.config import Settings, get_settings
 from ehp_api.db import build_engine
 from ehp_api.errors import install_handlers
 from ehp_api.logs import configure_logging
-from ehp_api.middleware import RequestContextMiddleware
+from ehp_api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from ehp_api.nul_characters import RefuseNulCharacters
 from ehp_api.openapi import DESCRIPTION, install_openapi, operation_id
 from ehp_api.ratelimit import LoginLimiter
 
@@ -84,6 +85,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_handlers(app)
     install_openapi(app)
+    # Inside the body limit, which bounds what it reads.
+    app.add_middleware(RefuseNulCharacters)
+    # Inside CORS, so that a browser sees the 413 (and its request id) rather than a CORS error.
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -1,5 +1,6 @@
 """The OpenAPI document as client teams need it: problem+json errors, stable operation ids."""
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI
@@ -43,6 +44,19 @@ def _errors_as_problems(document: dict[str, Any]) -> None:
         schemas.pop(unused, None)
 
 
+def _body_limits(document: dict[str, Any]) -> None:
+    """Every operation that takes a body may answer 413: the body size limits apply to all."""
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            media_types = operation.get("requestBody", {}).get("content", {})
+            if not media_types:
+                continue
+            upload = any(media_type.startswith("multipart/") for media_type in media_types)
+            setting = "EHP_MAX_UPLOAD_BYTES" if upload else "EHP_MAX_BODY_BYTES"
+            description = f"{HTTPStatus(413).phrase}: the body is larger than {setting}"
+            operation["responses"]["413"] = {"description": description}
+
+
 def install_openapi(app: FastAPI) -> None:
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -53,6 +67,7 @@ def install_openapi(app: FastAPI) -> None:
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
+            _body_limits(document)
             _errors_as_problems(document)
             app.openapi_schema = document
         return app.openapi_schema

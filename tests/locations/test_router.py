@@ -49,3 +49,12 @@ def test_malformed_pcode_is_a_422(client: TestClient) -> None:
 
 def test_unknown_pcode_is_a_404(client: TestClient) -> None:
     assert client.get("/api/v1/locations/ML99").status_code == 404
+
+
+def test_an_unknown_filter_value_is_a_422_naming_the_filter(client: TestClient) -> None:
+    for name, value in [("parent", "ML00"), ("focus_area", "sahel")]:
+        response = client.get("/api/v1/locations", params={name: value})
+        assert response.status_code == 422, response.text
+        [error] = response.json()["errors"]
+        assert (error["location"], error["field"], error["code"]) == ("query", name, "unknown_code")
+        assert value in error["reason"]

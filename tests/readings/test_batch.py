@@ -131,6 +131,26 @@ def test_a_bad_value_is_one_conflict_naming_the_field(hcr: TestClient) -> None:
     assert [r["outcome"] for r in summary["results"]] == ["rejected"]
 
 
+def test_numbers_beyond_the_integer_columns_are_refused_naming_the_field(
+    hcr: TestClient, session: Session
+) -> None:
+    rows = [
+        count_reading(value=2**31),
+        count_reading(location="ML0702", value=10**30),
+        {"indicator": "1.1.3.1", "period": "2021Q2", "numerator": 1, "denominator": 2**31},
+        count_reading(location="ML0703", value=2**31 - 1),
+    ]
+    response = batch(hcr, rows, mode="partial")
+    assert response.status_code == 200, response.text
+    conflicts = {c["rows"][0]: (c["field"], c["code"]) for c in response.json()["conflicts"]}
+    assert conflicts == {
+        0: ("value", "integer_too_large"),
+        1: ("value", "integer_too_large"),
+        2: ("denominator", "integer_too_large"),
+    }
+    assert stored(session) == 1
+
+
 def test_statement_count_does_not_grow_with_the_batch(hcr: TestClient, engine: Engine) -> None:
     def statements_for(rows: list[dict[str, Any]]) -> int:
         seen: list[str] = []

@@ -1,6 +1,7 @@
 """Reading CSV and XLSX files into readings, and the template a partner fills in."""
 
 import io
+import zipfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -159,6 +160,18 @@ class TestCsv:
         assert refusal("notes.pdf", b"%PDF-1.4")[0] == "unsupported_file_type"
         assert refusal("broken.xlsx", b"PK\x03\x04garbage")[0] == "invalid_xlsx"
 
+    def test_a_cell_over_the_csv_modules_own_limit_is_refused_naming_the_cell(self) -> None:
+        data = csv_bytes("indicator,period,value,comment", "1.1.1.1,2021Q2,1," + "x" * 200_000)
+        code, reason = refusal("huge.csv", data)
+        assert code == "cell_too_long"
+        assert "row 2, column 4 (comment)" in reason
+
+    def test_a_nul_character_in_a_cell_is_refused_naming_the_cell(self) -> None:
+        data = csv_bytes("indicator,period,value,comment", "1.1.1.1,2021Q2,1,a\x00b")
+        code, reason = refusal("nul.csv", data)
+        assert code == "nul_character"
+        assert "row 2, column 4 (comment)" in reason
+
 
 class TestXlsx:
     def test_numeric_cells_become_ints_and_codes_text(self) -> None:
@@ -187,6 +200,20 @@ class TestXlsx:
         code, reason = refusal("hcr.xlsx", data)
         assert code == "formula_refused"
         assert "row 2, column 3 (value)" in reason
+
+    def test_a_damaged_sheet_is_refused_not_a_crash(self) -> None:
+        """Read-only openpyxl parses a sheet only as it is iterated: damage surfaces there."""
+        data = xlsx_bytes([["indicator", "period", "value"], ["1.1.1.1", "2021Q2", 1]])
+        original, damaged = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+        with zipfile.ZipFile(damaged, "w") as archive:
+            for member in original.infolist():
+                content = original.read(member.filename)
+                if member.filename.endswith("sheet1.xml"):
+                    content = content[: len(content) // 2]
+                archive.writestr(member, content)
+        code, reason = refusal("damaged.xlsx", damaged.getvalue())
+        assert code == "invalid_xlsx"
+        assert "the sheet cannot be read" in reason
 
     def test_a_workbook_that_unpacks_too_large_is_refused(
         self, monkeypatch: pytest.MonkeyPatch

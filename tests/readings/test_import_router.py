@@ -5,10 +5,11 @@ from typing import Any
 
 import openpyxl
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from ehp_api.readings import files_router
+from ehp_api.config import Settings
 from ehp_api.readings.models import Reading
 from tests.readings.test_files import xlsx_bytes
 
@@ -92,12 +93,15 @@ class TestImport:
         assert "colour" in response.json()["detail"]
 
     def test_an_oversized_file_is_413(
-        self, hcr: TestClient, monkeypatch: pytest.MonkeyPatch
+        self, app: FastAPI, hcr: TestClient, settings: Settings, session: Session
     ) -> None:
-        monkeypatch.setattr(files_router, "MAX_UPLOAD_BYTES", 100)
+        # Under the request's limit (it allows for the multipart framing), over the file's own.
+        app.state.settings = settings.model_copy(update={"max_upload_bytes": 100})
         response = upload(hcr, csv_file(*GOOD, *GOOD))
         assert response.status_code == 413
         assert response.json()["type"] == "/problems/payload-too-large"
+        assert response.json()["errors"][0]["field"] == "file"
+        assert stored(session) == 0
 
     def test_the_secretariat_imports_for_an_organisation(
         self, ocha: TestClient, session: Session

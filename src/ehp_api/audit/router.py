@@ -9,7 +9,7 @@ from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
 from ehp_api.audit import service
 from ehp_api.audit.models import AuditEventPublic
-from ehp_api.db import SessionDep
+from ehp_api.db import MAX_ID, SessionDep
 from ehp_api.pagination import Page, PageDep
 from ehp_api.principal import Principal, PrincipalKind
 
@@ -25,7 +25,9 @@ def list_audit_events(
     entity_id: Annotated[str | None, Query(description="Id or code of the record.")] = None,
     action: Annotated[str | None, Query(description="e.g. `user.create`.")] = None,
     principal_kind: Annotated[PrincipalKind | None, Query(description="Who acted.")] = None,
-    principal_id: Annotated[int | None, Query(description="User or key id.")] = None,
+    principal_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="User or key id.")
+    ] = None,
     organisation: Annotated[str | None, Query(description="Principal's organisation code.")] = None,
     since: Annotated[datetime | None, Query(description="From this time (inclusive).")] = None,
     until: Annotated[datetime | None, Query(description="Before this time.")] = None,

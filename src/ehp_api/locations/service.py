@@ -1,11 +1,13 @@
 """Queries over locations and focus areas."""
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, select
 
-from ehp_api.errors import NotFound
+from ehp_api.errors import InvalidInput, InvalidParam, NotFound
 from ehp_api.locations.models import (
     FocusArea,
     FocusAreaMember,
@@ -16,6 +18,8 @@ from ehp_api.locations.models import (
     LocationPublic,
 )
 from ehp_api.pagination import PageParams, paginate
+
+T = TypeVar("T")
 
 
 def to_public(location: Location) -> LocationPublic:
@@ -64,11 +68,21 @@ def list_(
     if level is not None:
         stmt = stmt.where(Location.level == level)
     if parent is not None:
-        stmt = stmt.where(Location.parent_id == get_by_pcode(session, parent).id)
+        stmt = stmt.where(Location.parent_id == _filter(get_by_pcode, session, parent, "parent").id)
     if focus_area is not None:
-        version = version_on(session, get_focus_area(session, focus_area), on or date.today())
+        area = _filter(get_focus_area, session, focus_area, "focus_area")
+        version = version_on(session, area, on or date.today())
         stmt = stmt.where(in_focus_area(version.id if version and version.id else -1))
     return paginate(session, stmt, Location.id, page)
+
+
+def _filter(lookup: Callable[[Session, str], T], session: Session, code: str, field: str) -> T:
+    """An unknown filter value is an invalid query (422 naming the filter), not a 404."""
+    try:
+        return lookup(session, code)
+    except NotFound as exc:
+        param = InvalidParam(location="query", field=field, reason=exc.detail, code="unknown_code")
+        raise InvalidInput(exc.detail, errors=[param]) from None
 
 
 def in_focus_area(version_id: int) -> ColumnElement[bool]:

@@ -25,6 +25,9 @@ CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SAVE_AS = "save it as .xlsx (Excel 2007 or later) or as CSV UTF-8"
 _ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+# The csv module refuses a field over 128 KB as "unreadable", naming no row; the upload limit
+# bounds the file, so read any field and let `_cells` refuse it naming its row and column.
+csv.field_size_limit(2**31 - 1)
 # What a template row holds before anyone fills it in: such a row is skipped, not refused.
 _PREFILLED = frozenset({"indicator", "period", "organisation"})
 
@@ -97,9 +100,16 @@ def _xlsx_table(filename: str, data: bytes) -> Iterator[Sequence[Any]]:
         reason = f"not a readable XLSX workbook ({type(error).__name__}); {SAVE_AS}"
         raise file_error(filename, reason, "invalid_xlsx") from None
     try:
-        names = book.sheetnames
-        sheet = book["readings"] if "readings" in names else book.worksheets[0]
+        if not book.worksheets:
+            raise file_error(filename, f"the workbook has no worksheet; {SAVE_AS}", "invalid_xlsx")
+        sheet = book["readings"] if "readings" in book.sheetnames else book.worksheets[0]
+        # Read-only mode parses the sheet as it is iterated: damage shows up only here.
         yield from sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    except InvalidInput:
+        raise
+    except Exception as error:
+        reason = f"the sheet cannot be read ({type(error).__name__}); {SAVE_AS}"
+        raise file_error(filename, reason, "invalid_xlsx") from None
     finally:
         book.close()
 
@@ -195,6 +205,9 @@ def _cells(
         if isinstance(value, str) and value.lstrip().startswith("="):
             reason = f"{where} ({name}) holds a formula; formulas are not accepted, type values"
             raise file_error(filename, reason, "formula_refused")
+        if isinstance(value, str) and "\x00" in value:
+            reason = f"{where} ({name}) holds a NUL character; save the file again from Excel"
+            raise file_error(filename, reason, "nul_character")
         if isinstance(value, str) and len(value) > MAX_CELL:
             reason = f"{where} ({name}) is longer than {MAX_CELL:,} characters"
             raise file_error(filename, reason, "cell_too_long")

@@ -15,7 +15,7 @@ from ehp_api import idempotency
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
 from ehp_api.db import SessionDep
-from ehp_api.errors import AppError, Forbidden, InvalidInput, InvalidParam, problem_responses
+from ehp_api.errors import Forbidden, InvalidInput, InvalidParam, problem_responses, too_large
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.principal import Principal
 from ehp_api.readings import files, service, template
@@ -26,21 +26,16 @@ from ehp_api.readings.schemas import ImportSummary
 router = APIRouter(prefix="/readings", tags=["readings"])
 
 Write = Annotated[Principal, require(Permission.readings_write)]
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _MEDIA_TYPES = {"xlsx": files.XLSX_MEDIA_TYPE, "csv": files.CSV_MEDIA_TYPE}
 _FILE_HELP = (
-    "A CSV (UTF-8, `,` or `;`) or XLSX file, at most 20 MB and 10,000 readings. First row: "
+    "A CSV (UTF-8, `,` or `;`) or XLSX file, at most 20 MB (`EHP_MAX_UPLOAD_BYTES`) and 10,000 "
+    "readings. First row: "
     "column names (an HXL hashtag row may follow), in any order: "
     + ", ".join(f"`{c.name}` ({c.hxl})" for c in COLUMNS)
     + ". `location` is `adm2`, else `adm1`; yes/no values are true/false or oui/non. Rows "
     "holding only indicator, period and organisation (an unfilled template row) are skipped."
 )
-
-
-class PayloadTooLarge(AppError):
-    status_code = 413
-    slug = "payload-too-large"
 
 
 def _binary(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
@@ -65,7 +60,7 @@ def import_readings_file(
     ] = None,
 ) -> Response:
     """Import readings from a CSV or XLSX file, with the same summary as a batch."""
-    data = _read_upload(file)
+    data = _read_upload(file, request.app.state.settings.max_upload_bytes)
     parsed = files.parse_upload(file.filename or "file", file.content_type, data)
     scope = idempotency.scope_of(principal, "readings.import")
     if idempotency_key and not dry_run:
@@ -81,15 +76,14 @@ def import_readings_file(
     return _json(status, body)
 
 
-def _read_upload(upload: UploadFile) -> bytes:
-    """The upload's bytes, read in chunks so that an oversized file is refused early."""
+def _read_upload(upload: UploadFile, limit: int) -> bytes:
+    """The upload's bytes, read in chunks so that an oversized file is refused early. The body
+    limit (middleware) already stopped larger requests; this one counts the file's own bytes."""
     chunks, total = [], 0
     while chunk := upload.file.read(_CHUNK):
         total += len(chunk)
-        if total > MAX_UPLOAD_BYTES:
-            reason = f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split the file"
-            param = InvalidParam(location="body", field="file", reason=reason, code="too_large")
-            raise PayloadTooLarge(f"The file is {reason}.", errors=[param])
+        if total > limit:
+            raise too_large(limit, "EHP_MAX_UPLOAD_BYTES", "file", "split the file")
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -3,12 +3,30 @@ because a 10,000-row batch builds tens of thousands of them and SQLModel's init 
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.readings.models import ReadingStatus
+
+MAX_INTEGER = 2**31 - 1
+
+
+def _fits_the_column(number: int | bool | None) -> int | bool | None:
+    """Values are stored in INTEGER columns: beyond their range a number is refused, not a 500."""
+    if number is not None and not isinstance(number, bool) and abs(number) > MAX_INTEGER:
+        raise PydanticCustomError(
+            "integer_too_large",
+            "must be at most {max} (and at least -{max})",
+            {"max": f"{MAX_INTEGER:,}"},
+        )
+    return number
+
+
+Integer = Annotated[int | None, AfterValidator(_fits_the_column)]
+Number = Annotated[int | bool | None, AfterValidator(_fits_the_column)]
 
 
 class ReadingIn(BaseModel):
@@ -47,11 +65,11 @@ class ReadingIn(BaseModel):
         default_factory=dict,
         description="Breakdown as `{category: option}`; empty or absent is the total.",
     )
-    value: int | bool | None = Field(
+    value: Number = Field(
         None, description="A count (integer >= 0) or, for a yes/no indicator, true or false."
     )
-    numerator: int | None = Field(None, description="For a percentage: the part.")
-    denominator: int | None = Field(None, description="For a percentage: the whole (> 0).")
+    numerator: Integer = Field(None, description="For a percentage: the part.")
+    denominator: Integer = Field(None, description="For a percentage: the whole (> 0).")
     comment: str | None = Field(None, max_length=2000, description="Free comment.")
     external_ref: str | None = Field(
         None, max_length=200, description="The partner's own reference."
@@ -65,9 +83,9 @@ class ReadingBatchIn(BaseModel):
 class ReadingUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    value: int | bool | None = Field(None, description="New count or yes/no value.")
-    numerator: int | None = Field(None, description="New numerator (percentage).")
-    denominator: int | None = Field(None, description="New denominator (percentage).")
+    value: Number = Field(None, description="New count or yes/no value.")
+    numerator: Integer = Field(None, description="New numerator (percentage).")
+    denominator: Integer = Field(None, description="New denominator (percentage).")
     comment: str | None = Field(None, max_length=2000, description="New comment.")
     external_ref: str | None = Field(None, max_length=200, description="New reference.")
 
