@@ -8,7 +8,8 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
+from pydantic import BeforeValidator
 from sqlalchemy import DateTime, Engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
@@ -47,6 +48,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Ids are INTEGER columns (4 bytes on PostgreSQL). A larger number in a path or a filter is refused
+# as invalid input: passed on, the driver would fail on it (an overflow, a 500) instead of finding
+# nothing.
+MAX_ID = 2**31 - 1
+
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.")]
+
+
 def enum_type(enum: type[StrEnum]) -> SAEnum:
     """A portable enum column: VARCHAR with a CHECK constraint, no PostgreSQL enum type."""
     name = re.sub(r"(?<!^)(?=[A-Z])", "_", enum.__name__).lower()
@@ -66,6 +75,21 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+_NUMBER = re.compile(r"\s*[+-]?\d+(\.\d*)?\s*")
+
+
+def _not_a_number(value: Any) -> Any:
+    # Pydantic also reads a bare number as seconds since 1970: `?until=2021` would silently mean
+    # 00:33:41 on 1 January 1970. The documented format is ISO 8601 (found by schema fuzzing).
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("expected an ISO 8601 date-time, e.g. 2021-06-30T00:00:00Z")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_not_a_number)]
+"""A timestamp a caller sends (a filter): ISO 8601 only."""
 
 
 def utcnow() -> datetime:

@@ -2,6 +2,7 @@
 
 from fastapi.testclient import TestClient
 
+from ehp_api.db import MAX_ID
 from tests.alerts.conftest import NARRATIVE, alert_body, create, step
 from tests.helpers import all_items
 
@@ -98,6 +99,22 @@ class TestWhoSeesWhat:
         assert ocha.get(f"/api/v1/alerts/{alert['id']}").json()["narrative"] == NARRATIVE
         events = ocha.get("/api/v1/audit-events", params={"action": "alert.read_restricted"}).json()
         assert [e["entity_id"] for e in events["items"]] == [str(alert["id"])]
+
+
+class TestIds:
+    def test_an_id_beyond_the_id_column_is_invalid_not_a_server_error(
+        self, ocha: TestClient
+    ) -> None:
+        # Found by schema fuzzing: the driver overflowed on such ids (500).
+        assert ocha.get(f"/api/v1/alerts/{MAX_ID}").status_code == 404
+        for too_large in (MAX_ID + 1, 10**20):
+            for response in (
+                ocha.get(f"/api/v1/alerts/{too_large}"),
+                ocha.get(f"/api/v1/alerts/{too_large}/timeline"),
+                ocha.post(f"/api/v1/alerts/{too_large}/transitions", json={"to": "shared"}),
+            ):
+                assert response.status_code == 422, response.url
+                assert response.json()["errors"][0]["field"] == "alert_id"
 
 
 class TestDuplicates:

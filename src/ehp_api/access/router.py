@@ -21,7 +21,7 @@ from ehp_api.access.models import (
     UserUpdate,
 )
 from ehp_api.access.permissions import Permission
-from ehp_api.db import SessionDep
+from ehp_api.db import RecordId, SessionDep
 from ehp_api.errors import AppError, Conflict, app_error_response, problem_responses
 from ehp_api.pagination import Page, PageDep
 from ehp_api.principal import Principal, PrincipalKind
@@ -91,14 +91,14 @@ def create_user(session: SessionDep, data: UserCreate, actor: ManageUsers) -> Us
 
 
 @router.get("/users/{user_id}", response_model=UserPublic)
-def get_user(session: SessionDep, user_id: int, _: ManageUsers) -> UserPublic:
+def get_user(session: SessionDep, user_id: RecordId, _: ManageUsers) -> UserPublic:
     """Get one user."""
     return service.user_to_public(service.get_user(session, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserPublic)
 def update_user(
-    session: SessionDep, user_id: int, data: UserUpdate, actor: ManageUsers
+    session: SessionDep, user_id: RecordId, data: UserUpdate, actor: ManageUsers
 ) -> UserPublic:
     """Change a user's name, role, password or active flag (deactivating ends their sessions)."""
     return service.user_to_public(service.update_user(session, actor, user_id, data))
@@ -120,12 +120,12 @@ def create_api_key(session: SessionDep, data: ApiKeyCreate, actor: ManageKeys) -
 
 
 @router.get("/api-keys/{key_id}", response_model=ApiKeyPublic)
-def get_api_key(session: SessionDep, key_id: int, _: ManageKeys) -> ApiKeyPublic:
+def get_api_key(session: SessionDep, key_id: RecordId, _: ManageKeys) -> ApiKeyPublic:
     """Get one API key (without its secret)."""
     return service.key_to_public(service.get_api_key(session, key_id))
 
 
 @router.post("/api-keys/{key_id}/revoke", response_model=ApiKeyPublic)
-def revoke_api_key(session: SessionDep, key_id: int, actor: ManageKeys) -> ApiKeyPublic:
+def revoke_api_key(session: SessionDep, key_id: RecordId, actor: ManageKeys) -> ApiKeyPublic:
     """Revoke an API key: it is refused from now on. Revoking twice changes nothing."""
     return service.key_to_public(service.revoke_api_key(session, actor, key_id))

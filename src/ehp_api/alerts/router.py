@@ -19,7 +19,7 @@ from ehp_api.alerts.schemas import (
     TriggerRulePublic,
     TriggerRuleUpdate,
 )
-from ehp_api.db import SessionDep
+from ehp_api.db import RecordId, SessionDep
 from ehp_api.errors import Forbidden, problem_responses
 from ehp_api.pagination import Page, PageDep
 from ehp_api.periods import service as periods_service
@@ -88,21 +88,23 @@ def list_alerts(
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertView)
-def get_alert(session: SessionDep, alert_id: int, principal: Read) -> AlertView:
+def get_alert(session: SessionDep, alert_id: RecordId, principal: Read) -> AlertView:
     """Get one alert, with its triggers, possible duplicates and links."""
     return views.render_one(session, principal, service.get(session, principal, alert_id))
 
 
 @router.patch("/alerts/{alert_id}", response_model=AlertFull)
 def update_alert(
-    session: SessionDep, alert_id: int, data: AlertUpdate, principal: Write
+    session: SessionDep, alert_id: RecordId, data: AlertUpdate, principal: Write
 ) -> AlertView:
     """Correct an alert's 5W (its source organisation or the secretariat); triggers judged again."""
     return views.render_one(session, principal, service.update(session, principal, alert_id, data))
 
 
 @router.get("/alerts/{alert_id}/timeline", response_model=list[TimelineEntry])
-def get_alert_timeline(session: SessionDep, alert_id: int, principal: Read) -> list[TimelineEntry]:
+def get_alert_timeline(
+    session: SessionDep, alert_id: RecordId, principal: Read
+) -> list[TimelineEntry]:
     """Every step of the alert, with the day it happened and what it needed."""
     return views.timeline(session, principal, service.get(session, principal, alert_id))
 
@@ -111,7 +113,7 @@ def get_alert_timeline(session: SessionDep, alert_id: int, principal: Read) -> l
     "/alerts/{alert_id}/transitions", response_model=AlertFull, responses=problem_responses(409)
 )
 def transition_alert(
-    session: SessionDep, alert_id: int, data: TransitionIn, principal: Write
+    session: SessionDep, alert_id: RecordId, data: TransitionIn, principal: Write
 ) -> AlertView:
     """Move the alert a step along its workflow; 409 names its state and the possible steps."""
     alert = service.get(session, principal, alert_id, lock=True)

@@ -1,6 +1,5 @@
 """/audit-events: the append-only record of writes and confidential reads."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,7 +8,7 @@ from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
 from ehp_api.audit import service
 from ehp_api.audit.models import AuditEventPublic
-from ehp_api.db import SessionDep
+from ehp_api.db import MAX_ID, IsoDateTime, SessionDep
 from ehp_api.pagination import Page, PageDep
 from ehp_api.principal import Principal, PrincipalKind
 
@@ -25,10 +24,12 @@ def list_audit_events(
     entity_id: Annotated[str | None, Query(description="Id or code of the record.")] = None,
     action: Annotated[str | None, Query(description="e.g. `user.create`.")] = None,
     principal_kind: Annotated[PrincipalKind | None, Query(description="Who acted.")] = None,
-    principal_id: Annotated[int | None, Query(description="User or key id.")] = None,
+    principal_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="User or key id.")
+    ] = None,
     organisation: Annotated[str | None, Query(description="Principal's organisation code.")] = None,
-    since: Annotated[datetime | None, Query(description="From this time (inclusive).")] = None,
-    until: Annotated[datetime | None, Query(description="Before this time.")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="From this time (inclusive).")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="Before this time.")] = None,
 ) -> Page[AuditEventPublic]:
     """List audit events, newest first."""
     items, next_cursor = service.list_(

@@ -18,7 +18,7 @@ from ehp_api.complaints.public import (
     StepPublic,
 )
 from ehp_api.complaints.schemas import ComplaintCreate, ComplaintUpdate, TransitionIn
-from ehp_api.db import SessionDep
+from ehp_api.db import RecordId, SessionDep
 from ehp_api.errors import problem_response, problem_responses
 from ehp_api.pagination import Page, PageDep
 from ehp_api.periods.models import PERIOD_PATTERN
@@ -137,7 +137,7 @@ def follow_up_complaint(
     responses=problem_responses(503),
 )
 def get_complaint(
-    session: SessionDep, complaint_id: int, principal: Read, cipher: Cipher
+    session: SessionDep, complaint_id: RecordId, principal: Read, cipher: Cipher
 ) -> ComplaintIdentified | ComplaintPublic:
     """Get one complaint; identity only for those who may see it, and every such read audited."""
     return service.read(session, principal, cipher, complaint_id)
@@ -150,7 +150,7 @@ def get_complaint(
 )
 def update_complaint(
     session: SessionDep,
-    complaint_id: int,
+    complaint_id: RecordId,
     data: ComplaintUpdate,
     principal: Write,
     cipher: Cipher,
@@ -165,7 +165,7 @@ def update_complaint(
 
 @router.get("/{complaint_id}/timeline", response_model=list[StepPublic])
 def get_complaint_timeline(
-    session: SessionDep, complaint_id: int, principal: Read
+    session: SessionDep, complaint_id: RecordId, principal: Read
 ) -> list[StepPublic]:
     """Every step of the complaint: from and to which state, when, by whom, with what."""
     return workflow.timeline(session, principal, complaint_id)
@@ -177,7 +177,7 @@ def get_complaint_timeline(
     responses=problem_responses(409),
 )
 def transition_complaint(
-    session: SessionDep, complaint_id: int, data: TransitionIn, principal: Write
+    session: SessionDep, complaint_id: RecordId, data: TransitionIn, principal: Write
 ) -> ComplaintPublic | JSONResponse:
     """Move the complaint along its workflow (refer, accept, reject, respond, close)."""
     complaint = workflow.transition(session, principal, complaint_id, data)

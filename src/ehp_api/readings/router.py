@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from ehp_api import idempotency
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
-from ehp_api.db import SessionDep
+from ehp_api.db import RecordId, SessionDep
 from ehp_api.errors import PROBLEM_MEDIA_TYPE, InvalidInput, InvalidParam, problem_responses
 from ehp_api.pagination import Page, PageDep
 from ehp_api.principal import Principal
@@ -165,14 +165,14 @@ def _json(status: int, body: Any, replayed: bool = False) -> Response:
 
 
 @router.get("/{reading_id}", response_model=ReadingPublic)
-def get_reading(session: SessionDep, reading_id: int, principal: Read) -> ReadingPublic:
+def get_reading(session: SessionDep, reading_id: RecordId, principal: Read) -> ReadingPublic:
     """Get one reading."""
     return service.to_public(service.get(session, principal, reading_id), service.names(session))
 
 
 @router.patch("/{reading_id}", response_model=ReadingPublic, responses=problem_responses(409))
 def update_reading(
-    session: SessionDep, reading_id: int, data: ReadingUpdate, principal: Write
+    session: SessionDep, reading_id: RecordId, data: ReadingUpdate, principal: Write
 ) -> ReadingPublic:
     """Change a reading's value, comment or reference (not once validated, for partners)."""
     reading = review.update(session, principal, reading_id, data)
@@ -180,7 +180,7 @@ def update_reading(
 
 
 @router.delete("/{reading_id}", status_code=204, responses=problem_responses(409))
-def delete_reading(session: SessionDep, reading_id: int, principal: Write) -> None:
+def delete_reading(session: SessionDep, reading_id: RecordId, principal: Write) -> None:
     """Delete a reading posted by mistake (not once validated, for partners); audited."""
     review.delete(session, principal, reading_id)
 
@@ -188,7 +188,7 @@ def delete_reading(session: SessionDep, reading_id: int, principal: Write) -> No
 @router.post(
     "/{reading_id}/validate", response_model=ReadingPublic, responses=problem_responses(409)
 )
-def validate_reading(session: SessionDep, reading_id: int, principal: Review) -> ReadingPublic:
+def validate_reading(session: SessionDep, reading_id: RecordId, principal: Review) -> ReadingPublic:
     """Validate a submitted reading: it counts in the dashboard and is frozen for partners."""
     reading = review.transition(session, principal, reading_id, ReadingStatus.validated)
     return service.to_public(reading, service.names(session))
@@ -196,7 +196,7 @@ def validate_reading(session: SessionDep, reading_id: int, principal: Review) ->
 
 @router.post("/{reading_id}/reject", response_model=ReadingPublic, responses=problem_responses(409))
 def reject_reading(
-    session: SessionDep, reading_id: int, body: RejectIn, principal: Review
+    session: SessionDep, reading_id: RecordId, body: RejectIn, principal: Review
 ) -> ReadingPublic:
     """Reject a submitted reading with the reason the partner must fix."""
     reading = review.transition(session, principal, reading_id, ReadingStatus.rejected, body.reason)
@@ -204,7 +204,7 @@ def reject_reading(
 
 
 @router.post("/{reading_id}/reopen", response_model=ReadingPublic, responses=problem_responses(409))
-def reopen_reading(session: SessionDep, reading_id: int, principal: Review) -> ReadingPublic:
+def reopen_reading(session: SessionDep, reading_id: RecordId, principal: Review) -> ReadingPublic:
     """Send a validated or rejected reading back to `submitted`."""
     reading = review.transition(session, principal, reading_id, ReadingStatus.submitted)
     return service.to_public(reading, service.names(session))
@@ -212,7 +212,7 @@ def reopen_reading(session: SessionDep, reading_id: int, principal: Review) -> R
 
 @router.get("/{reading_id}/history", response_model=list[HistoryEntry])
 def get_reading_history(
-    session: SessionDep, reading_id: int, principal: Read
+    session: SessionDep, reading_id: RecordId, principal: Read
 ) -> list[HistoryEntry]:
     """Every change of the reading's value and status: who, when, from what to what."""
     return service.history(session, principal, reading_id)
