@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select
 from sqlmodel import Session
 
+from ehp_api.db import MAX_ID
 from ehp_api.errors import InvalidInput, InvalidParam
 
 DEFAULT_LIMIT = 50
@@ -55,7 +56,8 @@ def decode_cursor(cursor: str) -> int:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         after = json.loads(base64.urlsafe_b64decode(padded))["after"]
-        if not isinstance(after, int):
+        # Past the id column's range the driver would overflow (a 500), not find nothing.
+        if not isinstance(after, int) or not 0 <= after <= MAX_ID:
             raise TypeError
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise InvalidInput(
