@@ -3,7 +3,7 @@
 import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
@@ -80,16 +80,22 @@ def as_utc(value: datetime | None) -> datetime | None:
 _NUMBER = re.compile(r"\s*[+-]?\d+(\.\d*)?\s*")
 
 
-def _not_a_number(value: Any) -> Any:
+def _iso_8601(example: str) -> BeforeValidator:
     # Pydantic also reads a bare number as seconds since 1970: `?until=2021` would silently mean
     # 00:33:41 on 1 January 1970. The documented format is ISO 8601 (found by schema fuzzing).
-    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
-        raise ValueError("expected an ISO 8601 date-time, e.g. 2021-06-30T00:00:00Z")
-    return value
+    def refuse_numbers(value: Any) -> Any:
+        if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+            raise ValueError(f"expected ISO 8601, e.g. {example}")
+        return value
+
+    return BeforeValidator(refuse_numbers)
 
 
-IsoDateTime = Annotated[datetime, BeforeValidator(_not_a_number)]
+IsoDateTime = Annotated[datetime, _iso_8601("2021-06-30T00:00:00Z")]
 """A timestamp a caller sends (a filter): ISO 8601 only."""
+
+IsoDate = Annotated[date, _iso_8601("2021-06-30")]
+"""A date a caller sends (a filter): ISO 8601 only."""
 
 
 def utcnow() -> datetime:

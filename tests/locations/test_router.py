@@ -49,3 +49,12 @@ def test_malformed_pcode_is_a_422(client: TestClient) -> None:
 
 def test_unknown_pcode_is_a_404(client: TestClient) -> None:
     assert client.get("/api/v1/locations/ML99").status_code == 404
+
+
+def test_the_membership_date_is_iso_8601_not_a_bare_number(client: TestClient) -> None:
+    # Found by schema fuzzing: `on=0` was read as 1970-01-01 (200).
+    for number in ("0", "1624406400", "2021"):
+        response = client.get("/api/v1/locations", params={"on": number})
+        assert response.status_code == 422, number
+        assert response.json()["errors"][0]["field"] == "on"
+    assert client.get("/api/v1/locations", params={"on": "2021-06-30"}).status_code == 200
