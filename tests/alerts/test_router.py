@@ -116,6 +116,33 @@ class TestIds:
                 assert response.status_code == 422, response.url
                 assert response.json()["errors"][0]["field"] == "alert_id"
 
+    def test_counts_are_json_integers_not_booleans_or_strings(self, hcr: TestClient) -> None:
+        # Found by schema fuzzing: `"affected_people": false` was stored as 0 (201).
+        for field, value in (
+            ("affected_people", False),
+            ("affected_people", "120"),
+            ("severity", True),
+            ("severity", "4"),
+        ):
+            response = hcr.post("/api/v1/alerts", json=alert_body(**{field: value}))
+            assert response.status_code == 422, (field, value)
+            assert response.json()["errors"][0]["field"] == field
+        alert = create(hcr)
+        response = hcr.patch(f"/api/v1/alerts/{alert['id']}", json={"affected_people": True})
+        assert response.status_code == 422
+
+    def test_dates_are_iso_8601_not_a_bare_number(self, hcr: TestClient) -> None:
+        # Found by schema fuzzing: `"occurred_on": 0` was stored as 1970-01-01 (201).
+        for field in ("occurred_on", "reported_on"):
+            response = hcr.post("/api/v1/alerts", json=alert_body(**{field: 0}))
+            assert response.status_code == 422, field
+            assert response.json()["errors"][0]["field"] == field
+        alert = create(hcr)
+        moved = hcr.post(
+            f"/api/v1/alerts/{alert['id']}/transitions", json={"to": "shared", "on": 0}
+        )
+        assert moved.status_code == 422
+
 
 class TestDuplicates:
     def test_listed_without_restricted_fields(self, hcr: TestClient, unicef: TestClient) -> None:

@@ -97,6 +97,12 @@ class TestCreate:
         for role in (Role.analyst, Role.admin):
             assert client_as(role, "OCHA").post(BASE, json=complaint()).status_code == 403
 
+    def test_the_date_received_is_iso_8601_not_a_bare_number(self, hcr: TestClient) -> None:
+        # The alerts' fuzzing finding (`0` read as 1970-01-01); complaints take dates the same way.
+        response = hcr.post(BASE, json=complaint(received_on=0))
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "received_on"
+
 
 class TestWithoutEncryptionKey:
     @pytest.fixture
