@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-postgres lint typecheck format migrate seed serve migration bench clean
+.PHONY: install run test test-postgres fuzz lint typecheck format migrate seed serve migration bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: install
 
 test-postgres: install
 	EHP_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q
+
+# A long schema fuzzing run (make test runs a short one); EHP_TEST_DATABASE_URL=... for PostgreSQL.
+fuzz: install
+	EHP_FUZZ_EXAMPLES=$(or $(EXAMPLES),100) EHP_FUZZ_COVERAGE=1 EHP_FUZZ_SCENARIOS=$(or $(SCENARIOS),50) EHP_FUZZ_STEPS=30 EHP_FUZZ_RANDOM=1 $(BIN)/pytest -q tests/fuzz
 
 lint: install
 	$(BIN)/ruff check .

@@ -30,3 +30,24 @@ def test_swagger_ui_is_version_5_for_openapi_3_1(client: TestClient) -> None:
     bundle = client.get("/static-offline-docs/swagger-ui-bundle.js").text
     # Swagger UI 4 has no OpenAPI 3.1 support; version 5 carries its isOAS31 selector.
     assert "isOAS31" in bundle
+
+
+def test_links_name_existing_operations_and_their_path_parameters(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    path_parameters = {
+        operation["operationId"]: {
+            p["name"] for p in operation.get("parameters", []) if p["in"] == "path"
+        }
+        for path_item in document["paths"].values()
+        for operation in path_item.values()
+    }
+    links = [
+        link
+        for path_item in document["paths"].values()
+        for operation in path_item.values()
+        for response in operation["responses"].values()
+        for link in response.get("links", {}).values()
+    ]
+    assert len(links) == 6
+    for link in links:
+        assert set(link["parameters"]) <= path_parameters[link["operationId"]], link

@@ -40,6 +40,35 @@ def test_invalid_query_lists_each_field_with_location_and_reason(client: TestCli
     assert errors["liptako_gourma"]["code"] == "bool_parsing"
 
 
+class TestUnreadableJsonBody:
+    """Found by schema fuzzing: these were undocumented 400s, unlike any other invalid body."""
+
+    def test_bytes_that_are_not_utf8_are_a_422_problem(self, hcr: TestClient) -> None:
+        response = hcr.post(
+            "/api/v1/alerts",
+            content=b'{"narrative": "caf\xe9"}',  # Latin-1, not UTF-8
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 422
+        assert response.headers["content-type"] == PROBLEM
+        [error] = response.json()["errors"]
+        assert error == {
+            "location": "body",
+            "field": "body",
+            "reason": "the body is not JSON in UTF-8",
+            "code": "json_invalid",
+        }
+
+    def test_nesting_too_deep_to_parse_is_a_422_problem(self, hcr: TestClient) -> None:
+        response = hcr.post(
+            "/api/v1/alerts",
+            content=b"[" * 100_000,
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["code"] == "json_invalid"
+
+
 def test_unexpected_error_is_a_500_problem_without_internals(app: FastAPI) -> None:
     @app.get("/boom")
     def boom() -> None:

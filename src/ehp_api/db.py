@@ -3,12 +3,13 @@
 import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from pydantic import BeforeValidator
 from sqlalchemy import DateTime, Engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
@@ -71,6 +72,27 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+_NUMBER = re.compile(r"\s*[+-]?\d+(\.\d*)?\s*")
+
+
+def _iso_8601(example: str) -> BeforeValidator:
+    # Pydantic also reads a bare number as seconds since 1970: `?until=2021` would silently mean
+    # 00:33:41 on 1 January 1970. The documented format is ISO 8601 (found by schema fuzzing).
+    def refuse_numbers(value: Any) -> Any:
+        if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+            raise ValueError(f"expected ISO 8601, e.g. {example}")
+        return value
+
+    return BeforeValidator(refuse_numbers)
+
+
+IsoDateTime = Annotated[datetime, _iso_8601("2021-06-30T00:00:00Z")]
+"""A timestamp a caller sends (a filter): ISO 8601 only."""
+
+IsoDate = Annotated[date, _iso_8601("2021-06-30")]
+"""A date a caller sends (a filter): ISO 8601 only."""
 
 
 def utcnow() -> datetime:

@@ -191,8 +191,21 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 422, f"The request is invalid: {summary}", errors=errors)
 
 
+def _unreadable_json_body(request: Request, exc: StarletteHTTPException) -> JSONResponse | None:
+    # FastAPI answers a JSON body it cannot even decode (bytes that are not UTF-8, nesting too
+    # deep for the parser) with a bare 400, and a body that is not JSON with a 422 `json_invalid`:
+    # one answer for both, the documented 422.
+    if exc.status_code != 400 or not isinstance(exc.__cause__, UnicodeDecodeError | RecursionError):
+        return None
+    reason = "the body is not JSON in UTF-8"
+    errors = [InvalidParam(location="body", field="body", reason=reason, code="json_invalid")]
+    return problem_response(request, 422, f"The request is invalid: body: {reason}", errors=errors)
+
+
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if unreadable := _unreadable_json_body(request, exc):
+        return unreadable
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No resource at {request.url.path}."

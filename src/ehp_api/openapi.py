@@ -57,6 +57,35 @@ def _body_limits(document: dict[str, Any]) -> None:
             operation["responses"]["413"] = {"description": description}
 
 
+# OpenAPI links, where a record's answer leads: (operation, status) -> {linked operation: (its path
+# parameter, the value)}. Client teams and the stateful schema fuzzing (tests/fuzz) follow them.
+# Schemathesis infers the others from ids in the schemas (alerts, readings, users...) by itself.
+_LINKS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
+    ("create_complaint", "201"): {
+        "transition_complaint": ("complaint_id", "$response.body#/id"),
+        "get_complaint_timeline": ("complaint_id", "$response.body#/id"),
+    },
+    ("create_organisation", "201"): {
+        "get_organisation": ("code", "$response.body#/code"),
+        "update_organisation": ("code", "$response.body#/code"),
+    },
+    ("create_trigger_rule", "201"): {"update_trigger_rule": ("code", "$response.body#/code")},
+    ("lock_period", "200"): {"unlock_period": ("code", "$response.body#/code")},
+}
+
+
+def _add_links(document: dict[str, Any]) -> None:
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                targets = _LINKS.get((operation.get("operationId", ""), status), {})
+                for target, (parameter, value) in targets.items():
+                    response.setdefault("links", {})[target] = {
+                        "operationId": target,
+                        "parameters": {parameter: value},
+                    }
+
+
 def install_openapi(app: FastAPI) -> None:
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -69,6 +98,7 @@ def install_openapi(app: FastAPI) -> None:
             )
             _body_limits(document)
             _errors_as_problems(document)
+            _add_links(document)
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from ehp_api.access.models import ApiKey
 from ehp_api.access.permissions import Role
 from ehp_api.audit.models import AuditEvent
-from ehp_api.db import utcnow
+from ehp_api.db import MAX_ID, utcnow
 from tests import builders
 
 PASSWORD = "a long enough password"
@@ -203,6 +203,22 @@ class TestUsers:
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "password"
         assert "short" not in response.json()["detail"]
+
+
+def test_an_id_beyond_the_id_column_is_invalid_not_a_server_error(
+    client_as: Callable[..., TestClient],
+) -> None:
+    # Found by schema fuzzing: the driver overflowed on such ids (500).
+    admin = client_as(Role.admin, "OCHA")
+    assert admin.get(f"/api/v1/users/{MAX_ID}").status_code == 404
+    for too_large in (MAX_ID + 1, 10**20):
+        for response, field in (
+            (admin.get(f"/api/v1/users/{too_large}"), "user_id"),
+            (admin.get(f"/api/v1/api-keys/{too_large}"), "key_id"),
+            (admin.post(f"/api/v1/api-keys/{too_large}/revoke"), "key_id"),
+        ):
+            assert response.status_code == 422, response.url
+            assert response.json()["errors"][0]["field"] == field
 
 
 class TestSwaggerAuthorize:

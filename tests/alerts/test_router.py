@@ -2,6 +2,7 @@
 
 from fastapi.testclient import TestClient
 
+from ehp_api.db import MAX_ID
 from tests.alerts.conftest import NARRATIVE, alert_body, create, step
 from tests.helpers import all_items
 
@@ -98,6 +99,49 @@ class TestWhoSeesWhat:
         assert ocha.get(f"/api/v1/alerts/{alert['id']}").json()["narrative"] == NARRATIVE
         events = ocha.get("/api/v1/audit-events", params={"action": "alert.read_restricted"}).json()
         assert [e["entity_id"] for e in events["items"]] == [str(alert["id"])]
+
+
+class TestIds:
+    def test_an_id_beyond_the_id_column_is_invalid_not_a_server_error(
+        self, ocha: TestClient
+    ) -> None:
+        # Found by schema fuzzing: the driver overflowed on such ids (500).
+        assert ocha.get(f"/api/v1/alerts/{MAX_ID}").status_code == 404
+        for too_large in (MAX_ID + 1, 10**20):
+            for response in (
+                ocha.get(f"/api/v1/alerts/{too_large}"),
+                ocha.get(f"/api/v1/alerts/{too_large}/timeline"),
+                ocha.post(f"/api/v1/alerts/{too_large}/transitions", json={"to": "shared"}),
+            ):
+                assert response.status_code == 422, response.url
+                assert response.json()["errors"][0]["field"] == "alert_id"
+
+    def test_counts_are_json_integers_not_booleans_or_strings(self, hcr: TestClient) -> None:
+        # Found by schema fuzzing: `"affected_people": false` was stored as 0 (201).
+        for field, value in (
+            ("affected_people", False),
+            ("affected_people", "120"),
+            ("severity", True),
+            ("severity", "4"),
+        ):
+            response = hcr.post("/api/v1/alerts", json=alert_body(**{field: value}))
+            assert response.status_code == 422, (field, value)
+            assert response.json()["errors"][0]["field"] == field
+        alert = create(hcr)
+        response = hcr.patch(f"/api/v1/alerts/{alert['id']}", json={"affected_people": True})
+        assert response.status_code == 422
+
+    def test_dates_are_iso_8601_not_a_bare_number(self, hcr: TestClient) -> None:
+        # Found by schema fuzzing: `"occurred_on": 0` was stored as 1970-01-01 (201).
+        for field in ("occurred_on", "reported_on"):
+            response = hcr.post("/api/v1/alerts", json=alert_body(**{field: 0}))
+            assert response.status_code == 422, field
+            assert response.json()["errors"][0]["field"] == field
+        alert = create(hcr)
+        moved = hcr.post(
+            f"/api/v1/alerts/{alert['id']}/transitions", json={"to": "shared", "on": 0}
+        )
+        assert moved.status_code == 422
 
 
 class TestDuplicates:

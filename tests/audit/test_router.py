@@ -5,6 +5,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from ehp_api.access.permissions import Role
+from ehp_api.db import MAX_ID
 
 
 def _create_organisation(admin: TestClient, code: str = "NRC") -> None:
@@ -57,3 +58,27 @@ def test_newest_first_and_filters(client_as: Callable[..., TestClient]) -> None:
 def test_partners_and_analysts_cannot_read_it(client_as: Callable[..., TestClient]) -> None:
     for role in (Role.partner, Role.analyst, Role.psea_focal_point):
         assert client_as(role, "HCR").get("/api/v1/audit-events").status_code == 403
+
+
+def test_a_principal_id_beyond_the_id_column_is_invalid_not_a_server_error(
+    client_as: Callable[..., TestClient],
+) -> None:
+    admin = client_as(Role.admin, "OCHA")
+    assert admin.get("/api/v1/audit-events", params={"principal_id": MAX_ID}).status_code == 200
+    response = admin.get("/api/v1/audit-events", params={"principal_id": 10**20})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "principal_id"
+
+
+def test_time_filters_take_iso_8601_not_a_bare_number(
+    client_as: Callable[..., TestClient],
+) -> None:
+    # Found by schema fuzzing: `until=0.5` was read as half a second after 1970-01-01 (200).
+    admin = client_as(Role.admin, "OCHA")
+    for name in ("since", "until"):
+        for number in ("0.5", "2021", "-3"):
+            response = admin.get("/api/v1/audit-events", params={name: number})
+            assert response.status_code == 422, (name, number)
+            assert response.json()["errors"][0]["field"] == name
+    iso = admin.get("/api/v1/audit-events", params={"until": "2021-06-30T00:00:00Z"})
+    assert iso.status_code == 200

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from ehp_api.access.permissions import Role
 from ehp_api.config import Settings
-from ehp_api.db import get_session
+from ehp_api.db import MAX_ID, get_session
 from ehp_api.main import create_app
 from tests.complaints.conftest import BASE, complaint, create, days_ago, move, named, refer
 from tests.helpers import all_items
@@ -97,6 +97,12 @@ class TestCreate:
         for role in (Role.analyst, Role.admin):
             assert client_as(role, "OCHA").post(BASE, json=complaint()).status_code == 403
 
+    def test_the_date_received_is_iso_8601_not_a_bare_number(self, hcr: TestClient) -> None:
+        # The alerts' fuzzing finding (`0` read as 1970-01-01); complaints take dates the same way.
+        response = hcr.post(BASE, json=complaint(received_on=0))
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "received_on"
+
 
 class TestWithoutEncryptionKey:
     @pytest.fixture
@@ -145,6 +151,17 @@ class TestRead:
 
     def test_unknown_id_is_404(self, ocha: TestClient) -> None:
         assert ocha.get(f"{BASE}/999999").status_code == 404
+
+    def test_an_id_beyond_the_id_column_is_invalid_not_a_server_error(
+        self, ocha: TestClient
+    ) -> None:
+        # Found by schema fuzzing: the driver overflowed on such ids (500).
+        assert ocha.get(f"{BASE}/{MAX_ID}").status_code == 404
+        for too_large in (MAX_ID + 1, 10**20):
+            for path in (f"{BASE}/{too_large}", f"{BASE}/{too_large}/timeline"):
+                response = ocha.get(path)
+                assert response.status_code == 422, path
+                assert response.json()["errors"][0]["field"] == "complaint_id"
 
 
 class TestList:

@@ -58,3 +58,12 @@ def test_an_unknown_filter_value_is_a_422_naming_the_filter(client: TestClient) 
         [error] = response.json()["errors"]
         assert (error["location"], error["field"], error["code"]) == ("query", name, "unknown_code")
         assert value in error["reason"]
+
+
+def test_the_membership_date_is_iso_8601_not_a_bare_number(client: TestClient) -> None:
+    # Found by schema fuzzing: `on=0` was read as 1970-01-01 (200).
+    for number in ("0", "1624406400", "2021"):
+        response = client.get("/api/v1/locations", params={"on": number})
+        assert response.status_code == 422, number
+        assert response.json()["errors"][0]["field"] == "on"
+    assert client.get("/api/v1/locations", params={"on": "2021-06-30"}).status_code == 200

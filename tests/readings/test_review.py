@@ -2,6 +2,7 @@
 
 from fastapi.testclient import TestClient
 
+from ehp_api.db import MAX_ID
 from tests.helpers import all_items
 from tests.readings.conftest import count_reading
 
@@ -48,6 +49,22 @@ class TestCrossOrganisation:
         assert hcr.get(f"/api/v1/readings/{reading['id']}").json()["value"] == 4
 
 
+class TestIds:
+    def test_an_id_beyond_the_id_column_is_invalid_not_a_server_error(
+        self, ocha: TestClient
+    ) -> None:
+        # Found by schema fuzzing: the driver overflowed on such ids (500).
+        assert ocha.get(f"/api/v1/readings/{MAX_ID}").status_code == 404
+        for too_large in (MAX_ID + 1, 10**20):
+            for response in (
+                ocha.get(f"/api/v1/readings/{too_large}"),
+                ocha.get(f"/api/v1/readings/{too_large}/history"),
+                ocha.post(f"/api/v1/readings/{too_large}/validate"),
+            ):
+                assert response.status_code == 422, response.url
+                assert response.json()["errors"][0]["field"] == "reading_id"
+
+
 class TestFilters:
     def test_filters_combine(self, hcr: TestClient, ocha: TestClient) -> None:
         create(hcr, location="ML0701")
@@ -59,6 +76,13 @@ class TestFilters:
         assert len(all_items(ocha, "/api/v1/readings", period="2021Q3")) == 1
         assert len(all_items(ocha, "/api/v1/readings", activity="1.1.1", status="submitted")) == 3
         assert all_items(ocha, "/api/v1/readings", updated_since="2999-01-01T00:00:00Z") == []
+
+    def test_updated_since_takes_iso_8601_not_a_bare_number(self, ocha: TestClient) -> None:
+        # Found by schema fuzzing: a number was read as seconds since 1970 (200).
+        for path in ("/api/v1/readings", "/api/v1/exports/readings.csv"):
+            response = ocha.get(path, params={"updated_since": "1624406400"})
+            assert response.status_code == 422, path
+            assert response.json()["errors"][0]["field"] == "updated_since"
 
 
 class TestReview:

@@ -3,6 +3,7 @@
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
+from ehp_api.pagination import encode_cursor
 from tests.helpers import all_items, codes
 
 ALL_ACTIVITIES = [
@@ -72,6 +73,16 @@ class TestListActivities:
         response = client.get("/api/v1/activities", params={"cursor": "not-a-cursor"})
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "cursor"
+
+    def test_a_cursor_past_the_id_range_is_refused_not_a_server_error(
+        self, client: TestClient
+    ) -> None:
+        # Found while fixing the ids of the fuzzing finding: the driver overflowed on it (500).
+        for after in (10**20, -(10**20)):
+            cursor = encode_cursor(after)
+            response = client.get("/api/v1/activities", params={"cursor": cursor})
+            assert response.status_code == 422, after
+            assert response.json()["errors"][0]["field"] == "cursor"
 
     def test_statement_count_does_not_grow_with_the_page(
         self, client: TestClient, engine: Engine

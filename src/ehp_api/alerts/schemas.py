@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ehp_api.alerts.models import AffectedGroup, AlertCategory, AlertKind, AlertStatus, TriggerKind
+from ehp_api.db import IsoDate
 
 SEVERITY_SCALE = (
     "1 minor: an isolated incident, no casualties, no displacement. "
@@ -42,11 +43,13 @@ class AlertCreate(BaseModel):
     kind: AlertKind = Field(description="`ehp_referral` (saisine of the EHP) or `ewrr` (MINUSMA).")
     category: AlertCategory = Field(description="What happened.")
     location: str = Field(max_length=12, description="Where: P-code, admin 2 (cercle) when known.")
-    occurred_on: date = Field(description="When it happened.")
-    reported_on: date = Field(description="When it was reported to the source organisation.")
-    severity: int = Field(ge=1, le=5, description=SEVERITY_SCALE)
+    occurred_on: IsoDate = Field(description="When it happened.")
+    reported_on: IsoDate = Field(description="When it was reported to the source organisation.")
+    severity: int = Field(ge=1, le=5, strict=True, description=SEVERITY_SCALE)
     affected_group: AffectedGroup = Field(description="Who was affected (a group, never a name).")
-    affected_people: int | None = Field(None, ge=0, le=10_000_000, description="How many people.")
+    affected_people: int | None = Field(
+        None, ge=0, le=10_000_000, strict=True, description="How many people."
+    )
     narrative: str | None = Field(
         None,
         max_length=10_000,
@@ -64,11 +67,13 @@ class AlertUpdate(BaseModel):
 
     category: AlertCategory | None = Field(None, description="What happened.")
     location: str | None = Field(None, max_length=12, description="P-code.")
-    occurred_on: date | None = Field(None, description="When it happened.")
-    reported_on: date | None = Field(None, description="When it was reported.")
-    severity: int | None = Field(None, ge=1, le=5, description=SEVERITY_SCALE)
+    occurred_on: IsoDate | None = Field(None, description="When it happened.")
+    reported_on: IsoDate | None = Field(None, description="When it was reported.")
+    severity: int | None = Field(None, ge=1, le=5, strict=True, description=SEVERITY_SCALE)
     affected_group: AffectedGroup | None = Field(None, description="Who was affected.")
-    affected_people: int | None = Field(None, ge=0, le=10_000_000, description="How many.")
+    affected_people: int | None = Field(
+        None, ge=0, le=10_000_000, strict=True, description="How many."
+    )
     narrative: str | None = Field(None, max_length=10_000, description="Restricted narrative.")
     external_ref: str | None = Field(None, max_length=200, description="The source's reference.")
     links: list[int] | None = Field(None, max_length=50, description="Related alert ids.")
@@ -151,16 +156,18 @@ class TransitionIn(BaseModel):
     )
 
     to: AlertStatus = Field(description="The target state.")
-    on: date | None = Field(None, description="When it happened; default today.")
+    on: IsoDate | None = Field(None, description="When it happened; default today.")
     note: str | None = Field(None, max_length=4000, description="Remark for the timeline.")
-    meeting_on: date | None = Field(None, description="escalated: the EHP meeting that took it up.")
+    meeting_on: IsoDate | None = Field(
+        None, description="escalated: the EHP meeting that took it up."
+    )
     decision: str | None = Field(
         None, max_length=2000, description="escalated: what the EHP decided."
     )
     accountable_organisation: str | None = Field(
         None, max_length=32, description="escalated: who follows up."
     )
-    follow_up_due_on: date | None = Field(None, description="escalated: follow-up due date.")
+    follow_up_due_on: IsoDate | None = Field(None, description="escalated: follow-up due date.")
     reason: str | None = Field(
         None, max_length=2000, description="not_escalated / not_activated: why."
     )

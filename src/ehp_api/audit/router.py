@@ -1,6 +1,5 @@
 """/audit-events: the append-only record of writes and confidential reads."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,7 +8,7 @@ from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
 from ehp_api.audit import service
 from ehp_api.audit.models import AuditEventPublic
-from ehp_api.db import MAX_ID, SessionDep
+from ehp_api.db import MAX_ID, IsoDateTime, SessionDep
 from ehp_api.pagination import Page, PageDep
 from ehp_api.principal import Principal, PrincipalKind
 
@@ -29,8 +28,8 @@ def list_audit_events(
         int | None, Query(ge=1, le=MAX_ID, description="User or key id.")
     ] = None,
     organisation: Annotated[str | None, Query(description="Principal's organisation code.")] = None,
-    since: Annotated[datetime | None, Query(description="From this time (inclusive).")] = None,
-    until: Annotated[datetime | None, Query(description="Before this time.")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="From this time (inclusive).")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="Before this time.")] = None,
 ) -> Page[AuditEventPublic]:
     """List audit events, newest first."""
     items, next_cursor = service.list_(

@@ -1,7 +1,5 @@
 """What callers send about complaints: the record, corrections and workflow steps."""
 
-from datetime import date
-
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ehp_api.complaints.models import (
@@ -14,6 +12,7 @@ from ehp_api.complaints.models import (
     ResponseMethod,
     Sex,
 )
+from ehp_api.db import IsoDate
 from ehp_api.locations.models import PCODE_PATTERN
 
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
@@ -61,7 +60,7 @@ class AssistanceIn(BaseModel):
 
     service: AssistanceService = Field(description="Kind of service the victim was referred to.")
     provider: str | None = Field(None, max_length=200, description="Which service (provider).")
-    referred_on: date = Field(description="When the victim was referred to it.")
+    referred_on: IsoDate = Field(description="When the victim was referred to it.")
 
 
 _REQUIRED = ("channel", "category", "received_on", "description", "sensitive")
@@ -114,7 +113,7 @@ class ComplaintCreate(_ComplaintFields):
     sensitive: bool = Field(
         False, description="Confidential (PSEA focal points only); always true for SEA."
     )
-    received_on: date = Field(description="When it was received.")
+    received_on: IsoDate = Field(description="When it was received.")
     description: str = Field(min_length=1, max_length=10_000, description="What was said.")
     complainant: ComplainantIn = Field(
         default_factory=ComplainantIn, description="Anonymous by default."
@@ -127,7 +126,7 @@ class ComplaintUpdate(_ComplaintFields):
     channel: Channel | None = Field(None, description="How it reached the receiving actor.")
     category: Category | None = Field(None, description="What it is about.")
     sensitive: bool | None = Field(None, description="Confidential; always true for SEA.")
-    received_on: date | None = Field(None, description="When it was received.")
+    received_on: IsoDate | None = Field(None, description="When it was received.")
     description: str | None = Field(
         None, min_length=1, max_length=10_000, description="What was said."
     )
@@ -167,10 +166,10 @@ class TransitionIn(BaseModel):
     )
 
     to: ComplaintStatus = Field(description="The target state.")
-    on: date | None = Field(None, description="When it happened; default today.")
+    on: IsoDate | None = Field(None, description="When it happened; default today.")
     note: str | None = Field(None, max_length=4000, description="Remark for the timeline.")
     organisation: str | None = Field(None, max_length=32, description="referred: to whom.")
-    due_on: date | None = Field(None, description="referred: when the response is due.")
+    due_on: IsoDate | None = Field(None, description="referred: when the response is due.")
     reason: str | None = Field(
         None, max_length=4000, description="rejected, or closed `no_change_needed`: why."
     )

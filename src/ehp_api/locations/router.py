@@ -1,11 +1,10 @@
 """/locations and /focus-areas: P-coded geography and the strategy's geographic priorities."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from ehp_api.db import SessionDep
+from ehp_api.db import IsoDate, SessionDep
 from ehp_api.locations import service
 from ehp_api.locations.models import PCODE_PATTERN, FocusAreaPublic, LocationPublic
 from ehp_api.pagination import Page, PageDep
@@ -27,7 +26,7 @@ def list_locations(
         str | None, Query(description="Only locations in this focus area (`liptako_gourma`).")
     ] = None,
     on: Annotated[
-        date | None, Query(description="Date for the focus area's membership; default today.")
+        IsoDate | None, Query(description="Date for the focus area's membership; default today.")
     ] = None,
 ) -> Page[LocationPublic]:
     """List locations (admin 1 and admin 2 P-codes)."""

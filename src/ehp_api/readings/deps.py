@@ -1,10 +1,10 @@
 """The readings list's filters as one dependency, shared by the list and the exports."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query
 
+from ehp_api.db import IsoDateTime
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.readings import service
 from ehp_api.readings.models import ReadingStatus
@@ -24,7 +24,7 @@ def reading_filters(
     zone: Annotated[str | None, Query(description="`liptako_gourma` or `other`.")] = None,
     status: Annotated[ReadingStatus | None, Query(description="Review status.")] = None,
     updated_since: Annotated[
-        datetime | None, Query(description="Changed at or after this time: incremental sync.")
+        IsoDateTime | None, Query(description="Changed at or after this time: incremental sync.")
     ] = None,
 ) -> service.Filters:
     return service.Filters(
