@@ -2,8 +2,10 @@
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 from sqlmodel import Session
@@ -96,3 +98,34 @@ def test_unknown_organisation_fails_with_a_message(database_url: str) -> None:
     )
     assert result.exit_code == 2
     assert "NOPE" in result.output
+
+
+class TestServe:
+    """`ehp-api serve` hands uvicorn what a multi-worker server needs."""
+
+    @pytest.fixture
+    def uvicorn_calls(self, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+        calls: list[dict[str, Any]] = []
+        monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+        return calls
+
+    def test_workers_get_time_to_start_on_a_busy_host(
+        self, database_url: str, uvicorn_calls: list[dict[str, Any]]
+    ) -> None:
+        result = CliRunner().invoke(app, ["serve", "--workers", "2"])
+        assert result.exit_code == 0, result.output
+        [options] = uvicorn_calls
+        assert options["workers"] == 2
+        # uvicorn's default (5 s) replaced workers that took longer to import the app, forever.
+        assert options["timeout_worker_healthcheck"] == 30
+
+    def test_the_start_timeout_is_a_setting(
+        self,
+        database_url: str,
+        uvicorn_calls: list[dict[str, Any]],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setenv("EHP_WORKER_START_TIMEOUT", "90")
+        get_settings.cache_clear()
+        assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+        assert uvicorn_calls[0]["timeout_worker_healthcheck"] == 90

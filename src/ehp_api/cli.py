@@ -192,4 +192,6 @@ def serve(
         workers=workers,
         log_level=settings.log_level,
         proxy_headers=True,
+        # uvicorn's 5 s replaces a worker still importing the app on a busy host, forever.
+        timeout_worker_healthcheck=settings.worker_start_timeout,
     )

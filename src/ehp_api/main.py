@@ -17,7 +17,7 @@ from ehp_api.config import Settings, get_settings
 from ehp_api.db import build_engine
 from ehp_api.errors import install_handlers
 from ehp_api.logs import configure_logging
-from ehp_api.middleware import RequestContextMiddleware
+from ehp_api.middleware import InFlightLimitMiddleware, RequestContextMiddleware
 from ehp_api.openapi import DESCRIPTION, install_openapi, operation_id
 from ehp_api.ratelimit import LoginLimiter
 
@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_handlers(app)
     install_openapi(app)
+    # Innermost: a refusal still gets CORS headers (a browser may read it) and a request id.
+    app.add_middleware(InFlightLimitMiddleware, limit=settings.in_flight_limit)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
