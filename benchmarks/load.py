@@ -9,8 +9,8 @@ bare FastAPI app of benchmarks/ceiling_app.py (one primary-key read; the framewo
 then with the service, each under uvicorn with the same number of workers:
 
 1. ramp: closed-loop callers (no think time) doubling from 1 until the throughput stops rising;
-   the maximum sustained throughput is the best error-free step, its callers the sustained
-   concurrency;
+   the maximum sustained throughput is the best step without errors or refusals, its callers
+   the sustained concurrency;
 2. (service) half load: as many callers, paced to half the maximum throughput; targets: no
    error, p99 under 200 ms for reads and single writes;
 3. (service) overload: four times the sustained concurrency, no pacing; targets: every refusal
@@ -160,7 +160,8 @@ def step(label: str, base: str, plan, mix, users: int, seconds: float, rate: flo
 
 
 def ramp(base: str, plan, mix, seconds: float) -> tuple[list[Step], Step]:  # type: ignore[no-untyped-def]
-    """Double the callers until two steps in a row add less than 5 % (or errors appear)."""
+    """Double the callers until two steps in a row add less than 5 %, or a step has errors or
+    refusals: what is sustained is served in full."""
     steps: list[Step] = []
     best: Step | None = None
     flat = 0
@@ -168,7 +169,7 @@ def ramp(base: str, plan, mix, seconds: float) -> tuple[list[Step], Step]:  # ty
         current = step(f"ramp {users}", base, plan, mix, users, seconds)
         steps.append(current)
         print_line(current)
-        if current.errors:
+        if current.errors or current.shed:
             break
         if best is None or current.throughput > best.throughput * 1.05:
             best, flat = current, 0
@@ -177,7 +178,7 @@ def ramp(base: str, plan, mix, seconds: float) -> tuple[list[Step], Step]:  # ty
             if flat == 2:
                 break
     if best is None:
-        sys.exit("the first step had errors: see the lines above")
+        sys.exit("the first step had errors or refusals: see the lines above")
     return steps, best
 
 
