@@ -56,7 +56,7 @@ migration: install
 bench: install
 	$(BIN)/python benchmarks/readings_batch.py
 
-.PHONY: bench-volume bench-export
+.PHONY: bench-volume bench-export bench-load
 # A PostgreSQL database with 1,000,000 readings, 100,000 alerts and 100,000 complaints, kept:
 # its URL is printed (drop it with dropdb when done).
 bench-volume: install
@@ -71,6 +71,11 @@ bench-export: install
 # (a private PostgreSQL cluster on port 55432, removed at the end; see README "Faults").
 faults: install
 	$(BIN)/python benchmarks/faults.py all
+
+# A mixed workload against `ehp-api serve --workers 2` on PostgreSQL: ramp, half load, overload,
+# recovery, against a bare FastAPI endpoint in the same run (a few minutes; its database is dropped).
+bench-load: install
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache ehp.db ehp.db-shm ehp.db-wal

@@ -2,8 +2,10 @@
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 from sqlmodel import Session
@@ -131,17 +133,32 @@ def test_rebuild_totals_counts_readings_loaded_past_the_service(database_url: st
     engine.dispose()
 
 
-def test_serve_gives_workers_time_to_start_on_a_busy_host(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """uvicorn's default (5 s to answer the first ping) kills workers that are still importing the
-    app on a loaded host, and respawns them in a loop: serve allows them much longer."""
-    import uvicorn
+class TestServe:
+    """`ehp-api serve` hands uvicorn what a multi-worker server needs."""
 
-    calls: list[dict[str, object]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
-    result = CliRunner().invoke(app, ["serve", "--workers", "2"])
-    assert result.exit_code == 0, result.output
-    [options] = calls
-    assert options["workers"] == 2
-    assert options["timeout_worker_healthcheck"] >= 30  # type: ignore[operator]
+    @pytest.fixture
+    def uvicorn_calls(self, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+        calls: list[dict[str, Any]] = []
+        monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+        return calls
+
+    def test_workers_get_time_to_start_on_a_busy_host(
+        self, database_url: str, uvicorn_calls: list[dict[str, Any]]
+    ) -> None:
+        result = CliRunner().invoke(app, ["serve", "--workers", "2"])
+        assert result.exit_code == 0, result.output
+        [options] = uvicorn_calls
+        assert options["workers"] == 2
+        # uvicorn's default (5 s) replaced workers that took longer to import the app, forever.
+        assert options["timeout_worker_healthcheck"] == 30
+
+    def test_the_start_timeout_is_a_setting(
+        self,
+        database_url: str,
+        uvicorn_calls: list[dict[str, Any]],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setenv("EHP_WORKER_START_TIMEOUT", "90")
+        get_settings.cache_clear()
+        assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+        assert uvicorn_calls[0]["timeout_worker_healthcheck"] == 90

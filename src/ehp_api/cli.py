@@ -182,12 +182,6 @@ def push_file(
     raise typer.Exit(code=1 if outcome.counts["rejected"] else 0)
 
 
-# A worker answers the supervisor's first ping only once it has imported the app: on a busy host
-# that takes longer than uvicorn's default 5 s, and the supervisor would kill and respawn every
-# worker forever. A hung worker is still replaced, after this long.
-WORKER_HEALTHCHECK_SECONDS = 30
-
-
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: EHP_HOST.")] = None,
@@ -211,5 +205,6 @@ def serve(
         workers=workers,
         log_level=settings.log_level,
         proxy_headers=True,
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        # uvicorn's 5 s replaces a worker still importing the app on a busy host, forever.
+        timeout_worker_healthcheck=settings.worker_start_timeout,
     )

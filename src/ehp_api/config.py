@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -19,6 +19,12 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `ehp-api serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `ehp-api serve` listens on.")
     workers: int = Field(1, ge=1, description="Worker processes of `ehp-api serve`.")
+    worker_start_timeout: int = Field(
+        30,
+        ge=1,
+        description="Seconds a worker of `ehp-api serve` may take to start, or to answer its "
+        "supervisor's ping, before it is replaced.",
+    )
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated origins allowed by CORS."
@@ -27,6 +33,12 @@ class Settings(BaseSettings):
         20, ge=1, description="Threads per worker that run requests; the pool holds as many."
     )
     db_max_overflow: int = Field(5, ge=0, description="Extra connections beyond the pool.")
+    max_in_flight: int | None = Field(
+        None,
+        ge=1,
+        description="Requests a worker handles at once; the next one gets 503 at once. Default: "
+        "worker_threads; at most worker_threads + db_max_overflow.",
+    )
     db_pool_timeout: float = Field(
         5.0, gt=0, description="Seconds to wait for a connection before answering 503."
     )
@@ -75,6 +87,22 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _in_flight_within_the_pool(self) -> "Settings":
+        # Each request in flight may hold a connection; one more than the pool holds would wait
+        # for it while holding a thread that the connection's holder needs to finish: a stall.
+        pool = self.worker_threads + self.db_max_overflow
+        if self.max_in_flight is not None and self.max_in_flight > pool:
+            raise ValueError(
+                f"EHP_MAX_IN_FLIGHT ({self.max_in_flight}) exceeds the connection pool "
+                f"(EHP_WORKER_THREADS + EHP_DB_MAX_OVERFLOW = {pool})"
+            )
+        return self
+
+    @property
+    def in_flight_limit(self) -> int:
+        return self.max_in_flight or self.worker_threads
 
     @property
     def is_sqlite(self) -> bool:

@@ -17,7 +17,11 @@ from ehp_api.config import Settings, get_settings
 from ehp_api.db import build_engine
 from ehp_api.errors import install_handlers
 from ehp_api.logs import configure_logging
-from ehp_api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from ehp_api.middleware import (
+    BodySizeLimitMiddleware,
+    InFlightLimitMiddleware,
+    RequestContextMiddleware,
+)
 from ehp_api.nul_characters import RefuseNulCharacters
 from ehp_api.openapi import DESCRIPTION, install_openapi, operation_id
 from ehp_api.ratelimit import LoginLimiter
@@ -93,6 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    # Outside the body checks (a refused request reads no body), inside CORS: a refusal still
+    # gets CORS headers (a browser may read it) and a request id.
+    app.add_middleware(InFlightLimitMiddleware, limit=settings.in_flight_limit)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -30,7 +30,10 @@ def live(settings: Settings, engine: Engine) -> Iterator[tuple[FastAPI, str]]:
     audit_mark = last_audit_id(engine)
     with Session(engine) as session, session.begin():
         secret = builders.api_key(session, Role.partner, "UNFPA")
-    app = create_app(settings)
+    # Fifty writers in flight at once, as before the in-flight limit (20 by default would refuse
+    # thirty with a 503): the race is the subject here. Past the pool (25) they wait for a
+    # connection, which cannot stall: each TestClient has its own event loop and threads.
+    app = create_app(settings.model_copy(update={"max_in_flight": 50}))
     yield app, secret
     with Session(engine) as session, session.begin():
         session.execute(delete(Reading).where(Reading.created_by.like("ehpk_%")))  # type: ignore[attr-defined]

@@ -1,0 +1,109 @@
+"""Load shedding: past its in-flight limit a worker refuses at once, and recovers at once."""
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from ehp_api.config import Settings
+from ehp_api.main import create_app
+
+PROBLEM = "application/problem+json"
+
+
+class Held:
+    """An app whose `/held` requests stay in flight until released."""
+
+    def __init__(self, settings: Settings, limit: int) -> None:
+        self.release = threading.Event()
+        self.entered = threading.Semaphore(0)
+        self.app: FastAPI = create_app(settings.model_copy(update={"max_in_flight": limit}))
+
+        @self.app.get("/held")
+        def held() -> dict[str, str]:
+            self.entered.release()
+            assert self.release.wait(timeout=10), "the test never released the request"
+            return {"status": "done"}
+
+    def start(self, client: TestClient, pool: ThreadPoolExecutor, count: int) -> list[Future]:
+        """`count` requests in flight, each inside its handler when this returns."""
+        futures = [pool.submit(client.get, "/held") for _ in range(count)]
+        for _ in range(count):
+            assert self.entered.acquire(timeout=10), "a held request never started"
+        return futures
+
+
+@pytest.fixture
+def pool() -> Iterator[ThreadPoolExecutor]:
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        yield executor
+
+
+class TestInFlightLimit:
+    def test_a_request_past_the_limit_gets_a_503_problem_at_once(
+        self, settings: Settings, pool: ThreadPoolExecutor
+    ) -> None:
+        held = Held(settings, limit=2)
+        with TestClient(held.app) as client:
+            futures = held.start(client, pool, 2)
+            start = time.perf_counter()
+            refused = client.get("/api/v1/strategy", headers={"X-Request-ID": "busy-1"})
+            seconds = time.perf_counter() - start
+            held.release.set()
+            assert [f.result(timeout=10).status_code for f in futures] == [200, 200]
+        assert refused.status_code == 503
+        assert refused.headers["content-type"] == PROBLEM
+        assert refused.headers["Retry-After"] == "1"
+        assert refused.headers["X-Request-ID"] == "busy-1"
+        body = refused.json()
+        assert body["type"] == "/problems/overloaded"
+        assert body["request_id"] == "busy-1"
+        assert seconds < 1  # refused at the door, not after waiting for a thread or connection
+
+    def test_below_the_limit_nothing_is_refused(
+        self, settings: Settings, pool: ThreadPoolExecutor
+    ) -> None:
+        held = Held(settings, limit=2)
+        with TestClient(held.app) as client:
+            futures = held.start(client, pool, 1)
+            response = client.get("/api/v1/nothing-here")  # gets past the limiter: a 404
+            held.release.set()
+            assert futures[0].result(timeout=10).status_code == 200
+        assert response.status_code == 404
+
+    def test_the_next_request_is_served_once_one_finishes(
+        self, settings: Settings, pool: ThreadPoolExecutor
+    ) -> None:
+        held = Held(settings, limit=1)
+        with TestClient(held.app) as client:
+            [first] = held.start(client, pool, 1)
+            assert client.get("/api/v1/nothing-here").status_code == 503
+            held.release.set()
+            assert first.result(timeout=10).status_code == 200
+            assert client.get("/api/v1/nothing-here").status_code == 404
+
+    def test_probes_are_never_refused(self, settings: Settings, pool: ThreadPoolExecutor) -> None:
+        held = Held(settings, limit=1)
+        with TestClient(held.app) as client:
+            [first] = held.start(client, pool, 1)
+            live = client.get("/healthz")
+            held.release.set()
+            first.result(timeout=10)
+        assert live.status_code == 200
+
+
+class TestSetting:
+    def test_the_limit_defaults_to_the_request_threads(self) -> None:
+        settings = Settings(worker_threads=12, _env_file=None)  # type: ignore[call-arg]
+        assert settings.in_flight_limit == 12
+
+    def test_a_limit_beyond_the_connection_pool_is_refused(self) -> None:
+        # More requests in flight than connections: they would wait on the pool and stall.
+        with pytest.raises(ValidationError, match="EHP_MAX_IN_FLIGHT"):
+            Settings(worker_threads=10, db_max_overflow=5, max_in_flight=16, _env_file=None)  # type: ignore[call-arg]
+        assert Settings(worker_threads=10, db_max_overflow=5, max_in_flight=15, _env_file=None)  # type: ignore[call-arg]
