@@ -47,6 +47,8 @@ def settings() -> Settings:
         environment="test",
         rate_limit_storage="memory://",
         encryption_key=TEST_ENCRYPTION_KEY,
+        # Dashboards recomputed after every write, so that tests see their own writes at once.
+        dashboard_max_age_seconds=0,
         _env_file=None,
     )
 

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     small_cell_threshold: int = Field(
         5, ge=1, description="Counts below this (and above 0) are suppressed for broad audiences."
     )
+    dashboard_max_age_seconds: int = Field(
+        60,
+        ge=0,
+        description="A kept dashboard is served this long after it was computed even if the data "
+        "changed since (0: recomputed after every write).",
+    )
     follow_up_rate_limit: str = Field(
         "10/minute;50/hour",
         description="Follow-up code lookups allowed per client address (public endpoint).",

@@ -4,10 +4,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
 from ehp_api.access.permissions import Role
+from ehp_api.config import Settings
 from tests.alerts.conftest import create, step
 
 
@@ -184,3 +186,16 @@ def test_a_computed_dashboard_is_kept_until_the_data_changes(
     changed = dashboard(client)
     assert changed["generated_at"] != first["generated_at"]
     assert find(changed, "1.1.1.1")["value"] == 4
+
+
+def test_a_kept_dashboard_is_served_for_its_max_age_even_after_a_write(
+    app: FastAPI, settings: Settings, client: TestClient, plant: Callable[..., dict]
+) -> None:
+    app.state.settings = settings.model_copy(update={"dashboard_max_age_seconds": 60})
+    first = dashboard(client)
+    plant("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=4)
+    kept = dashboard(client)
+    assert kept["generated_at"] == first["generated_at"]
+    assert find(kept, "1.1.1.1")["value"] is None  # the write is not in it yet
+    app.state.settings = settings  # max age 0: the next call sees the write
+    assert find(dashboard(client), "1.1.1.1")["value"] == 4

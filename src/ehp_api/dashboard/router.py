@@ -1,6 +1,6 @@
 """/dashboard: the quarterly protection dashboard the EHP receives, and the plan's Gantt."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 import orjson
@@ -24,11 +24,13 @@ def get_dashboard(
     period: Annotated[str, Query(pattern=PERIOD_PATTERN, description="`2021Q2` or `2021`.")],
 ) -> Response:
     """The dashboard for a quarter or a year: the plan's progress, alerts and complaints."""
-    threshold = request.app.state.settings.small_cell_threshold
+    settings = request.app.state.settings
+    threshold = settings.small_cell_threshold
+    max_age = timedelta(seconds=settings.dashboard_max_age_seconds)
     audience = "full" if principal.can(Permission.alerts_review) else "broad"
     version = snapshots.data_version(session)
     snapshot_key = snapshots.key(period, audience, date.today())
-    body = snapshots.fresh(session, snapshot_key, version)
+    body = snapshots.fresh(session, snapshot_key, version, max_age)
     if body is None:
         body = service.build(session, principal, period, threshold).model_dump(mode="json")
         snapshots.keep(session, snapshot_key, version, body)

@@ -3,11 +3,14 @@ the same quarter, and recomputing it for each from a million readings would be w
 
 The data version is the newest audit event's id: every write through the API or the CLI adds
 one (readings, reviews, alerts, complaints, seed...), so a newer event means the dashboard may
-have changed. The key carries the day too, because overdue counts depend on today. Rows live in
+have changed. While partners write all day, that would recompute the dashboard for nearly every
+reader: a kept dashboard younger than EHP_DASHBOARD_MAX_AGE_SECONDS (60 s) is served even if
+the data changed since (its `generated_at` says when it was computed; 0 turns this off).
+The key carries the day too, because overdue counts depend on today. Rows live in
 the database, so every worker shares them.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Column, func, select
@@ -35,9 +38,16 @@ def key(period: str, audience: str, today: date) -> str:
     return f"{period}|{audience}|{today.isoformat()}"
 
 
-def fresh(session: Session, snapshot_key: str, version: int) -> dict[str, Any] | None:
+def fresh(
+    session: Session, snapshot_key: str, version: int, max_age: timedelta
+) -> dict[str, Any] | None:
+    """The kept body if no write came after it, or if it is younger than `max_age`."""
     row = session.get(DashboardSnapshot, snapshot_key)
-    return row.body if row is not None and row.data_version == version else None
+    if row is None:
+        return None
+    if row.data_version == version or utcnow() - row.computed_at < max_age:
+        return row.body
+    return None
 
 
 def keep(session: Session, snapshot_key: str, version: int, body: dict[str, Any]) -> None:
