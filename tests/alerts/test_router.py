@@ -101,7 +101,9 @@ class TestWhoSeesWhat:
         assert [e["entity_id"] for e in events["items"]] == [str(alert["id"])]
 
 
-class TestIds:
+class TestRefusedInput:
+    """Input the schema refuses, found by schema fuzzing to be accepted or to break the server."""
+
     def test_an_id_beyond_the_id_column_is_invalid_not_a_server_error(
         self, ocha: TestClient
     ) -> None:
