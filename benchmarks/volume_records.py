@@ -160,17 +160,18 @@ def _alert(i: int, context: Context) -> tuple[dict[str, Any], list[dict[str, Any
         "updated_at": _at(last),
     }
     return record, [
-        _alert_step(alert_id, path, n, reported + timedelta(days=STEP_DAYS[n]))
+        _alert_step(record, path, n, reported + timedelta(days=STEP_DAYS[n]))
         for n in range(len(path))
     ]
 
 
-def _alert_step(alert_id: int, path: list[str], n: int, on: date) -> dict[str, Any]:
+def _alert_step(alert: dict[str, Any], path: list[str], n: int, on: date) -> dict[str, Any]:
     details = dict(ALERT_DETAILS.get(path[n], {}))
     if path[n] == "escalated":
         details |= {"meeting_on": on.isoformat(), "follow_up_due_on": str(on + timedelta(14))}
     return {
-        "alert_id": alert_id,
+        "alert_id": alert["id"],
+        "liptako_gourma": alert["liptako_gourma"],
         "from_status": path[n - 1] if n else None,
         "to_status": path[n],
         "on": on,

@@ -99,3 +99,30 @@ def test_each_counted_step_is_reached_once_and_by_one_kind_only() -> None:
     for code, (kind, status) in alert_indicators.COMPUTED.items():
         owners = {k for k, flow in workflow.FLOWS.items() if status in set().union(*flow.values())}
         assert owners == {kind}, code
+
+
+def test_a_corrected_location_moves_the_liptako_gourma_share_on_the_dashboard(
+    hcr: TestClient, ocha: TestClient, analyst: TestClient
+) -> None:
+    """The dashboard counts steps by the flag each step carries; a correction of the alert's
+    place updates its steps, so the dashboard and the values endpoint still agree."""
+    escalated(hcr, ocha, "ML0901", on="2021-06-30")  # Bamako
+
+    def shares() -> tuple[float | None, float | None]:
+        board = ocha.get("/api/v1/dashboard", params={"period": "2021Q2"}).json()
+        [point] = series(analyst, "1.2.1.3", to="2021Q2")["values"]
+        found = next(
+            i
+            for axis in board["axes"]
+            for objective in axis["objectives"]
+            for activity in objective["activities"]
+            for i in activity["indicators"]
+            if i["code"] == "1.2.1.3"
+        )
+        return found["liptako_gourma_share"], point["liptako_gourma_share"]
+
+    assert shares() == (0.0, 0.0)
+    [alert] = analyst.get("/api/v1/alerts").json()["items"]
+    response = hcr.patch(f"/api/v1/alerts/{alert['id']}", json={"location": "ML0701"})
+    assert response.status_code == 200, response.text
+    assert shares() == (100.0, 100.0)

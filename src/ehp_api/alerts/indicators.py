@@ -77,7 +77,8 @@ def period_and_cumulative(
     session: Session, starts_on: date, ends_on: date, plan_start: date
 ) -> dict[str, StepCount]:
     """Every computed indicator's count for [starts_on, ends_on] (with the Liptako Gourma part)
-    and for [plan_start, ends_on]: two queries, the second over the steps' index alone.
+    and for [plan_start, ends_on]: two queries over the steps' index alone (each step carries
+    its alert's Liptako Gourma flag).
 
     Counting steps counts alerts, and a step names its alert's kind: the workflows have no
     cycle (an alert reaches each step once) and each counted step belongs to one kind's
@@ -100,9 +101,8 @@ def period_and_cumulative(
             select(
                 AlertEvent.to_status,
                 func.count(),
-                func.sum(case((Alert.liptako_gourma, 1), else_=0)),
+                func.sum(case((AlertEvent.liptako_gourma, 1), else_=0)),
             )
-            .join(Alert, Alert.id == AlertEvent.alert_id)  # type: ignore[arg-type]
             .where(
                 AlertEvent.to_status.in_(steps),  # type: ignore[attr-defined]
                 AlertEvent.on >= starts_on,

@@ -98,15 +98,20 @@ class AlertEvent(SQLModel, table=True):
     """One step of an alert's timeline; `on` is the day it happened, not the day it was typed."""
 
     __tablename__ = "alert_events"
-    # The computed indicators and the dashboard read the steps reached in a date range, and
-    # the day one alert reached a given step.
+    # The computed indicators and the dashboard count the steps reached in a date range (from
+    # the index alone), and read the day one alert reached a given step.
     __table_args__ = (
-        Index("ix_alert_events_to_status_on", "to_status", "on"),
+        Index("ix_alert_events_to_status_on", "to_status", "on", "liptako_gourma"),
         Index("ix_alert_events_alert_id_to_status", "alert_id", "to_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     alert_id: int = Field(foreign_key="alerts.id", ondelete="CASCADE")
+    liptako_gourma: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": "0"},
+        description="The alert's `liptako_gourma`, copied so that counts need not join alerts.",
+    )
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str = Field(max_length=20)
     on: date = Field(index=True)

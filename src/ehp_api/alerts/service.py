@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import update as sql_update
 from sqlmodel import Session, select
 
 from ehp_api.access.permissions import Permission
@@ -105,6 +106,12 @@ def _locate(session: Session, alert: Alert, location: Location) -> None:
     alert.liptako_gourma = locations_service.is_in_focus_area(
         session, LIPTAKO, location, alert.occurred_on
     )
+    if alert.id is not None:  # a correction: the steps carry the flag too
+        session.execute(
+            sql_update(AlertEvent)
+            .where(AlertEvent.alert_id == alert.id)  # type: ignore[arg-type]
+            .values(liptako_gourma=alert.liptako_gourma)
+        )
 
 
 def _set_links(session: Session, principal: Principal, alert: Alert, ids: list[int]) -> None:

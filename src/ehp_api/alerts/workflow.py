@@ -107,6 +107,7 @@ def record(
 ) -> AlertEvent:
     event = AlertEvent(
         alert_id=alert.id or 0,
+        liptako_gourma=alert.liptako_gourma,
         from_status=None if to == alert.status else alert.status,
         to_status=to,
         on=on,
