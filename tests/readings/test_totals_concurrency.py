@@ -42,7 +42,7 @@ def live(settings: Settings, engine: Engine) -> Iterator[tuple[FastAPI, dict[Rol
             Role.partner: builders.api_key(session, Role.partner, ORGANISATION),
             Role.secretariat: builders.api_key(session, Role.secretariat, "OCHA"),
         }
-    app = create_app(settings)
+    app = create_app(settings.model_copy(update={"max_in_flight": 50}))  # all at once, none shed
     yield app, secrets
     with Session(engine) as session, session.begin():
         organisation = session.scalars(
