@@ -3,8 +3,9 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import or_, tuple_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from ehp_api.alerts import service
@@ -89,36 +90,55 @@ def _links(session: Session, ids: list[int]) -> dict[int, list[int]]:
 def _duplicates(
     session: Session, principal: Principal, alerts: list[Alert], places: dict[int, tuple[str, str]]
 ) -> dict[int, list[DuplicateRef]]:
-    """For a whole page in one query: the alerts of the same categories and cercles in the page's
-    date span, then each alert keeps those of its own pair within 7 days of it."""
+    """For a whole page in one query: the alerts of each alert's category and cercle within 7 days
+    of it (one condition per alert of the page), grouped by pair for the matching."""
     keyed = [a for a in alerts if a.admin2_id is not None]
     if not keyed:
         return {}
     window = timedelta(days=service.DUPLICATE_WINDOW_DAYS)
-    candidates = session.exec(
-        select(Alert)
+    # Plain rows, not entities, grouped by (category, cercle): a page spread over years meets
+    # thousands of candidates, and each alert compares only with those of its own pair.
+    rows = session.execute(
+        select(
+            Alert.id,
+            Alert.kind,
+            Alert.category,
+            Alert.admin2_id,
+            Alert.location_id,
+            Alert.occurred_on,
+            Alert.severity,
+            Alert.status,
+        )
         .where(
-            tuple_(Alert.category, Alert.admin2_id).in_({(a.category, a.admin2_id) for a in keyed}),
-            Alert.occurred_on >= min(a.occurred_on for a in keyed) - window,
-            Alert.occurred_on <= max(a.occurred_on for a in keyed) + window,
+            or_(
+                *(
+                    and_(
+                        Alert.category == category,
+                        Alert.admin2_id == admin2_id,
+                        Alert.occurred_on.between(day - window, day + window),  # type: ignore[attr-defined]
+                    )
+                    for category, admin2_id, day in {
+                        (a.category, a.admin2_id, a.occurred_on) for a in keyed
+                    }
+                )
+            ),
             or_(
                 Alert.status != AlertStatus.draft,
                 Alert.source_organisation_id == principal.organisation_id,
             ),
         )
-        .order_by(Alert.id)
-    ).all()  # type: ignore[arg-type]
+        .order_by(Alert.id)  # type: ignore[arg-type]
+    ).all()
+    by_pair: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
+    for row in rows:
+        by_pair[(row.category, row.admin2_id)].append(row)
     result: dict[int, list[DuplicateRef]] = defaultdict(list)
     for alert in keyed:
-        for dup in candidates:
-            if (
-                dup.id != alert.id
-                and (dup.category, dup.admin2_id) == (alert.category, alert.admin2_id)
-                and abs(dup.occurred_on - alert.occurred_on) <= window
-            ):
+        for dup in by_pair[(alert.category, alert.admin2_id)]:
+            if dup.id != alert.id and abs(dup.occurred_on - alert.occurred_on) <= window:
                 result[alert.id or 0].append(
                     DuplicateRef(
-                        id=dup.id or 0,
+                        id=dup.id,
                         kind=dup.kind,
                         category=dup.category,
                         location=places[dup.location_id][0],
