@@ -127,6 +127,9 @@ def _lock(session: Session, groups: list[tuple[int, int, list[int]]]) -> None:
 
 def refresh(session: Session, touched: Iterable[Touched]) -> None:
     """Recompute the totals of every (indicator, organisation, year) a change touched."""
+    touched = list(touched)
+    if not touched:  # most batches: new readings are submitted, not validated
+        return
     groups = _groups(session, touched)
     if not groups:
         return
