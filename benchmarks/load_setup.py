@@ -6,7 +6,6 @@ generators, the callers' API keys, and servers run as subprocesses on free ports
 
 import contextlib
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import load_mix
 import volume
 import volume_records
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlmodel import Session
 
 from ehp_api import models  # noqa: F401 - every table, before the first query
@@ -34,12 +33,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def create_database() -> str:
-    name = f"ehp_load_{secrets.token_hex(4)}"
-    admin = create_engine(f"{volume.PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return f"{volume.PG_SERVER}/{name}"
+    return volume.create_database("ehp_load")
 
 
 def prepare(url: str, rows: int) -> None:
@@ -49,10 +43,10 @@ def prepare(url: str, rows: int) -> None:
         subprocess.run([str(BIN / "ehp-api"), *command], env=env, check=True, capture_output=True)
     engine = create_engine(url)
     volume.copy(engine, "readings", volume.READING_COLUMNS, volume.readings(engine, rows))
+    volume.build_totals(engine)  # copied past the service: the dashboard's totals too
     volume_records.alerts(engine, rows // 10)
     volume_records.complaints(engine, rows // 10)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE"))
+    volume.vacuum(engine)
     engine.dispose()
 
 

@@ -64,8 +64,8 @@ READING_COLUMNS = (
 )
 
 
-def create_database() -> str:
-    name = f"ehp_volume_{secrets.token_hex(4)}"
+def create_database(prefix: str = "ehp_volume") -> str:
+    name = f"{prefix}_{secrets.token_hex(4)}"
     admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -90,10 +90,10 @@ def build(
     try:
         _timed(quiet, "migrate + seed", _prepare, url, engine)
         _timed(quiet, "readings", copy, engine, "readings", READING_COLUMNS, readings(engine, rows))
-        _timed(quiet, "reading totals", _totals, engine)
+        _timed(quiet, "reading totals", build_totals, engine)
         _timed(quiet, "alerts", volume_records.alerts, engine, alerts)
         _timed(quiet, "complaints", volume_records.complaints, engine, complaints)
-        _timed(quiet, "vacuum analyze", _vacuum, engine)
+        _timed(quiet, "vacuum analyze", vacuum, engine)
     except BaseException:
         engine.dispose()
         drop(url)
@@ -125,7 +125,7 @@ def _add_organisations(session: Session) -> None:
         )
 
 
-def _totals(engine: Engine) -> str:
+def build_totals(engine: Engine) -> str:
     """The readings were copied in, past the service: build the totals it keeps at write time."""
     with Session(engine) as session, session.begin():
         reading_totals.rebuild(session)
@@ -133,7 +133,7 @@ def _totals(engine: Engine) -> str:
     return f"{count:,} rows in reading_totals"
 
 
-def _vacuum(engine: Engine) -> None:
+def vacuum(engine: Engine) -> None:
     """Statistics for the planner, and the visibility map and hint bits set now: else the first
     query to read the fresh rows pays for writing them, and a benchmark's figures with it."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
