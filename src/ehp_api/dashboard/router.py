@@ -23,7 +23,11 @@ def get_dashboard(
     principal: CurrentPrincipal,
     period: Annotated[str, Query(pattern=PERIOD_PATTERN, description="`2021Q2` or `2021`.")],
 ) -> Response:
-    """The dashboard for a quarter or a year: the plan's progress, alerts and complaints."""
+    """The dashboard for a quarter or a year: the plan's progress, alerts and complaints.
+
+    A computed dashboard is kept and shared: it is recomputed after a write once it is older
+    than EHP_DASHBOARD_MAX_AGE_SECONDS (60 s by default), so it may lag the data by that much;
+    `generated_at` says when it was computed."""
     settings = request.app.state.settings
     threshold = settings.small_cell_threshold
     max_age = timedelta(seconds=settings.dashboard_max_age_seconds)
