@@ -15,7 +15,10 @@ then with the service, each under uvicorn with the same number of workers:
    error, p99 under 200 ms for reads and single writes;
 3. (service) overload: four times the sustained concurrency, no pacing; targets: every refusal
    a 503 or 429 problem+json with Retry-After, at once, no answer stalled, no collapse;
-4. (service) recovery: the half load again at once; target: no error.
+4. (service) flood: twice as many callers as the workers may serve at once (workers times
+   EHP_MAX_IN_FLIGHT), no pacing, so that the service must shed; targets: it sheds, with the
+   same targets as the overload;
+5. (service) recovery: the half load again at once; target: no error.
 
 The callers run in four client processes (benchmarks/load_mix.py holds what they do).
 
@@ -39,6 +42,8 @@ import httpx
 import load_mix
 import load_setup
 import volume
+
+from ehp_api.config import Settings
 
 LEVELS = (1, 2, 4, 8, 16, 32, 64, 128)
 P99_TARGET_MS = 200
@@ -219,14 +224,35 @@ def verdict(passed: bool) -> str:
     return "PASS" if passed else "FAIL"
 
 
-def judge(best: Step, half: Step, overload: Step, recovery: Step) -> list[tuple[str, bool]]:
+def under_pressure(name: str, s: Step, best: Step) -> list[tuple[str, bool]]:
+    """An unpaced step past the sustained concurrency: refused properly and at once, or served."""
+    answered = [r.ms for r in s.results if r.status]
+    shed_ms = [r.ms for r in s.shed]
+    return [
+        (f"{name}: refusals are 503/429 problem+json only", not s.errors),
+        (
+            f"{name}: refusals at once (p99 < {SHED_AT_ONCE_MS} ms)",
+            not shed_ms or percentile(shed_ms, 99) < SHED_AT_ONCE_MS,
+        ),
+        (
+            f"{name}: no stall (every answer < {STALL_MS} ms)",
+            bool(answered) and max(answered) < STALL_MS,
+        ),
+        (
+            f"{name}: no collapse (served >= half the maximum)",
+            s.throughput >= best.throughput / 2,
+        ),
+    ]
+
+
+def judge(
+    best: Step, half: Step, overload: Step, flood: Step, recovery: Step
+) -> list[tuple[str, bool]]:
     def under_target(s: Step, ops: tuple[str, ...]) -> bool:
         """Every operation's p99 under the target (one not seen in the step is not judged)."""
         p99s = [percentile([r.ms for r in s.ok(op)], 99) for op in ops if s.ok(op)]
         return bool(p99s) and max(p99s) < P99_TARGET_MS
 
-    answered = [r.ms for r in overload.results if r.status]
-    shed_ms = [r.ms for r in overload.shed]
     return [
         ("half load: no error", not half.errors),
         (
@@ -237,19 +263,9 @@ def judge(best: Step, half: Step, overload: Step, recovery: Step) -> list[tuple[
             f"half load: p99 < {P99_TARGET_MS} ms, every single write",
             under_target(half, load_mix.SINGLE_WRITES),
         ),
-        ("overload: refusals are 503/429 problem+json only", not overload.errors),
-        (
-            f"overload: refusals at once (p99 < {SHED_AT_ONCE_MS} ms)",
-            not shed_ms or percentile(shed_ms, 99) < SHED_AT_ONCE_MS,
-        ),
-        (
-            f"overload: no stall (every answer < {STALL_MS} ms)",
-            bool(answered) and max(answered) < STALL_MS,
-        ),
-        (
-            "overload: no collapse (served >= half the maximum)",
-            overload.throughput >= best.throughput / 2,
-        ),
+        *under_pressure("overload", overload, best),
+        ("flood: load is shed (some 503/429 refusals)", bool(flood.shed)),
+        *under_pressure("flood", flood, best),
         ("recovery: no error and nothing shed, at once", not recovery.errors and not recovery.shed),
     ]
 
@@ -274,14 +290,19 @@ def run(url: str, plan: load_mix.Plan, args: argparse.Namespace, log: Path) -> N
         print_step(half)
         overload = step("overload (4x)", base, plan, mix, 4 * users, args.measure_seconds / 2)
         print_step(overload)
+        crowd = 2 * args.workers * Settings().in_flight_limit
+        flood = step(f"flood ({crowd})", base, plan, mix, crowd, args.measure_seconds / 2)
+        print_step(flood)
         recovery = step(
             f"recovery {rate:.0f}/s", base, plan, mix, users, args.measure_seconds / 2, rate
         )
         print_step(recovery)
-    report(best, ceiling, half, overload, recovery)
+    report(best, ceiling, half, overload, flood, recovery)
 
 
-def report(best: Step, ceiling: Step, half: Step, overload: Step, recovery: Step) -> None:
+def report(
+    best: Step, ceiling: Step, half: Step, overload: Step, flood: Step, recovery: Step
+) -> None:
     print(
         f"\nmaximum throughput: service {best.throughput:.1f} ops/s ({best.users} callers), "
         f"ceiling {ceiling.throughput:.1f} ops/s ({ceiling.users} callers): "
@@ -293,9 +314,10 @@ def report(best: Step, ceiling: Step, half: Step, overload: Step, recovery: Step
         f"p50 at those steps: service {service_p50:.1f} ms, ceiling {ceiling_p50:.1f} ms: "
         f"ratio {service_p50 / ceiling_p50:.1f}"
     )
-    shed = Counter(r.status for r in overload.shed)
-    print(f"overload: {len(overload.shed)} shed ({dict(shed)}), {len(overload.ok())} served")
-    for label, passed in judge(best, half, overload, recovery):
+    for s in (overload, flood):
+        shed = Counter(r.status for r in s.shed)
+        print(f"{s.label}: {len(s.shed)} shed ({dict(shed)}), {len(s.ok())} served")
+    for label, passed in judge(best, half, overload, flood, recovery):
         print(f"{label:<58}{verdict(passed)}")
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from ehp_api.alerts import indicators as alert_indicators
 from ehp_api.complaints import indicators as complaint_indicators
-from ehp_api.indicators.models import Indicator, IndicatorSchedule, MeasureType
+from ehp_api.indicators.models import IndicatorSchedule, MeasureType
 from ehp_api.periods.models import Period
 from ehp_api.readings.models import ReadingTotal
 
@@ -92,16 +92,14 @@ def alert_sums(count: alert_indicators.StepCount) -> tuple[Sums, Sums]:
 
 
 def complaint_sums(
-    session: Session, indicator: Indicator, target: Period, plan_start: date
+    session: Session, code: str, measure: MeasureType, target: Period, plan_start: date
 ) -> tuple[Sums, Sums]:
     """A complaints indicator's period and cumulative sums. For the count (3.2.1.5, cases
     referred) the value is the cases referred; for the fraction (3.2.2.2) its two parts."""
-    count = indicator.measure == MeasureType.count
+    count = measure == MeasureType.count
 
     def total(starts_on: date) -> Sums:
-        value = complaint_indicators.between(
-            session, indicator.code, target.code, starts_on, target.ends_on
-        )
+        value = complaint_indicators.between(session, code, target.code, starts_on, target.ends_on)
         return Sums(
             numerator=value.denominator if count else value.numerator,
             denominator=0 if count else value.denominator,

@@ -1,6 +1,7 @@
 """Assembling the dashboard: the plan's progress, then the alerts (a fixed number of queries)."""
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
@@ -20,14 +21,19 @@ from ehp_api.dashboard.schemas import (
     TimelineCell,
 )
 from ehp_api.db import utcnow
-from ehp_api.indicators.models import Indicator, MeasureType
+from ehp_api.indicators.models import (
+    DisaggregationCategory,
+    Indicator,
+    IndicatorDisaggregation,
+    MeasureType,
+)
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period, PeriodKind
 from ehp_api.principal import Principal
 from ehp_api.readings import rules
 from ehp_api.readings.models import Reading, ReadingStatus
 from ehp_api.workplan import service as workplan_service
-from ehp_api.workplan.models import Activity, Axis
+from ehp_api.workplan.models import Activity, Axis, Objective
 
 
 def status(done: Completeness) -> Status:
@@ -44,6 +50,75 @@ def _sum(parts: list[Completeness]) -> Completeness:
     )
 
 
+@dataclass(frozen=True)
+class PlanIndicator:
+    id: int
+    code: str
+    text_fr: str
+    measure: MeasureType
+    computed_from: str | None
+    asks_share: bool  # broken down by zone: the dashboard gives its Liptako Gourma share
+
+
+@dataclass
+class PlanNode:
+    """An axis, objective or activity of the plan, with what it holds, in the plan's order."""
+
+    code: str
+    title_fr: str
+    children: dict[str, "PlanNode"] = field(default_factory=dict)
+    indicators: list[PlanIndicator] = field(default_factory=list)
+
+
+def plan_tree(session: Session) -> list[PlanNode]:
+    """Axes, objectives, activities and indicators from one query of plain columns: the
+    dashboard needs their codes and titles, not the entities with all they load with them."""
+    zone = (
+        select(IndicatorDisaggregation.indicator_id)
+        .join(
+            DisaggregationCategory,
+            DisaggregationCategory.id == IndicatorDisaggregation.category_id,  # type: ignore[arg-type]
+        )
+        .where(DisaggregationCategory.code == "zone")
+    )
+    stmt = (
+        select(
+            Axis.code,
+            Axis.title_fr,
+            Objective.code,
+            Objective.title_fr,
+            Activity.code,
+            Activity.title_fr,
+            Indicator.id,
+            Indicator.code,
+            Indicator.text_fr,
+            Indicator.measure,
+            Indicator.computed_from,
+            Indicator.id.in_(zone),  # type: ignore[union-attr]
+        )
+        .select_from(Axis)
+        .outerjoin(Objective, Objective.axis_id == Axis.id)  # type: ignore[arg-type]
+        .outerjoin(Activity, Activity.objective_id == Objective.id)  # type: ignore[arg-type]
+        .outerjoin(Indicator, Indicator.activity_id == Activity.id)  # type: ignore[arg-type]
+        .order_by(Axis.id, Objective.id, Activity.id, Indicator.id)  # type: ignore[arg-type]
+    )
+    axes: dict[str, PlanNode] = {}
+    for row in session.exec(stmt).all():
+        axis_code, axis_title, objective_code, objective_title, activity_code = row[:5]
+        axis = axes.setdefault(axis_code, PlanNode(axis_code, axis_title))
+        if objective_code is None:
+            continue
+        objective = axis.children.setdefault(
+            objective_code, PlanNode(objective_code, objective_title)
+        )
+        if activity_code is None:
+            continue
+        activity = objective.children.setdefault(activity_code, PlanNode(activity_code, row[5]))
+        if row[6] is not None:
+            activity.indicators.append(PlanIndicator(*row[6:11], asks_share=bool(row[11])))
+    return list(axes.values())
+
+
 class _Progress:
     def __init__(self, session: Session, target: Period, quarters: list[Period]) -> None:
         self.session, self.target = session, target
@@ -56,18 +131,17 @@ class _Progress:
             session, target.starts_on, target.ends_on, self.plan_start
         )
 
-    def indicator(self, indicator: Indicator) -> DashboardIndicator:
+    def indicator(self, indicator: PlanIndicator) -> DashboardIndicator:
         computed = indicator.computed_from is not None
         if indicator.code in alert_indicators.COMPUTED:
             period, cumulative = progress.alert_sums(self.alert_counts[indicator.code])
         elif indicator.code in complaint_indicators.COMPUTED:
             period, cumulative = progress.complaint_sums(
-                self.session, indicator, self.target, self.plan_start
+                self.session, indicator.code, indicator.measure, self.target, self.plan_start
             )
         else:
             period = self.period.get(indicator.id or 0, progress.Sums())
             cumulative = self.cumulative.get(indicator.id or 0, progress.Sums())
-        asks_share = any(d.category.code == "zone" for d in indicator.disaggregations)
         measure = indicator.measure
         return DashboardIndicator(
             code=indicator.code,
@@ -80,19 +154,19 @@ class _Progress:
             cumulative_value=_computed_value(indicator, cumulative)
             if computed
             else cumulative.value(measure),
-            liptako_gourma_share=period.liptako_share() if asks_share else None,
+            liptako_gourma_share=period.liptako_share() if indicator.asks_share else None,
             records=period.records,
         )
 
 
-def _computed_value(indicator: Indicator, sums: progress.Sums) -> float | int | None:
+def _computed_value(indicator: PlanIndicator, sums: progress.Sums) -> float | int | None:
     """Computed counts are known even when zero; a computed fraction needs a denominator."""
     if indicator.measure == MeasureType.percentage:
         return round(100 * sums.numerator / sums.denominator, 1) if sums.denominator else None
     return sums.numerator
 
 
-def _activity(tracker: _Progress, activity: Activity) -> DashboardActivity:
+def _activity(tracker: _Progress, activity: PlanNode) -> DashboardActivity:
     indicators = [tracker.indicator(i) for i in activity.indicators]
     planned = [i for i in indicators if i.planned]
     done = Completeness(planned=len(planned), reported=sum(i.reported for i in planned))
@@ -106,10 +180,10 @@ def _activity(tracker: _Progress, activity: Activity) -> DashboardActivity:
     )
 
 
-def _axis(tracker: _Progress, axis: Axis) -> DashboardAxis:
+def _axis(tracker: _Progress, axis: PlanNode) -> DashboardAxis:
     objectives = []
-    for objective in axis.objectives:
-        activities = [_activity(tracker, a) for a in objective.activities]
+    for objective in axis.children.values():
+        activities = [_activity(tracker, a) for a in objective.children.values()]
         done = _sum([a.completeness for a in activities])
         objectives.append(
             DashboardObjective(
@@ -134,7 +208,7 @@ def build(session: Session, principal: Principal, code: str, threshold: int) -> 
     quarters = periods_service.quarters_of(session, code, query_field="period")
     target = periods_service.get_by_code(session, code)
     tracker = _Progress(session, target, quarters)
-    axes = [_axis(tracker, a) for a in session.exec(select(Axis).order_by(Axis.id)).all()]  # type: ignore[arg-type]
+    axes = [_axis(tracker, a) for a in plan_tree(session)]
     broad = None if principal.can(Permission.alerts_review) else threshold
     return Dashboard(
         period=target.code,
