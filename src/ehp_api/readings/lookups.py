@@ -5,8 +5,15 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from ehp_api.indicators.models import DisaggregationCategory, Indicator, MeasureType
-from ehp_api.locations.models import FocusArea, Location
+from ehp_api.indicators.models import (
+    DisaggregationCategory,
+    DisaggregationOption,
+    Indicator,
+    IndicatorDisaggregation,
+    IndicatorSchedule,
+    MeasureType,
+)
+from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period, PeriodKind, PeriodLock
 
@@ -62,49 +69,81 @@ class Lookups:
         return self.periods.get(str(period.year)) if period.kind == PeriodKind.quarter else None
 
 
+# Plain columns, not entities: the entities would bring their eager-loaded relations (an
+# indicator its activity, objective, axis, breakdowns and schedule), thousands of objects built
+# on every request for a few hundred codes.
+
+
 def _indicators(session: Session) -> dict[str, IndicatorInfo]:
-    categories = {c.id: c for c in session.exec(select(DisaggregationCategory)).all()}
-    result = {}
-    for indicator in session.exec(select(Indicator)).all():
-        result[indicator.code] = IndicatorInfo(
-            id=indicator.id or 0,
-            code=indicator.code,
-            measure=indicator.measure,
-            computed_from=indicator.computed_from,
-            categories={
-                categories[d.category_id].code: frozenset(
-                    o.code for o in categories[d.category_id].options
-                )
-                for d in indicator.disaggregations
-            },
-            planned_period_ids=frozenset(s.period_id for s in indicator.schedule),
+    options: dict[int, set[str]] = {}
+    for category_id, code in session.exec(
+        select(DisaggregationOption.category_id, DisaggregationOption.code)
+    ).all():
+        options.setdefault(category_id, set()).add(code)
+    categories: dict[int, dict[str, frozenset[str]]] = {}
+    breakdowns = select(
+        IndicatorDisaggregation.indicator_id,
+        DisaggregationCategory.code,
+        DisaggregationCategory.id,
+    ).join(
+        DisaggregationCategory,
+        DisaggregationCategory.id == IndicatorDisaggregation.category_id,  # type: ignore[arg-type]
+    )
+    for indicator_id, code, category_id in session.exec(breakdowns).all():
+        categories.setdefault(indicator_id, {})[code] = frozenset(options.get(category_id, ()))
+    planned: dict[int, set[int]] = {}
+    for indicator_id, period_id in session.exec(
+        select(IndicatorSchedule.indicator_id, IndicatorSchedule.period_id)
+    ).all():
+        planned.setdefault(indicator_id, set()).add(period_id)
+    columns = select(Indicator.id, Indicator.code, Indicator.measure, Indicator.computed_from)
+    return {
+        code: IndicatorInfo(
+            id=indicator_id,
+            code=code,
+            measure=measure,
+            computed_from=computed_from,
+            categories=categories.get(indicator_id, {}),
+            planned_period_ids=frozenset(planned.get(indicator_id, ())),
         )
-    return result
+        for indicator_id, code, measure, computed_from in session.exec(columns).all()
+    }
 
 
 def _periods(session: Session) -> dict[str, PeriodInfo]:
+    locks = {lock.period_id: lock for lock in session.exec(select(PeriodLock)).all()}
+    columns = select(Period.id, Period.code, Period.kind, Period.year, Period.starts_on)
     return {
-        p.code: PeriodInfo(p.id or 0, p.code, p.kind, p.year, p.starts_on, p.lock)
-        for p in session.exec(select(Period)).all()
+        code: PeriodInfo(period_id, code, kind, year, starts_on, locks.get(period_id))
+        for period_id, code, kind, year, starts_on in session.exec(columns).all()
     }
 
 
 def _locations(session: Session) -> dict[str, LocationInfo]:
-    rows = session.exec(select(Location)).all()
-    by_id = {loc.id: loc for loc in rows}
+    rows = session.exec(select(Location.id, Location.pcode, Location.parent_id)).all()
+    pcodes = {location_id: pcode for location_id, pcode, _ in rows}
     return {
-        loc.pcode: LocationInfo(
-            loc.id or 0, loc.pcode, by_id[loc.parent_id].pcode if loc.parent_id else loc.pcode
-        )
-        for loc in rows
+        pcode: LocationInfo(location_id, pcode, pcodes[parent_id] if parent_id else pcode)
+        for location_id, pcode, parent_id in rows
     }
 
 
 def _liptako(session: Session) -> list[tuple[date, frozenset[str]]]:
-    area = session.exec(select(FocusArea).where(FocusArea.code == LIPTAKO)).first()
-    if area is None:
-        return []
-    return [(v.valid_from, frozenset(m.location.pcode for m in v.members)) for v in area.versions]
+    """Each version of the area from its first day, with its P-codes (a version may be empty)."""
+    stmt = (
+        select(FocusAreaVersion.id, FocusAreaVersion.valid_from, Location.pcode)
+        .join(FocusArea, FocusArea.id == FocusAreaVersion.focus_area_id)  # type: ignore[arg-type]
+        .outerjoin(FocusAreaMember, FocusAreaMember.version_id == FocusAreaVersion.id)  # type: ignore[arg-type]
+        .outerjoin(Location, Location.id == FocusAreaMember.location_id)  # type: ignore[arg-type]
+        .where(FocusArea.code == LIPTAKO)
+        .order_by(FocusAreaVersion.valid_from, FocusAreaVersion.id)  # type: ignore[arg-type]
+    )
+    versions: dict[int, tuple[date, set[str]]] = {}
+    for version_id, valid_from, pcode in session.exec(stmt).all():
+        _, members = versions.setdefault(version_id, (valid_from, set()))
+        if pcode is not None:
+            members.add(pcode)
+    return [(valid_from, frozenset(members)) for valid_from, members in versions.values()]
 
 
 def load(session: Session) -> Lookups:
