@@ -51,6 +51,7 @@ STALL_MS = 5000  # an answer slower than this under overload is a stall (the poo
 SHED_AT_ONCE_MS = 100  # a refusal is answered at once: before the request waits for anything
 TIMEOUT_S = 15  # a client gives up: counted as an error
 CLIENTS = 4  # client processes
+MAX_WAIT_S = 2.0  # the longest Retry-After a caller honours
 
 
 @dataclass
@@ -96,7 +97,8 @@ async def _caller(
     interval: float,
     sink: list[load_mix.Result],
 ) -> None:
-    """One caller: an operation, then the next at once (or at its next paced time)."""
+    """One caller: an operation, then the next at once (or at its next paced time); after a
+    refusal, the next one after its `Retry-After`."""
     rng = random.Random(seed)
     operations, weights = zip(*mix, strict=True)
     loop = asyncio.get_running_loop()
@@ -108,7 +110,10 @@ async def _caller(
             if loop.time() >= until:
                 break
         operation = rng.choices(operations, weights)[0]
-        sink.extend(await operation(client, plan, rng))
+        results = await operation(client, plan, rng)
+        sink.extend(results)
+        if results and results[-1].shed:  # as the API asks of clients: wait, then go on
+            await asyncio.sleep(min(results[-1].retry_after, MAX_WAIT_S))
 
 
 @dataclass
@@ -290,7 +295,7 @@ def run(url: str, plan: load_mix.Plan, args: argparse.Namespace, log: Path) -> N
         print_step(half)
         overload = step("overload (4x)", base, plan, mix, 4 * users, args.measure_seconds / 2)
         print_step(overload)
-        crowd = 2 * args.workers * Settings().in_flight_limit
+        crowd = args.flood or 2 * args.workers * Settings().in_flight_limit
         flood = step(f"flood ({crowd})", base, plan, mix, crowd, args.measure_seconds / 2)
         print_step(flood)
         recovery = step(
@@ -327,6 +332,9 @@ def main() -> None:
     parser.add_argument("--step-seconds", type=float, default=5)
     parser.add_argument("--measure-seconds", type=float, default=20)
     parser.add_argument("--rows", type=int, default=100_000, help="readings of the volume")
+    parser.add_argument(
+        "--flood", type=int, help="callers of the flood step (default: 2 x workers x in-flight)"
+    )
     parser.add_argument("--url", help="reuse a database this script kept (--keep)")
     parser.add_argument("--keep", action="store_true", help="keep the database; print its URL")
     args = parser.parse_args()

@@ -35,6 +35,7 @@ class Result:
     ms: float
     shed: bool = False
     error: str = ""
+    retry_after: float = 0.0  # seconds the refusal asked to wait
 
 
 @dataclass
@@ -60,7 +61,7 @@ def judge(op: str, response: httpx.Response, ms: float, expected: tuple[int, ...
     media = response.headers.get("content-type", "")
     refusal = status in SHED_STATUSES and media == "application/problem+json"
     if refusal and "retry-after" in response.headers:
-        return Result(op, status, ms, shed=True)
+        return Result(op, status, ms, shed=True, retry_after=float(response.headers["retry-after"]))
     return Result(op, status, ms, error=f"HTTP {status} {media}: {response.text[:160]}")
 
 

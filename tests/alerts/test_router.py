@@ -52,6 +52,12 @@ class TestCreate:
         assert linked["links"] == [mine["id"]]
         assert hcr.get(f"/api/v1/alerts/{mine['id']}").json()["links"] == [linked["id"]]
 
+    def test_a_link_past_the_id_range_is_a_422_naming_links(self, hcr: TestClient) -> None:
+        for link in (2**31, 2**63, 0):
+            response = hcr.post("/api/v1/alerts", json=alert_body(links=[link]))
+            assert response.status_code == 422, (link, response.text)
+            assert response.json()["errors"][0]["field"].startswith("links"), response.json()
+
 
 class TestWhoSeesWhat:
     def test_a_partner_sees_only_its_own_alerts(self, hcr: TestClient, unicef: TestClient) -> None:

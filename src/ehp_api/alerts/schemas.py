@@ -1,12 +1,12 @@
 """What callers send and receive. Restricted views leave out what their audience may not see."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ehp_api.alerts.models import AffectedGroup, AlertCategory, AlertKind, AlertStatus, TriggerKind
-from ehp_api.db import IsoDate
+from ehp_api.db import MAX_ID, IsoDate
 
 SEVERITY_SCALE = (
     "1 minor: an isolated incident, no casualties, no displacement. "
@@ -15,6 +15,9 @@ SEVERITY_SCALE = (
     "4 severe: deaths or grave injuries, abductions, sexual violence, or a community displaced. "
     "5 critical: mass casualties or displacement, or a threat to a whole population; act now."
 )
+
+# An alert id as a link: bounded like the id column, so that a larger number is a 422, not a 500.
+LinkId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class AlertCreate(BaseModel):
@@ -59,7 +62,9 @@ class AlertCreate(BaseModel):
     external_ref: str | None = Field(
         None, max_length=200, description="The source's own reference."
     )
-    links: list[int] = Field(default_factory=list, max_length=50, description="Related alert ids.")
+    links: list[LinkId] = Field(
+        default_factory=list, max_length=50, description="Related alert ids."
+    )
 
 
 class AlertUpdate(BaseModel):
@@ -76,7 +81,7 @@ class AlertUpdate(BaseModel):
     )
     narrative: str | None = Field(None, max_length=10_000, description="Restricted narrative.")
     external_ref: str | None = Field(None, max_length=200, description="The source's reference.")
-    links: list[int] | None = Field(None, max_length=50, description="Related alert ids.")
+    links: list[LinkId] | None = Field(None, max_length=50, description="Related alert ids.")
 
 
 class TriggerEvaluation(BaseModel):
