@@ -177,6 +177,13 @@ class TestFiltersAndEdits:
         assert len(all_items(ocha, "/api/v1/alerts", source_organisation="HCR")) == 2
         assert len(all_items(hcr, "/api/v1/alerts", kind="ehp_referral")) == 1
 
+    def test_an_unknown_code_is_a_422_naming_the_filter(self, ocha: TestClient) -> None:
+        for field, code in (("location", "ML9999"), ("source_organisation", "NOPE")):
+            response = ocha.get("/api/v1/alerts", params={field: code})
+            assert response.status_code == 422, response.text
+            [error] = response.json()["errors"]
+            assert (error["field"], error["code"]) == (field, "unknown_code")
+
     def test_correcting_the_5w_judges_the_triggers_again(self, hcr: TestClient) -> None:
         alert = create(hcr)
         updated = hcr.patch(

@@ -1,5 +1,6 @@
 """Who sees which reading, the secretariat's review, frozen validated readings, period locks."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from ehp_api.db import MAX_ID
@@ -76,6 +77,26 @@ class TestFilters:
         assert len(all_items(ocha, "/api/v1/readings", period="2021Q3")) == 1
         assert len(all_items(ocha, "/api/v1/readings", activity="1.1.1", status="submitted")) == 3
         assert all_items(ocha, "/api/v1/readings", updated_since="2999-01-01T00:00:00Z") == []
+
+    @pytest.mark.parametrize(
+        ("field", "code"),
+        [
+            ("indicator", "9.9.9.9"),
+            ("activity", "9.9.9"),
+            ("period", "2019Q1"),
+            ("organisation", "NOPE"),
+            ("location", "ML9999"),
+        ],
+    )
+    def test_an_unknown_code_is_a_422_naming_the_filter(
+        self, ocha: TestClient, field: str, code: str
+    ) -> None:
+        for path in ("/api/v1/readings", "/api/v1/exports/readings.csv"):
+            response = ocha.get(path, params={field: code})
+            assert response.status_code == 422, (path, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+            [error] = response.json()["errors"]
+            assert (error["field"], error["code"]) == (field, "unknown_code")
 
     def test_updated_since_takes_iso_8601_not_a_bare_number(self, ocha: TestClient) -> None:
         # Found by schema fuzzing: a number was read as seconds since 1970 (200).

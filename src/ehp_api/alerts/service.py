@@ -27,6 +27,7 @@ from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
 from ehp_api.pagination import PageParams, paginate
 from ehp_api.principal import Principal
+from ehp_api.query_filters import known_ids
 
 LIPTAKO = "liptako_gourma"
 DUPLICATE_WINDOW_DAYS = 7
@@ -203,8 +204,7 @@ def timeline(session: Session, alert_ids: list[int]) -> dict[int, list[AlertEven
 
 def list_filtered(session: Session, principal: Principal, filters: dict[str, Any]) -> Any:
     """The select for a list; every filter is a condition in SQL, the visibility one included.
-    Codes are turned into ids first: PostgreSQL plans `IN (ids)` from its statistics, where
-    `IN (subquery)` may make it walk every alert in id order (as the readings list did)."""
+    Codes are turned into ids first (`known_ids`: an unknown code is a 422 naming the filter)."""
     stmt = select(Alert).where(visible_to(principal))
     for name in ("kind", "status", "category", "severity", "escalation_recommended"):
         if filters.get(name) is not None:
@@ -216,13 +216,15 @@ def list_filtered(session: Session, principal: Principal, filters: dict[str, Any
     if filters.get("location") is not None:
         place = select(Location.id).where(Location.pcode == filters["location"]).scalar_subquery()
         inside = select(Location.id).where(or_(Location.id == place, Location.parent_id == place))
-        stmt = stmt.where(Alert.location_id.in_(session.exec(inside).all()))  # type: ignore[attr-defined]
+        ids = known_ids(session, inside, "location", filters["location"])
+        stmt = stmt.where(Alert.location_id.in_(ids))  # type: ignore[attr-defined]
     if filters.get("period") is not None:
         starts_on, ends_on = filters["period"]
         stmt = stmt.where(and_(Alert.occurred_on >= starts_on, Alert.occurred_on <= ends_on))
     if filters.get("source_organisation") is not None:
         org = select(Organisation.id).where(Organisation.code == filters["source_organisation"])
-        stmt = stmt.where(Alert.source_organisation_id.in_(session.exec(org).all()))  # type: ignore[attr-defined]
+        ids = known_ids(session, org, "source_organisation", filters["source_organisation"])
+        stmt = stmt.where(Alert.source_organisation_id.in_(ids))  # type: ignore[attr-defined]
     return stmt
 
 

@@ -20,6 +20,7 @@ from ehp_api.access.permissions import Permission
 from ehp_api.db import SessionDep, SessionFactoryDep
 from ehp_api.exports import csv_writer, readings, workplan, xlsx_writer
 from ehp_api.principal import Principal
+from ehp_api.readings import service as readings_service
 from ehp_api.readings.deps import ReadingFilters
 
 router = APIRouter(prefix="/exports", tags=["exports"])
@@ -60,9 +61,10 @@ class Download(StreamingResponse):
     responses=_binary("text/csv", "UTF-8 with a BOM; a header row, then an HXL hashtag row."),
 )
 def export_readings_csv(
-    principal: Read, filters: ReadingFilters, sessions: SessionFactoryDep
+    session: SessionDep, principal: Read, filters: ReadingFilters, sessions: SessionFactoryDep
 ) -> StreamingResponse:
     """Download the readings you may see, filtered like the list, as CSV with HXL hashtags."""
+    readings_service.check_filters(session, filters)
     body = readings.csv_body(sessions, principal, filters)
     return Download(body, csv_writer.MEDIA_TYPE, "readings", "csv")
 

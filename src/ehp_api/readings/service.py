@@ -18,6 +18,7 @@ from ehp_api.organisations.models import Organisation
 from ehp_api.pagination import PageParams, paginate
 from ehp_api.periods.models import Period
 from ehp_api.principal import Principal
+from ehp_api.query_filters import known_ids
 from ehp_api.readings import lookups as lookups_module
 from ehp_api.readings import rules, store, totals
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
@@ -28,6 +29,7 @@ from ehp_api.readings.schemas import (
     ReadingPublic,
     RowResult,
 )
+from ehp_api.workplan.models import Activity
 
 Mode = Literal["atomic", "partial"]
 
@@ -160,39 +162,45 @@ class Filters:
     updated_since: datetime | None = None
 
 
-def _ids(session: Session, stmt: Any) -> list[int]:
-    return list(session.exec(stmt).all())
-
-
 def _filtered(session: Session, stmt: Any, filters: Filters) -> Any:
-    """The filters' codes are turned into ids first, with small queries on the reference tables:
-    given `organisation_id IN (subquery)`, PostgreSQL cannot estimate how many readings match,
-    and walked the whole table in id order for a page that matched none (40 ms on 100,000
-    readings, where the ids let it use the indexes: 2 ms)."""
+    """The filters' codes are turned into ids first (`known_ids`): with `IN (subquery)`,
+    PostgreSQL walked the readings in id order for a page that matched none (40 ms on 100,000
+    readings, against 2 ms with the ids)."""
     if filters.indicator is not None:
         indicators = select(Indicator.id).where(Indicator.code == filters.indicator)
-        stmt = stmt.where(Reading.indicator_id.in_(_ids(session, indicators)))  # type: ignore[attr-defined]
+        ids = known_ids(session, indicators, "indicator", filters.indicator)
+        stmt = stmt.where(Reading.indicator_id.in_(ids))  # type: ignore[attr-defined]
     if filters.activity is not None:
+        activity = select(Activity.id).where(Activity.code == filters.activity)
+        known_ids(session, activity, "activity", filters.activity)
         prefix = f"{filters.activity}."
         indicators = select(Indicator.id).where(Indicator.code.startswith(prefix))  # type: ignore[attr-defined]
-        stmt = stmt.where(Reading.indicator_id.in_(_ids(session, indicators)))  # type: ignore[attr-defined]
+        stmt = stmt.where(Reading.indicator_id.in_(session.exec(indicators).all()))  # type: ignore[attr-defined]
     if filters.period is not None:
         year = select(Period.year).where(Period.code == filters.period, Period.kind == "year")
         periods = select(Period.id).where(or_(Period.code == filters.period, Period.year.in_(year)))  # type: ignore[attr-defined]
-        stmt = stmt.where(Reading.period_id.in_(_ids(session, periods)))  # type: ignore[attr-defined]
+        ids = known_ids(session, periods, "period", filters.period)
+        stmt = stmt.where(Reading.period_id.in_(ids))  # type: ignore[attr-defined]
     if filters.organisation is not None:
         organisations = select(Organisation.id).where(Organisation.code == filters.organisation)
-        stmt = stmt.where(Reading.organisation_id.in_(_ids(session, organisations)))  # type: ignore[attr-defined]
+        ids = known_ids(session, organisations, "organisation", filters.organisation)
+        stmt = stmt.where(Reading.organisation_id.in_(ids))  # type: ignore[attr-defined]
     if filters.location is not None:
         place = select(Location.id).where(Location.pcode == filters.location).scalar_subquery()
         places = select(Location.id).where(or_(Location.id == place, Location.parent_id == place))
-        stmt = stmt.where(Reading.location_id.in_(_ids(session, places)))  # type: ignore[attr-defined]
+        ids = known_ids(session, places, "location", filters.location)
+        stmt = stmt.where(Reading.location_id.in_(ids))  # type: ignore[attr-defined]
     for column, value in ((Reading.zone, filters.zone), (Reading.status, filters.status)):
         if value is not None:
             stmt = stmt.where(column == value)
     if filters.updated_since is not None:
         stmt = stmt.where(Reading.updated_at >= as_utc(filters.updated_since))
     return stmt
+
+
+def check_filters(session: Session, filters: Filters) -> None:
+    """422 for a filter naming an unknown code: for a streamed export, before the answer starts."""
+    _filtered(session, select(Reading.id), filters)
 
 
 def visible(session: Session, stmt: Any, principal: Principal, filters: Filters) -> Any:
