@@ -80,10 +80,12 @@ class UserCreate(_Strict):
 
 
 class UserUpdate(_Strict):
-    display_name: str | None = Field(None, min_length=1, max_length=200, description="New name.")
-    role: Role | None = Field(None, description="New role.")
-    is_active: bool | None = Field(None, description="False blocks login and revokes sessions.")
-    password: str | None = Field(None, min_length=12, max_length=200, description="New password.")
+    """Only the fields sent change; none of them takes `null` (a 422 naming the field)."""
+
+    display_name: str = Field(None, min_length=1, max_length=200, description="New name.")  # type: ignore[assignment]
+    role: Role = Field(None, description="New role.")  # type: ignore[assignment]
+    is_active: bool = Field(None, description="False blocks login and revokes sessions.")  # type: ignore[assignment]
+    password: str = Field(None, min_length=12, max_length=200, description="New password.")  # type: ignore[assignment]
 
 
 class UserPublic(SQLModel):

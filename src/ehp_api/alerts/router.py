@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
@@ -143,7 +143,10 @@ def create_trigger_rule(
 
 @router.patch("/trigger-rules/{code}", response_model=TriggerRulePublic)
 def update_trigger_rule(
-    session: SessionDep, code: str, data: TriggerRuleUpdate, actor: ManageRules
+    session: SessionDep,
+    code: Annotated[str, Path(min_length=1, max_length=60, description="Trigger rule code.")],
+    data: TriggerRuleUpdate,
+    actor: ManageRules,
 ) -> TriggerRulePublic:
     """Change a rule: a new version; alerts already judged keep the version that judged them."""
     return triggers.to_public(triggers.update(session, actor, code, data))

@@ -68,20 +68,25 @@ class AlertCreate(BaseModel):
 
 
 class AlertUpdate(BaseModel):
+    """Only the fields sent change. Those an alert cannot be without take no `null` (a 422 naming
+    the field); `affected_people`, `narrative` and `external_ref` may be emptied with `null`."""
+
     model_config = ConfigDict(extra="forbid")
 
-    category: AlertCategory | None = Field(None, description="What happened.")
-    location: str | None = Field(None, max_length=12, description="P-code.")
-    occurred_on: IsoDate | None = Field(None, description="When it happened.")
-    reported_on: IsoDate | None = Field(None, description="When it was reported.")
-    severity: int | None = Field(None, ge=1, le=5, strict=True, description=SEVERITY_SCALE)
-    affected_group: AffectedGroup | None = Field(None, description="Who was affected.")
+    category: AlertCategory = Field(None, description="What happened.")  # type: ignore[assignment]
+    location: str = Field(None, max_length=12, description="P-code.")  # type: ignore[assignment]
+    occurred_on: IsoDate = Field(None, description="When it happened.")  # type: ignore[assignment]
+    reported_on: IsoDate = Field(None, description="When it was reported.")  # type: ignore[assignment]
+    severity: int = Field(None, ge=1, le=5, strict=True, description=SEVERITY_SCALE)  # type: ignore[assignment]
+    affected_group: AffectedGroup = Field(None, description="Who was affected.")  # type: ignore[assignment]
     affected_people: int | None = Field(
         None, ge=0, le=10_000_000, strict=True, description="How many."
     )
     narrative: str | None = Field(None, max_length=10_000, description="Restricted narrative.")
     external_ref: str | None = Field(None, max_length=200, description="The source's reference.")
-    links: list[LinkId] | None = Field(None, max_length=50, description="Related alert ids.")
+    links: list[LinkId] = Field(
+        None, max_length=50, description="Related alert ids; [] removes them."
+    )  # type: ignore[assignment]
 
 
 class TriggerEvaluation(BaseModel):
@@ -203,11 +208,11 @@ class TriggerRuleIn(BaseModel):
 class TriggerRuleUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: str | None = Field(None, min_length=1, max_length=1000, description="In words.")
+    description: str = Field(None, min_length=1, max_length=1000, description="In words.")  # type: ignore[assignment]
     min_severity: int | None = Field(None, ge=1, le=5, description="New threshold.")
     min_count: int | None = Field(None, ge=2, le=1000, description="New count.")
     window_days: int | None = Field(None, ge=1, le=365, description="New window.")
-    active: bool | None = Field(None, description="False retires the rule (a new version).")
+    active: bool = Field(None, description="False retires the rule (a new version).")  # type: ignore[assignment]
 
 
 class TriggerRulePublic(BaseModel):

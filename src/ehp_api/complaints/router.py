@@ -119,7 +119,9 @@ def receive_kobo_submission(
 def follow_up_complaint(
     request: Request,
     session: SessionDep,
-    code: Annotated[str, Path(max_length=64, description="The code given to the complainant.")],
+    code: Annotated[
+        str, Path(min_length=1, max_length=64, description="The code given to the complainant.")
+    ],
 ) -> FollowUpPublic | JSONResponse:
     """Public, rate-limited: the status of a case, and the answer once given, for its code."""
     client = request.client.host if request.client else "unknown"

@@ -56,6 +56,9 @@ def list_focus_areas(session: SessionDep, page: PageDep) -> Page[FocusAreaPublic
 
 
 @router.get("/focus-areas/{code}", response_model=FocusAreaPublic)
-def get_focus_area(session: SessionDep, code: str) -> FocusAreaPublic:
+def get_focus_area(
+    session: SessionDep,
+    code: Annotated[str, Path(min_length=1, max_length=40, examples=["liptako_gourma"])],
+) -> FocusAreaPublic:
     """Get one focus area (`liptako_gourma`) with its membership over time."""
     return service.focus_area_to_public(service.get_focus_area(session, code))

@@ -77,8 +77,8 @@ class OrganisationUpdate(SQLModel):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
     acronym: str | None = Field(None, max_length=32, description="The acronym, if any.")
-    name_fr: str | None = Field(None, min_length=1, max_length=300, description="Name in French.")
+    name_fr: str = Field(None, min_length=1, max_length=300, description="Name in French.")  # type: ignore[assignment]
     name_en: str | None = Field(None, max_length=300, description="Name in English.")
-    kind: OrganisationKind | None = Field(None, description="What kind of actor this is.")
-    ehp_member: bool | None = Field(None, description="Member of the EHP.")
+    kind: OrganisationKind = Field(None, description="What kind of actor this is.")  # type: ignore[assignment]
+    ehp_member: bool = Field(None, description="Member of the EHP.")  # type: ignore[assignment]
     description: str | None = Field(None, max_length=2000, description="A short note.")

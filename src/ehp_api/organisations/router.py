@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
@@ -18,6 +18,10 @@ from ehp_api.organisations.models import (
 from ehp_api.pagination import Page, PageDep
 from ehp_api.principal import Principal
 
+# Not empty: `/organisations/` would otherwise be redirected to the list.
+OrganisationCode = Annotated[
+    str, Path(min_length=1, max_length=32, description="Organisation code.", examples=["HCR"])
+]
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
 ReadPlan = Annotated[Principal, require(Permission.workplan_read)]
@@ -44,7 +48,9 @@ def list_organisations(
 
 
 @router.get("/{code}", response_model=OrganisationPublic)
-def get_organisation(session: SessionDep, code: str, _: ReadPlan) -> OrganisationPublic:
+def get_organisation(
+    session: SessionDep, code: OrganisationCode, _: ReadPlan
+) -> OrganisationPublic:
     """Get one organisation by its code."""
     return OrganisationPublic.model_validate(service.get_by_code(session, code))
 
@@ -61,7 +67,7 @@ def create_organisation(
 
 @router.patch("/{code}", response_model=OrganisationPublic)
 def update_organisation(
-    session: SessionDep, code: str, data: OrganisationUpdate, actor: Manage
+    session: SessionDep, code: OrganisationCode, data: OrganisationUpdate, actor: Manage
 ) -> OrganisationPublic:
     """Change an organisation's names, kind, membership or description (not its code)."""
     return OrganisationPublic.model_validate(service.update(session, actor, code, data))
