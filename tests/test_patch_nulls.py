@@ -66,3 +66,12 @@ def test_a_user_field_that_cannot_be_empty(
             "role": "partner", "password": "correct horse battery"}  # fmt: skip
     user = admin.post("/api/v1/users", json=body).json()
     _refused(admin.patch(f"/api/v1/users/{user['id']}", json={field: None}), field)
+
+
+def test_an_empty_list_removes_an_alerts_links(hcr: TestClient) -> None:
+    first = create_alert(hcr)
+    second = create_alert(hcr, links=[first["id"]])
+    assert second["links"] == [first["id"]]
+    cleared = hcr.patch(f"/api/v1/alerts/{second['id']}", json={"links": []})
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["links"] == []
