@@ -191,3 +191,16 @@ class TestDatabaseUnavailable:
         assert response.status_code == 500
         assert response.headers["content-type"] == PROBLEM
         assert "nope" not in response.text
+
+
+def test_a_trailing_slash_is_a_404_problem_not_a_redirect_to_another_resource(
+    client: TestClient,
+) -> None:
+    # Found by the long schema fuzzing run: an empty code made `/organisations/{code}` the
+    # list, through Starlette's slash redirect, for GET (a list where one record was documented)
+    # and for PATCH (a 405 the operation does not document).
+    for method in ("GET", "PATCH"):
+        response = client.request(method, "/api/v1/organisations/", follow_redirects=False)
+        assert response.status_code == 404, (method, response.status_code)
+        assert response.headers["content-type"] == "application/problem+json"
+    assert client.get("/api/v1/organisations").status_code == 200

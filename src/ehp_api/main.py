@@ -73,6 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
+        # `/organisations/` is a 404, not a redirect to the list: with redirects, an empty code
+        # (`/organisations/{code}` with "") answered with a different resource.
+        redirect_slashes=False,
         swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
     )
     app.state.settings = settings
