@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import ConfigDict, EmailStr
+from pydantic import ConfigDict, EmailStr, StrictBool
 from sqlmodel import Field, Relationship, SQLModel
 
 from ehp_api.access.permissions import Permission, Role
@@ -84,7 +84,7 @@ class UserUpdate(_Strict):
 
     display_name: str = Field(None, min_length=1, max_length=200, description="New name.")  # type: ignore[assignment]
     role: Role = Field(None, description="New role.")  # type: ignore[assignment]
-    is_active: bool = Field(None, description="False blocks login and revokes sessions.")  # type: ignore[assignment]
+    is_active: StrictBool = Field(None, description="False blocks login and revokes sessions.")  # type: ignore[assignment]
     password: str = Field(None, min_length=12, max_length=200, description="New password.")  # type: ignore[assignment]
 
 

@@ -212,7 +212,7 @@ class TriggerRuleUpdate(BaseModel):
     min_severity: int | None = Field(None, ge=1, le=5, description="New threshold.")
     min_count: int | None = Field(None, ge=2, le=1000, description="New count.")
     window_days: int | None = Field(None, ge=1, le=365, description="New window.")
-    active: bool = Field(None, description="False retires the rule (a new version).")  # type: ignore[assignment]
+    active: bool = Field(None, strict=True, description="False retires the rule (a new version).")  # type: ignore[assignment]
 
 
 class TriggerRulePublic(BaseModel):

@@ -27,7 +27,9 @@ class DeadlineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     category: Category = Field(description="Complaint category.")
-    sensitive: bool = Field(description="For complaints marked sensitive (always true for SEA).")
+    sensitive: bool = Field(
+        strict=True, description="For complaints marked sensitive (always true for SEA)."
+    )
     refer_within_hours: int = Field(
         ge=1, le=24 * 365, description="Hours from receipt to referral (counted in whole days)."
     )

@@ -24,16 +24,20 @@ class ComplainantIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    anonymous: bool = Field(True, description="No identity is stored (the default).")
+    anonymous: bool = Field(True, strict=True, description="No identity is stored (the default).")
     name: str | None = Field(None, min_length=1, max_length=200, description="Encrypted at rest.")
     phone: str | None = Field(
         None, pattern=PHONE_PATTERN, description="Digits, spaces, `+ ( ) . -`; encrypted at rest."
     )
     sex: Sex | None = Field(None, description="`f`, `m` or `other`.")
     age_group: AgeGroup | None = Field(None, description="`0-17`, `18-59` or `60+`.")
-    consent_to_contact: bool = Field(False, description="May be contacted about the case.")
+    consent_to_contact: bool = Field(
+        False, strict=True, description="May be contacted about the case."
+    )
     consent_to_share_identity: bool = Field(
-        False, description="The organisation the case is referred to may see name and phone."
+        False,
+        strict=True,
+        description="The organisation the case is referred to may see name and phone.",
     )
 
     @model_validator(mode="after")
@@ -83,7 +87,7 @@ class _ComplaintFields(BaseModel):
         description="SEA allegations only: the victim's referrals to assistance services.",
     )
     assistance_declined: bool | None = Field(
-        None, description="SEA allegations only: the victim declined assistance."
+        None, strict=True, description="SEA allegations only: the victim declined assistance."
     )
 
 
@@ -111,7 +115,9 @@ class ComplaintCreate(_ComplaintFields):
     channel: Channel = Field(description="How it reached the receiving actor.")
     category: Category = Field(description="What it is about; `sea_allegation` is confidential.")
     sensitive: bool = Field(
-        False, description="Confidential (PSEA focal points only); always true for SEA."
+        False,
+        strict=True,
+        description="Confidential (PSEA focal points only); always true for SEA.",
     )
     received_on: IsoDate = Field(description="When it was received.")
     description: str = Field(min_length=1, max_length=10_000, description="What was said.")
@@ -125,7 +131,9 @@ class ComplaintUpdate(_ComplaintFields):
 
     channel: Channel | None = Field(None, description="How it reached the receiving actor.")
     category: Category | None = Field(None, description="What it is about.")
-    sensitive: bool | None = Field(None, description="Confidential; always true for SEA.")
+    sensitive: bool | None = Field(
+        None, strict=True, description="Confidential; always true for SEA."
+    )
     received_on: IsoDate | None = Field(None, description="When it was received.")
     description: str | None = Field(
         None, min_length=1, max_length=10_000, description="What was said."

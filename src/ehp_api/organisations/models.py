@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
@@ -72,6 +72,9 @@ class OrganisationCreate(OrganisationBase):
 
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
+    # true or false only, not 0, 1 or "yes" (SQLModel's Field takes no `strict`).
+    ehp_member: StrictBool = Field(False, description="Member of the Humanitarian Country Team.")
+
 
 class OrganisationUpdate(SQLModel):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
@@ -80,5 +83,5 @@ class OrganisationUpdate(SQLModel):
     name_fr: str = Field(None, min_length=1, max_length=300, description="Name in French.")  # type: ignore[assignment]
     name_en: str | None = Field(None, max_length=300, description="Name in English.")
     kind: OrganisationKind = Field(None, description="What kind of actor this is.")  # type: ignore[assignment]
-    ehp_member: bool = Field(None, description="Member of the EHP.")  # type: ignore[assignment]
+    ehp_member: StrictBool = Field(None, description="Member of the EHP.")  # type: ignore[assignment]
     description: str | None = Field(None, max_length=2000, description="A short note.")
