@@ -43,9 +43,7 @@ def _binary(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
     return {200: {"description": what, "content": {media_type: {"schema": schema}}}}
 
 
-@router.post(
-    "/import", response_model=ImportSummary, responses=problem_responses(400, 409, 413)
-)
+@router.post("/import", response_model=ImportSummary, responses=problem_responses(400, 409, 413))
 def import_readings_file(
     request: Request,
     session: SessionDep,
