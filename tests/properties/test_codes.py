@@ -79,7 +79,11 @@ class TestThroughTheApi:
         if response.status_code == 200:
             assert body["code"] == code
         elif response.status_code == 422:
-            assert (body["errors"][0]["location"], body["errors"][0]["field"]) == ("path", "code")
+            error = body["errors"][0]
+            if "\x00" in code:  # refused before routing: the error names the path (README)
+                assert (error["location"], error["code"]) == ("path", "nul_character")
+            else:
+                assert (error["location"], error["field"]) == ("path", "code")
 
     @http_settings()
     @given(
