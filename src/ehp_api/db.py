@@ -74,14 +74,17 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-_NUMBER = re.compile(r"\s*[+-]?\d+(\.\d*)?\s*")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _iso_8601(example: str) -> BeforeValidator:
-    # Pydantic also reads a bare number as seconds since 1970: `?until=2021` would silently mean
-    # 00:33:41 on 1 January 1970. The documented format is ISO 8601 (found by schema fuzzing).
+    # Pydantic also reads a number as seconds since 1970: `?until=2021` would silently mean
+    # 00:33:41 on 1 January 1970, and `-1.3e-45` or `.5` too (found by schema fuzzing). The
+    # documented format is ISO 8601: a text that does not start with a day is refused.
     def refuse_numbers(value: Any) -> Any:
-        if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        if isinstance(value, int | float) or (
+            isinstance(value, str) and not _ISO_DAY.match(value.strip())
+        ):
             raise ValueError(f"expected ISO 8601, e.g. {example}")
         return value
 

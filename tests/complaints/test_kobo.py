@@ -44,6 +44,19 @@ class TestMapping:
 
 
 class TestIntake:
+    def test_a_refused_answer_is_not_repeated_in_the_problem(
+        self, ocha: TestClient, hcr: TestClient
+    ) -> None:
+        # Found by the long property run: the service's refusal quoted the unknown code.
+        mapped(ocha)
+        body = submission() | {"grp_plainte/agence": "ZqPrivateAnswerXj"}
+        response = hcr.post(INTAKE, json=body)
+        assert response.status_code == 422, response.text
+        [error] = response.json()["errors"]
+        assert (error["field"], error["code"]) == ("organisation_concerned", "unknown_organisation")
+        assert "grp_plainte/agence" in error["reason"]
+        assert "ZqPrivateAnswerXj" not in response.text
+
     def test_a_realistic_submission_sent_twice_makes_one_complaint(
         self, ocha: TestClient, hcr: TestClient, psea: TestClient, anon_client: TestClient
     ) -> None:

@@ -35,6 +35,15 @@ class TestModes:
         assert [r["outcome"] for r in summary["results"]] == ["unchanged", "updated", "created"]
         assert all(r["id"] for r in summary["results"])
 
+    def test_an_empty_key_is_named_in_the_conflict(self, hcr: TestClient) -> None:
+        # Found by the long property run: the conflict's field was the empty key itself ("").
+        response = batch(hcr, [GOOD[0] | {"": 1}])
+        assert response.status_code == 422
+        [conflict] = response.json()["summary"]["conflicts"]
+        assert (conflict["field"], conflict["code"]) == ('""', "extra_forbidden")
+        top = hcr.post("/api/v1/readings/batch", json={"readings": GOOD, "": 1})
+        assert top.json()["errors"][0]["field"] == '""'
+
     def test_dry_run_checks_everything_and_writes_nothing(
         self, hcr: TestClient, session: Session
     ) -> None:

@@ -100,10 +100,12 @@ class TestFilters:
 
     def test_updated_since_takes_iso_8601_not_a_bare_number(self, ocha: TestClient) -> None:
         # Found by schema fuzzing: a number was read as seconds since 1970 (200).
-        for path in ("/api/v1/readings", "/api/v1/exports/readings.csv"):
-            response = ocha.get(path, params={"updated_since": "1624406400"})
-            assert response.status_code == 422, path
-            assert response.json()["errors"][0]["field"] == "updated_since"
+        # The long fuzzing run found the exponent form and a bare fraction read the same way.
+        for value in ("1624406400", "-1.3196012162690847e-45", ".5", "1."):
+            for path in ("/api/v1/readings", "/api/v1/exports/readings.xlsx"):
+                response = ocha.get(path, params={"updated_since": value})
+                assert response.status_code == 422, (path, value)
+                assert response.json()["errors"][0]["field"] == "updated_since"
 
 
 class TestReview:

@@ -41,6 +41,8 @@ def intake(
             complaint, _ = service.create(
                 session, principal, cipher, data, kobo_uuid=uuid, follow_up_code=code
             )
+    except InvalidInput as refusal:
+        raise _without_answers(form, refusal) from None
     except IntegrityError:
         # A concurrent resend stored it first (or the form's follow-up code is taken).
         existing = _by_uuid(session, principal, uuid)
@@ -168,6 +170,22 @@ def _required_text(submission: dict[str, Any], key: str) -> str:
 def _invalid(field: str, reason: str, code: str) -> InvalidInput:
     param = InvalidParam(location="body", field=field, reason=reason, code=code)
     return InvalidInput(f"{field}: {reason}.", errors=[param])
+
+
+def _without_answers(form: KoboForm, refusal: InvalidInput) -> InvalidInput:
+    """The service's refusal of a complaint (an unknown organisation or P-code...), told again
+    without its reasons: they quote the value, and a Kobo answer is never repeated."""
+    errors = []
+    for error in refusal.errors or []:
+        question = form.fields.get(error.field)
+        reason = f"the answer is not accepted ({error.code})" + (
+            f" (Kobo question {question!r})" if question else ""
+        )
+        errors.append(error.model_copy(update={"reason": reason}))
+    summary = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5]) or "refused by the service"
+    return InvalidInput(
+        f"The submission does not make a valid complaint: {summary}.", errors=errors
+    )
 
 
 def _refused(form: KoboForm, exc: ValidationError) -> InvalidInput:

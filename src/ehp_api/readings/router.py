@@ -132,7 +132,7 @@ def _rows(payload: dict[str, Any]) -> list[Any]:
     extra = sorted(set(payload) - {"readings"})
     if extra:
         param = InvalidParam(
-            location="body", field=extra[0], reason="unknown field", code="extra_forbidden"
+            location="body", field=extra[0] or '""', reason="unknown field", code="extra_forbidden"
         )
         raise InvalidInput(
             f'Unknown field(s) {extra}; the body is {{"readings": [...]}}.', errors=[param]

@@ -56,7 +56,9 @@ def parse(raw: Any, row: int) -> ReadingIn | list[ConflictItem]:
     except ValidationError as error:
         by_field: dict[str, ConflictItem] = {}
         for e in error.errors(include_url=False):
-            path = [str(p) for p in e["loc"] if str(p) not in _UNION_MEMBERS] or ["reading"]
+            # An empty key is named `""`, so that the conflict still says which field it is.
+            parts = [str(p) or '""' for p in e["loc"]]
+            path = [p for p in parts if p not in _UNION_MEMBERS] or ["reading"]
             field = ".".join(path)
             if field in by_field:
                 by_field[field].message += f"; or: {e['msg']}"
