@@ -145,9 +145,15 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+def field_name(parts: Any) -> str:
+    """A field's dotted path as errors name it; an empty key is written `""`, so that the name
+    still says which field it is."""
+    return ".".join(str(part) or '""' for part in parts)
+
+
 def _field_path(loc: tuple[Any, ...]) -> tuple[str, str]:
     location = str(loc[0]) if loc else "body"
-    return location, ".".join(str(part) for part in loc[1:]) or location
+    return location, field_name(loc[1:]) or location
 
 
 def _validation_errors(exc: RequestValidationError) -> list[InvalidParam]:

@@ -11,7 +11,13 @@ from ehp_api import idempotency
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
 from ehp_api.db import RecordId, SessionDep
-from ehp_api.errors import PROBLEM_MEDIA_TYPE, InvalidInput, InvalidParam, problem_responses
+from ehp_api.errors import (
+    PROBLEM_MEDIA_TYPE,
+    InvalidInput,
+    InvalidParam,
+    field_name,
+    problem_responses,
+)
 from ehp_api.pagination import Page, PageDep
 from ehp_api.principal import Principal
 from ehp_api.readings import review, service
@@ -131,8 +137,9 @@ def _rows(payload: dict[str, Any]) -> list[Any]:
         raise InvalidInput(f"`readings` {reason}.", errors=[param])
     extra = sorted(set(payload) - {"readings"})
     if extra:
+        field = field_name(extra[:1])
         param = InvalidParam(
-            location="body", field=extra[0] or '""', reason="unknown field", code="extra_forbidden"
+            location="body", field=field, reason="unknown field", code="extra_forbidden"
         )
         raise InvalidInput(
             f'Unknown field(s) {extra}; the body is {{"readings": [...]}}.', errors=[param]

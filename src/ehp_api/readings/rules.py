@@ -7,6 +7,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import and_, or_
 
 from ehp_api.access.permissions import Permission
+from ehp_api.errors import field_name
 from ehp_api.indicators.models import MeasureType
 from ehp_api.principal import Principal
 from ehp_api.readings.lookups import ZONE, IndicatorInfo, Lookups, PeriodInfo
@@ -56,10 +57,8 @@ def parse(raw: Any, row: int) -> ReadingIn | list[ConflictItem]:
     except ValidationError as error:
         by_field: dict[str, ConflictItem] = {}
         for e in error.errors(include_url=False):
-            # An empty key is named `""`, so that the conflict still says which field it is.
-            parts = [str(p) or '""' for p in e["loc"]]
-            path = [p for p in parts if p not in _UNION_MEMBERS] or ["reading"]
-            field = ".".join(path)
+            path = [p for p in e["loc"] if str(p) not in _UNION_MEMBERS] or ["reading"]
+            field = field_name(path)
             if field in by_field:
                 by_field[field].message += f"; or: {e['msg']}"
                 continue
