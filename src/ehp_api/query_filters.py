@@ -2,9 +2,17 @@
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlmodel import Session, select
 
 from ehp_api.errors import InvalidInput, InvalidParam
+from ehp_api.locations.models import Location
+
+
+def unknown_code(field: str, reason: str, detail: str | None = None) -> InvalidInput:
+    """A filter naming no record: an invalid query (422 naming the filter), not a 404."""
+    param = InvalidParam(location="query", field=field, reason=reason, code="unknown_code")
+    return InvalidInput(detail or f"{field}: {reason}", errors=[param])
 
 
 def known_ids(session: Session, stmt: Any, field: str, value: str) -> list[int]:
@@ -15,7 +23,12 @@ def known_ids(session: Session, stmt: Any, field: str, value: str) -> list[int]:
     that matched nothing."""
     ids = list(session.exec(stmt).all())
     if not ids:
-        reason = f"no record has the code {value!r}"
-        param = InvalidParam(location="query", field=field, reason=reason, code="unknown_code")
-        raise InvalidInput(f"{field}: {reason}", errors=[param])
+        raise unknown_code(field, f"no record has the code {value!r}")
     return ids
+
+
+def place_ids(session: Session, pcode: str, field: str = "location") -> list[int]:
+    """A location filter: the place and, for a region, its cercles."""
+    place = select(Location.id).where(Location.pcode == pcode).scalar_subquery()
+    inside = select(Location.id).where(or_(Location.id == place, Location.parent_id == place))
+    return known_ids(session, inside, field, pcode)

@@ -27,7 +27,7 @@ from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
 from ehp_api.pagination import PageParams, paginate
 from ehp_api.principal import Principal
-from ehp_api.query_filters import known_ids
+from ehp_api.query_filters import known_ids, place_ids
 
 LIPTAKO = "liptako_gourma"
 DUPLICATE_WINDOW_DAYS = 7
@@ -214,9 +214,7 @@ def list_filtered(session: Session, principal: Principal, filters: dict[str, Any
     if filters.get("zone") is not None:
         stmt = stmt.where(Alert.liptako_gourma == (filters["zone"] == LIPTAKO))
     if filters.get("location") is not None:
-        place = select(Location.id).where(Location.pcode == filters["location"]).scalar_subquery()
-        inside = select(Location.id).where(or_(Location.id == place, Location.parent_id == place))
-        ids = known_ids(session, inside, "location", filters["location"])
+        ids = place_ids(session, filters["location"])
         stmt = stmt.where(Alert.location_id.in_(ids))  # type: ignore[attr-defined]
     if filters.get("period") is not None:
         starts_on, ends_on = filters["period"]

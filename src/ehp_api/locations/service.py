@@ -7,7 +7,7 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, select
 
-from ehp_api.errors import InvalidInput, InvalidParam, NotFound
+from ehp_api.errors import NotFound
 from ehp_api.locations.models import (
     FocusArea,
     FocusAreaMember,
@@ -18,6 +18,7 @@ from ehp_api.locations.models import (
     LocationPublic,
 )
 from ehp_api.pagination import PageParams, paginate
+from ehp_api.query_filters import unknown_code
 
 T = TypeVar("T")
 
@@ -81,8 +82,7 @@ def _filter(lookup: Callable[[Session, str], T], session: Session, code: str, fi
     try:
         return lookup(session, code)
     except NotFound as exc:
-        param = InvalidParam(location="query", field=field, reason=exc.detail, code="unknown_code")
-        raise InvalidInput(exc.detail, errors=[param]) from None
+        raise unknown_code(field, exc.detail, detail=exc.detail) from None
 
 
 def in_focus_area(version_id: int) -> ColumnElement[bool]:

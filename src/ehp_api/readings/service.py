@@ -18,7 +18,7 @@ from ehp_api.organisations.models import Organisation
 from ehp_api.pagination import PageParams, paginate
 from ehp_api.periods.models import Period
 from ehp_api.principal import Principal
-from ehp_api.query_filters import known_ids
+from ehp_api.query_filters import known_ids, place_ids
 from ehp_api.readings import lookups as lookups_module
 from ehp_api.readings import rules, store, totals
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
@@ -186,9 +186,7 @@ def _filtered(session: Session, stmt: Any, filters: Filters) -> Any:
         ids = known_ids(session, organisations, "organisation", filters.organisation)
         stmt = stmt.where(Reading.organisation_id.in_(ids))  # type: ignore[attr-defined]
     if filters.location is not None:
-        place = select(Location.id).where(Location.pcode == filters.location).scalar_subquery()
-        places = select(Location.id).where(or_(Location.id == place, Location.parent_id == place))
-        ids = known_ids(session, places, "location", filters.location)
+        ids = place_ids(session, filters.location)
         stmt = stmt.where(Reading.location_id.in_(ids))  # type: ignore[attr-defined]
     for column, value in ((Reading.zone, filters.zone), (Reading.status, filters.status)):
         if value is not None:
