@@ -182,10 +182,7 @@ def _without_answers(form: KoboForm, refusal: InvalidInput) -> InvalidInput:
             f" (Kobo question {question!r})" if question else ""
         )
         errors.append(error.model_copy(update={"reason": reason}))
-    summary = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5]) or "refused by the service"
-    return InvalidInput(
-        f"The submission does not make a valid complaint: {summary}.", errors=errors
-    )
+    return _not_a_complaint(errors)
 
 
 def _refused(form: KoboForm, exc: ValidationError) -> InvalidInput:
@@ -197,7 +194,11 @@ def _refused(form: KoboForm, exc: ValidationError) -> InvalidInput:
         question = form.fields.get(field)
         reason = str(error["msg"]) + (f" (Kobo question {question!r})" if question else "")
         errors.append(InvalidParam(location="body", field=field, reason=reason, code=error["type"]))
-    summary = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5])
+    return _not_a_complaint(errors)
+
+
+def _not_a_complaint(errors: list[InvalidParam]) -> InvalidInput:
+    summary = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5]) or "refused by the service"
     return InvalidInput(
         f"The submission does not make a valid complaint: {summary}.", errors=errors
     )

@@ -18,7 +18,7 @@ from ehp_api.organisations.models import (
 from ehp_api.pagination import Page, PageDep
 from ehp_api.principal import Principal
 
-# Not empty: `/organisations/` would otherwise be redirected to the list.
+# Not empty: the OpenAPI document must not let clients (or the fuzzer) ask for `/organisations/`.
 OrganisationCode = Annotated[
     str, Path(min_length=1, max_length=32, description="Organisation code.", examples=["HCR"])
 ]
