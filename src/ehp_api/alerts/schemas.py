@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from ehp_api.alerts.models import AffectedGroup, AlertCategory, AlertKind, AlertStatus, TriggerKind
 from ehp_api.db import MAX_ID, IsoDate
@@ -212,7 +212,7 @@ class TriggerRuleUpdate(BaseModel):
     min_severity: int | None = Field(None, ge=1, le=5, description="New threshold.")
     min_count: int | None = Field(None, ge=2, le=1000, description="New count.")
     window_days: int | None = Field(None, ge=1, le=365, description="New window.")
-    active: bool = Field(None, strict=True, description="False retires the rule (a new version).")  # type: ignore[assignment]
+    active: StrictBool = Field(None, description="False retires the rule (a new version).")  # type: ignore[assignment]
 
 
 class TriggerRulePublic(BaseModel):

@@ -9,7 +9,7 @@ received afterwards, the others keep the deadline they were received under.
 import math
 from datetime import date, datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, select
 
@@ -27,8 +27,8 @@ class DeadlineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     category: Category = Field(description="Complaint category.")
-    sensitive: bool = Field(
-        strict=True, description="For complaints marked sensitive (always true for SEA)."
+    sensitive: StrictBool = Field(
+        description="For complaints marked sensitive (always true for SEA)."
     )
     refer_within_hours: int = Field(
         ge=1, le=24 * 365, description="Hours from receipt to referral (counted in whole days)."

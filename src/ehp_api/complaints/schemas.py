@@ -1,6 +1,6 @@
 """What callers send about complaints: the record, corrections and workflow steps."""
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from ehp_api.complaints.models import (
     AgeGroup,
@@ -24,19 +24,16 @@ class ComplainantIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    anonymous: bool = Field(True, strict=True, description="No identity is stored (the default).")
+    anonymous: StrictBool = Field(True, description="No identity is stored (the default).")
     name: str | None = Field(None, min_length=1, max_length=200, description="Encrypted at rest.")
     phone: str | None = Field(
         None, pattern=PHONE_PATTERN, description="Digits, spaces, `+ ( ) . -`; encrypted at rest."
     )
     sex: Sex | None = Field(None, description="`f`, `m` or `other`.")
     age_group: AgeGroup | None = Field(None, description="`0-17`, `18-59` or `60+`.")
-    consent_to_contact: bool = Field(
-        False, strict=True, description="May be contacted about the case."
-    )
-    consent_to_share_identity: bool = Field(
+    consent_to_contact: StrictBool = Field(False, description="May be contacted about the case.")
+    consent_to_share_identity: StrictBool = Field(
         False,
-        strict=True,
         description="The organisation the case is referred to may see name and phone.",
     )
 
@@ -86,8 +83,8 @@ class _ComplaintFields(BaseModel):
         max_length=20,
         description="SEA allegations only: the victim's referrals to assistance services.",
     )
-    assistance_declined: bool | None = Field(
-        None, strict=True, description="SEA allegations only: the victim declined assistance."
+    assistance_declined: StrictBool | None = Field(
+        None, description="SEA allegations only: the victim declined assistance."
     )
 
 
@@ -114,9 +111,8 @@ class ComplaintCreate(_ComplaintFields):
 
     channel: Channel = Field(description="How it reached the receiving actor.")
     category: Category = Field(description="What it is about; `sea_allegation` is confidential.")
-    sensitive: bool = Field(
+    sensitive: StrictBool = Field(
         False,
-        strict=True,
         description="Confidential (PSEA focal points only); always true for SEA.",
     )
     received_on: IsoDate = Field(description="When it was received.")
@@ -131,9 +127,7 @@ class ComplaintUpdate(_ComplaintFields):
 
     channel: Channel | None = Field(None, description="How it reached the receiving actor.")
     category: Category | None = Field(None, description="What it is about.")
-    sensitive: bool | None = Field(
-        None, strict=True, description="Confidential; always true for SEA."
-    )
+    sensitive: StrictBool | None = Field(None, description="Confidential; always true for SEA.")
     received_on: IsoDate | None = Field(None, description="When it was received.")
     description: str | None = Field(
         None, min_length=1, max_length=10_000, description="What was said."
