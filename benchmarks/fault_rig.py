@@ -22,7 +22,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
-from ehp_api import migrate, seeding
+from ehp_api import migrate, seeds
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate
 from ehp_api.access.permissions import Role
@@ -125,7 +125,7 @@ def build_world(cluster: Cluster, callers: list[str]) -> World:
     admin = create_engine(url, poolclass=NullPool)
     keys = {}
     with Session(admin) as session, session.begin():
-        seeding.load_all(session)
+        seeds.load_all(session)
         for name in callers:
             data = ApiKeyCreate(name=f"faults {name}", organisation="OCHA", role=Role.secretariat)
             created = access_service.create_api_key(session, system_principal(), data)

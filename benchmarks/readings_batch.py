@@ -28,14 +28,14 @@ import uvicorn
 from sqlalchemy import Engine, bindparam, create_engine, delete, event, insert, select, text, update
 from sqlmodel import Session
 
-from ehp_api import migrate, seeding
+from ehp_api import migrate, seeds
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate
 from ehp_api.access.permissions import Role
 from ehp_api.config import Settings
-from ehp_api.db import build_engine
 from ehp_api.indicators.models import MeasureType
 from ehp_api.main import create_app
+from ehp_api.models import build_engine
 from ehp_api.principal import system_principal
 from ehp_api.readings import lookups as lookups_module
 from ehp_api.readings.models import Reading, ReadingHistory
@@ -72,7 +72,7 @@ def setup(settings: Settings, engine: Engine) -> str:
     """Migrate, seed, and return the secret of a secretariat key (it may post for any org)."""
     migrate.upgrade(settings.database_url)
     with Session(engine) as session, session.begin():
-        seeding.load_all(session)
+        seeds.load_all(session)
         data = ApiKeyCreate(name="benchmark", organisation="OCHA", role=Role.secretariat)
         return access_service.create_api_key(session, system_principal(), data).secret
 

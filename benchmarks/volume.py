@@ -28,7 +28,7 @@ import volume_records
 from sqlalchemy import Engine, create_engine, func, text
 from sqlmodel import Session, select
 
-from ehp_api import migrate, seeding
+from ehp_api import migrate, seeds
 from ehp_api.indicators.models import MeasureType
 from ehp_api.organisations.models import Organisation, OrganisationKind
 from ehp_api.principal import system_principal
@@ -112,7 +112,7 @@ def _timed(quiet: bool, label: str, step: Callable[..., str | None], *args: Any)
 def _prepare(url: str, engine: Engine) -> None:
     migrate.upgrade(url)
     with Session(engine) as session, session.begin():
-        seeding.load_all(session)
+        seeds.load_all(session)
         _add_organisations(session)
 
 

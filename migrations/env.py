@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 
 import ehp_api.models  # noqa: F401  (registers every table on the metadata)
 from ehp_api.config import get_settings
-from ehp_api.db import build_engine
+from ehp_api.models import build_engine
 
 config = context.config
 if config.config_file_name is not None:

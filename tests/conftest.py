@@ -14,11 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from ehp_api import migrate, seeding
+from ehp_api import migrate, seeds
 from ehp_api.access.permissions import Role
 from ehp_api.config import Settings
-from ehp_api.db import build_engine, get_session
+from ehp_api.db import get_session
 from ehp_api.main import create_app
+from ehp_api.models import build_engine
 from tests import builders
 
 # A key for tests only; real deployments set EHP_ENCRYPTION_KEY.
@@ -60,7 +61,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
         reset_postgres_schema(engine)
     migrate.upgrade(settings.database_url)
     with Session(engine) as session, session.begin():
-        seeding.load_all(session)
+        seeds.load_all(session)
     yield engine
     engine.dispose()
 

@@ -15,9 +15,9 @@ from ehp_api import migrate
 from ehp_api.audit.models import AuditEvent
 from ehp_api.cli import app
 from ehp_api.config import Settings, get_settings
-from ehp_api.db import get_engine
 from ehp_api.indicators.models import Indicator
 from ehp_api.main import create_app
+from ehp_api.models import get_engine
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period
 from ehp_api.readings.models import Reading, ReadingStatus, ReadingTotal

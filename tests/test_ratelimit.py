@@ -12,7 +12,8 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session
 
 from ehp_api.config import Settings
-from ehp_api.db import build_engine, utcnow
+from ehp_api.db import utcnow
+from ehp_api.models import build_engine
 from ehp_api.ratelimit import DatabaseStorage, LoginLimiter, RateLimitCounter, TooManyRequests
 
 _table = RateLimitCounter.__table__  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 from sqlmodel import Session, select
 
-from ehp_api import seeding
+from ehp_api import seeding, seeds
 from ehp_api.organisations.models import Organisation
 from ehp_api.workplan.models import Activity, ActivityActor
 
@@ -24,13 +24,13 @@ def _edited_copy(tmp_path: Path) -> Path:
 
 
 def test_a_second_run_changes_nothing(session: Session) -> None:
-    report = seeding.load_all(session)
+    report = seeds.load_all(session)
     assert not report.changed
     assert report.counts["indicators"] == {"unchanged": 54}
 
 
 def test_an_edited_file_updates_the_database(session: Session, tmp_path: Path) -> None:
-    report = seeding.load_all(session, _edited_copy(tmp_path))
+    report = seeds.load_all(session, _edited_copy(tmp_path))
     assert report.counts["activities"]["updated"] == 1
     assert report.counts["activity_actors"]["deleted"] == 1
     activity = session.exec(select(Activity).where(Activity.code == "1.1.1")).one()
@@ -42,5 +42,5 @@ def test_an_edited_file_updates_the_database(session: Session, tmp_path: Path) -
 def test_seed_keeps_records_it_does_not_describe(session: Session) -> None:
     session.add(Organisation(code="NRC", name_fr="Conseil norvégien pour les réfugiés", kind="ngo"))
     session.flush()
-    seeding.load_all(session)
+    seeds.load_all(session)
     assert session.exec(select(Organisation).where(Organisation.code == "NRC")).one()

@@ -10,15 +10,15 @@ import typer
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ehp_api import migrate, push, seeding
+from ehp_api import migrate, push, seeds
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate, UserCreate
 from ehp_api.access.permissions import Role
 from ehp_api.audit import service as audit
 from ehp_api.complaints import purge as complaints_purge
 from ehp_api.config import get_settings
-from ehp_api.db import get_engine
 from ehp_api.errors import AppError
+from ehp_api.models import get_engine
 from ehp_api.principal import system_principal
 from ehp_api.readings import totals as reading_totals
 from ehp_api.readings.models import ReadingTotal
@@ -62,7 +62,7 @@ def seed(
 ) -> None:
     """Load the work plan and reference data; safe to run again (it changes only what differs)."""
     with Session(get_engine(), expire_on_commit=False) as session, session.begin():
-        report = seeding.load_all(session, directory)
+        report = seeds.load_all(session, directory)
         if report.changed:
             audit.record(session, system_principal(), "seed.load", "seed", None, report.changes())
     for line in report.lines():

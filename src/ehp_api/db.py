@@ -5,7 +5,6 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
@@ -16,7 +15,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
-from ehp_api.config import Settings, get_settings
+from ehp_api.config import Settings
 
 # Set before any table class is declared, so that every constraint gets a stable name that
 # migrations can refer to on both databases.
@@ -120,8 +119,9 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def build_engine(settings: Settings) -> Engine:
-    """An engine for the settings' database, tuned for the service's thread pool.
+def create_db_engine(settings: Settings) -> Engine:
+    """An engine for the settings' database, tuned for the service's thread pool. Call it
+    through `ehp_api.models.build_engine`, which maps every table first.
 
     `hide_parameters`: statement parameters may carry personal data; they never reach
     exception messages or logs.
@@ -150,11 +150,6 @@ def build_engine(settings: Settings) -> Engine:
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
     )
-
-
-@lru_cache
-def get_engine() -> Engine:
-    return build_engine(get_settings())
 
 
 def get_session(request: Request) -> Iterator[Session]:

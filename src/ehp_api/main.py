@@ -14,7 +14,6 @@ from ehp_api import __version__, health
 from ehp_api.access.login import LoginLimits
 from ehp_api.api import api_router
 from ehp_api.config import Settings, get_settings
-from ehp_api.db import build_engine
 from ehp_api.errors import install_handlers
 from ehp_api.logs import configure_logging
 from ehp_api.middleware import (
@@ -22,6 +21,7 @@ from ehp_api.middleware import (
     InFlightLimitMiddleware,
     RequestContextMiddleware,
 )
+from ehp_api.models import build_engine
 from ehp_api.nul_characters import RefuseNulCharacters
 from ehp_api.openapi import DESCRIPTION, install_openapi, operation_id
 from ehp_api.ratelimit import LoginLimiter

@@ -1,4 +1,14 @@
-"""Registry of every table model: import this before using `SQLModel.metadata`."""
+"""Registry of every table model, and the one way to make an engine.
+
+An engine made here has every table imported and every mapper configured before its first use,
+so a relationship naming a class that nothing imported fails at once, in every process (the
+server, the CLI, the migrations, the scripts), not on the first query of one command.
+"""
+
+from functools import lru_cache
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import configure_mappers
 
 from ehp_api.access.models import AccessToken, ApiKey, User
 from ehp_api.alerts.models import Alert, AlertEvent, AlertLink, AlertTrigger, TriggerRule
@@ -10,7 +20,9 @@ from ehp_api.complaints.models import (
     KoboForm,
     VictimAssistance,
 )
+from ehp_api.config import Settings, get_settings
 from ehp_api.dashboard.snapshots import DashboardSnapshot
+from ehp_api.db import create_db_engine
 from ehp_api.idempotency import IdempotencyKey
 from ehp_api.indicators.models import (
     DisaggregationCategory,
@@ -75,3 +87,15 @@ __all__ = [
     "User",
     "VictimAssistance",
 ]
+
+
+def build_engine(settings: Settings) -> Engine:
+    """An engine for the settings' database, with every table mapped."""
+    configure_mappers()
+    return create_db_engine(settings)
+
+
+@lru_cache
+def get_engine() -> Engine:
+    """The process's engine for the CLI and scripts (the app keeps its own on `app.state`)."""
+    return build_engine(get_settings())

@@ -108,22 +108,3 @@ def sync_links(
             session.add(row)
             report.add(row.__tablename__, "created")  # type: ignore[attr-defined]
     session.flush()
-
-
-def load_all(session: Session, directory: Path | None = None) -> SeedReport:
-    """Load every seed file, reference data first, then the work plan."""
-    from ehp_api.alerts import seed as alerts_seed
-    from ehp_api.indicators import seed as indicators_seed
-    from ehp_api.locations import seed as locations_seed
-    from ehp_api.organisations import seed as organisations_seed
-    from ehp_api.workplan import seed as workplan_seed
-
-    directory = directory or seed_dir()
-    report = SeedReport()
-    indicators_seed.load_categories(session, report, read_yaml(directory, "disaggregations.yaml"))
-    organisations_seed.load(session, report, read_yaml(directory, "organisations.yaml"))
-    locations_seed.load_locations(session, report, read_yaml(directory, "locations.yaml"))
-    locations_seed.load_focus_areas(session, report, read_yaml(directory, "focus_areas.yaml"))
-    workplan_seed.load(session, report, read_yaml(directory, "workplan.yaml"))
-    alerts_seed.load_rules(session, report, read_yaml(directory, "trigger_rules.yaml"))
-    return report

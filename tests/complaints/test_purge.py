@@ -17,7 +17,7 @@ from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.models import Complaint
 from ehp_api.complaints.schemas import ComplaintCreate, TransitionIn
 from ehp_api.config import get_settings
-from ehp_api.db import get_engine
+from ehp_api.models import get_engine
 from ehp_api.organisations.models import Organisation
 from ehp_api.principal import PrincipalKind, for_role, system_principal
 from tests.complaints.conftest import BASE, complaint, create, days_ago, move, named

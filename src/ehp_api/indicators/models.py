@@ -1,16 +1,12 @@
 """Progress indicators of the plan and the disaggregation categories they ask for."""
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from ehp_api.db import enum_type
 from ehp_api.periods.models import Period
-
-if TYPE_CHECKING:
-    from ehp_api.workplan.models import Activity
 
 
 class MeasureType(StrEnum):
@@ -63,9 +59,8 @@ class Indicator(SQLModel, table=True):
     denominator_label: str | None = Field(None, max_length=300)
     computed_from: str | None = Field(None, max_length=300)
 
-    activity: "Activity" = Relationship(
-        back_populates="indicators", sa_relationship_kwargs={"lazy": "joined"}
-    )
+    # No relationship to the activity: indicators sit below the work plan and import nothing of
+    # it (the activity's code is the indicator's code without its last part).
     disaggregations: list["IndicatorDisaggregation"] = Relationship(
         sa_relationship_kwargs={"order_by": "IndicatorDisaggregation.position", "lazy": "selectin"}
     )

@@ -31,10 +31,15 @@ def period_codes(periods: list[Period]) -> list[str]:
     return [p.code for p in sorted(periods, key=lambda p: p.starts_on)]
 
 
+def activity_code(indicator_code: str) -> str:
+    """Codes are hierarchical: indicator 1.2.3.4 measures activity 1.2.3."""
+    return indicator_code.rsplit(".", 1)[0]
+
+
 def to_public(indicator: Indicator) -> IndicatorPublic:
     return IndicatorPublic(
         code=indicator.code,
-        activity=indicator.activity.code,
+        activity=activity_code(indicator.code),
         text_fr=indicator.text_fr,
         text_en=indicator.text_en,
         measure=indicator.measure,

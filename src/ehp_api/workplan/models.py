@@ -1,16 +1,12 @@
 """The work plan: strategy -> axes -> objectives -> activities, with leads, actors and schedule."""
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlmodel import Field, Relationship, SQLModel
 
-from ehp_api.indicators.models import IndicatorPublic
+from ehp_api.indicators.models import Indicator, IndicatorPublic
 from ehp_api.organisations.models import Organisation, OrganisationRef
 from ehp_api.periods.models import Period
-
-if TYPE_CHECKING:
-    from ehp_api.indicators.models import Indicator
 
 
 class Strategy(SQLModel, table=True):
@@ -82,8 +78,7 @@ class Activity(SQLModel, table=True):
         sa_relationship_kwargs={"order_by": "ActivityActor.position", "lazy": "selectin"}
     )
     schedule: list["ActivitySchedule"] = Relationship(sa_relationship_kwargs={"lazy": "selectin"})
-    indicators: list["Indicator"] = Relationship(
-        back_populates="activity",
+    indicators: list[Indicator] = Relationship(
         sa_relationship_kwargs={"order_by": "Indicator.id", "lazy": "selectin"},
     )
 
