@@ -38,7 +38,8 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     migrate.upgrade(get_settings().database_url, revision)
 
 
-@db_app.command("downgrade")
+# `-1` (one step down) is a revision, not an option.
+@db_app.command("downgrade", context_settings={"ignore_unknown_options": True})
 def db_downgrade(revision: Annotated[str, typer.Argument(help="Target, e.g. -1 or base.")]) -> None:
     """Migrate the database down to REVISION."""
     migrate.downgrade(revision, get_settings().database_url)
