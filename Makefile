@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-postgres fuzz lint typecheck format migrate seed serve migration bench clean
+.PHONY: install install-browser run test test-postgres fuzz lint typecheck format migrate seed serve migration bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Debian's Chromium, which tests/e2e/test_docs_browser.py drives (Playwright never downloads one).
+install-browser:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else echo "/usr/bin/chromium is missing: run 'sudo make install-browser' (or 'sudo apt-get install chromium'); until then the browser test is skipped"; fi
 
 run: install migrate seed serve
 

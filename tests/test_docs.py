@@ -51,3 +51,24 @@ def test_links_name_existing_operations_and_their_path_parameters(client: TestCl
     assert len(links) == 6
     for link in links:
         assert set(link["parameters"]) <= path_parameters[link["operationId"]], link
+
+
+def test_redoc_loads_no_logo_from_redocly(client: TestClient) -> None:
+    html = client.get("/redoc").text
+    bundle = re.search(r"""<script src="([^"]+\.js)">""", html)
+    assert bundle
+    script = client.get(bundle[1])
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "cdn.redoc.ly" not in script.text
+    assert "createElement(" in script.text  # still ReDoc, only the logo's source is gone
+
+
+def test_swagger_ui_sends_the_document_to_no_validator(client: TestClient) -> None:
+    # Swagger UI's default shows a badge from validator.swagger.io, carrying the document's URL.
+    assert '"validatorUrl": null' in client.get("/docs").text
+
+
+def test_the_content_security_policy_lets_redoc_search_in_a_blob_worker(client: TestClient) -> None:
+    policy = client.get("/redoc").headers["content-security-policy"]
+    assert "worker-src 'self' blob:" in policy

@@ -14,6 +14,7 @@ from ehp_api import __version__, health
 from ehp_api.access.login import LoginLimits
 from ehp_api.api import api_router
 from ehp_api.config import Settings, get_settings
+from ehp_api.docs_pages import SWAGGER_UI_PARAMETERS, install_redoc
 from ehp_api.errors import install_handlers
 from ehp_api.logs import configure_logging
 from ehp_api.middleware import (
@@ -76,7 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # `/organisations/` is a 404, not a redirect to the list: with redirects, an empty code
         # (`/organisations/{code}` with "") answered with a different resource.
         redirect_slashes=False,
-        swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
+        redoc_url=None,  # install_redoc: ReDoc's own bundle loads a logo from another host
+        swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings)
@@ -92,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_handlers(app)
     install_openapi(app)
+    install_redoc(app)
     # Inside the body limit, which bounds what it reads.
     app.add_middleware(RefuseNulCharacters)
     # Inside CORS, so that a browser sees the 413 (and its request id) rather than a CORS error.

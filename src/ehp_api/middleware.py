@@ -28,10 +28,11 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cache-Control": "no-store",
-    # The docs pages run their bundled scripts inline; everything else is JSON.
+    # The docs pages run their bundled scripts inline, and ReDoc builds its search index in a
+    # worker made from a blob: URL (refused, its search box found nothing); everything else is JSON.
     "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; frame-ancestors 'none'"
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
     ),
 }
 
