@@ -19,7 +19,8 @@ ENV PATH="/opt/venv/bin:$PATH" \
 RUN groupadd --system ehp && useradd --system --gid ehp --home-dir /app --shell /usr/sbin/nologin ehp
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
-# The CLI finds migrations/ and seed/ in the working directory.
+# Installed (not editable), the package is in site-packages: the CLI finds migrations/ and seed/
+# in the working directory (ehp_api.migrate.migrations_dir, ehp_api.seeding.seed_dir).
 COPY alembic.ini ./
 COPY migrations ./migrations
 COPY seed ./seed

@@ -1,21 +1,43 @@
-"""The service's settings: one pydantic-settings class, environment prefix EHP_."""
+"""The service's settings: one pydantic-settings class, environment prefix EHP_, and what
+`production` refuses to start without."""
 
+import os
 from functools import lru_cache
 from typing import Annotated, Literal
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
+from sqlalchemy.engine import make_url
+
+# A folder of files named after the settings (`EHP_ENCRYPTION_KEY`, ...), each holding a value:
+# Docker secrets (/run/secrets). A variable of the environment wins over a file.
+SECRETS_DIR_VARIABLE = "EHP_SECRETS_DIR"
 
 
 class Settings(BaseSettings):
     """Every setting is documented in the README; keep the two in step."""
 
-    model_config = SettingsConfigDict(env_prefix="EHP_", env_file=".env", extra="ignore")
+    # Secrets never appear in a refusal: errors name the setting, not the value it was given.
+    model_config = SettingsConfigDict(
+        env_prefix="EHP_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "production", "test"] = Field(
         "development", description="`production` refuses unsafe defaults."
     )
     database_url: str = Field("sqlite:///./ehp.db", description="SQLAlchemy URL of the database.")
+    database_password: SecretStr | None = Field(
+        None,
+        description="PostgreSQL password, put into `database_url` (which then names none): a "
+        "secret file apart from the URL.",
+    )
     host: str = Field("127.0.0.1", description="Address `ehp-api serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `ehp-api serve` listens on.")
     workers: int = Field(1, ge=1, description="Worker processes of `ehp-api serve`.")
@@ -87,6 +109,34 @@ class Settings(BaseSettings):
         20 * 2**20, ge=2**10, description="Largest uploaded file (multipart); more is a 413."
     )
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        secrets_dir = os.environ.get(SECRETS_DIR_VARIABLE)
+        if secrets_dir:
+            file_secret_settings = SecretsSettingsSource(settings_cls, secrets_dir=secrets_dir)
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _a_fernet_key(cls, key: SecretStr | None) -> SecretStr | None:
+        # Checked at startup, not at the first complaint with an identity.
+        if key is not None:
+            try:
+                Fernet(key.get_secret_value().encode("ascii"))
+            except (ValueError, UnicodeEncodeError):
+                raise ValueError(
+                    "EHP_ENCRYPTION_KEY is not a Fernet key (32 bytes in URL-safe base64, "
+                    "44 characters)"
+                ) from None
+        return key
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -106,6 +156,20 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _password_into_the_url(self) -> "Settings":
+        if self.database_password is None:
+            return self
+        url = make_url(self.database_url)
+        password = self.database_password.get_secret_value()
+        if url.get_backend_name() == "sqlite" or url.password not in (None, password):
+            raise ValueError(
+                "EHP_DATABASE_PASSWORD is for a PostgreSQL EHP_DATABASE_URL that names no "
+                "password of its own"
+            )
+        self.database_url = url.set(password=password).render_as_string(hide_password=False)
+        return self
+
     @property
     def in_flight_limit(self) -> int:
         return self.max_in_flight or self.worker_threads
@@ -118,3 +182,12 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def check_production(settings: Settings) -> None:
+    """Refuse settings that `production` must not run with (`create_app` calls it)."""
+    if settings.environment == "production" and settings.encryption_key is None:
+        raise RuntimeError(
+            "EHP_ENCRYPTION_KEY is required in production: complainants' identity is encrypted "
+            "at rest with it (see the README's settings)."
+        )

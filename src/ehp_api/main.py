@@ -13,7 +13,7 @@ from fastapi_offline import FastAPIOffline
 from ehp_api import __version__, health
 from ehp_api.access.login import LoginLimits
 from ehp_api.api import api_router
-from ehp_api.config import Settings, get_settings
+from ehp_api.config import Settings, check_production, get_settings
 from ehp_api.docs_pages import SWAGGER_UI_PARAMETERS, install_redoc
 from ehp_api.errors import install_handlers
 from ehp_api.logs import configure_logging
@@ -49,11 +49,7 @@ TAGS = [
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    if settings.environment == "production" and settings.encryption_key is None:
-        raise RuntimeError(
-            "EHP_ENCRYPTION_KEY is required in production: complainants' identity is encrypted "
-            "at rest with it (see the README's settings)."
-        )
+    check_production(settings)
     configure_logging(settings.log_level)
 
     @asynccontextmanager
