@@ -257,3 +257,22 @@ class TestOpenApi:
             created = operation["responses"].get("201") or operation["responses"]["200"]
             assert "Idempotent-Replayed" in created["headers"], op
             assert "409" in operation["responses"], op
+
+
+def test_a_key_whose_request_is_still_running_is_a_409(hcr: TestClient, session: Session) -> None:
+    # Concurrent retries wait for the first request's transaction, so they see a stored answer;
+    # a row without one is what a request still running would show: retry later.
+    me = hcr.get("/api/v1/me").json()
+    session.add(
+        IdempotencyKey(
+            scope=f"alerts.create:api_key:{me['id']}",
+            key="running",
+            request_hash=idempotency.request_hash(alert_body()),
+            expires_at=utcnow() + timedelta(hours=1),
+        )
+    )
+    session.flush()
+    response = hcr.post("/api/v1/alerts", json=alert_body(), headers={"Idempotency-Key": "running"})
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "still being processed" in response.json()["detail"]
