@@ -20,7 +20,7 @@ from ehp_api.audit.models import AuditEvent
 from ehp_api.cli import app
 from ehp_api.config import Settings, get_settings
 from ehp_api.db import utcnow
-from ehp_api.idempotency import IdempotencyKey
+from ehp_api.idempotency_keys import IdempotencyKey
 from ehp_api.indicators.models import Indicator
 from ehp_api.main import create_app
 from ehp_api.models import get_engine

@@ -14,13 +14,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, update
 from sqlmodel import Session, SQLModel, select
 
-from ehp_api import idempotency
+from ehp_api import idempotency_keys
 from ehp_api.access.models import ApiKey, User
 from ehp_api.access.permissions import Role
 from ehp_api.alerts.models import Alert, TriggerRule
 from ehp_api.complaints.models import Complaint
 from ehp_api.db import utcnow
-from ehp_api.idempotency import IdempotencyKey
+from ehp_api.idempotency_keys import IdempotencyKey
 from ehp_api.organisations.models import Organisation
 from ehp_api.readings.models import Reading
 from tests.alerts.conftest import alert_body
@@ -240,7 +240,7 @@ class TestExpiry:
         post(caller, op, 1, "old")
         expire_every_key(session)
         post(caller, op, 2, "new")
-        assert idempotency.purge_expired(session) >= 1
+        assert idempotency_keys.purge_expired(session) >= 1
         left = session.exec(select(IdempotencyKey.key)).all()
         assert "new" in left
         assert "old" not in left
@@ -267,7 +267,7 @@ def test_a_key_whose_request_is_still_running_is_a_409(hcr: TestClient, session:
         IdempotencyKey(
             scope=f"alerts.create:api_key:{me['id']}",
             key="running",
-            request_hash=idempotency.request_hash(alert_body()),
+            request_hash=idempotency_keys.request_hash(alert_body()),
             expires_at=utcnow() + timedelta(hours=1),
         )
     )

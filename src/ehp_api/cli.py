@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ehp_api import idempotency, migrate, push, ratelimit, seeds
+from ehp_api import idempotency_keys, migrate, push, ratelimit, seeds
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate, UserCreate
 from ehp_api.access.permissions import Role
@@ -142,7 +142,7 @@ def purge_identities() -> None:
 def purge_expired() -> None:
     """Delete expired Idempotency-Keys (with their stored answers) and rate-limit counters."""
     with Session(get_engine()) as session, session.begin():
-        keys = idempotency.purge_expired(session)
+        keys = idempotency_keys.purge_expired(session)
         counters = ratelimit.purge_expired(session)
     typer.echo(f"Removed {keys} expired idempotency key(s) and {counters} rate-limit counter(s).")
 

@@ -1,47 +1,40 @@
-"""Idempotency keys kept in the database, so that every worker gives a retry the same answer.
+"""`Idempotency-Key` on the POSTs that create records: one dependency, `idempotent(operation)`.
 
-Every POST that creates a record takes an optional `Idempotency-Key` header through one
-dependency, `idempotent(operation)`; its handler passes `once()` what identifies the request and
-the work to do. The key's row is inserted in the same transaction as the write it protects. On
-PostgreSQL a concurrent request with the same key waits on the unique index until the first one
-commits, then finds the stored response; a request that failed leaves no row, so its retry runs
-again. A row past `expires_at` is never replayed: the next request with its key takes the row
-over, and `ehp-api purge-expired` deletes the others.
+A create handler declares the dependency and passes `once()` what identifies the request and the
+work to do: the work runs once per key, and a retry gets the stored answer with the header
+`Idempotent-Replayed: true` (the keys themselves: `ehp_api.idempotency_keys`).
 
 An answer holding something shown once (an API key's secret, a complaint's follow-up code) is
 never stored in clear: it is sealed when the operation has a keyed sealer, else stored without
 that field, and a retry gets a 409 naming what was created instead of a replay.
 """
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import timedelta
 from typing import Annotated, Any, Protocol
 
 import orjson
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column, delete, null, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Session
 
-from ehp_api.db import SessionDep, UTCDateTime, enum_type, utcnow
-from ehp_api.errors import (
-    PROBLEM_MEDIA_TYPE,
-    Conflict,
-    InvalidInput,
-    InvalidParam,
-    problem_response,
+from ehp_api.db import SessionDep
+from ehp_api.errors import PROBLEM_MEDIA_TYPE, problem_response
+from ehp_api.idempotency_keys import (
+    KEY_HEADER,
+    MAX_KEY_LENGTH,
+    IdempotencyKey,
+    Storage,
+    claim,
+    request_hash,
+    scope_of,
+    store,
 )
 from ehp_api.principal import Principal
 
-KEY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-MAX_KEY_LENGTH = 200
 KEY_HELP = (
     "Send a new key (1 to 200 characters, e.g. a UUID) with each new request, and the same key "
     "when you retry it: it runs once, and a retry gets the stored answer (header "
@@ -58,29 +51,6 @@ REPLAYED_HELP = "`true` when this is the stored answer of an earlier request wit
 
 Answer = tuple[int, Any]
 """A status and a JSON body (a dict, a list, or a pydantic model)."""
-
-
-class Storage(StrEnum):
-    plain = "plain"  # the answer as it was sent
-    sealed = "sealed"  # encrypted: it holds something shown once
-    withheld = "withheld"  # without what is shown once: a retry gets a 409, not a replay
-
-
-class IdempotencyKey(SQLModel, table=True):
-    __tablename__ = "idempotency_keys"
-
-    scope: str = Field(max_length=120, primary_key=True)
-    key: str = Field(max_length=MAX_KEY_LENGTH, primary_key=True)
-    request_hash: str = Field(max_length=64)
-    response_status: int = 0
-    response_body: Any = Field(default=None, sa_column=Column(JSON))
-    response_storage: Storage = Field(
-        default=Storage.plain,
-        sa_type=enum_type(Storage),
-        sa_column_kwargs={"server_default": Storage.plain.value},
-    )
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
 
 
 class Sealer(Protocol):
@@ -100,16 +70,6 @@ class ShownOnce:
 
     field: str
     advice: str  # what the caller can do when the answer cannot be replayed
-
-
-def request_hash(*parts: Any) -> str:
-    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def scope_of(principal: Principal, operation: str) -> str:
-    """Keys belong to one caller and one operation: two partners may pick the same key."""
-    return f"{operation}:{principal.kind}:{principal.id}"
 
 
 def render(status: int, body: Any, replayed: bool = False) -> Response:
@@ -221,79 +181,3 @@ def idempotent(
         return Idempotency(request, session, operation, key, shown_once, seal)
 
     return Depends(dependency)
-
-
-def claim(
-    session: Session, scope: str, key: str, digest: str, ttl: timedelta
-) -> IdempotencyKey | None:
-    """Take the key for this request, or return the stored row of an earlier one.
-
-    An expired row is taken over, never replayed. Raises 422 when the key was used with a
-    different body, 409 while the request that took it is still running."""
-    _check(key)
-    now = utcnow()
-    values = {"request_hash": digest, "created_at": now, "expires_at": now + ttl}
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(IdempotencyKey)
-    takeover = {
-        **values,
-        "response_status": 0,
-        "response_body": null(),
-        "response_storage": Storage.plain.value,
-    }
-    stmt = (
-        insert.values(scope=scope, key=key, **values)
-        .on_conflict_do_update(
-            index_elements=["scope", "key"],
-            set_=takeover,
-            where=IdempotencyKey.__table__.c.expires_at <= now,  # type: ignore[attr-defined]
-        )
-        .returning(IdempotencyKey.key)
-    )
-    if session.execute(stmt).first() is not None:
-        return None
-    stored = session.scalars(
-        select(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
-    ).one()
-    if stored.request_hash != digest:
-        param = InvalidParam(
-            location="header",
-            field=KEY_HEADER,
-            code="idempotency_key_reused",
-            reason="this key was already used with a different request body",
-        )
-        raise InvalidInput(
-            f"The {KEY_HEADER} {key!r} was already used with a different request; "
-            "use a new key for a new request.",
-            errors=[param],
-        )
-    if stored.response_status == 0:
-        raise Conflict(
-            f"A request with the {KEY_HEADER} {key!r} is still being processed; retry in a moment."
-        )
-    return stored
-
-
-def _check(key: str) -> None:
-    if 0 < len(key) <= MAX_KEY_LENGTH:
-        return
-    reason = f"must be 1 to {MAX_KEY_LENGTH} characters"
-    param = InvalidParam(
-        location="header", field=KEY_HEADER, code="invalid_idempotency_key", reason=reason
-    )
-    raise InvalidInput(f"{KEY_HEADER} {reason}.", errors=[param])
-
-
-def store(session: Session, scope: str, key: str, status: int, body: Any, storage: Storage) -> None:
-    """Keep the answer of the request that claimed the key, in its transaction."""
-    session.execute(
-        update(IdempotencyKey)
-        .where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)  # type: ignore[arg-type]
-        .values(response_status=status, response_body=body, response_storage=storage)
-    )
-
-
-def purge_expired(session: Session) -> int:
-    """Delete the keys past `expires_at` (they are never replayed); return how many."""
-    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= utcnow()))  # type: ignore[arg-type]
-    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -8,7 +8,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from ehp_api.errors import PROBLEM_MEDIA_TYPE
-from ehp_api.idempotency import KEY_HEADER, REPLAYED_HEADER, REPLAYED_HELP
+from ehp_api.idempotency import REPLAYED_HEADER, REPLAYED_HELP
+from ehp_api.idempotency_keys import KEY_HEADER
 
 DESCRIPTION = """
 System of record for the protection strategy of Mali's Humanitarian Country Team (EHP):

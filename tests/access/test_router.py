@@ -10,7 +10,7 @@ from ehp_api.access.models import ApiKey
 from ehp_api.access.permissions import Role
 from ehp_api.audit.models import AuditEvent
 from ehp_api.db import MAX_ID, utcnow
-from ehp_api.idempotency import IdempotencyKey, Storage
+from ehp_api.idempotency_keys import IdempotencyKey, Storage
 from tests import builders
 
 PASSWORD = "a long enough password"

@@ -18,7 +18,7 @@ from ehp_api.alerts.models import Alert, AlertEvent
 from ehp_api.audit.models import AuditEvent
 from ehp_api.config import Settings
 from ehp_api.errors import PROBLEM_MEDIA_TYPE
-from ehp_api.idempotency import IdempotencyKey
+from ehp_api.idempotency_keys import IdempotencyKey
 from ehp_api.main import create_app
 from tests import builders
 from tests.alerts.conftest import alert_body

@@ -11,7 +11,7 @@ from ehp_api.access.permissions import Role
 from ehp_api.complaints.models import Complaint
 from ehp_api.config import Settings
 from ehp_api.db import MAX_ID, get_session
-from ehp_api.idempotency import IdempotencyKey, Storage
+from ehp_api.idempotency_keys import IdempotencyKey, Storage
 from ehp_api.main import create_app
 from tests.complaints.conftest import BASE, complaint, create, days_ago, move, named, refer
 from tests.helpers import all_items
