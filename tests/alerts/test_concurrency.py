@@ -149,3 +149,17 @@ def test_an_alert_retried_concurrently_with_one_key_is_stored_once(
             select(Alert.id).where(Alert.external_ref == "retried-concurrently")
         ).all()
     assert stored == [created.json()["id"]]
+
+
+def test_a_refused_request_keeps_no_key_so_its_corrected_retry_runs(
+    partner_app: tuple[FastAPI, str],
+) -> None:
+    app, secret = partner_app
+    headers = {"Authorization": f"Bearer {secret}", "Idempotency-Key": "unfpa-alert-1"}
+    with TestClient(app, headers=headers) as client:
+        refused = client.post("/api/v1/alerts", json=alert_body(location="ML9999"))
+        assert refused.status_code == 422, refused.text
+        # Not "already used with a different request": the refusal's transaction took the key away.
+        corrected = client.post("/api/v1/alerts", json=alert_body(external_ref="corrected"))
+    assert corrected.status_code == 201, corrected.text
+    assert "Idempotent-Replayed" not in corrected.headers
