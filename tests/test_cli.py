@@ -1,13 +1,17 @@
 """The `ehp-api` command migrates and seeds the database named by the settings."""
 
-from collections.abc import Iterator
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, update
 from sqlmodel import Session
 from typer.testing import CliRunner
 
@@ -15,12 +19,17 @@ from ehp_api import migrate
 from ehp_api.audit.models import AuditEvent
 from ehp_api.cli import app
 from ehp_api.config import Settings, get_settings
+from ehp_api.db import utcnow
+from ehp_api.idempotency_keys import IdempotencyKey
 from ehp_api.indicators.models import Indicator
 from ehp_api.main import create_app
 from ehp_api.models import get_engine
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period
+from ehp_api.ratelimit import RateLimitCounter
 from ehp_api.readings.models import Reading, ReadingStatus, ReadingTotal
+from tests.alerts.conftest import alert_body
+from tests.builders import bearer
 
 
 @pytest.fixture
@@ -162,3 +171,77 @@ class TestServe:
         get_settings.cache_clear()
         assert CliRunner().invoke(app, ["serve"]).exit_code == 0
         assert uvicorn_calls[0]["timeout_worker_healthcheck"] == 90
+
+
+class TestPurgeExpired:
+    """`ehp-api purge-expired`, run as an operator's cron job runs it: a process of its own."""
+
+    @pytest.fixture
+    def run(self, tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+        env = {**os.environ, "EHP_DATABASE_URL": f"sqlite:///{tmp_path / 'purge.db'}"}
+        command = Path(sys.executable).with_name("ehp-api")
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            result = subprocess.run(
+                [str(command), *args],
+                env=env,
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert result.returncode == 0, result.stderr
+            return result
+
+        return run
+
+    def test_expired_keys_and_counters_go_live_ones_stay(
+        self, run: Callable[..., subprocess.CompletedProcess[str]], tmp_path: Path
+    ) -> None:
+        run("db", "upgrade")
+        run("seed")
+        secret = run("create-api-key", "--org", "HCR", "--role", "partner", "--name", "x")
+        database_url = f"sqlite:///{tmp_path / 'purge.db'}"
+        settings = Settings(database_url=database_url, _env_file=None)
+        with TestClient(create_app(settings)) as client:
+            client.headers.update(bearer(secret.stdout.split()[-1]))
+
+            def post(key: str) -> Any:
+                body = alert_body(external_ref=key)
+                return client.post("/api/v1/alerts", json=body, headers={"Idempotency-Key": key})
+
+            first = post("old")
+            assert post("new").status_code == 201
+            _expire_and_count(database_url)
+
+            result = run("purge-expired")
+            assert result.stdout.strip() == (
+                "Removed 1 expired idempotency key(s) and 1 rate-limit counter(s)."
+            )
+            engine = create_engine(database_url)
+            with Session(engine) as session:
+                assert session.scalars(select(IdempotencyKey.key)).all() == ["new"]
+                assert session.scalars(select(RateLimitCounter.key)).all() == ["new"]
+            engine.dispose()
+            assert "Removed 0" in run("purge-expired").stdout
+            # The key is free again: a retry with it runs afresh instead of being replayed.
+            again = post("old")
+        assert again.status_code == 201
+        assert "Idempotent-Replayed" not in again.headers
+        assert again.json()["id"] != first.json()["id"]
+
+
+def _expire_and_count(database_url: str) -> None:
+    """The key `old` expires; a rate-limit counter has run out and another has not."""
+    engine = create_engine(database_url)
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.key == "old")  # type: ignore[arg-type]
+            .values(expires_at=now - timedelta(minutes=1))
+        )
+        session.add(RateLimitCounter(key="old", count=5, expires_at=now - timedelta(seconds=1)))
+        session.add(RateLimitCounter(key="new", count=1, expires_at=now + timedelta(minutes=1)))
+    engine.dispose()

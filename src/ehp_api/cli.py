@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ehp_api import migrate, push, seeds
+from ehp_api import idempotency_keys, migrate, push, ratelimit, seeds
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate, UserCreate
 from ehp_api.access.permissions import Role
@@ -137,6 +137,15 @@ def purge_identities() -> None:
     with Session(get_engine(), expire_on_commit=False) as session, session.begin():
         ids = complaints_purge.purge_identities(session, system_principal(), days)
     typer.echo(f"Identity erased from {len(ids)} complaint(s) closed more than {days} days ago.")
+
+
+@app.command("purge-expired")
+def purge_expired() -> None:
+    """Delete expired Idempotency-Keys (with their stored answers) and rate-limit counters."""
+    with Session(get_engine()) as session, session.begin():
+        keys = idempotency_keys.purge_expired(session)
+        counters = ratelimit.purge_expired(session)
+    typer.echo(f"Removed {keys} expired idempotency key(s) and {counters} rate-limit counter(s).")
 
 
 @app.command("push", help=push.HELP)

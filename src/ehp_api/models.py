@@ -23,7 +23,7 @@ from ehp_api.complaints.models import (
 from ehp_api.config import Settings, get_settings
 from ehp_api.dashboard.snapshots import DashboardSnapshot
 from ehp_api.db import create_db_engine
-from ehp_api.idempotency import IdempotencyKey
+from ehp_api.idempotency_keys import IdempotencyKey
 from ehp_api.indicators.models import (
     DisaggregationCategory,
     DisaggregationOption,

@@ -8,6 +8,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from ehp_api.errors import PROBLEM_MEDIA_TYPE
+from ehp_api.idempotency import REPLAYED_HEADER, REPLAYED_HELP
+from ehp_api.idempotency_keys import KEY_HEADER
 
 DESCRIPTION = """
 System of record for the protection strategy of Mali's Humanitarian Country Team (EHP):
@@ -57,6 +59,22 @@ def _body_limits(document: dict[str, Any]) -> None:
             operation["responses"]["413"] = {"description": description}
 
 
+def _idempotency(document: dict[str, Any]) -> None:
+    """An operation taking an `Idempotency-Key` may answer a retry with a stored answer, marked
+    by a header, or with a 409 while the first request runs."""
+    replayed = {"description": REPLAYED_HELP, "schema": {"type": "string", "enum": ["true"]}}
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            parameters = operation.get("parameters", [])
+            if not any(p["in"] == "header" and p["name"] == KEY_HEADER for p in parameters):
+                continue
+            responses = operation["responses"]
+            responses.setdefault("409", {"description": HTTPStatus(409).phrase})
+            for status, response in responses.items():
+                if status.startswith("2") or status == "409":
+                    response.setdefault("headers", {})[REPLAYED_HEADER] = replayed
+
+
 # OpenAPI links, where a record's answer leads: (operation, status) -> {linked operation: (its path
 # parameter, the value)}. Client teams and the stateful schema fuzzing (tests/fuzz) follow them.
 # Schemathesis infers the others from ids in the schemas (alerts, readings, users...) by itself.
@@ -97,6 +115,7 @@ def install_openapi(app: FastAPI) -> None:
                 tags=app.openapi_tags,
             )
             _body_limits(document)
+            _idempotency(document)
             _errors_as_problems(document)
             _add_links(document)
             app.openapi_schema = document

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, String, case, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
 # Importing ehp_api.db (done here, before the table class) sets the constraint naming convention.
 from ehp_api.db import UTCDateTime, utcnow
@@ -160,11 +160,21 @@ class DatabaseStorage(Storage):
 
     def purge_expired(self) -> int:
         """Delete the counters whose window has ended (they are dead weight); return how many."""
-        return self._delete(delete(_table).where(_table.c.expires_at <= utcnow()))
+        return self._delete(_expired_counters())
 
     def _delete(self, statement: Any) -> int:
         with self.engine.begin() as connection:
             return int(connection.execute(statement).rowcount)
+
+
+def _expired_counters() -> Any:
+    return delete(_table).where(_table.c.expires_at <= utcnow())
+
+
+def purge_expired(session: Session) -> int:
+    """Delete the counters whose window has ended, in the caller's transaction; return how many.
+    A window that ended starts afresh at the next hit anyway: the rows are dead weight."""
+    return int(session.execute(_expired_counters()).rowcount)  # type: ignore[attr-defined]
 
 
 def build_storage(engine: Engine, storage_url: str | None = None) -> Storage:

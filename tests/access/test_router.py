@@ -10,6 +10,7 @@ from ehp_api.access.models import ApiKey
 from ehp_api.access.permissions import Role
 from ehp_api.audit.models import AuditEvent
 from ehp_api.db import MAX_ID, utcnow
+from ehp_api.idempotency_keys import IdempotencyKey, Storage
 from tests import builders
 
 PASSWORD = "a long enough password"
@@ -165,6 +166,42 @@ class TestApiKeys:
         response = partner.post("/api/v1/api-keys", json={"name": "k", "organisation": "HCR"})
         assert response.status_code == 403
         assert "api_keys:manage" in response.json()["detail"]
+
+
+class TestApiKeyRetries:
+    """The secret is kept only as a hash, so a retry cannot be given it: it learns which key its
+    first attempt made (to use or revoke it), and no second key is made."""
+
+    def test_a_retry_gets_a_409_naming_the_key_made_and_no_secret(
+        self, client_as: Callable[..., TestClient], session: Session
+    ) -> None:
+        admin = client_as(Role.admin, "OCHA")
+        body, headers = {"name": "Gao sync", "organisation": "HCR"}, {"Idempotency-Key": "k-1"}
+        first = admin.post("/api/v1/api-keys", json=body, headers=headers)
+        assert first.status_code == 201
+        secret = first.json()["secret"]
+        again = admin.post("/api/v1/api-keys", json=body, headers=headers)
+        assert again.status_code == 409
+        assert again.headers["Idempotent-Replayed"] == "true"
+        problem = again.json()
+        assert problem["type"] == "/problems/already-created"
+        assert problem["created"]["id"] == first.json()["id"]
+        assert problem["created"]["prefix"] == first.json()["prefix"]
+        assert "revoke" in problem["detail"]
+        assert secret not in again.text
+        assert "secret" not in problem["created"]
+        keys = session.exec(select(ApiKey).where(ApiKey.name == "Gao sync")).all()
+        assert len(keys) == 1
+
+    def test_the_secret_is_not_kept_with_the_key(
+        self, client_as: Callable[..., TestClient], session: Session
+    ) -> None:
+        admin = client_as(Role.admin, "OCHA")
+        body = {"name": "Gao sync", "organisation": "HCR"}
+        created = admin.post("/api/v1/api-keys", json=body, headers={"Idempotency-Key": "k-2"})
+        row = session.exec(select(IdempotencyKey).where(IdempotencyKey.key == "k-2")).one()
+        assert row.response_storage == Storage.withheld
+        assert created.json()["secret"] not in str(row.response_body)
 
 
 class TestUsers:

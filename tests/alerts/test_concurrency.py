@@ -18,6 +18,7 @@ from ehp_api.alerts.models import Alert, AlertEvent
 from ehp_api.audit.models import AuditEvent
 from ehp_api.config import Settings
 from ehp_api.errors import PROBLEM_MEDIA_TYPE
+from ehp_api.idempotency_keys import IdempotencyKey
 from ehp_api.main import create_app
 from tests import builders
 from tests.alerts.conftest import alert_body
@@ -102,3 +103,63 @@ def test_fifty_transitions_of_one_alert_are_won_once_and_lost_with_409(
     assert alert is not None
     assert alert.status == steps[-1]
     assert len(audited) == 2 + len(won)
+
+
+@pytest.fixture
+def partner_app(settings: Settings, engine: Engine) -> Iterator[tuple[FastAPI, str]]:
+    """An app with no test transaction around it and a committed partner key; what the test
+    commits (alerts, keys, idempotency keys, audit events) is removed after."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("concurrent retries are a PostgreSQL matter; SQLite serialises them")
+    audit_mark = last_audit_id(engine)
+    with Session(engine) as session, session.begin():
+        key_mark = session.exec(select(func.coalesce(func.max(ApiKey.id), 0))).one()
+        alert_mark = session.exec(select(func.coalesce(func.max(Alert.id), 0))).one()
+        partner = builders.api_key(session, Role.partner, "UNFPA")
+    app = create_app(settings.model_copy(update={"max_in_flight": 50}))
+    yield app, partner
+    with Session(engine) as session, session.begin():
+        session.execute(delete(Alert).where(Alert.id > alert_mark))  # type: ignore[arg-type]
+        session.execute(delete(IdempotencyKey).where(IdempotencyKey.key == "unfpa-alert-1"))  # type: ignore[arg-type]
+        session.execute(delete(ApiKey).where(ApiKey.id > key_mark))  # type: ignore[arg-type]
+    erase_committed_audit(engine, audit_mark)
+    app.state.engine.dispose()
+
+
+def test_an_alert_retried_concurrently_with_one_key_is_stored_once(
+    partner_app: tuple[FastAPI, str], engine: Engine
+) -> None:
+    app, secret = partner_app
+    body = alert_body(external_ref="retried-concurrently")
+
+    def post(client: TestClient) -> Any:
+        headers = {"Idempotency-Key": "unfpa-alert-1"}
+        return client.post("/api/v1/alerts", json=body, headers=headers)
+
+    responses = run_together(8, post, app, secret)
+    fresh = [r for r in responses if "Idempotent-Replayed" not in r.headers]
+    replayed = [r for r in responses if r.headers.get("Idempotent-Replayed") == "true"]
+    # One runs; the others wait for it and replay its answer, or are told it is still running.
+    [created] = [r for r in fresh if r.status_code == 201]
+    assert all(r.status_code == 409 for r in fresh if r is not created)
+    assert replayed
+    assert all((r.status_code, r.json()) == (201, created.json()) for r in replayed)
+    with Session(engine) as session:
+        stored = session.exec(
+            select(Alert.id).where(Alert.external_ref == "retried-concurrently")
+        ).all()
+    assert stored == [created.json()["id"]]
+
+
+def test_a_refused_request_keeps_no_key_so_its_corrected_retry_runs(
+    partner_app: tuple[FastAPI, str],
+) -> None:
+    app, secret = partner_app
+    headers = {"Authorization": f"Bearer {secret}", "Idempotency-Key": "unfpa-alert-1"}
+    with TestClient(app, headers=headers) as client:
+        refused = client.post("/api/v1/alerts", json=alert_body(location="ML9999"))
+        assert refused.status_code == 422, refused.text
+        # Not "already used with a different request": the refusal's transaction took the key away.
+        corrected = client.post("/api/v1/alerts", json=alert_body(external_ref="corrected"))
+    assert corrected.status_code == 201, corrected.text
+    assert "Idempotent-Replayed" not in corrected.headers

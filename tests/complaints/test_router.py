@@ -5,11 +5,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from ehp_api.access.permissions import Role
+from ehp_api.complaints.models import Complaint
 from ehp_api.config import Settings
 from ehp_api.db import MAX_ID, get_session
+from ehp_api.idempotency_keys import IdempotencyKey, Storage
 from ehp_api.main import create_app
 from tests.complaints.conftest import BASE, complaint, create, days_ago, move, named, refer
 from tests.helpers import all_items
@@ -126,6 +128,49 @@ class TestWithoutEncryptionKey:
 
     def test_anonymous_complaints_are_still_accepted(self, keyless: TestClient) -> None:
         assert keyless.post(BASE, json=complaint()).status_code == 201
+
+    def test_a_retry_cannot_be_given_the_follow_up_code_again(
+        self, keyless: TestClient, session: Session
+    ) -> None:
+        # Nothing could encrypt the answer, so it was kept without its code.
+        headers = {"Idempotency-Key": "c-1"}
+        count = select(func.count()).select_from(Complaint)
+        before = session.exec(count).one()
+        first = keyless.post(BASE, json=complaint(), headers=headers)
+        again = keyless.post(BASE, json=complaint(), headers=headers)
+        assert (first.status_code, again.status_code) == (201, 409)
+        assert again.json()["type"] == "/problems/already-created"
+        assert again.json()["created"]["id"] == first.json()["id"]
+        assert first.json()["follow_up_code"] not in again.text
+        row = session.exec(select(IdempotencyKey).where(IdempotencyKey.key == "c-1")).one()
+        assert row.response_storage == Storage.withheld
+        assert first.json()["follow_up_code"] not in str(row.response_body)
+        assert session.exec(count).one() == before + 1
+
+
+class TestRetries:
+    def test_a_retry_gets_the_same_follow_up_code_and_it_works(
+        self, hcr: TestClient, anon_client: TestClient
+    ) -> None:
+        headers = {"Idempotency-Key": "c-1"}
+        first = hcr.post(BASE, json=complaint(complainant=named()), headers=headers)
+        again = hcr.post(BASE, json=complaint(complainant=named()), headers=headers)
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert again.json() == first.json()
+        code = again.json()["follow_up_code"]
+        assert anon_client.get(f"{BASE}/follow-up/{code}").json()["status"] == "received"
+
+    def test_the_kept_answer_is_encrypted(self, hcr: TestClient, session: Session) -> None:
+        # Complaints keep only a hash of the code: the kept answer must not hold it in clear.
+        headers = {"Idempotency-Key": "c-2"}
+        receipt = hcr.post(BASE, json=complaint(), headers=headers).json()
+        row = session.exec(select(IdempotencyKey).where(IdempotencyKey.key == "c-2")).one()
+        assert row.response_storage == Storage.sealed
+        kept = str(row.response_body)
+        code = receipt["follow_up_code"]
+        assert code not in kept
+        assert code.replace("-", "") not in kept
+        assert f'"id": {receipt["id"]}' not in kept
 
 
 class TestRead:

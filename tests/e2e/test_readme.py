@@ -15,6 +15,7 @@ MUST_RUN = {
     "a partner's batch with an idempotency key": r"Idempotency-Key: ",
     "a filled-in template pushed": r"\.venv/bin/ehp-api push ",
     "the retention purge": r"\.venv/bin/ehp-api purge-identities",
+    "the expiry of idempotency keys": r"\.venv/bin/ehp-api purge-expired",
     "the kept totals rebuilt": r"\.venv/bin/ehp-api db rebuild-totals",
     "a migration rolled back": r"\.venv/bin/ehp-api db downgrade ",
     "and forward again": r"\.venv/bin/ehp-api db upgrade",

@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from ehp_api.access import credentials, service
@@ -23,6 +23,7 @@ from ehp_api.access.models import (
 from ehp_api.access.permissions import Permission
 from ehp_api.db import RecordId, SessionDep
 from ehp_api.errors import AppError, Conflict, app_error_response, problem_responses
+from ehp_api.idempotency import Idempotency, ShownOnce, idempotent
 from ehp_api.pagination import Page, PageDep
 from ehp_api.principal import Principal, PrincipalKind
 
@@ -30,6 +31,14 @@ router = APIRouter(tags=["access"])
 
 ManageUsers = Annotated[Principal, require(Permission.users_manage)]
 ManageKeys = Annotated[Principal, require(Permission.api_keys_manage)]
+UserRetry = Annotated[Idempotency, idempotent("users.create")]
+# The secret is kept only as a hash: a retry learns which key was made, never its secret.
+SECRET = ShownOnce(
+    "secret",
+    "Use that key if its secret reached you; otherwise revoke it "
+    "(`POST /api/v1/api-keys/{id}/revoke`) and create another with a new Idempotency-Key.",
+)
+KeyRetry = Annotated[Idempotency, idempotent("api_keys.create", SECRET)]
 
 
 @router.post("/auth/token", response_model=TokenResponse, responses=problem_responses(401, 429))
@@ -85,9 +94,15 @@ def list_users(session: SessionDep, page: PageDep, _: ManageUsers) -> Page[UserP
 
 
 @router.post("/users", response_model=UserPublic, status_code=201, responses=problem_responses(409))
-def create_user(session: SessionDep, data: UserCreate, actor: ManageUsers) -> UserPublic:
+def create_user(
+    session: SessionDep, data: UserCreate, actor: ManageUsers, retry: UserRetry
+) -> Response:
     """Create a user (a person who logs in with email and password)."""
-    return service.user_to_public(service.create_user(session, actor, data))
+    # Not the password: a fast hash of it would be kept beside its slow one for every retry.
+    identity = data.model_dump(mode="json", exclude_unset=True, exclude={"password"})
+    return retry.once(
+        identity, lambda: (201, service.user_to_public(service.create_user(session, actor, data)))
+    )
 
 
 @router.get("/users/{user_id}", response_model=UserPublic)
@@ -113,10 +128,14 @@ def list_api_keys(session: SessionDep, page: PageDep, _: ManageKeys) -> Page[Api
     )
 
 
-@router.post("/api-keys", response_model=ApiKeyCreated, status_code=201)
-def create_api_key(session: SessionDep, data: ApiKeyCreate, actor: ManageKeys) -> ApiKeyCreated:
+@router.post(
+    "/api-keys", response_model=ApiKeyCreated, status_code=201, responses=problem_responses(409)
+)
+def create_api_key(
+    session: SessionDep, data: ApiKeyCreate, actor: ManageKeys, retry: KeyRetry
+) -> Response:
     """Create an API key for a partner system; the response holds the secret, shown once."""
-    return service.create_api_key(session, actor, data)
+    return retry.once(data, lambda: (201, service.create_api_key(session, actor, data)))
 
 
 @router.get("/api-keys/{key_id}", response_model=ApiKeyPublic)

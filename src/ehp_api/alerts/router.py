@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
@@ -21,6 +22,7 @@ from ehp_api.alerts.schemas import (
 )
 from ehp_api.db import RecordId, SessionDep
 from ehp_api.errors import Forbidden, problem_responses
+from ehp_api.idempotency import Answer, Idempotency, idempotent
 from ehp_api.pagination import Page, PageDep
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import PERIOD_PATTERN
@@ -31,13 +33,22 @@ router = APIRouter(tags=["alerts"])
 Read = Annotated[Principal, require(Permission.alerts_read)]
 Write = Annotated[Principal, require(Permission.alerts_write)]
 ManageRules = Annotated[Principal, require(Permission.trigger_rules_manage)]
+AlertRetry = Annotated[Idempotency, idempotent("alerts.create")]
+RuleRetry = Annotated[Idempotency, idempotent("trigger_rules.create")]
 AlertView = AlertFull | AlertRestricted
 
 
 @router.post("/alerts", response_model=AlertFull, status_code=201)
-def create_alert(session: SessionDep, data: AlertCreate, principal: Write) -> AlertView:
+def create_alert(
+    session: SessionDep, data: AlertCreate, principal: Write, retry: AlertRetry
+) -> Response:
     """Record an alert (as a draft) with its 5W; the trigger rules judge it at once."""
-    return views.render_one(session, principal, service.create(session, principal, data))
+
+    def create() -> Answer:
+        alert = service.create(session, principal, data)
+        return 201, views.render_one(session, principal, alert)
+
+    return retry.once(data, create)
 
 
 @router.get("/alerts", response_model=Page[AlertView])
@@ -135,10 +146,12 @@ def list_trigger_rules(session: SessionDep, _: Read) -> list[TriggerRulePublic]:
     responses=problem_responses(409),
 )
 def create_trigger_rule(
-    session: SessionDep, data: TriggerRuleIn, actor: ManageRules
-) -> TriggerRulePublic:
+    session: SessionDep, data: TriggerRuleIn, actor: ManageRules, retry: RuleRetry
+) -> Response:
     """Add a trigger rule (version 1)."""
-    return triggers.to_public(triggers.create(session, actor, data))
+    return retry.once(
+        data, lambda: (201, triggers.to_public(triggers.create(session, actor, data)))
+    )
 
 
 @router.patch("/trigger-rules/{code}", response_model=TriggerRulePublic)

@@ -31,6 +31,11 @@ class IdentityCipher:
     def __init__(self, key: SecretStr | None) -> None:
         self._fernet = _fernet(key.get_secret_value()) if key is not None else None
 
+    @property
+    def keyed(self) -> bool:
+        """Whether a key is configured: without one, nothing is sealed or opened."""
+        return self._fernet is not None
+
     def _require(self) -> Fernet:
         if self._fernet is None:
             raise ServiceUnavailable(
@@ -40,8 +45,9 @@ class IdentityCipher:
             )
         return self._fernet
 
-    def seal(self, identity: dict[str, str]) -> str:
-        payload = json.dumps(identity, separators=(",", ":"), ensure_ascii=False).encode()
+    def seal(self, value: dict[str, Any]) -> str:
+        """A token of `value` (identity, or an idempotent answer holding a follow-up code)."""
+        payload = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
         return self._require().encrypt(payload).decode("ascii")
 
     def open(self, token: str) -> dict[str, Any]:

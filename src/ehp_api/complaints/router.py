@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
@@ -20,6 +20,7 @@ from ehp_api.complaints.public import (
 from ehp_api.complaints.schemas import ComplaintCreate, ComplaintUpdate, TransitionIn
 from ehp_api.db import RecordId, SessionDep
 from ehp_api.errors import problem_response, problem_responses
+from ehp_api.idempotency import Answer, Idempotency, ShownOnce, idempotent
 from ehp_api.pagination import Page, PageDep
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.principal import Principal
@@ -35,6 +36,16 @@ def get_cipher(request: Request) -> IdentityCipher:
 
 
 Cipher = Annotated[IdentityCipher, Depends(get_cipher)]
+# The follow-up code is kept only as a hash: a retry's answer holding it is kept encrypted, like
+# identity, and without a key (development) not at all.
+FOLLOW_UP_CODE = ShownOnce(
+    "follow_up_code",
+    "The complaint is recorded; without EHP_ENCRYPTION_KEY its code cannot be given again.",
+)
+ComplaintRetry = Annotated[
+    Idempotency, idempotent("complaints.create", FOLLOW_UP_CODE, sealer=get_cipher)
+]
+KoboRetry = Annotated[Idempotency, idempotent("complaints.kobo_intake")]
 
 
 def receipt(complaint: Complaint, code: str | None, outcome: str = "created") -> dict:
@@ -82,13 +93,23 @@ def list_complaints(
     return Page(items=items, limit=page.limit, next_cursor=next_cursor)
 
 
-@router.post("", response_model=ComplaintReceipt, status_code=201, responses=problem_responses(503))
+@router.post(
+    "", response_model=ComplaintReceipt, status_code=201, responses=problem_responses(409, 503)
+)
 def create_complaint(
-    session: SessionDep, data: ComplaintCreate, principal: Write, cipher: Cipher
-) -> JSONResponse:
+    session: SessionDep,
+    data: ComplaintCreate,
+    principal: Write,
+    cipher: Cipher,
+    retry: ComplaintRetry,
+) -> Response:
     """Record a complaint or feedback; the answer holds the complainant's follow-up code, once."""
-    complaint, code = service.create(session, principal, cipher, data)
-    return JSONResponse(receipt(complaint, code), status_code=201)
+
+    def create() -> Answer:
+        complaint, code = service.create(session, principal, cipher, data)
+        return 201, receipt(complaint, code)
+
+    return retry.once(data, create)
 
 
 @router.post(
@@ -107,12 +128,17 @@ def receive_kobo_submission(
     submission: Annotated[
         dict[str, Any], Body(description="A KoboToolbox REST Service submission (JSON).")
     ],
-) -> JSONResponse:
+    retry: KoboRetry,
+) -> Response:
     """KoboToolbox REST Service: one submission makes one complaint; a resend changes nothing."""
-    complaint, created = kobo.intake(session, principal, cipher, submission)
-    # No follow-up code in the answer: Kobo keeps REST Service answers in its logs.
-    body = receipt(complaint, None, "created" if created else "unchanged")
-    return JSONResponse(body, status_code=201 if created else 200)
+
+    def receive() -> Answer:
+        complaint, created = kobo.intake(session, principal, cipher, submission)
+        # No follow-up code in the answer: Kobo keeps REST Service answers in its logs.
+        body = receipt(complaint, None, "created" if created else "unchanged")
+        return 201 if created else 200, body
+
+    return retry.once(submission, receive)
 
 
 @router.get("/follow-up/{code}", response_model=FollowUpPublic, responses=problem_responses(429))

@@ -3,11 +3,13 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
 from ehp_api.db import SessionDep
 from ehp_api.errors import problem_responses
+from ehp_api.idempotency import Idempotency, idempotent
 from ehp_api.organisations import service
 from ehp_api.organisations.models import (
     OrganisationCreate,
@@ -26,6 +28,7 @@ router = APIRouter(prefix="/organisations", tags=["organisations"])
 
 ReadPlan = Annotated[Principal, require(Permission.workplan_read)]
 Manage = Annotated[Principal, require(Permission.organisations_manage)]
+Retry = Annotated[Idempotency, idempotent("organisations.create")]
 
 
 @router.get("", response_model=Page[OrganisationPublic])
@@ -59,10 +62,12 @@ def get_organisation(
     "", response_model=OrganisationPublic, status_code=201, responses=problem_responses(409)
 )
 def create_organisation(
-    session: SessionDep, data: OrganisationCreate, actor: Manage
-) -> OrganisationPublic:
+    session: SessionDep, data: OrganisationCreate, actor: Manage, retry: Retry
+) -> Response:
     """Add an organisation (a tenant that users and API keys can belong to)."""
-    return OrganisationPublic.model_validate(service.create(session, actor, data))
+    return retry.once(
+        data, lambda: (201, OrganisationPublic.model_validate(service.create(session, actor, data)))
+    )
 
 
 @router.patch("/{code}", response_model=OrganisationPublic)

@@ -5,27 +5,27 @@ idempotency); each conflict's message starts with the row of the file it comes f
 """
 
 import hashlib
-from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Header, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from ehp_api import idempotency
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
 from ehp_api.db import SessionDep
 from ehp_api.errors import Forbidden, InvalidInput, InvalidParam, problem_responses, too_large
+from ehp_api.idempotency import Answer, Idempotency, idempotent
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.principal import Principal
 from ehp_api.readings import files, service, template
 from ehp_api.readings.columns import COLUMNS
-from ehp_api.readings.router import _batch_answer, _json
+from ehp_api.readings.router import _batch_answer
 from ehp_api.readings.schemas import ImportSummary
 
 router = APIRouter(prefix="/readings", tags=["readings"])
 
 Write = Annotated[Principal, require(Permission.readings_write)]
+ImportRetry = Annotated[Idempotency, idempotent("readings.import")]
 _CHUNK = 1024 * 1024
 _MEDIA_TYPES = {"xlsx": files.XLSX_MEDIA_TYPE, "csv": files.CSV_MEDIA_TYPE}
 _FILE_HELP = (
@@ -49,31 +49,23 @@ def import_readings_file(
     session: SessionDep,
     principal: Write,
     file: Annotated[UploadFile, File(description=_FILE_HELP)],
+    retry: ImportRetry,
     dry_run: Annotated[bool, Query(description="Check everything, write nothing.")] = False,
     mode: Annotated[
         service.Mode,
         Query(description="`atomic`: all or nothing; `partial`: store the valid rows."),
     ] = "atomic",
-    idempotency_key: Annotated[
-        str | None,
-        Header(alias="Idempotency-Key", description="Retry with the same key: stored once."),
-    ] = None,
 ) -> Response:
     """Import readings from a CSV or XLSX file, with the same summary as a batch."""
     data = _read_upload(file, request.app.state.settings.max_upload_bytes)
     parsed = files.parse_upload(file.filename or "file", file.content_type, data)
-    scope = idempotency.scope_of(principal, "readings.import")
-    if idempotency_key and not dry_run:
-        digest = idempotency.request_hash(hashlib.sha256(data).hexdigest(), mode)
-        ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
-        stored = idempotency.claim(session, scope, idempotency_key, digest, ttl)
-        if stored is not None:
-            return _json(stored.response_status, stored.response_body, replayed=True)
-    summary = service.ingest(session, principal, parsed.rows, mode, dry_run)
-    status, body = _batch_answer(request, _with_file_rows(summary, parsed), mode)
-    if idempotency_key and not dry_run:
-        idempotency.store(session, scope, idempotency_key, status, body)
-    return _json(status, body)
+
+    def ingest() -> Answer:
+        summary = service.ingest(session, principal, parsed.rows, mode, dry_run)
+        return _batch_answer(request, _with_file_rows(summary, parsed), mode)
+
+    identity = (hashlib.sha256(data).hexdigest(), mode)
+    return retry.once(identity, ingest, enabled=not dry_run)
 
 
 def _read_upload(upload: UploadFile, limit: int) -> bytes:

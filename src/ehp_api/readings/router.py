@@ -1,23 +1,21 @@
 """/readings: partners post what they measured; the secretariat reviews it."""
 
-from datetime import timedelta
 from typing import Annotated, Any
 
-import orjson
-from fastapi import APIRouter, Body, Header, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import Response
+from sqlmodel import Session
 
-from ehp_api import idempotency
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
 from ehp_api.db import RecordId, SessionDep
 from ehp_api.errors import (
-    PROBLEM_MEDIA_TYPE,
     InvalidInput,
     InvalidParam,
     field_name,
     problem_responses,
 )
+from ehp_api.idempotency import Answer, Idempotency, idempotent
 from ehp_api.pagination import Page, PageDep
 from ehp_api.principal import Principal
 from ehp_api.readings import review, service
@@ -38,6 +36,8 @@ router = APIRouter(prefix="/readings", tags=["readings"])
 Read = Annotated[Principal, require(Permission.readings_read)]
 Write = Annotated[Principal, require(Permission.readings_write)]
 Review = Annotated[Principal, require(Permission.readings_review)]
+ReadingRetry = Annotated[Idempotency, idempotent("readings.create")]
+BatchRetry = Annotated[Idempotency, idempotent("readings.batch")]
 MAX_BATCH = 10_000
 BATCH_SCHEMA = {
     "type": "object",
@@ -75,9 +75,15 @@ def list_readings(
         **problem_responses(409),
     },
 )
-def create_reading(session: SessionDep, reading: ReadingIn, principal: Write) -> JSONResponse:
+def create_reading(
+    session: SessionDep, reading: ReadingIn, principal: Write, retry: ReadingRetry
+) -> Response:
     """Post one reading; the same indicator, period, organisation, location and breakdown again
     updates it (the previous value goes to its history) or, if identical, changes nothing."""
+    return retry.once(reading, lambda: _write_one(session, principal, reading))
+
+
+def _write_one(session: Session, principal: Principal, reading: ReadingIn) -> Answer:
     summary = service.ingest(
         session, principal, [reading.model_dump(exclude_unset=True)], "atomic", dry_run=False
     )
@@ -88,8 +94,7 @@ def create_reading(session: SessionDep, reading: ReadingIn, principal: Write) ->
     body = ReadingWritten(
         **service.to_public(stored, service.names(session)).model_dump(), outcome=result.outcome
     )
-    status = 201 if result.outcome == "created" else 200
-    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+    return 201 if result.outcome == "created" else 200, body
 
 
 @router.post(
@@ -103,30 +108,21 @@ def import_batch(
     session: SessionDep,
     principal: Write,
     payload: Annotated[dict[str, Any], Body(description='`{"readings": [...]}`')],
+    retry: BatchRetry,
     dry_run: Annotated[bool, Query(description="Check everything, write nothing.")] = False,
     mode: Annotated[
         service.Mode,
         Query(description="`atomic`: all or nothing; `partial`: store the valid rows."),
     ] = "atomic",
-    idempotency_key: Annotated[
-        str | None,
-        Header(alias="Idempotency-Key", description="Retry with the same key: stored once."),
-    ] = None,
 ) -> Response:
     """Post up to 10,000 readings at once, with an import summary of every row."""
     rows = _rows(payload)
-    scope = idempotency.scope_of(principal, "readings.batch")
-    if idempotency_key and not dry_run:
-        digest = idempotency.request_hash(payload, mode)
-        ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
-        stored = idempotency.claim(session, scope, idempotency_key, digest, ttl)
-        if stored is not None:
-            return _json(stored.response_status, stored.response_body, replayed=True)
-    summary = service.ingest(session, principal, rows, mode, dry_run)
-    status, body = _batch_answer(request, summary, mode)
-    if idempotency_key and not dry_run:
-        idempotency.store(session, scope, idempotency_key, status, body)
-    return _json(status, body)
+
+    def ingest() -> Answer:
+        summary = service.ingest(session, principal, rows, mode, dry_run)
+        return _batch_answer(request, summary, mode)
+
+    return retry.once((payload, mode), ingest, enabled=not dry_run)
 
 
 def _rows(payload: dict[str, Any]) -> list[Any]:
@@ -162,13 +158,6 @@ def _batch_answer(request: Request, summary: ImportSummary, mode: str) -> tuple[
         "summary": body,
     }
     return refusal.status_code, problem
-
-
-def _json(status: int, body: Any, replayed: bool = False) -> Response:
-    # orjson: a 10,000-row summary encodes several times faster than with the json module.
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
-    media_type = PROBLEM_MEDIA_TYPE if status >= 400 else "application/json"
-    return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=headers)
 
 
 @router.get("/{reading_id}", response_model=ReadingPublic)
