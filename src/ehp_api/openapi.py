@@ -18,6 +18,8 @@ the 2020-2022 work plan (axes, objectives, activities, indicators) and the recor
 * Every error is an RFC 9457 problem document (`application/problem+json`) with `type`, `title`,
   `status`, `detail` and, for invalid input, `errors`: one entry per field with its `location`,
   `field`, `reason` and `code`.
+* A query parameter that an operation does not list is refused (422, code `unknown_parameter`),
+  never ignored: a misspelt filter does not return the unfiltered list.
 * Codes are used in paths: `/api/v1/indicators/1.3.2.1`, `/api/v1/locations/ML07`,
   `/api/v1/periods/2021Q3`.
 """
