@@ -22,12 +22,16 @@ RETRY_AFTER_SECONDS = 1
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
+NO_STORE = "no-store"
+# The docs' assets are served under a path naming their package's version: a new version is a
+# new path, so a browser may keep what it fetched for as long as it likes.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
-    "Cache-Control": "no-store",
     # The docs pages run their bundled scripts inline; everything else is JSON.
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -37,14 +41,16 @@ SECURITY_HEADERS = {
 
 
 class RequestContextMiddleware:
-    """Take `X-Request-ID` from the request (or make one), echo it, add security headers.
+    """Take `X-Request-ID` from the request (or make one), echo it, add security headers, and
+    `Cache-Control`: `no-store`, but for what is found under `immutable_prefix` (versioned assets).
 
     It also turns an unhandled exception into a 500 problem here, inside the request's context,
     so the answer carries the request id like every other error.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, immutable_prefix: str | None = None) -> None:
         self.app = app
+        self.immutable_prefix = immutable_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,6 +59,9 @@ class RequestContextMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        immutable = bool(self.immutable_prefix) and scope["path"].startswith(
+            f"{self.immutable_prefix}/"
+        )
 
         started = False
 
@@ -64,6 +73,9 @@ class RequestContextMiddleware:
                 headers["X-Request-ID"] = request_id
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
+                # What was found may be kept; a 404 for an asset must not be.
+                found = message["status"] < 400
+                headers.setdefault("Cache-Control", IMMUTABLE if immutable and found else NO_STORE)
             await send(message)
 
         try:

@@ -1,6 +1,7 @@
 """The OpenAPI document as client teams need it: problem+json errors, stable operation ids."""
 
 from http import HTTPStatus
+from importlib.metadata import version
 from typing import Any
 
 from fastapi import FastAPI
@@ -23,6 +24,11 @@ the 2020-2022 work plan (axes, objectives, activities, indicators) and the recor
 * Codes are used in paths: `/api/v1/indicators/1.3.2.1`, `/api/v1/locations/ML07`,
   `/api/v1/periods/2021Q3`.
 """
+
+
+# Swagger UI's and ReDoc's files (fastapi-offline), under a path naming the package's version, so
+# that they may be cached for good: an upgrade changes the path.
+DOCS_ASSETS_URL = f"/static-offline-docs/{version('fastapi-offline')}"
 
 
 def operation_id(route: APIRoute) -> str:
