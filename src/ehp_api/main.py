@@ -20,6 +20,7 @@ from ehp_api.exports.xlsx_writer import MEDIA_TYPE as XLSX_MEDIA_TYPE
 from ehp_api.logs import configure_logging
 from ehp_api.middleware import (
     BodySizeLimitMiddleware,
+    ClientAddressMiddleware,
     InFlightLimitMiddleware,
     RequestContextMiddleware,
 )
@@ -125,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, XLSX_MEDIA_TYPE),
     )
     app.add_middleware(RequestContextMiddleware, immutable_prefix=DOCS_ASSETS_URL)
+    # Outermost: everything inside, logs included, sees the client's address as decided here.
+    app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     app.include_router(health.router)
     app.include_router(api_router)
     logging.getLogger("ehp_api").debug("application created")

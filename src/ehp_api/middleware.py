@@ -1,20 +1,23 @@
-"""ASGI middleware: request ids and security headers on every response, body size limits, and
-load shedding."""
+"""ASGI middleware: the client's address, request ids and security headers on every response,
+body size limits, and load shedding."""
 
 import contextlib
 import logging
 import re
 import uuid
+from typing import Any, cast
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ehp_api.errors import app_error_response, problem_response, too_large
 from ehp_api.request_context import request_id_var
 
 logger = logging.getLogger("ehp_api.errors")
+proxy_logger = logging.getLogger("ehp_api.proxy")
 
 # Probes must tell a busy worker from a dead one: never shed.
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
@@ -38,6 +41,40 @@ SECURITY_HEADERS = {
         "img-src 'self' data:; frame-ancestors 'none'"
     ),
 }
+
+
+class ClientAddressMiddleware:
+    """The one place that decides the client's address (per-address rate limits, the audit log,
+    logs): the connecting address, or, when it is a trusted proxy (EHP_TRUSTED_PROXIES), the
+    address X-Forwarded-For names, walked from the right past the trusted proxies (uvicorn's
+    middleware does the walking). `ehp-api serve` turns uvicorn's own handling off.
+
+    A server that already took the address from X-Forwarded-For (uvicorn run directly, whose
+    default trusts 127.0.0.1) leaves a port of 0 behind, which no connection has: said once in the
+    log, since that server's trust, not EHP_TRUSTED_PROXIES, then decided.
+    """
+
+    def __init__(self, app: ASGIApp, trusted_proxies: list[str]) -> None:
+        self.app = app
+        if trusted_proxies:  # uvicorn's types are stricter than Starlette's, not different
+            self.app = cast(ASGIApp, ProxyHeadersMiddleware(cast(Any, app), trusted_proxies))
+        self.warned = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.warned and _forwarded_by_the_server(scope):
+            self.warned = True
+            proxy_logger.warning(
+                "the server took the client address from X-Forwarded-For itself; run it without "
+                "its proxy headers handling (uvicorn --no-proxy-headers) so that "
+                "EHP_TRUSTED_PROXIES decides"
+            )
+        await self.app(scope, receive, send)
+
+
+def _forwarded_by_the_server(scope: Scope) -> bool:
+    client = scope.get("client")
+    forwarded = any(name == b"x-forwarded-for" for name, _ in scope["headers"])
+    return forwarded and client is not None and client[1] == 0
 
 
 class RequestContextMiddleware:
