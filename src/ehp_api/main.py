@@ -117,8 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
         expose_headers=["X-Request-ID"],
     )
-    # Inside the request context, which stamps its headers on what this compressed. Answers of
-    # 1 KB and more, streamed exports chunk by chunk; XLSX files are zip archives already.
+    # Inside the request context, which stamps its headers on what this compressed. An answer is
+    # compressed as the app sends it, so while its request still counts in flight. 1 KB and more;
+    # a streamed export chunk by chunk; XLSX files are zip archives already.
     app.add_middleware(
         GZipMiddleware,
         minimum_size=GZIP_MINIMUM_BYTES,

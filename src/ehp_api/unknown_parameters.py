@@ -2,8 +2,8 @@
 
 A typo in a filter (`update_since` for `updated_since`) was ignored, and the caller got the whole
 list as if it had been applied. What an operation takes is what its handler and dependencies read,
-the parameters the OpenAPI document lists: taken from FastAPI's dependant of each route the first
-time it answers, never from a hand-kept list.
+the parameters the OpenAPI document lists: taken from FastAPI's dependants of the routes, once per
+app (on its first request), never from a hand-kept list.
 """
 
 import difflib
@@ -44,8 +44,9 @@ def accepted_names(app: FastAPI, route: BaseRoute) -> tuple[str, ...] | None:
 
 
 def _table(routes: list[BaseRoute]) -> dict[int, tuple[str, ...] | None]:
-    """Query names by route. FastAPI >= 0.16x keeps an included route once, shared by every app,
-    and gives each inclusion its own dependant (with the routers' dependencies): read those."""
+    """Query names by route. Recent FastAPI keeps an included route once, shared by every app, and
+    gives each inclusion a context with its own dependant (the routers' dependencies added): read
+    those. Older versions list a copy of each route, with that dependant, in `app.routes`."""
     iterate = getattr(routing, "iter_route_contexts", None)
     table: dict[int, tuple[str, ...] | None] = {}
     for context in iterate(routes) if iterate else routes:
