@@ -172,6 +172,14 @@ class TestServe:
         assert CliRunner().invoke(app, ["serve"]).exit_code == 0
         assert uvicorn_calls[0]["timeout_worker_healthcheck"] == 90
 
+    def test_uvicorn_believes_no_forwarded_header_the_app_decides(
+        self, database_url: str, uvicorn_calls: list[dict[str, Any]]
+    ) -> None:
+        # uvicorn's own handling trusts 127.0.0.1 whatever EHP_TRUSTED_PROXIES says.
+        assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+        assert uvicorn_calls[0]["proxy_headers"] is False
+        assert "forwarded_allow_ips" not in uvicorn_calls[0]
+
 
 class TestPurgeExpired:
     """`ehp-api purge-expired`, run as an operator's cron job runs it: a process of its own."""

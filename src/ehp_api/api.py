@@ -1,6 +1,6 @@
 """The table of contents of the API: one router per domain, all under /api/v1."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
@@ -18,9 +18,15 @@ from ehp_api.organisations.router import router as organisations_router
 from ehp_api.periods.router import router as periods_router
 from ehp_api.readings.files_router import router as files_router
 from ehp_api.readings.router import router as readings_router
+from ehp_api.unknown_parameters import refuse_unknown_query_parameters
 from ehp_api.workplan.router import router as workplan_router
 
-api_router = APIRouter(prefix="/api/v1", responses=problem_responses(404, 422, 500, 503))
+# First of every route's dependencies: a query parameter the operation does not take is refused.
+api_router = APIRouter(
+    prefix="/api/v1",
+    dependencies=[Depends(refuse_unknown_query_parameters)],
+    responses=problem_responses(404, 422, 500, 503),
+)
 read_plan = [require(Permission.workplan_read)]
 guarded = problem_responses(401, 403)
 

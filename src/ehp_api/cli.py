@@ -214,7 +214,9 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level,
-        proxy_headers=True,
+        # The app decides whose X-Forwarded-For to believe (EHP_TRUSTED_PROXIES); uvicorn's own
+        # handling would believe any sent from 127.0.0.1 before the app sees the request.
+        proxy_headers=False,
         # uvicorn's 5 s replaces a worker still importing the app on a busy host, forever.
         timeout_worker_healthcheck=settings.worker_start_timeout,
     )

@@ -1,6 +1,7 @@
 """The service's settings: one pydantic-settings class, environment prefix EHP_, and what
 `production` refuses to start without."""
 
+import ipaddress
 import os
 from functools import lru_cache
 from typing import Annotated, Literal
@@ -93,6 +94,13 @@ class Settings(BaseSettings):
         "10/minute;50/hour",
         description="Follow-up code lookups allowed per client address (public endpoint).",
     )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated addresses or CIDR networks of the reverse proxies whose "
+        "X-Forwarded-For (and X-Forwarded-Proto) is believed; the client's address is then the "
+        "forwarded one, walked from the right past these proxies. Empty: no forwarded header is "
+        "believed, the connecting address is the client's.",
+    )
     rate_limit_storage: str = Field(
         "database",
         description="`database` (shared by all workers), or a `limits` URI (redis://...).",
@@ -143,6 +151,29 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [proxy.strip() for proxy in value.split(",") if proxy.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: list[str]) -> list[str]:
+        # Anything else (a host name, a typo, `10.0.0.1/8` with host bits) uvicorn's middleware
+        # would take for a name that no client has: trusted by nobody, silently.
+        proxies = []
+        for proxy in value:
+            try:
+                if "/" in proxy:
+                    proxies.append(str(ipaddress.ip_network(proxy, strict=False)))
+                else:
+                    proxies.append(str(ipaddress.ip_address(proxy)))
+            except ValueError:
+                raise ValueError(f"{proxy!r} is not an IP address or a CIDR network") from None
+        return proxies
 
     @model_validator(mode="after")
     def _in_flight_within_the_pool(self) -> "Settings":

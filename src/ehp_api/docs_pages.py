@@ -11,9 +11,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.openapi.docs import get_redoc_html
 from fastapi.responses import HTMLResponse
 
-# fastapi-offline serves Swagger UI's assets and the favicon there.
-OFFLINE_ASSETS = "/static-offline-docs"
-REDOC_BUNDLE_URL = "/docs-assets/redoc.standalone.js"
+from ehp_api.openapi import DOCS_ASSETS_URL, REDOC_ASSETS_URL
+
+REDOC_BUNDLE_URL = f"{REDOC_ASSETS_URL}/redoc.standalone.js"
 _REDOC_BUNDLE = Path(fastapi_offline.__file__).parent / "static" / "redoc.standalone.js"
 # ReDoc's sidebar loads Redocly's logo from Redocly's CDN on every page view, with no option to
 # leave it out: each reader's browser would call another host (the CSP blocks it, with an error).
@@ -49,6 +49,6 @@ def install_redoc(app: FastAPI, url: str = "/redoc") -> None:
             openapi_url=f"{root}{app.openapi_url}",
             title=f"{app.title} - ReDoc",
             redoc_js_url=f"{root}{REDOC_BUNDLE_URL}",
-            redoc_favicon_url=f"{root}{OFFLINE_ASSETS}/favicon.png",
+            redoc_favicon_url=f"{root}{DOCS_ASSETS_URL}/favicon.png",
             with_google_fonts=False,
         )

@@ -9,6 +9,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from ehp_api import __version__, health
 from ehp_api.access.login import LoginLimits
@@ -16,16 +17,21 @@ from ehp_api.api import api_router
 from ehp_api.config import Settings, check_production, get_settings
 from ehp_api.docs_pages import SWAGGER_UI_PARAMETERS, install_redoc
 from ehp_api.errors import install_handlers
+from ehp_api.exports.xlsx_writer import MEDIA_TYPE as XLSX_MEDIA_TYPE
 from ehp_api.logs import configure_logging
 from ehp_api.middleware import (
     BodySizeLimitMiddleware,
+    ClientAddressMiddleware,
     InFlightLimitMiddleware,
     RequestContextMiddleware,
 )
 from ehp_api.models import build_engine
 from ehp_api.nul_characters import RefuseNulCharacters
-from ehp_api.openapi import DESCRIPTION, install_openapi, operation_id
+from ehp_api.openapi import DESCRIPTION, DOCS_ASSETS_URL, install_openapi, operation_id
 from ehp_api.ratelimit import LoginLimiter
+
+GZIP_MINIMUM_BYTES = 1000
+GZIP_LEVEL = 6
 
 TAGS = [
     {"name": "work plan", "description": "The strategy, its axes, objectives and activities."},
@@ -75,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,
         redoc_url=None,  # install_redoc: ReDoc's own bundle loads a logo from another host
         swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
+        static_url=DOCS_ASSETS_URL,
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings)
@@ -109,7 +116,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
         expose_headers=["X-Request-ID", "Idempotent-Replayed"],
     )
-    app.add_middleware(RequestContextMiddleware)
+    # Inside the request context, which stamps its headers on what this compressed. An answer is
+    # compressed as the app sends it, so while its request still counts in flight. 1 KB and more;
+    # a streamed export chunk by chunk; XLSX files are zip archives already.
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=GZIP_MINIMUM_BYTES,
+        compresslevel=GZIP_LEVEL,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, XLSX_MEDIA_TYPE),
+    )
+    app.add_middleware(
+        RequestContextMiddleware, immutable_prefixes=(DOCS_ASSETS_URL, REDOC_ASSETS_URL)
+    )
+    # Outermost: everything inside, logs included, sees the client's address as decided here.
+    app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     app.include_router(health.router)
     app.include_router(api_router)
     logging.getLogger("ehp_api").debug("application created")

@@ -1,6 +1,7 @@
 """The OpenAPI document as client teams need it: problem+json errors, stable operation ids."""
 
 from http import HTTPStatus
+from importlib.metadata import version
 from typing import Any
 
 from fastapi import FastAPI
@@ -20,9 +21,18 @@ the 2020-2022 work plan (axes, objectives, activities, indicators) and the recor
 * Every error is an RFC 9457 problem document (`application/problem+json`) with `type`, `title`,
   `status`, `detail` and, for invalid input, `errors`: one entry per field with its `location`,
   `field`, `reason` and `code`.
+* A query parameter that an operation does not list is refused (422, code `unknown_parameter`),
+  never ignored: a misspelt filter does not return the unfiltered list.
 * Codes are used in paths: `/api/v1/indicators/1.3.2.1`, `/api/v1/locations/ML07`,
   `/api/v1/periods/2021Q3`.
 """
+
+
+# Swagger UI's and ReDoc's files (fastapi-offline), under a path naming the package's version, so
+# that they may be cached for good: an upgrade changes the path.
+DOCS_ASSETS_URL = f"/static-offline-docs/{version('fastapi-offline')}"
+# ReDoc's bundle, served by the app without the logo it would fetch from Redocly (docs_pages.py).
+REDOC_ASSETS_URL = f"/docs-assets/{version('fastapi-offline')}"
 
 
 def operation_id(route: APIRoute) -> str:

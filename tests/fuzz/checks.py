@@ -62,6 +62,30 @@ def schema_violations_refused(ctx: CheckContext, response: Response, case: Case)
     return negative_data_rejection(ctx, response, case)
 
 
+# Refusals that come before the operation's own (a NUL character in the name is refused as such).
+_QUERY_REFUSALS = {"unknown_parameter", "nul_character"}
+
+
+@schemathesis.check
+def unknown_query_parameters_refused(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """A query parameter the operation does not document is never ignored (README, "API
+    conventions"): the request is refused, and a 422 names it. The probes take none and are
+    exempt, like the docs."""
+    documented = {parameter.name for parameter in case.operation.query}
+    unknown = sorted(set(case.query or {}) - documented)
+    if not unknown or not case.operation.path.startswith("/api/v1/"):
+        return None
+    assert response.status_code >= 400, (
+        f"the unknown query parameters {unknown} were ignored: {response.status_code}"
+    )
+    if response.status_code == 422:
+        codes = {error.get("code") for error in response.json().get("errors", [])}
+        assert codes & _QUERY_REFUSALS, f"a 422 that does not name the unknown {unknown}"
+    return True
+
+
 CHECKS: list[CheckFunction] = [
     not_a_server_error,
     status_code_conformance,
@@ -70,4 +94,5 @@ CHECKS: list[CheckFunction] = [
     response_headers_conformance,
     schema_violations_refused,
     problem_details,
+    unknown_query_parameters_refused,
 ]

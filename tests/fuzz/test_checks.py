@@ -6,7 +6,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.testclient import TestClient
 from schemathesis import Response
 
-from tests.fuzz.checks import problem_details
+from tests.fuzz import schema as fuzz
+from tests.fuzz.checks import problem_details, unknown_query_parameters_refused
 
 
 def _answers() -> TestClient:
@@ -41,3 +42,14 @@ def test_the_apps_problems_pass_and_successes_are_not_its_business(anon_client: 
     assert problem_details(None, unauthorised, None) is True  # type: ignore[arg-type]
     healthy = Response.from_any(anon_client.get("/healthz"))
     assert problem_details(None, healthy, None) is None  # type: ignore[arg-type]
+
+
+def test_an_unknown_query_parameter_ignored_fails_and_refused_passes(ocha: TestClient) -> None:
+    case = fuzz.load()["/api/v1/activities"]["GET"].Case(query={"limit": 2, "lmit": 2})
+    served = Response.from_any(ocha.get("/api/v1/activities?limit=2"))
+    with pytest.raises(AssertionError, match=r"\['lmit'\] were ignored"):
+        unknown_query_parameters_refused(None, served, case)  # type: ignore[arg-type]
+    refused = Response.from_any(ocha.get("/api/v1/activities?limit=2&lmit=2"))
+    assert unknown_query_parameters_refused(None, refused, case) is True  # type: ignore[arg-type]
+    known = fuzz.load()["/api/v1/activities"]["GET"].Case(query={"limit": 2})
+    assert unknown_query_parameters_refused(None, served, known) is None  # type: ignore[arg-type]
