@@ -27,7 +27,13 @@ from ehp_api.middleware import (
 )
 from ehp_api.models import build_engine
 from ehp_api.nul_characters import RefuseNulCharacters
-from ehp_api.openapi import DESCRIPTION, DOCS_ASSETS_URL, install_openapi, operation_id
+from ehp_api.openapi import (
+    DESCRIPTION,
+    DOCS_ASSETS_URL,
+    REDOC_ASSETS_URL,
+    install_openapi,
+    operation_id,
+)
 from ehp_api.ratelimit import LoginLimiter
 
 GZIP_MINIMUM_BYTES = 1000
