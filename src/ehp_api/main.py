@@ -11,9 +11,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from ehp_api import __version__, health
+from ehp_api.access.last_use import KeyUses
 from ehp_api.access.login import LoginLimits
 from ehp_api.api import api_router
 from ehp_api.config import Settings, get_settings
+from ehp_api.db import deferred
 from ehp_api.errors import install_handlers
 from ehp_api.logs import configure_logging
 from ehp_api.middleware import (
@@ -80,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings)
+    app.state.read_engine = deferred(app.state.engine)
+    app.state.key_uses = KeyUses()
     app.state.login_limits = LoginLimits(
         LoginLimiter(app.state.engine, settings.login_rate_limit, settings.rate_limit_storage),
         LoginLimiter(

@@ -1,6 +1,7 @@
 """HTTP status and shape of the complaints endpoints: create, read, list, correct, follow up."""
 
 import re
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from sqlmodel import Session
 
 from ehp_api.access.permissions import Role
 from ehp_api.config import Settings
-from ehp_api.db import MAX_ID, get_session
+from ehp_api.db import MAX_ID, get_session, get_write_session_factory
 from ehp_api.main import create_app
 from tests.complaints.conftest import BASE, complaint, create, days_ago, move, named, refer
 from tests.helpers import all_items
@@ -114,6 +115,7 @@ class TestWithoutEncryptionKey:
             session.commit()
 
         app.dependency_overrides[get_session] = _session
+        app.dependency_overrides[get_write_session_factory] = lambda: lambda: nullcontext(session)
         key = client_as(Role.partner, "HCR").headers["Authorization"]
         return TestClient(app, raise_server_exceptions=False, headers={"Authorization": key})
 
