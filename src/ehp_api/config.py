@@ -6,6 +6,10 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# On SQLite writes take turns anyway: a burst waits at the door rather than being refused.
+# 100 writes at once took 3 s on a loaded 2-core machine (README, "SQLite: how many users").
+SQLITE_QUEUE_SECONDS = 10.0
+
 
 class Settings(BaseSettings):
     """Every setting is documented in the README; keep the two in step."""
@@ -38,6 +42,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Requests a worker handles at once; the next one gets 503 at once. Default: "
         "worker_threads; at most worker_threads + db_max_overflow.",
+    )
+    queue_timeout: float | None = Field(
+        None,
+        ge=0,
+        description="Seconds a request past the in-flight limit waits for its turn before its "
+        "503. Default: 10 on SQLite (one writer at a time: a burst queues), 0 elsewhere.",
     )
     db_pool_timeout: float = Field(
         5.0, gt=0, description="Seconds to wait for a connection before answering 503."
@@ -109,6 +119,12 @@ class Settings(BaseSettings):
     @property
     def in_flight_limit(self) -> int:
         return self.max_in_flight or self.worker_threads
+
+    @property
+    def queue_seconds(self) -> float:
+        if self.queue_timeout is not None:
+            return self.queue_timeout
+        return SQLITE_QUEUE_SECONDS if self.is_sqlite else 0.0
 
     @property
     def is_sqlite(self) -> bool:

@@ -13,16 +13,13 @@ from fastapi_offline import FastAPIOffline
 from ehp_api import __version__, health
 from ehp_api.access.last_use import KeyUses
 from ehp_api.access.login import LoginLimits
+from ehp_api.admission import InFlightLimitMiddleware
 from ehp_api.api import api_router
 from ehp_api.config import Settings, get_settings
 from ehp_api.db import deferred
 from ehp_api.errors import install_handlers
 from ehp_api.logs import configure_logging
-from ehp_api.middleware import (
-    BodySizeLimitMiddleware,
-    InFlightLimitMiddleware,
-    RequestContextMiddleware,
-)
+from ehp_api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from ehp_api.models import build_engine
 from ehp_api.nul_characters import RefuseNulCharacters
 from ehp_api.openapi import DESCRIPTION, install_openapi, operation_id
@@ -106,7 +103,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Outside the body checks (a refused request reads no body), inside CORS: a refusal still
     # gets CORS headers (a browser may read it) and a request id.
-    app.add_middleware(InFlightLimitMiddleware, limit=settings.in_flight_limit)
+    app.add_middleware(
+        InFlightLimitMiddleware,
+        limit=settings.in_flight_limit,
+        wait_seconds=settings.queue_seconds,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
