@@ -4,6 +4,7 @@ A burst of writes from several partners queues on SQLite's write lock instead of
 readers are never refused because of writes, theirs (an API key's `last_used_at`) or others'.
 """
 
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -21,6 +22,7 @@ READERS = 8
 READ_SECONDS = 10.0
 READ_PATHS = ("/api/v1/me", "/api/v1/activities", "/api/v1/indicators/1.3.2.1")
 CLIENT_TIMEOUT = 30.0
+BUSY_TIMEOUT_SECONDS = 5.0  # EHP_SQLITE_BUSY_TIMEOUT_MS's default
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +148,36 @@ def test_8_readers_with_fresh_keys_always_get_200(server: Server) -> None:
     in_threads([lambda secret=secret: read(secret) for secret in secrets])
     print(f"\n{READERS} readers for {READ_SECONDS:.0f} s: {answers.summary()}")
     assert set(answers.statuses) == {200}, answers.summary()
+
+
+def test_while_a_writer_holds_the_lock_reads_answer_and_a_write_gets_a_busy_503(
+    server: Server, partner_keys: dict[str, str]
+) -> None:
+    [reader] = fresh_keys(server, 1)
+    written: list[httpx.Response] = []
+
+    def write(ref: str) -> None:
+        with client(server, partner_keys["HCR"]) as http:
+            written.append(http.post("/api/v1/alerts", json=alert(ref)))
+
+    # Another process (a script, say) holds the write lock for longer than the busy timeout.
+    holder = sqlite3.connect(server.directory / "ehp.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        writer = threading.Thread(target=write, args=("held-1",))
+        writer.start()
+        with client(server, reader) as http:
+            reads = [http.get(path) for path in ("/api/v1/me", "/api/v1/dashboard?period=2021Q2")]
+        writer.join()
+    finally:
+        holder.rollback()
+        holder.close()
+    assert [r.status_code for r in reads] == [200, 200]
+    assert all(r.elapsed.total_seconds() < 2 for r in reads), [r.elapsed for r in reads]
+    [refused] = written
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["Retry-After"] == "2"
+    assert "busy with other writes" in refused.json()["detail"]
+    assert BUSY_TIMEOUT_SECONDS <= refused.elapsed.total_seconds() < BUSY_TIMEOUT_SECONDS + 3
+    write("held-2")  # the lock is free again
+    assert written[-1].status_code == 201, written[-1].text
