@@ -7,10 +7,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from fastapi import Request
+from fastapi import APIRouter, Request
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from ehp_api import api
 from ehp_api.config import Settings
 from ehp_api.db import deferred, request_writes, writes
 from ehp_api.models import build_engine
@@ -113,3 +115,22 @@ class TestWhichRequestsWrite:
         self, method: str, endpoint: object, expected: bool
     ) -> None:
         assert request_writes(request(method, endpoint)) is expected
+
+
+def test_the_gets_that_write_are_those_that_put_a_read_on_record() -> None:
+    domain_routers = [r for r in vars(api).values() if isinstance(r, APIRouter)]
+    marked = {
+        route.path
+        for router in domain_routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        and "GET" in route.methods
+        and request_writes(request("GET", route.endpoint))
+    }
+    assert marked == {
+        "/alerts/{alert_id}",  # another organisation's read of the narrative
+        "/complaints",  # a page holding confidential complaints
+        "/complaints/{complaint_id}",  # a confidential complaint, an identity
+        "/complaints/{complaint_id}/timeline",  # a confidential complaint's steps
+        "/complaints/follow-up/{code}",  # every lookup
+    }

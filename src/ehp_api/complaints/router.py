@@ -169,6 +169,7 @@ def update_complaint(
 
 
 @router.get("/{complaint_id}/timeline", response_model=list[StepPublic])
+@writes  # reading a confidential complaint's steps is put on record
 def get_complaint_timeline(
     session: SessionDep, complaint_id: RecordId, principal: Read
 ) -> list[StepPublic]:
