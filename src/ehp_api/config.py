@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-# On SQLite writes take turns anyway: a burst waits at the door rather than being refused.
-# 100 writes at once took 3 s on a loaded 2-core machine (README, "SQLite: how many users").
+# On SQLite writes take turns anyway: a burst waits at the door rather than being refused. 100
+# writes at once were all answered within about 5 s on a loaded 2-core machine, 300 within 7 s
+# (README, "SQLite: how many users").
 SQLITE_QUEUE_SECONDS = 10.0
 
 
@@ -52,7 +53,9 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(
         5.0, gt=0, description="Seconds to wait for a connection before answering 503."
     )
-    sqlite_busy_timeout_ms: int = Field(5000, ge=0, description="SQLite lock wait.")
+    sqlite_busy_timeout_ms: int = Field(
+        5000, ge=0, description="How long a SQLite write waits for the write lock before its 503."
+    )
     token_ttl_minutes: int = Field(480, ge=1, description="Lifetime of a login's access token.")
     login_rate_limit: str = Field("5/minute", description="Login attempts allowed per account.")
     login_rate_limit_per_ip: str = Field("30/minute", description="Login attempts per client IP.")

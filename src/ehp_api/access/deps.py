@@ -44,8 +44,10 @@ def get_principal(
 ) -> Principal:
     principal = credentials.authenticate(session, secret)
     request.state.principal = principal
-    if principal.kind == PrincipalKind.api_key and request.app.state.key_uses.due(principal.id):
-        after_response.add_task(last_use.record, sessions, principal.id)
+    key_id = principal.id if principal.kind == PrincipalKind.api_key else None
+    if key_id is not None and request.app.state.key_uses.due(key_id):
+        # After the response, in a transaction of its own: a read never writes (last_use).
+        after_response.add_task(last_use.record, sessions, key_id)
     return principal
 
 
