@@ -6,6 +6,7 @@ SQLite by default; PostgreSQL when EHP_TEST_DATABASE_URL points at one (its sche
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from sqlmodel import Session
 from ehp_api import migrate, seeds
 from ehp_api.access.permissions import Role
 from ehp_api.config import Settings
-from ehp_api.db import get_session
+from ehp_api.db import deferred, get_session, get_write_session_factory
 from ehp_api.main import create_app
 from ehp_api.models import build_engine
 from tests import builders
@@ -69,7 +70,10 @@ def engine(settings: Settings) -> Iterator[Engine]:
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """A session whose work, commits included, is rolled back when the test ends."""
-    connection = engine.connect()
+    # Begun DEFERRED, as a test writes only when it needs to: on SQLite an IMMEDIATE one would
+    # hold the write lock throughout, and a test's own second transaction (the database rate
+    # limiter's) would wait for it.
+    connection = deferred(engine).connect()
     transaction = connection.begin()
     session = Session(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
@@ -91,6 +95,10 @@ def app(settings: Settings, session: Session) -> FastAPI:
         session.commit()
 
     application.dependency_overrides[get_session] = _test_session
+    # Writes after the response (an API key's last use) go into the test's transaction too.
+    application.dependency_overrides[get_write_session_factory] = lambda: (
+        lambda: nullcontext(session)
+    )
     return application
 
 

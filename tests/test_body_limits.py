@@ -3,6 +3,7 @@ nothing: with a Content-Length (refused before reading) and without one (chunked
 
 import json
 from collections.abc import Iterator
+from contextlib import nullcontext
 from typing import Any
 
 import anyio
@@ -14,7 +15,7 @@ from starlette.types import Message
 
 from ehp_api.access.permissions import Role
 from ehp_api.config import Settings
-from ehp_api.db import get_session
+from ehp_api.db import get_session, get_write_session_factory
 from ehp_api.main import create_app
 from ehp_api.readings.models import Reading
 from tests import builders
@@ -38,6 +39,9 @@ def small_app(settings: Settings, session: Session) -> FastAPI:
         session.commit()
 
     application.dependency_overrides[get_session] = _test_session
+    application.dependency_overrides[get_write_session_factory] = lambda: (
+        lambda: nullcontext(session)
+    )
     return application
 
 

@@ -1,5 +1,6 @@
 """Every error is an RFC 9457 problem document, and the OpenAPI document says so."""
 
+import sqlite3
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -169,6 +170,16 @@ class TestDatabaseUnavailable:
         assert response.headers["content-type"] == PROBLEM
         assert response.headers["retry-after"] == "2"
         assert response.json()["type"] == "/problems/service-unavailable"
+
+    def test_a_sqlite_lock_wait_that_runs_out_says_the_database_is_busy(self, app: FastAPI) -> None:
+        locked = sqlite3.OperationalError("database is locked")
+        locked.sqlite_errorcode = 5  # type: ignore[attr-defined]  # SQLITE_BUSY
+        with self.raising(app, OperationalError("BEGIN IMMEDIATE", {}, locked)) as client:
+            response = client.get("/database")
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "2"
+        assert response.json()["type"] == "/problems/service-unavailable"
+        assert "busy with other writes" in response.json()["detail"]
 
     def test_a_failed_commit_is_a_503_not_a_2xx(self, app: FastAPI) -> None:
         def failing_commit() -> Iterator[None]:

@@ -1,4 +1,5 @@
-"""Load shedding: past its in-flight limit a worker refuses at once, and recovers at once."""
+"""Load shedding: past its in-flight limit a request waits its turn for EHP_QUEUE_TIMEOUT (0: it is
+refused at once), and the worker recovers at once."""
 
 import threading
 import time
@@ -19,10 +20,11 @@ PROBLEM = "application/problem+json"
 class Held:
     """An app whose `/held` requests stay in flight until released."""
 
-    def __init__(self, settings: Settings, limit: int) -> None:
+    def __init__(self, settings: Settings, limit: int, queue: float = 0.0) -> None:
         self.release = threading.Event()
         self.entered = threading.Semaphore(0)
-        self.app: FastAPI = create_app(settings.model_copy(update={"max_in_flight": limit}))
+        update = {"max_in_flight": limit, "queue_timeout": queue}
+        self.app: FastAPI = create_app(settings.model_copy(update=update))
 
         @self.app.get("/held")
         def held() -> dict[str, str]:
@@ -97,10 +99,64 @@ class TestInFlightLimit:
         assert live.status_code == 200
 
 
+class TestQueue:
+    def test_past_the_limit_a_request_waits_its_turn_and_is_served(
+        self, settings: Settings, pool: ThreadPoolExecutor
+    ) -> None:
+        held = Held(settings, limit=1, queue=10)
+        with TestClient(held.app) as client:
+            [first] = held.start(client, pool, 1)
+            queued = pool.submit(client.get, "/api/v1/nothing-here")
+            time.sleep(0.3)
+            assert not queued.done()  # waiting at the door, not refused
+            held.release.set()
+            assert first.result(timeout=10).status_code == 200
+            assert queued.result(timeout=10).status_code == 404  # got past the limiter
+
+    def test_one_whose_turn_does_not_come_in_time_gets_a_503_problem(
+        self, settings: Settings, pool: ThreadPoolExecutor
+    ) -> None:
+        held = Held(settings, limit=1, queue=0.3)
+        with TestClient(held.app) as client:
+            [first] = held.start(client, pool, 1)
+            start = time.perf_counter()
+            refused = client.get("/api/v1/strategy")
+            seconds = time.perf_counter() - start
+            held.release.set()
+            assert first.result(timeout=10).status_code == 200
+            assert client.get("/api/v1/nothing-here").status_code == 404  # the slot came back
+        assert refused.status_code == 503
+        assert refused.json()["type"] == "/problems/overloaded"
+        assert refused.headers["Retry-After"] == "1"
+        assert 0.3 <= seconds < 5
+
+    def test_the_queue_is_served_in_order(
+        self, settings: Settings, pool: ThreadPoolExecutor
+    ) -> None:
+        held = Held(settings, limit=1, queue=10)
+        finished: list[str] = []
+        with TestClient(held.app) as client:
+            [first] = held.start(client, pool, 1)
+            queued = []
+            for name in ("second", "third"):
+                queued.append(pool.submit(client.get, "/held", params={"name": name}))
+                queued[-1].add_done_callback(lambda _, name=name: finished.append(name))
+                time.sleep(0.2)  # in line one after the other
+            held.release.set()
+            assert [f.result(timeout=10).status_code for f in (first, *queued)] == [200] * 3
+        assert finished == ["second", "third"]  # one at a time (limit 1), first come first
+
+
 class TestSetting:
     def test_the_limit_defaults_to_the_request_threads(self) -> None:
         settings = Settings(worker_threads=12, _env_file=None)  # type: ignore[call-arg]
         assert settings.in_flight_limit == 12
+
+    def test_requests_queue_on_sqlite_and_are_refused_at_once_on_postgresql(self) -> None:
+        sqlite = Settings(database_url="sqlite:///x.db", _env_file=None)  # type: ignore[call-arg]
+        postgresql = Settings(database_url="postgresql+psycopg://h/db", _env_file=None)  # type: ignore[call-arg]
+        assert (sqlite.queue_seconds, postgresql.queue_seconds) == (10.0, 0.0)
+        assert sqlite.model_copy(update={"queue_timeout": 0}).queue_seconds == 0
 
     def test_a_limit_beyond_the_connection_pool_is_refused(self) -> None:
         # More requests in flight than connections: they would wait on the pool and stall.

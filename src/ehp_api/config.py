@@ -21,6 +21,11 @@ from sqlalchemy.engine import make_url
 # Docker secrets (/run/secrets). A variable of the environment wins over a file.
 SECRETS_DIR_VARIABLE = "EHP_SECRETS_DIR"
 
+# On SQLite writes take turns anyway: a burst waits at the door rather than being refused. 100
+# writes at once were all answered within about 5 s on a loaded 2-core machine, 300 within 7 s
+# (README, "SQLite: how many users").
+SQLITE_QUEUE_SECONDS = 10.0
+
 
 class Settings(BaseSettings):
     """Every setting is documented in the README; keep the two in step."""
@@ -62,10 +67,18 @@ class Settings(BaseSettings):
         description="Requests a worker handles at once; the next one gets 503 at once. Default: "
         "worker_threads; at most worker_threads + db_max_overflow.",
     )
+    queue_timeout: float | None = Field(
+        None,
+        ge=0,
+        description="Seconds a request past the in-flight limit waits for its turn before its "
+        "503. Default: 10 on SQLite (one writer at a time: a burst queues), 0 elsewhere.",
+    )
     db_pool_timeout: float = Field(
         5.0, gt=0, description="Seconds to wait for a connection before answering 503."
     )
-    sqlite_busy_timeout_ms: int = Field(5000, ge=0, description="SQLite lock wait.")
+    sqlite_busy_timeout_ms: int = Field(
+        5000, ge=0, description="How long a SQLite write waits for the write lock before its 503."
+    )
     token_ttl_minutes: int = Field(480, ge=1, description="Lifetime of a login's access token.")
     login_rate_limit: str = Field("5/minute", description="Login attempts allowed per account.")
     login_rate_limit_per_ip: str = Field("30/minute", description="Login attempts per client IP.")
@@ -204,6 +217,12 @@ class Settings(BaseSettings):
     @property
     def in_flight_limit(self) -> int:
         return self.max_in_flight or self.worker_threads
+
+    @property
+    def queue_seconds(self) -> float:
+        if self.queue_timeout is not None:
+            return self.queue_timeout
+        return SQLITE_QUEUE_SECONDS if self.is_sqlite else 0.0
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 from pydantic import BeforeValidator
@@ -101,6 +101,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+SQLITE_DEFERRED = "ehp_sqlite_deferred"
+"""The execution option of an engine or connection whose SQLite transactions begin DEFERRED."""
+
+
+def deferred(engine: Engine) -> Engine:
+    """The same engine and pool, for transactions that read: on SQLite they begin DEFERRED and
+    take no write lock (in WAL mode they never wait for a writer), where every other transaction
+    begins IMMEDIATE. One that writes after all takes the lock then, and cannot wait for it: it is
+    refused at once if another transaction holds it. Elsewhere the option changes nothing."""
+    return engine.execution_options(**{SQLITE_DEFERRED: True})
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; take it over so that
     # transactions (and the tests' savepoints) behave as on PostgreSQL.
@@ -114,9 +126,14 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # A transaction that writes takes the write lock at BEGIN, where the busy timeout applies. One
+    # begun DEFERRED that reads and then writes cannot wait: SQLite answers SQLITE_BUSY at once
+    # when another writer holds the lock or committed since the read (WAL mode), so under
+    # concurrent writes most of them failed. Only reads (`deferred`) begin DEFERRED.
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        reads = connection.get_execution_options().get(SQLITE_DEFERRED, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if reads else "BEGIN IMMEDIATE")
 
 
 def create_db_engine(settings: Settings) -> Engine:
@@ -152,9 +169,35 @@ def create_db_engine(settings: Settings) -> Engine:
     )
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITES = "_ehp_writes"
+
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
+
+
+def writes(endpoint: _Endpoint) -> _Endpoint:
+    """Marks a GET endpoint that writes (a read that is put on record): its transaction takes
+    SQLite's write lock at its start, as a POST's does, instead of being refused at once when the
+    write comes and another transaction holds the lock. Place it under the route decorator."""
+    setattr(endpoint, _WRITES, True)
+    return endpoint
+
+
+def request_writes(request: Request) -> bool:
+    """Whether the request's transaction may write: any method but GET, HEAD and OPTIONS, and
+    the GET endpoints marked with `writes`."""
+    if request.method not in SAFE_METHODS:
+        return True
+    return getattr(getattr(request.scope.get("route"), "endpoint", None), _WRITES, False)
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, committed once after the handler so a failed commit is no 2xx."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+    """One session per request, committed once after the handler so a failed commit is no 2xx.
+
+    Reads never wait for SQLite's write lock: their transaction begins DEFERRED."""
+    state = request.app.state
+    engine = state.engine if request_writes(request) else state.read_engine
+    with Session(engine, expire_on_commit=False) as session:
         yield session
         session.commit()
 
@@ -166,10 +209,20 @@ SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
 def get_session_factory(request: Request) -> SessionFactory:
-    """Opens sessions for work that outlives the request's session: a streamed body is produced
-    after the handler has returned and its session has been closed."""
-    engine = request.app.state.engine
+    """Opens sessions that read, for work that outlives the request's session: a streamed body is
+    produced after the handler has returned and its session has been closed."""
+    engine = request.app.state.read_engine
     return lambda: Session(engine, expire_on_commit=False)
 
 
 SessionFactoryDep = Annotated[SessionFactory, Depends(get_session_factory)]
+
+
+def get_write_session_factory(request: Request) -> SessionFactory:
+    """Opens sessions that write in a transaction of their own, beside the request's (e.g. after
+    its response): `with sessions() as session, session.begin(): ...`."""
+    engine = request.app.state.engine
+    return lambda: Session(engine, expire_on_commit=False)
+
+
+WriteSessionFactoryDep = Annotated[SessionFactory, Depends(get_write_session_factory)]

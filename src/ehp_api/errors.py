@@ -220,14 +220,23 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status_code, detail, headers=exc.headers)
 
 
+SQLITE_BUSY = 5
+
+
+def _sqlite_busy(exc: Exception) -> bool:
+    """SQLite's lock wait ran out (EHP_SQLITE_BUSY_TIMEOUT_MS): other writes held the lock."""
+    code = getattr(getattr(exc, "orig", None), "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == SQLITE_BUSY
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    logger.warning("database unavailable: %s", type(exc).__name__)
-    return problem_response(
-        request,
-        503,
-        "The database is unavailable; retry in a few seconds.",
-        headers={"Retry-After": "2"},
-    )
+    if _sqlite_busy(exc):
+        logger.warning("database busy: a lock wait exceeded EHP_SQLITE_BUSY_TIMEOUT_MS")
+        detail = "The database is busy with other writes; retry in a few seconds."
+    else:
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        detail = "The database is unavailable; retry in a few seconds."
+    return problem_response(request, 503, detail, headers={"Retry-After": "2"})
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:

@@ -25,7 +25,7 @@ def healthz() -> Health:
 def readyz(request: Request) -> Health:
     """Readiness: the database answers and its schema is at the migrations' head."""
     try:
-        with request.app.state.engine.connect() as connection:
+        with request.app.state.read_engine.connect() as connection:
             connection.execute(text("SELECT 1"))
             revision = migrate.current_revision(connection)
     except Exception as exc:

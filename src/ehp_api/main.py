@@ -12,9 +12,12 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from ehp_api import __version__, health
+from ehp_api.access.last_use import KeyUses
 from ehp_api.access.login import LoginLimits
+from ehp_api.admission import InFlightLimitMiddleware
 from ehp_api.api import api_router
 from ehp_api.config import Settings, check_production, get_settings
+from ehp_api.db import deferred
 from ehp_api.docs_pages import SWAGGER_UI_PARAMETERS, install_redoc
 from ehp_api.errors import install_handlers
 from ehp_api.exports.xlsx_writer import MEDIA_TYPE as XLSX_MEDIA_TYPE
@@ -22,7 +25,6 @@ from ehp_api.logs import configure_logging
 from ehp_api.middleware import (
     BodySizeLimitMiddleware,
     ClientAddressMiddleware,
-    InFlightLimitMiddleware,
     RequestContextMiddleware,
 )
 from ehp_api.models import build_engine
@@ -91,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings)
+    app.state.read_engine = deferred(app.state.engine)
+    app.state.key_uses = KeyUses()
     app.state.login_limits = LoginLimits(
         LoginLimiter(app.state.engine, settings.login_rate_limit, settings.rate_limit_storage),
         LoginLimiter(
@@ -114,7 +118,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Outside the body checks (a refused request reads no body), inside CORS: a refusal still
     # gets CORS headers (a browser may read it) and a request id.
-    app.add_middleware(InFlightLimitMiddleware, limit=settings.in_flight_limit)
+    app.add_middleware(
+        InFlightLimitMiddleware,
+        limit=settings.in_flight_limit,
+        wait_seconds=settings.queue_seconds,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

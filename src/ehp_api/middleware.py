@@ -1,5 +1,5 @@
 """ASGI middleware: the client's address, request ids and security headers on every response,
-body size limits, and load shedding."""
+and body size limits (load shedding is in `admission`)."""
 
 import contextlib
 import logging
@@ -19,9 +19,6 @@ from ehp_api.request_context import request_id_var
 logger = logging.getLogger("ehp_api.errors")
 proxy_logger = logging.getLogger("ehp_api.proxy")
 
-# Probes must tell a busy worker from a dead one: never shed.
-EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
-RETRY_AFTER_SECONDS = 1
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -207,43 +204,3 @@ class BodySizeLimitMiddleware:
 
 async def _no_body() -> Message:
     return {"type": "http.disconnect"}
-
-
-class InFlightLimitMiddleware:
-    """At most `limit` requests in flight in this process; the next gets a 503 problem at once.
-
-    Past its limit, a request would wait for a thread and a database connection while holding
-    neither, and the requests ahead of it would wait for threads it is queued behind: answers slow
-    down for everyone, then time out together. Refused at the door, the caller learns at once and
-    retries after `Retry-After`, and the requests in flight finish on time. The count is per
-    process (one event loop: no lock), like the thread pool and the connection pool it guards.
-    """
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-        self.in_flight = 0
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in EXEMPT_PATHS:
-            await self.app(scope, receive, send)
-            return
-        if self.in_flight >= self.limit:
-            await self._refuse(scope, receive, send)
-            return
-        self.in_flight += 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.in_flight -= 1
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(
-            Request(scope),
-            503,
-            f"The service is handling as many requests as it can; retry in "
-            f"{RETRY_AFTER_SECONDS} s.",
-            slug="overloaded",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
-        await response(scope, receive, send)

@@ -23,7 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Field, Session, SQLModel
 
 # Importing ehp_api.db (done here, before the table class) sets the constraint naming convention.
-from ehp_api.db import UTCDateTime, utcnow
+from ehp_api.db import UTCDateTime, deferred, utcnow
 from ehp_api.errors import AppError
 
 KEY_LENGTH = 255
@@ -73,6 +73,8 @@ class DatabaseStorage(Storage):
 
     Each call runs in a short transaction of its own, so that a hit is counted even when the
     request that made it rolls back. Times come from the worker's clock (keep hosts in NTP).
+    On SQLite, count before the request's session has begun: a request that writes holds the
+    write lock from its first statement, and the counter's transaction would wait for it.
     """
 
     # A list, as `limits` declares it; read once by its registry metaclass, never mutated.
@@ -92,6 +94,8 @@ class DatabaseStorage(Storage):
             raise ConfigurationError(f"no rate limit storage for {engine.dialect.name}")
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         self.engine = engine
+        # Counting writes and takes SQLite's write lock at BEGIN; looking a count up does not.
+        self.reader = deferred(engine)
         self._insert = _INSERTS[engine.dialect.name]
 
     @property
@@ -136,7 +140,7 @@ class DatabaseStorage(Storage):
         query = select(_table.c.count, _table.c.expires_at).where(
             _table.c.key == _stored_key(key), _table.c.expires_at > utcnow()
         )
-        with self.engine.connect() as connection:
+        with self.reader.connect() as connection:
             row = connection.execute(query).first()
         # Indexes, not names: a Row is a tuple, and `row.count` is tuple.count.
         return (int(row[0]), row[1]) if row is not None else (0, None)
@@ -144,7 +148,7 @@ class DatabaseStorage(Storage):
     def check(self) -> bool:
         """Whether the database answers."""
         try:
-            with self.engine.connect() as connection:
+            with self.reader.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except self.base_exceptions:
             return False

@@ -1,6 +1,7 @@
 """HTTP status and shape of the complaints endpoints: create, read, list, correct, follow up."""
 
 import re
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from sqlmodel import Session, func, select
 from ehp_api.access.permissions import Role
 from ehp_api.complaints.models import Complaint
 from ehp_api.config import Settings
-from ehp_api.db import MAX_ID, get_session
+from ehp_api.db import MAX_ID, get_session, get_write_session_factory
 from ehp_api.idempotency_keys import IdempotencyKey, Storage
 from ehp_api.main import create_app
 from tests.complaints.conftest import BASE, complaint, create, days_ago, move, named, refer
@@ -116,6 +117,7 @@ class TestWithoutEncryptionKey:
             session.commit()
 
         app.dependency_overrides[get_session] = _session
+        app.dependency_overrides[get_write_session_factory] = lambda: lambda: nullcontext(session)
         key = client_as(Role.partner, "HCR").headers["Authorization"]
         return TestClient(app, raise_server_exceptions=False, headers={"Authorization": key})
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from ehp_api.access.permissions import Role
 from ehp_api.config import Settings
-from ehp_api.db import get_session, get_session_factory
+from ehp_api.db import get_session, get_session_factory, get_write_session_factory
 from ehp_api.main import create_app
 from tests import builders
 
@@ -43,6 +43,7 @@ def app(fuzz_app: FastAPI, session: Session) -> Iterator[FastAPI]:
     fuzz_app.dependency_overrides[get_session] = _test_session
     # Streamed exports open sessions of their own; here they use the test's too.
     fuzz_app.dependency_overrides[get_session_factory] = lambda: lambda: nullcontext(session)
+    fuzz_app.dependency_overrides[get_write_session_factory] = lambda: lambda: nullcontext(session)
     yield fuzz_app
     fuzz_app.dependency_overrides.clear()
 

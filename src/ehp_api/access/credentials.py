@@ -16,8 +16,6 @@ from ehp_api.principal import Principal, PrincipalKind, for_role
 
 KEY_PREFIX = "ehpk_"
 TOKEN_PREFIX = "ehpt_"  # noqa: S105  (a marker, not a secret)
-# last_used_at is for people auditing keys: minute precision spares a write on most requests.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
@@ -78,7 +76,9 @@ def _usable(revoked_at: datetime | None, expires_at: datetime | None, now: datet
 
 
 def authenticate(session: Session, secret: str) -> Principal:
-    """The principal a bearer secret stands for, or 401 if it is unknown, revoked or expired."""
+    """The principal a bearer secret stands for, or 401 if it is unknown, revoked or expired.
+
+    Reads only: a key's last use is recorded after the response (`last_use`)."""
     now = utcnow()
     digest = hash_secret(secret)
     if secret.startswith(TOKEN_PREFIX):
@@ -89,8 +89,6 @@ def authenticate(session: Session, secret: str) -> Principal:
     key = session.exec(select(ApiKey).where(ApiKey.secret_hash == digest)).first()
     if key is None or not _usable(key.revoked_at, key.expires_at, now):
         raise Unauthorized("The API key is unknown, expired or revoked.")
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-        key.last_used_at = now
     return _key_principal(key)
 
 

@@ -2,14 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 
-from ehp_api.access import credentials
+from ehp_api.access import credentials, last_use
 from ehp_api.access.permissions import Permission
-from ehp_api.db import SessionDep
+from ehp_api.db import SessionDep, WriteSessionFactoryDep
 from ehp_api.errors import Forbidden, Unauthorized
-from ehp_api.principal import Principal
+from ehp_api.principal import Principal, PrincipalKind
 
 # Two ways to send the same header, both shown in Swagger UI's Authorize dialog.
 user_login = OAuth2PasswordBearer(
@@ -36,10 +36,18 @@ def bearer_secret(
 
 
 def get_principal(
-    request: Request, session: SessionDep, secret: Annotated[str, Depends(bearer_secret)]
+    request: Request,
+    session: SessionDep,
+    secret: Annotated[str, Depends(bearer_secret)],
+    after_response: BackgroundTasks,
+    sessions: WriteSessionFactoryDep,
 ) -> Principal:
     principal = credentials.authenticate(session, secret)
     request.state.principal = principal
+    key_id = principal.id if principal.kind == PrincipalKind.api_key else None
+    if key_id is not None and request.app.state.key_uses.due(key_id):
+        # After the response, in a transaction of its own: a read never writes (last_use).
+        after_response.add_task(last_use.record, sessions, key_id)
     return principal
 
 

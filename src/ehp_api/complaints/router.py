@@ -18,7 +18,7 @@ from ehp_api.complaints.public import (
     StepPublic,
 )
 from ehp_api.complaints.schemas import ComplaintCreate, ComplaintUpdate, TransitionIn
-from ehp_api.db import RecordId, SessionDep
+from ehp_api.db import RecordId, SessionDep, writes
 from ehp_api.errors import problem_response, problem_responses
 from ehp_api.idempotency import Answer, Idempotency, ShownOnce, idempotent
 from ehp_api.pagination import Page, PageDep
@@ -60,6 +60,7 @@ def receipt(complaint: Complaint, code: str | None, outcome: str = "created") ->
 
 
 @router.get("", response_model=Page[ComplaintPublic])
+@writes  # a page holding confidential complaints is put on record
 def list_complaints(
     session: SessionDep,
     page: PageDep,
@@ -142,6 +143,7 @@ def receive_kobo_submission(
 
 
 @router.get("/follow-up/{code}", response_model=FollowUpPublic, responses=problem_responses(429))
+@writes  # every lookup is put on record
 def follow_up_complaint(
     request: Request,
     session: SessionDep,
@@ -164,6 +166,7 @@ def follow_up_complaint(
     response_model=ComplaintIdentified | ComplaintPublic,
     responses=problem_responses(503),
 )
+@writes  # reading a confidential complaint or an identity is put on record
 def get_complaint(
     session: SessionDep, complaint_id: RecordId, principal: Read, cipher: Cipher
 ) -> ComplaintIdentified | ComplaintPublic:
@@ -192,6 +195,7 @@ def update_complaint(
 
 
 @router.get("/{complaint_id}/timeline", response_model=list[StepPublic])
+@writes  # reading a confidential complaint's steps is put on record
 def get_complaint_timeline(
     session: SessionDep, complaint_id: RecordId, principal: Read
 ) -> list[StepPublic]:

@@ -10,15 +10,19 @@ The key carries the day too, because overdue counts depend on today. Rows live i
 the database, so every worker shares them.
 """
 
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Column, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Field, Session, SQLModel
 
 from ehp_api.audit.models import AuditEvent
 from ehp_api.db import UTCDateTime, utcnow
+
+logger = logging.getLogger(__name__)
 
 
 class DashboardSnapshot(SQLModel, table=True):
@@ -51,16 +55,25 @@ def fresh(
 
 
 def keep(session: Session, snapshot_key: str, version: int, body: dict[str, Any]) -> None:
+    """Keep the body for the next readers, if the database lets this read write now.
+
+    The request is a read: on SQLite its transaction holds no write lock and cannot wait for one,
+    so while another request writes, the write is refused at once. A kept dashboard only saves
+    work: then it is not kept, the reader gets the body all the same, and a later one keeps it.
+    """
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     values = {"key": snapshot_key, "data_version": version, "body": body, "computed_at": utcnow()}
     stmt = insert(DashboardSnapshot).values(**values)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "data_version": stmt.excluded.data_version,
-                "body": stmt.excluded.body,
-                "computed_at": stmt.excluded.computed_at,
-            },
-        )
+    upsert = stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "data_version": stmt.excluded.data_version,
+            "body": stmt.excluded.body,
+            "computed_at": stmt.excluded.computed_at,
+        },
     )
+    try:
+        with session.begin_nested():
+            session.execute(upsert)
+    except OperationalError:
+        logger.info("dashboard %s not kept: the database is busy", snapshot_key)
