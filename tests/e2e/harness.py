@@ -160,8 +160,11 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 # curl as a careful user reads it: an HTTP error is a failed command, not a page of JSON that
 # scrolls by. The README's commands run as written, under `set -euo pipefail`.
 SHELL_PRELUDE = """\
-set -Eeuo pipefail
-curl() { command curl --fail-with-body --silent --show-error "$@"; }
+set -euo pipefail
+curl() {
+  command curl --fail-with-body --silent --show-error "$@" || {
+    status=$?; echo "README command failed (exit $status): curl $*" >&2; return $status; }
+}
 trap 'echo "README command failed (exit $?): $BASH_COMMAND" >&2' ERR
 """
 
