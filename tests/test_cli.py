@@ -20,7 +20,8 @@ from ehp_api.main import create_app
 from ehp_api.models import get_engine
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period
-from ehp_api.readings.models import Reading, ReadingStatus, ReadingTotal
+from ehp_api.progress.models import ReadingTotal
+from ehp_api.readings.models import Reading, ReadingStatus
 
 
 @pytest.fixture

@@ -67,6 +67,8 @@ def downgrade() -> None:
         batch_op.drop_constraint(
             batch_op.f("fk_indicators_reporter_organisation_id_organisations"), type_="foreignkey"
         )
+        batch_op.drop_constraint(batch_op.f("ck_indicators_boolean_kind"), type_="check")
+        batch_op.drop_constraint(batch_op.f("ck_indicators_aggregation"), type_="check")
         batch_op.drop_column("aggregation_note")
         batch_op.drop_column("boolean_kind")
         batch_op.drop_column("reporter_organisation_id")

@@ -16,8 +16,10 @@ from ehp_api.indicators.router import router as indicators_router
 from ehp_api.locations.router import router as locations_router
 from ehp_api.organisations.router import router as organisations_router
 from ehp_api.periods.router import router as periods_router
+from ehp_api.progress.router import router as progress_router
 from ehp_api.readings.files_router import router as files_router
 from ehp_api.readings.router import router as readings_router
+from ehp_api.targets.router import router as targets_router
 from ehp_api.workplan.router import router as workplan_router
 
 api_router = APIRouter(prefix="/api/v1", responses=problem_responses(404, 422, 500, 503))
@@ -33,6 +35,10 @@ api_router.include_router(audit_router, responses=guarded)
 api_router.include_router(workplan_router, dependencies=read_plan, responses=guarded)
 # /indicators, /disaggregations
 api_router.include_router(indicators_router, dependencies=read_plan, responses=guarded)
+# /indicators/{code}/values (the figures, by the plan's aggregation rules)
+api_router.include_router(progress_router, dependencies=read_plan, responses=guarded)
+# /indicators/{code}/targets (each route declares its own guard)
+api_router.include_router(targets_router, responses=guarded)
 # /organisations (each route declares its own guard)
 api_router.include_router(organisations_router, responses=guarded)
 # /locations, /focus-areas

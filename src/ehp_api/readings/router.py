@@ -77,7 +77,8 @@ def list_readings(
 )
 def create_reading(session: SessionDep, reading: ReadingIn, principal: Write) -> JSONResponse:
     """Post one reading; the same indicator, period, organisation, location and breakdown again
-    updates it (the previous value goes to its history) or, if identical, changes nothing."""
+    updates it (the previous value goes to its history, and `overwrote` says what was replaced
+    when someone else had written it) or, if identical, changes nothing."""
     summary = service.ingest(
         session, principal, [reading.model_dump(exclude_unset=True)], "atomic", dry_run=False
     )
@@ -86,7 +87,9 @@ def create_reading(session: SessionDep, reading: ReadingIn, principal: Write) ->
     [result] = summary.results
     stored = service.get(session, principal, result.id or 0)
     body = ReadingWritten(
-        **service.to_public(stored, service.names(session)).model_dump(), outcome=result.outcome
+        **service.to_public(stored, service.names(session)).model_dump(),
+        outcome=result.outcome,
+        overwrote=result.overwrote,
     )
     status = 201 if result.outcome == "created" else 200
     return JSONResponse(body.model_dump(mode="json"), status_code=status)
@@ -221,5 +224,5 @@ def reopen_reading(session: SessionDep, reading_id: RecordId, principal: Review)
 def get_reading_history(
     session: SessionDep, reading_id: RecordId, principal: Read
 ) -> list[HistoryEntry]:
-    """Every change of the reading's value and status: who, when, from what to what."""
+    """Every change of the reading (value, status, comment, reference): who, when, what to what."""
     return service.history(session, principal, reading_id)

@@ -1,0 +1,163 @@
+"""Figures over the spans of a period (`calendar.Spans`), per indicator and organisation: from
+the kept figures in one SQL statement (the dashboard, the exports, the values endpoint), or
+from figures computed place by place (the values endpoint grouped by location). Both give the
+same `Buckets`, which `combine` turns into values."""
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlmodel import Session
+
+from ehp_api.progress.calendar import Calendar, Spans
+from ehp_api.progress.grain import TOTAL, Part, Row, Slot
+from ehp_api.progress.models import ReadingTotal
+
+Org = int | None  # None: organisations already summed (indicators whose figures add up)
+
+
+@dataclass
+class Figure:
+    """Sums over one span: the total, its zones, its options, and the rules' flags."""
+
+    numerator: int = 0
+    denominator: int = 0
+    records: int = 0
+    zones: dict[str | None, Part] = field(default_factory=dict)
+    options: dict[Slot, Part] = field(default_factory=dict)
+    overlaps: int = 0
+    excess: int = 0
+    from_breakdown: int = 0
+
+    def add(self, zone: str | None, slot: Slot, part: Part, flags: tuple[int, int, int]) -> None:
+        if slot != TOTAL:
+            self.options[slot] = self.options.get(slot, Part()).plus(part)
+            return
+        self.numerator += part.numerator
+        self.denominator += part.denominator
+        self.records += part.records
+        self.zones[zone] = self.zones.get(zone, Part()).plus(part)
+        self.overlaps += flags[0]
+        self.excess += flags[1]
+        self.from_breakdown += flags[2]
+
+
+@dataclass
+class Buckets:
+    """One organisation's figures for a period: in it, its year to date, the plan to date;
+    the positions (`Calendar.position`) of its first and last validated yes."""
+
+    in_period: Figure = field(default_factory=Figure)
+    year_to_date: Figure = field(default_factory=Figure)
+    to_date: Figure = field(default_factory=Figure)
+    first_true: int | None = None
+    first_true_this_year: int | None = None
+    last_true: int | None = None
+    organisations: int = 0  # organisations in the period, when already summed (key None)
+
+
+def _earliest(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _latest(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+ByIndicator = dict[int, dict[Org, Buckets]]
+
+
+def from_rows(
+    rows: Iterable[tuple[int, Org, Row]], calendar: Calendar, spans: Spans
+) -> ByIndicator:
+    """The buckets of figures computed in Python, `(indicator, organisation key, row)`."""
+    found: ByIndicator = defaultdict(dict)
+    for indicator, org, row in rows:
+        if row.period not in spans.to_date:
+            continue
+        buckets = found[indicator].setdefault(org, Buckets())
+        slot, part = (
+            (row.category, row.option),
+            Part(row.numerator, row.denominator or 0, row.records),
+        )
+        flags = (row.overlaps, row.excess, row.from_breakdown)
+        buckets.to_date.add(row.zone, slot, part, flags)
+        if row.period in spans.year_to_date:
+            buckets.year_to_date.add(row.zone, slot, part, flags)
+        if row.period in spans.in_period:
+            buckets.in_period.add(row.zone, slot, part, flags)
+        if slot == TOTAL and row.numerator > 0:
+            position = calendar.position(row.period)
+            buckets.first_true = _earliest(buckets.first_true, position)
+            buckets.last_true = _latest(buckets.last_true, position)
+            if row.period in spans.year_to_date:
+                buckets.first_true_this_year = _earliest(buckets.first_true_this_year, position)
+    return found
+
+
+def from_kept(
+    session: Session,
+    calendar: Calendar,
+    spans: Spans,
+    indicator_ids: Collection[int] | None = None,
+    summed: Collection[int] = (),
+) -> ByIndicator:
+    """The buckets of the kept figures, in one statement. Indicators in `summed` come already
+    added across organisations (their organisation key is None): fewer rows for the dashboard,
+    the same sums."""
+    t = ReadingTotal
+    position = case({pid: calendar.position(pid) for pid in calendar.periods}, value=t.period_id)
+    in_period, this_year = t.period_id.in_(spans.in_period), t.period_id.in_(spans.year_to_date)  # type: ignore[attr-defined]
+    org = (
+        case((t.indicator_id.in_(summed), None), else_=t.organisation_id)
+        if summed
+        else t.organisation_id
+    )  # type: ignore[attr-defined]
+    denominator, positive = func.coalesce(t.denominator, 0), t.numerator > 0
+    total = and_(positive, t.category_code == "")
+
+    def within(condition: Any, column: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, column), else_=0)), 0)
+
+    stmt = (
+        select(
+            t.indicator_id, org, t.zone, t.category_code, t.option_code,
+            within(in_period, t.numerator), within(in_period, denominator),
+            within(in_period, t.records),
+            within(this_year, t.numerator), within(this_year, denominator),
+            within(this_year, t.records),
+            func.sum(t.numerator), func.sum(denominator), func.sum(t.records),
+            func.min(case((total, position))), func.min(case((and_(total, this_year), position))),
+            func.max(case((total, position))),
+            within(in_period, t.overlaps), within(in_period, t.excess),
+            within(in_period, t.from_breakdown),
+            func.count(func.distinct(case((in_period, t.organisation_id)))),
+        )
+        .where(t.period_id.in_(spans.to_date))  # type: ignore[attr-defined]
+        .group_by(t.indicator_id, org, t.zone, t.category_code, t.option_code)
+    )  # fmt: skip
+    if indicator_ids is not None:
+        stmt = stmt.where(t.indicator_id.in_(indicator_ids))  # type: ignore[attr-defined]
+    found: ByIndicator = defaultdict(dict)
+    for row in session.execute(stmt).all():
+        indicator, key, zone, slot = row[0], row[1], row[2], (row[3], row[4])
+        buckets = found[indicator].setdefault(key, Buckets())
+        flags = tuple(row[17:20])
+        buckets.in_period.add(zone, slot, Part(*row[5:8]), flags)  # type: ignore[arg-type]
+        buckets.year_to_date.add(zone, slot, Part(*row[8:11]), (0, 0, 0))
+        buckets.to_date.add(zone, slot, Part(*row[11:14]), (0, 0, 0))
+        buckets.first_true = _earliest(buckets.first_true, row[14])
+        buckets.first_true_this_year = _earliest(buckets.first_true_this_year, row[15])
+        buckets.last_true = _latest(buckets.last_true, row[16])
+        buckets.organisations = max(buckets.organisations, row[20])
+    return found
+
+
+def regroup(by_org: dict[Org, Buckets], key: Callable[[Org], Any]) -> dict[Any, dict[Org, Buckets]]:
+    """The organisations' buckets split by `key` (grouping by organisation)."""
+    groups: dict[Any, dict[Org, Buckets]] = defaultdict(dict)
+    for org, buckets in by_org.items():
+        groups[key(org)][org] = buckets
+    return groups
