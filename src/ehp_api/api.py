@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
 from ehp_api.access.router import router as access_router
+from ehp_api.activity_status.router import router as activity_status_router
 from ehp_api.alerts.router import router as alerts_router
 from ehp_api.audit.router import router as audit_router
 from ehp_api.complaints.config_router import router as complaints_config_router
@@ -33,6 +34,8 @@ api_router.include_router(audit_router, responses=guarded)
 
 # /strategy, /axes, /objectives, /activities
 api_router.include_router(workplan_router, dependencies=read_plan, responses=guarded)
+# /activities/{code}/status (each route declares its own guard)
+api_router.include_router(activity_status_router, responses=guarded)
 # /indicators, /disaggregations
 api_router.include_router(indicators_router, dependencies=read_plan, responses=guarded)
 # /indicators/{code}/values (the figures, by the plan's aggregation rules)

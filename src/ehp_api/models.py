@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import configure_mappers
 
 from ehp_api.access.models import AccessToken, ApiKey, User
+from ehp_api.activity_status.models import ActivityStatus
 from ehp_api.alerts.models import Alert, AlertEvent, AlertLink, AlertTrigger, TriggerRule
 from ehp_api.audit.models import AuditEvent
 from ehp_api.complaints.models import (
@@ -55,6 +56,7 @@ __all__ = [
     "ActivityActor",
     "ActivityLead",
     "ActivitySchedule",
+    "ActivityStatus",
     "Alert",
     "AlertEvent",
     "AlertLink",

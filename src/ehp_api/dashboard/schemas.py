@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ehp_api.activity_status.schemas import ActivityStatusPublic
 from ehp_api.indicators.models import Aggregation
 from ehp_api.progress.schemas import IndicatorFigures
 
@@ -50,6 +51,9 @@ class DashboardActivity(BaseModel):
     planned: bool = Field(description="Planned in the period.")
     status: Status = Field(description="Reporting status of its planned indicators.")
     completeness: Completeness = Field(description="Planned indicators with a value.")
+    lead_status: list[ActivityStatusPublic] = Field(
+        description="Each lead's word on how the activity goes (for a year, its latest quarter)."
+    )
     indicators: list[DashboardIndicator] = Field(description="Its indicators.")
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from ehp_api.access.permissions import Permission
+from ehp_api.activity_status import service as activity_status
 from ehp_api.alerts import indicators as alert_indicators
 from ehp_api.dashboard import alerts_section, complaints_section
 from ehp_api.dashboard.schemas import (
@@ -112,6 +113,7 @@ class _Progress:
             session, shared.context.calendar.periods[target.id or 0], shared
         )
         self.planned = planned_ids(session, [q.id or 0 for q in quarters])
+        self.statuses = activity_status.latest(session, quarters)
 
     def indicator(self, indicator: PlanIndicator) -> DashboardIndicator:
         rule = self.figures.known.rules[indicator.id]
@@ -161,6 +163,7 @@ def _activity(tracker: _Progress, activity: PlanNode) -> DashboardActivity:
         planned=bool(planned),
         status=status(done),
         completeness=done,
+        lead_status=tracker.statuses.get(activity.code, []),
         indicators=indicators,
     )
 
