@@ -68,7 +68,7 @@ def figures(
         breakdown=_breakdown(rule, figure),
         parts=parts or {},
         records=figure.records,
-        organisations=now.organisations,
+        organisations=None if rule.computed else now.organisations,
         counted_organisation=_code(context, now.organisation),
         also_reported=[
             AlsoReported(

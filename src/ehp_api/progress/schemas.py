@@ -70,7 +70,9 @@ class IndicatorFigures(BaseModel):
     )
     records: int = Field(0, description="How many readings (or records) the value rests on.")
     organisations: int | None = Field(
-        None, description="How many organisations' figures it rests on (collective: 1)."
+        None,
+        description="How many organisations' figures it rests on (collective: 1; computed "
+        "indicators: null, they rest on records).",
     )
     counted_organisation: str | None = Field(
         None, description="Collective indicators: the organisation whose figure counts."

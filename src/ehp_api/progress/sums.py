@@ -133,7 +133,6 @@ def from_kept(
             func.max(case((total, position))),
             within(in_period, t.overlaps), within(in_period, t.excess),
             within(in_period, t.from_breakdown),
-            func.count(func.distinct(case((in_period, t.organisation_id)))),
         )
         .where(t.period_id.in_(spans.to_date))  # type: ignore[attr-defined]
         .group_by(t.indicator_id, org, t.zone, t.category_code, t.option_code)
@@ -151,8 +150,25 @@ def from_kept(
         buckets.first_true = _earliest(buckets.first_true, row[14])
         buckets.first_true_this_year = _earliest(buckets.first_true_this_year, row[15])
         buckets.last_true = _latest(buckets.last_true, row[16])
-        buckets.organisations = max(buckets.organisations, row[20])
+    if summed:
+        for indicator, count in _organisations(session, spans, summed, indicator_ids):
+            found[indicator][None].organisations = count
     return found
+
+
+def _organisations(
+    session: Session, spans: Spans, summed: Collection[int], indicator_ids: Collection[int] | None
+) -> list[Any]:
+    """How many organisations the already summed figures of the period rest on."""
+    t = ReadingTotal
+    stmt = (
+        select(t.indicator_id, func.count(func.distinct(t.organisation_id)))
+        .where(t.period_id.in_(spans.in_period), t.indicator_id.in_(summed))  # type: ignore[attr-defined]
+        .group_by(t.indicator_id)
+    )
+    if indicator_ids is not None:
+        stmt = stmt.where(t.indicator_id.in_(indicator_ids))  # type: ignore[attr-defined]
+    return list(session.execute(stmt).all())
 
 
 def regroup(by_org: dict[Org, Buckets], key: Callable[[Org], Any]) -> dict[Any, dict[Org, Buckets]]:
