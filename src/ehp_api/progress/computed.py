@@ -65,27 +65,28 @@ def figures(
 def _from_alerts(code: str, alerts: dict[str, dict[str, tuple[int, int]]]) -> Buckets:
     def figure(span: str) -> Figure:
         count, liptako = alerts[span][code]
-        zones = {
+        zones: dict[str | None, Part] = {
             LIPTAKO: Part(liptako, 0, liptako),
             OTHER: Part(count - liptako, 0, count - liptako),
         }
         return Figure(numerator=count, records=count, zones=zones)
 
-    return Buckets(*(figure(span) for span in SPANS), organisations=0)
+    return Buckets(figure("in_period"), figure("year_to_date"), figure("to_date"))
 
 
 def _from_complaints(
     session: Session, rule: IndicatorRule, spans: Spans, plan_start: date
 ) -> Computed:
     count = rule.measure == MeasureType.count
-    figures, parts = [], {}
+    figures: dict[str, Figure] = {}
+    parts: dict[str, float | int] = {}
     for span, (start, end) in ranges(spans, plan_start).items():
         value = complaint_indicators.between(session, rule.code, spans.target.code, start, end)
-        numerator = value.denominator if count else value.numerator
-        denominator = 0 if count else value.denominator
-        figures.append(
-            Figure(numerator=numerator, denominator=denominator, records=value.denominator)
+        figures[span] = Figure(
+            numerator=value.denominator if count else value.numerator,
+            denominator=0 if count else value.denominator,
+            records=value.denominator,
         )
         if span == "in_period":
             parts = dict(value.counts)
-    return Computed(Buckets(*figures), parts)
+    return Computed(Buckets(**figures), parts)  # type: ignore[arg-type]

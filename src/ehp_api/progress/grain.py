@@ -137,7 +137,9 @@ def _place_figures(cells: list[Cell], measure: MeasureType) -> dict[PlaceKey, _P
 
 
 def _place(cells: list[Cell], measure: MeasureType) -> _Place:
-    total, single, crossed = Part(), defaultdict(Part), defaultdict(Part)
+    total = Part()
+    single: dict[Slot, Part] = defaultdict(Part)
+    crossed: dict[Slot, Part] = defaultdict(Part)
     for c in cells:
         if not c.breakdown:
             total.add(c.numerator, c.denominator)
@@ -204,7 +206,7 @@ def _without_double_ground(
         overlaps, excess, from_breakdown = flags.get((org, period, place, zone, slot), (0, 0, 0))
         denominator = part.denominator if percentage else None
         result.append(
-            Row(org, period, place, zone, *slot, part.numerator, denominator, part.records,
-                overlaps, excess, from_breakdown)
+            Row(org, period, place, zone, slot[0], slot[1], part.numerator, denominator,
+                part.records, overlaps, excess, from_breakdown)
         )  # fmt: skip
     return result

@@ -83,15 +83,14 @@ def values(
     for period in periods:
         spans = calendar.spans(period)
         parts: dict[str, Any] = {}
+        groups: dict[Any, dict[Org, Buckets]]
         if rule.computed:
             found = computed.figures(session, [rule], spans, plan_start)[rule.id]
-            by_org, parts = {None: found.buckets}, found.parts
-            groups = {None: by_org}
+            groups, parts = {None: {None: found.buckets}}, found.parts
         elif by_period is not None:
             groups = by_period(spans)
         else:
-            by_org = sums.from_kept(session, calendar, spans, [rule.id]).get(rule.id, {})
-            groups = {None: by_org}
+            groups = {None: sums.from_kept(session, calendar, spans, [rule.id]).get(rule.id, {})}
         points += _points(rule, period, spans, context, groups, group_by, parts)
     pending.attach(session, principal, indicator, calendar, periods, points, group_by)
     return IndicatorValues(
@@ -120,7 +119,7 @@ def _points(
     if group_by == "zone":
         groups = _split(groups[None], lambda figure: _zones(figure))
     elif group_by == "organisation":
-        groups = {context.organisations.get(o): {o: b} for o, b in groups[None].items()}
+        groups = {_name(context, o): {o: b} for o, b in groups[None].items()}
         rule = replace(rule, aggregation=Aggregation.sum)  # each organisation's own figure
     elif group_by in rule.breakdowns:
         groups = _split(groups[None], lambda figure: _options(figure, group_by))
@@ -131,6 +130,10 @@ def _points(
         shown = figures(rule, groups.get(name, {}), spans, context, parts)
         result.append(ValuePoint(period=period.code, group=name, **shown.shown.model_dump()))
     return result
+
+
+def _name(context: Context, org: Org) -> str | None:
+    return context.organisations.get(org) if org is not None else None
 
 
 def _zones(figure: Figure) -> dict[Any, Figure]:
@@ -157,9 +160,9 @@ def _split(
     for org, buckets in by_org.items():
         cut = {span: split(getattr(buckets, span)) for span in computed.SPANS}
         for name in {n for pieces in cut.values() for n in pieces}:
-            pieces = [cut[span].get(name, Figure()) for span in computed.SPANS]
+            pieces = {span: cut[span].get(name, Figure()) for span in computed.SPANS}
             groups.setdefault(name, {})[org] = Buckets(
-                *pieces,
+                **pieces,  # type: ignore[arg-type]
                 first_true=buckets.first_true,
                 first_true_this_year=buckets.first_true_this_year,
                 last_true=buckets.last_true,
