@@ -13,6 +13,7 @@ from sqlmodel import Session
 from ehp_api.access.permissions import Role
 from ehp_api.progress import kept as keeper
 from ehp_api.progress.models import ReadingTotal
+from ehp_api.readings import changes
 
 INDICATOR = "1.1.1.2"
 COLUMNS = (ReadingTotal.indicator_id, ReadingTotal.period_id, ReadingTotal.organisation_id)
@@ -102,3 +103,12 @@ def test_every_write_path_keeps_the_totals_true(
 
     act("DELETE", f"{year_hcr}")
     check()
+
+
+def test_the_registry_makes_the_keeper_listen_to_the_readings(
+    monkeypatch: pytest.MonkeyPatch, session: Session
+) -> None:
+    assert keeper.refresh in changes._keepers
+    monkeypatch.setattr(changes, "_keepers", [])
+    with pytest.raises(RuntimeError, match="no keeper"):
+        changes.validated_changed(session, [(1, 1, 1)])
