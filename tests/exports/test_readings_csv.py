@@ -188,3 +188,12 @@ class TestRoundTrip:
         assert response.status_code == 200, response.text
         summary = response.json()
         assert (summary["total"], summary["unchanged"]) == (4, 4), summary["conflicts"]
+
+
+def test_a_correction_awaiting_review_shows_beside_the_validated_value(
+    ocha: TestClient, plant: Callable[..., dict]
+) -> None:
+    plant("HCR", indicator="3.1.1.1", period="2021Q2", location="ML0901", value=9)
+    plant("HCR", validate=False, indicator="3.1.1.1", period="2021Q2", location="ML0901", value=6)
+    [row] = export(ocha, indicator="3.1.1.1")
+    assert (row["value"], row["validated_value"], row["status"]) == ("6", "9", "submitted")
