@@ -191,9 +191,10 @@ class TestRoundTrip:
 
 
 def test_a_correction_awaiting_review_shows_beside_the_validated_value(
-    ocha: TestClient, plant: Callable[..., dict]
+    ocha: TestClient, hcr: TestClient, plant: Callable[..., dict]
 ) -> None:
-    plant("HCR", indicator="3.1.1.1", period="2021Q2", location="ML0901", value=9)
-    plant("HCR", validate=False, indicator="3.1.1.1", period="2021Q2", location="ML0901", value=6)
+    reading = {"indicator": "3.1.1.1", "period": "2021Q2", "location": "ML0901"}
+    plant("HCR", **reading, value=9)
+    assert hcr.post("/api/v1/readings", json={**reading, "value": 6}).status_code == 200
     [row] = export(ocha, indicator="3.1.1.1")
     assert (row["value"], row["validated_value"], row["status"]) == ("6", "9", "submitted")
