@@ -20,7 +20,7 @@ down_revision: str | None = "f333ce66b125"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-COUNTERS = ("overlaps", "excess", "from_breakdown")
+COUNTERS = ("region_overlaps", "excess", "from_breakdown")
 
 # The rule of 2026-11-29-0946_reading_totals, frozen as it stood before this revision.
 OLD_FILL = """

@@ -19,7 +19,7 @@ INDICATOR = "1.1.1.2"
 COLUMNS = (ReadingTotal.indicator_id, ReadingTotal.period_id, ReadingTotal.organisation_id)
 COLUMNS += (ReadingTotal.zone, ReadingTotal.numerator, ReadingTotal.denominator)
 COLUMNS += (ReadingTotal.records, ReadingTotal.category_code, ReadingTotal.option_code)
-COLUMNS += (ReadingTotal.overlaps, ReadingTotal.excess, ReadingTotal.from_breakdown)
+COLUMNS += (ReadingTotal.region_overlaps, ReadingTotal.excess, ReadingTotal.from_breakdown)
 
 
 def kept(session: Session) -> list[tuple[Any, ...]]:

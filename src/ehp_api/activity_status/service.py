@@ -99,6 +99,8 @@ def give(
 
 def to_public(session: Session, rows: Iterable[ActivityStatus]) -> list[ActivityStatusPublic]:
     rows = list(rows)
+    if not rows:
+        return []
     codes = {
         "activities": dict(session.exec(select(Activity.id, Activity.code)).all()),
         "periods": dict(session.exec(select(Period.id, Period.code)).all()),

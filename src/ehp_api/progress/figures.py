@@ -10,6 +10,7 @@ from sqlmodel import Session
 from ehp_api.progress import calendar as calendar_module
 from ehp_api.progress import computed, plan, points, sums
 from ehp_api.progress.calendar import PeriodInfo
+from ehp_api.progress.plan import ZONE
 from ehp_api.progress.schemas import IndicatorFigures
 from ehp_api.targets import service as targets_service
 from ehp_api.workplan import service as workplan_service
@@ -59,16 +60,27 @@ def for_period(session: Session, period: PeriodInfo, shared: Known | None = None
     shared = shared or known(session)
     spans = shared.context.calendar.spans(period)
     rules = shared.rules.values()
-    # Indicators whose figures add up come summed across organisations: fewer rows.
+    # Indicators whose figures add up come summed across organisations, and the zones of those
+    # that ask for no zone share together: fewer rows, the same figures.
     summed = [r.id for r in rules if not r.collective and not r.computed]
-    alerts = computed.alert_counts(session, spans, shared.plan_start)
+    zoned = [r.id for r in rules if any(category == ZONE for category, _ in r.shares)]
+    # The year to date of computed indicators is counted only for those with targets.
+    with_targets = set(shared.context.targets)
+    alert_rules = [r for r in rules if r.computed and r.code in computed.ALERT_CODES]
+    needed = any(r.id in with_targets for r in alert_rules)
+    alerts = computed.alert_counts(session, spans, shared.plan_start, needed)
     return PeriodFigures(
         known=shared,
         spans=spans,
-        kept=sums.from_kept(session, shared.context.calendar, spans, None, summed),
+        kept=sums.from_kept(session, shared.context.calendar, spans, None, summed, zoned),
         alert_counts=alerts,
         computed=computed.figures(
-            session, [r for r in rules if r.computed], spans, shared.plan_start, alerts
+            session,
+            [r for r in rules if r.computed],
+            spans,
+            shared.plan_start,
+            alerts,
+            with_targets,
         ),
     )
 

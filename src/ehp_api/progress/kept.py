@@ -84,7 +84,7 @@ def _write(session: Session, by_indicator: dict[int, list[grain.Cell]]) -> None:
             "numerator": r.numerator,
             "denominator": r.denominator,
             "records": r.records,
-            "overlaps": r.overlaps,
+            "region_overlaps": r.overlaps,
             "excess": r.excess,
             "from_breakdown": r.from_breakdown,
         }

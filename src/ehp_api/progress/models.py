@@ -28,7 +28,7 @@ class ReadingTotal(SQLModel, table=True):
     records: int
     # Regions where a region's own reading and readings for its cercles were both posted (and
     # not added), and by how much the cercles exceeded the region where they did.
-    overlaps: int = 0
+    region_overlaps: int = 0
     excess: int = 0
     # 1 when no total was posted and the total is the sum of one breakdown's options.
     from_breakdown: int = 0

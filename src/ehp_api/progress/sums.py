@@ -31,17 +31,36 @@ class Figure:
     excess: int = 0
     from_breakdown: int = 0
 
-    def add(self, zone: str | None, slot: Slot, part: Part, flags: tuple[int, int, int]) -> None:
+    def add(
+        self,
+        zone: str | None,
+        slot: Slot,
+        sums: tuple[int, int, int],
+        flags: tuple[int, int, int] = (0, 0, 0),
+    ) -> None:
+        """Add (numerator, denominator, records) to the total and its zone, or to an option.
+        In place: the dashboard adds thousands of rows per request."""
+        numerator, denominator, records = sums
         if slot != TOTAL:
-            self.options[slot] = self.options.get(slot, Part()).plus(part)
+            _grow(self.options, slot, numerator, denominator, records)
             return
-        self.numerator += part.numerator
-        self.denominator += part.denominator
-        self.records += part.records
-        self.zones[zone] = self.zones.get(zone, Part()).plus(part)
+        self.numerator += numerator
+        self.denominator += denominator
+        self.records += records
+        _grow(self.zones, zone, numerator, denominator, records)
         self.overlaps += flags[0]
         self.excess += flags[1]
         self.from_breakdown += flags[2]
+
+
+def _grow(parts: dict[Any, Part], key: Any, numerator: int, denominator: int, records: int) -> None:
+    part = parts.get(key)
+    if part is None:
+        parts[key] = Part(numerator, denominator, records)
+        return
+    part.numerator += numerator
+    part.denominator += denominator
+    part.records += records
 
 
 @dataclass
@@ -78,16 +97,14 @@ def from_rows(
         if row.period not in spans.to_date:
             continue
         buckets = found[indicator].setdefault(org, Buckets())
-        slot, part = (
-            (row.category, row.option),
-            Part(row.numerator, row.denominator or 0, row.records),
-        )
+        slot = (row.category, row.option)
+        sums = (row.numerator, row.denominator or 0, row.records)
         flags = (row.overlaps, row.excess, row.from_breakdown)
-        buckets.to_date.add(row.zone, slot, part, flags)
+        buckets.to_date.add(row.zone, slot, sums, flags)
         if row.period in spans.year_to_date:
-            buckets.year_to_date.add(row.zone, slot, part, flags)
+            buckets.year_to_date.add(row.zone, slot, sums, flags)
         if row.period in spans.in_period:
-            buckets.in_period.add(row.zone, slot, part, flags)
+            buckets.in_period.add(row.zone, slot, sums, flags)
         if slot == TOTAL and row.numerator > 0:
             position = calendar.position(row.period)
             buckets.first_true = _earliest(buckets.first_true, position)
@@ -103,10 +120,11 @@ def from_kept(
     spans: Spans,
     indicator_ids: Collection[int] | None = None,
     summed: Collection[int] = (),
+    zoned: Collection[int] | None = None,
 ) -> ByIndicator:
     """The buckets of the kept figures, in one statement. Indicators in `summed` come already
-    added across organisations (their organisation key is None): fewer rows for the dashboard,
-    the same sums."""
+    added across organisations (their organisation key is None), and when `zoned` is given the
+    others' zones together (zone None): fewer rows for the dashboard, the same sums."""
     t = ReadingTotal
     position = case({pid: calendar.position(pid) for pid in calendar.periods}, value=t.period_id)
     in_period, this_year = t.period_id.in_(spans.in_period), t.period_id.in_(spans.year_to_date)  # type: ignore[attr-defined]
@@ -115,6 +133,7 @@ def from_kept(
         if summed
         else t.organisation_id
     )  # type: ignore[attr-defined]
+    zone = t.zone if zoned is None else case((t.indicator_id.in_(zoned), t.zone))  # type: ignore[attr-defined]
     denominator, positive = func.coalesce(t.denominator, 0), t.numerator > 0
     total = and_(positive, t.category_code == "")
 
@@ -123,7 +142,7 @@ def from_kept(
 
     stmt = (
         select(
-            t.indicator_id, org, t.zone, t.category_code, t.option_code,
+            t.indicator_id, org, zone, t.category_code, t.option_code,
             within(in_period, t.numerator), within(in_period, denominator),
             within(in_period, t.records),
             within(this_year, t.numerator), within(this_year, denominator),
@@ -131,25 +150,27 @@ def from_kept(
             func.sum(t.numerator), func.sum(denominator), func.sum(t.records),
             func.min(case((total, position))), func.min(case((and_(total, this_year), position))),
             func.max(case((total, position))),
-            within(in_period, t.overlaps), within(in_period, t.excess),
+            within(in_period, t.region_overlaps), within(in_period, t.excess),
             within(in_period, t.from_breakdown),
         )
         .where(t.period_id.in_(spans.to_date))  # type: ignore[attr-defined]
-        .group_by(t.indicator_id, org, t.zone, t.category_code, t.option_code)
+        .group_by(t.indicator_id, org, zone, t.category_code, t.option_code)
     )  # fmt: skip
     if indicator_ids is not None:
         stmt = stmt.where(t.indicator_id.in_(indicator_ids))  # type: ignore[attr-defined]
     found: ByIndicator = defaultdict(dict)
     for row in session.execute(stmt).all():
-        indicator, key, zone, slot = row[0], row[1], row[2], (row[3], row[4])
-        buckets = found[indicator].setdefault(key, Buckets())
-        flags = tuple(row[17:20])
-        buckets.in_period.add(zone, slot, Part(*row[5:8]), flags)  # type: ignore[arg-type]
-        buckets.year_to_date.add(zone, slot, Part(*row[8:11]), (0, 0, 0))
-        buckets.to_date.add(zone, slot, Part(*row[11:14]), (0, 0, 0))
-        buckets.first_true = _earliest(buckets.first_true, row[14])
-        buckets.first_true_this_year = _earliest(buckets.first_true_this_year, row[15])
-        buckets.last_true = _latest(buckets.last_true, row[16])
+        buckets = found[row[0]].get(row[1])
+        if buckets is None:
+            buckets = found[row[0]][row[1]] = Buckets()
+        place, slot = row[2], (row[3], row[4])
+        buckets.in_period.add(place, slot, row[5:8], row[17:20])  # type: ignore[arg-type]
+        buckets.year_to_date.add(place, slot, row[8:11])  # type: ignore[arg-type]
+        buckets.to_date.add(place, slot, row[11:14])  # type: ignore[arg-type]
+        if row[14] is not None:
+            buckets.first_true = _earliest(buckets.first_true, row[14])
+            buckets.first_true_this_year = _earliest(buckets.first_true_this_year, row[15])
+            buckets.last_true = _latest(buckets.last_true, row[16])
     if summed:
         for indicator, count in _organisations(session, spans, summed, indicator_ids):
             found[indicator][None].organisations = count

@@ -85,7 +85,9 @@ def values(
         parts: dict[str, Any] = {}
         groups: dict[Any, dict[Org, Buckets]]
         if rule.computed:
-            found = computed.figures(session, [rule], spans, plan_start)[rule.id]
+            found = computed.figures(
+                session, [rule], spans, plan_start, with_targets=context.targets
+            )[rule.id]
             groups, parts = {None: {None: found.buckets}}, found.parts
         elif by_period is not None:
             groups = by_period(spans)
