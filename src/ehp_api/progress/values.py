@@ -77,22 +77,11 @@ def values(
         plan.organisation_codes(session),
         targets_service.for_indicators(session, [rule.id]),
     )
-    by_period = _by_place(session, rule, calendar, periods) if group_by == "location" else None
-    plan_start = workplan_service.get_strategy(session).starts_on
+    source = _source(session, rule, calendar, periods, group_by, context)
     points = []
     for period in periods:
         spans = calendar.spans(period)
-        parts: dict[str, Any] = {}
-        groups: dict[Any, dict[Org, Buckets]]
-        if rule.computed:
-            found = computed.figures(
-                session, [rule], spans, plan_start, with_targets=context.targets
-            )[rule.id]
-            groups, parts = {None: {None: found.buckets}}, found.parts
-        elif by_period is not None:
-            groups = by_period(spans)
-        else:
-            groups = {None: sums.from_kept(session, calendar, spans, [rule.id]).get(rule.id, {})}
+        groups, parts = source(spans)
         points += _points(rule, period, spans, context, groups, group_by, parts)
     pending.attach(session, principal, indicator, calendar, periods, points, group_by)
     return IndicatorValues(
@@ -106,6 +95,38 @@ def values(
         group_by=group_by,
         rules=RULES,
         values=points,
+    )
+
+
+Groups = dict[Any, dict[Org, Buckets]]
+
+
+def _source(
+    session: Session,
+    rule: plan.IndicatorRule,
+    calendar: Calendar,
+    periods: list[PeriodInfo],
+    group_by: str,
+    context: Context,
+) -> Callable[[calendar_module.Spans], tuple[Groups, dict[str, Any]]]:
+    """Where a period's figures come from: the records (computed), the readings place by place
+    (grouped by location), or the kept figures; with the parts a computed indicator gives."""
+    if rule.computed:
+        plan_start = workplan_service.get_strategy(session).starts_on
+
+        def records(spans: calendar_module.Spans) -> tuple[Groups, dict[str, Any]]:
+            found = computed.figures(
+                session, [rule], spans, plan_start, with_targets=context.targets
+            )
+            return {None: {None: found[rule.id].buckets}}, found[rule.id].parts
+
+        return records
+    if group_by == "location":
+        by_place = _by_place(session, rule, calendar, periods)
+        return lambda spans: (by_place(spans), {})
+    return lambda spans: (
+        {None: sums.from_kept(session, calendar, spans, [rule.id]).get(rule.id, {})},
+        {},
     )
 
 
