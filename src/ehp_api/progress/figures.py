@@ -7,8 +7,9 @@ from datetime import date
 
 from sqlmodel import Session
 
+from ehp_api.indicators.models import MeasureType
 from ehp_api.progress import calendar as calendar_module
-from ehp_api.progress import computed, plan, points, sums
+from ehp_api.progress import computed, plan, points, queries, sums
 from ehp_api.progress.calendar import PeriodInfo
 from ehp_api.progress.plan import ZONE
 from ehp_api.progress.schemas import IndicatorFigures
@@ -72,7 +73,15 @@ def for_period(session: Session, period: PeriodInfo, shared: Known | None = None
     return PeriodFigures(
         known=shared,
         spans=spans,
-        kept=sums.from_kept(session, shared.context.calendar, spans, None, summed, zoned),
+        kept=queries.from_kept(
+            session,
+            shared.context.calendar,
+            spans,
+            keys=queries.Keys(summed, zoned),
+            yes_no=[r.id for r in rules if r.measure == MeasureType.boolean],
+            # The year to date: what targets are met against, and what an annual yes/no asks.
+            year_to_date=[r.id for r in rules if r.id in with_targets or r.annual],
+        ),
         alert_counts=alerts,
         computed=computed.figures(
             session,

@@ -34,6 +34,10 @@ class IndicatorRule:
         return self.aggregation == Aggregation.collective
 
     @property
+    def annual(self) -> bool:
+        return self.boolean_kind == BooleanKind.annual
+
+    @property
     def breakdowns(self) -> tuple[str, ...]:
         return tuple(c for c in self.categories if c != ZONE)
 

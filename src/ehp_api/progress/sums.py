@@ -1,19 +1,15 @@
 """Figures over the spans of a period (`calendar.Spans`), per indicator and organisation: from
-the kept figures in one SQL statement (the dashboard, the exports, the values endpoint), or
-from figures computed place by place (the values endpoint grouped by location). Both give the
-same `Buckets`, which `combine` turns into values."""
+the kept figures (`queries.from_kept`: the dashboard, the exports, the values endpoint), or from
+figures computed place by place (`from_rows`: the values endpoint grouped by location). Both
+give the same `Buckets`, which `combine` turns into values."""
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
-from sqlmodel import Session
-
 from ehp_api.progress.calendar import Calendar, Spans
 from ehp_api.progress.grain import TOTAL, Part, Row, Slot
-from ehp_api.progress.models import ReadingTotal
 
 Org = int | None  # None: organisations already summed (indicators whose figures add up)
 
@@ -77,11 +73,11 @@ class Buckets:
     organisations: int = 0  # organisations in the period, when already summed (key None)
 
 
-def _earliest(a: int | None, b: int | None) -> int | None:
+def earliest(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else min(a, b)
 
 
-def _latest(a: int | None, b: int | None) -> int | None:
+def latest(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else max(a, b)
 
 
@@ -107,94 +103,8 @@ def from_rows(
             buckets.in_period.add(row.zone, slot, sums, flags)
         if slot == TOTAL and row.numerator > 0:
             position = calendar.position(row.period)
-            buckets.first_true = _earliest(buckets.first_true, position)
-            buckets.last_true = _latest(buckets.last_true, position)
+            buckets.first_true = earliest(buckets.first_true, position)
+            buckets.last_true = latest(buckets.last_true, position)
             if row.period in spans.year_to_date:
-                buckets.first_true_this_year = _earliest(buckets.first_true_this_year, position)
+                buckets.first_true_this_year = earliest(buckets.first_true_this_year, position)
     return found
-
-
-def from_kept(
-    session: Session,
-    calendar: Calendar,
-    spans: Spans,
-    indicator_ids: Collection[int] | None = None,
-    summed: Collection[int] = (),
-    zoned: Collection[int] | None = None,
-) -> ByIndicator:
-    """The buckets of the kept figures, in one statement. Indicators in `summed` come already
-    added across organisations (their organisation key is None), and when `zoned` is given the
-    others' zones together (zone None): fewer rows for the dashboard, the same sums."""
-    t = ReadingTotal
-    position = case({pid: calendar.position(pid) for pid in calendar.periods}, value=t.period_id)
-    in_period, this_year = t.period_id.in_(spans.in_period), t.period_id.in_(spans.year_to_date)  # type: ignore[attr-defined]
-    org = (
-        case((t.indicator_id.in_(summed), None), else_=t.organisation_id)
-        if summed
-        else t.organisation_id
-    )  # type: ignore[attr-defined]
-    zone = t.zone if zoned is None else case((t.indicator_id.in_(zoned), t.zone))  # type: ignore[attr-defined]
-    denominator, positive = func.coalesce(t.denominator, 0), t.numerator > 0
-    total = and_(positive, t.category_code == "")
-
-    def within(condition: Any, column: Any) -> Any:
-        return func.coalesce(func.sum(case((condition, column), else_=0)), 0)
-
-    stmt = (
-        select(
-            t.indicator_id, org, zone, t.category_code, t.option_code,
-            within(in_period, t.numerator), within(in_period, denominator),
-            within(in_period, t.records),
-            within(this_year, t.numerator), within(this_year, denominator),
-            within(this_year, t.records),
-            func.sum(t.numerator), func.sum(denominator), func.sum(t.records),
-            func.min(case((total, position))), func.min(case((and_(total, this_year), position))),
-            func.max(case((total, position))),
-            within(in_period, t.region_overlaps), within(in_period, t.excess),
-            within(in_period, t.from_breakdown),
-        )
-        .where(t.period_id.in_(spans.to_date))  # type: ignore[attr-defined]
-        .group_by(t.indicator_id, org, zone, t.category_code, t.option_code)
-    )  # fmt: skip
-    if indicator_ids is not None:
-        stmt = stmt.where(t.indicator_id.in_(indicator_ids))  # type: ignore[attr-defined]
-    found: ByIndicator = defaultdict(dict)
-    for row in session.execute(stmt).all():
-        buckets = found[row[0]].get(row[1])
-        if buckets is None:
-            buckets = found[row[0]][row[1]] = Buckets()
-        place, slot = row[2], (row[3], row[4])
-        buckets.in_period.add(place, slot, row[5:8], row[17:20])  # type: ignore[arg-type]
-        buckets.year_to_date.add(place, slot, row[8:11])  # type: ignore[arg-type]
-        buckets.to_date.add(place, slot, row[11:14])  # type: ignore[arg-type]
-        if row[14] is not None:
-            buckets.first_true = _earliest(buckets.first_true, row[14])
-            buckets.first_true_this_year = _earliest(buckets.first_true_this_year, row[15])
-            buckets.last_true = _latest(buckets.last_true, row[16])
-    if summed:
-        for indicator, count in _organisations(session, spans, summed, indicator_ids):
-            found[indicator][None].organisations = count
-    return found
-
-
-def _organisations(
-    session: Session, spans: Spans, summed: Collection[int], indicator_ids: Collection[int] | None
-) -> list[Any]:
-    """How many organisations the already summed figures of the period rest on."""
-    t = ReadingTotal
-    stmt = (
-        select(t.indicator_id, func.count(func.distinct(t.organisation_id)))
-        .where(t.period_id.in_(spans.in_period), t.indicator_id.in_(summed))  # type: ignore[attr-defined]
-        .group_by(t.indicator_id)
-    )
-    if indicator_ids is not None:
-        stmt = stmt.where(t.indicator_id.in_(indicator_ids))  # type: ignore[attr-defined]
-    return list(session.execute(stmt).all())
-
-
-def regroup(by_org: dict[Org, Buckets], key: Callable[[Org], Any]) -> dict[Any, dict[Org, Buckets]]:
-    """The organisations' buckets split by `key` (grouping by organisation)."""
-    groups: dict[Any, dict[Org, Buckets]] = defaultdict(dict)
-    for org, buckets in by_org.items():
-        groups[key(org)][org] = buckets
-    return groups

@@ -8,11 +8,11 @@ from typing import Any
 from sqlmodel import Session, select
 
 from ehp_api.errors import InvalidInput, InvalidParam
-from ehp_api.indicators.models import Aggregation, Indicator
+from ehp_api.indicators.models import Aggregation, Indicator, MeasureType
 from ehp_api.locations.models import Location
 from ehp_api.principal import Principal
 from ehp_api.progress import calendar as calendar_module
-from ehp_api.progress import computed, grain, kept, pending, plan, sums
+from ehp_api.progress import computed, grain, kept, pending, plan, queries, sums
 from ehp_api.progress.calendar import Calendar, PeriodInfo
 from ehp_api.progress.grain import Part
 from ehp_api.progress.points import UNSPECIFIED, Context, figures
@@ -124,8 +124,11 @@ def _source(
     if group_by == "location":
         by_place = _by_place(session, rule, calendar, periods)
         return lambda spans: (by_place(spans), {})
+    wanted: dict[str, Any] = {"year_to_date": [rule.id]}
+    if rule.measure == MeasureType.boolean:
+        wanted["yes_no"] = [rule.id]
     return lambda spans: (
-        {None: sums.from_kept(session, calendar, spans, [rule.id]).get(rule.id, {})},
+        {None: queries.from_kept(session, calendar, spans, [rule.id], **wanted).get(rule.id, {})},
         {},
     )
 
