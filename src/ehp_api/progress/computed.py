@@ -17,7 +17,6 @@ from ehp_api.progress.plan import IndicatorRule
 from ehp_api.progress.sums import Buckets, Figure
 from ehp_api.readings.lookups import LIPTAKO, OTHER
 
-SPANS = ("in_period", "year_to_date", "to_date")
 ALERT_CODES = frozenset(alert_indicators.COMPUTED)
 
 

@@ -12,6 +12,7 @@ from ehp_api.progress.calendar import Calendar, Spans
 from ehp_api.progress.grain import TOTAL, Part, Row, Slot
 
 Org = int | None  # None: organisations already summed (indicators whose figures add up)
+SPANS = ("in_period", "year_to_date", "to_date")  # the fields of `Buckets` that are figures
 
 
 @dataclass

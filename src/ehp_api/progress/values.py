@@ -184,9 +184,9 @@ def _split(
     """Each organisation's buckets cut into groups (zones, options), span by span."""
     groups: dict[Any, dict[Org, Buckets]] = {}
     for org, buckets in by_org.items():
-        cut = {span: split(getattr(buckets, span)) for span in computed.SPANS}
+        cut = {span: split(getattr(buckets, span)) for span in sums.SPANS}
         for name in {n for pieces in cut.values() for n in pieces}:
-            pieces = {span: cut[span].get(name, Figure()) for span in computed.SPANS}
+            pieces = {span: cut[span].get(name, Figure()) for span in sums.SPANS}
             groups.setdefault(name, {})[org] = Buckets(
                 **pieces,  # type: ignore[arg-type]
                 first_true=buckets.first_true,
