@@ -32,10 +32,10 @@ from ehp_api import migrate, seeds
 from ehp_api.indicators.models import MeasureType
 from ehp_api.organisations.models import Organisation, OrganisationKind
 from ehp_api.principal import system_principal
+from ehp_api.progress import kept as reading_totals
+from ehp_api.progress.models import ReadingTotal
 from ehp_api.readings import lookups as lookups_module
 from ehp_api.readings import rules
-from ehp_api.readings import totals as reading_totals
-from ehp_api.readings.models import ReadingTotal
 from ehp_api.readings.schemas import ReadingIn
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"

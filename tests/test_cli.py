@@ -26,8 +26,9 @@ from ehp_api.main import create_app
 from ehp_api.models import get_engine
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period
+from ehp_api.progress.models import ReadingTotal
 from ehp_api.ratelimit import RateLimitCounter
-from ehp_api.readings.models import Reading, ReadingStatus, ReadingTotal
+from ehp_api.readings.models import Reading, ReadingStatus
 from tests.alerts.conftest import alert_body
 from tests.builders import bearer
 

@@ -189,6 +189,30 @@ def yaml_schedule(schedule: dict[Any, str], where: str) -> dict[str, tuple[int, 
 
 
 DOC_AXES, SKIPPED_ROWS = parse_document(SOURCE.read_text(encoding="utf-8"))
+
+EVERY_QUARTER = dict.fromkeys(YEARS, (1, 2, 3, 4))
+NEXUS_ACTIVITY = {"2020": (3, 4), "2021": (1, 2)}
+MONITORED = (
+    EVERY_QUARTER,
+    "computed from the service's records, which keep coming whatever the cells say: "
+    "monitored in every quarter of the plan",
+)
+AS_ITS_ACTIVITY = (
+    NEXUS_ACTIVITY,
+    'read literally ("-" or no token) never planned: a step of the nexus agenda is planned as '
+    "its activity",
+)
+# Where the seed departs on purpose from a literal reading of the document's year cells, and
+# why. Each correction is also explained in its activity's schedule_note (checked below).
+SCHEDULE_CORRECTIONS: dict[str, tuple[dict[str, tuple[int, ...]], str]] = {
+    **dict.fromkeys(("1.2.1.3", "1.3.2.1", "1.3.2.3", "3.2.1.5"), MONITORED),
+    **dict.fromkeys(("2.2.1.2", "2.2.1.3", "2.2.1.4", "2.2.1.5"), AS_ITS_ACTIVITY),
+    "2.2.3.2": (
+        {"2020": (4,), "2021": (1, 2), "2022": (1, 2, 3, 4)},
+        "participants are counted when the sessions they attend (2.2.3.1) are held",
+    ),
+}
+NOTE_OF_CORRECTION = ("monitored in every quarter", "Corrected")
 DOC_ACTIVITIES = {a.code: a for x in DOC_AXES for o in x.objectives for a in o.activities}
 
 
@@ -385,6 +409,13 @@ class TestActors:
         expected = "Tout EHP" in (doc.lead or "")
         assert act["all_ehp_members"] is expected, f"{doc.code}: lead cell {doc.lead!r}"
 
+    def test_ehp_members_are_named_in_a_lead_cell(self) -> None:
+        """UNDP appears only among the other actors ("Chef de file Développement"): not a member."""
+        leads = set().union(*(organisations_named_in(a.lead) for a in DOC_ACTIVITIES.values()))
+        members = {code for code, org in organisations().items() if org["ehp_member"]}
+        assert members <= leads, f"members never named as a lead: {sorted(members - leads)}"
+        assert "UNDP" not in members
+
     def test_shifted_row_3_2_1(self) -> None:
         doc = DOC_ACTIVITIES["3.2.1"]
         assert (doc.lead, doc.others) == ("Tout EHP & OCHA (Coordination)", None)
@@ -406,16 +437,28 @@ class TestSchedules:
             own = ind["schedule"]
             got = yaml_schedule(act["schedule"] if own is None else own, ind["code"])
             expected = doc_indicator_schedule(doc, index)
+            if ind["code"] in SCHEDULE_CORRECTIONS:
+                expected = SCHEDULE_CORRECTIONS[ind["code"]][0]
             if got != expected:
                 problems.append(f"{ind['code']}: YAML {got} (own: {own}), document {expected}")
         assert not problems, f"document year cells {doc.years}\n" + "\n".join(problems)
+
+    def test_each_correction_departs_from_the_document_and_says_why(self) -> None:
+        activities = {a["code"]: a for a in yaml_nodes("activity")}
+        for code, (corrected, _reason) in SCHEDULE_CORRECTIONS.items():
+            activity_code, index = code.rsplit(".", 1)
+            literal = doc_indicator_schedule(DOC_ACTIVITIES[activity_code], int(index) - 1)
+            assert literal != corrected, f"{code}: no longer a correction, drop it"
+            note = activities[activity_code]["schedule_note"] or ""
+            assert any(word in note for word in NOTE_OF_CORRECTION), f"{code}: {note!r}"
 
     def test_3_2_1_quarters_in_2020(self) -> None:
         doc = DOC_ACTIVITIES["3.2.1"]
         assert doc.years["2020"] == ["Q3", "Q3", "Q3", "Q4", "Q4"]
         act = next(a for a in yaml_nodes("activity") if a["code"] == "3.2.1")
-        got = [(i["schedule"] or {}).get("2020") for i in act["indicators"]]
-        assert got == ["Q3", "Q3", "Q3", "Q4", "Q4"], f"3.2.1 indicators' 2020 quarters: {got}"
+        # 3.2.1.5 (cases referred) is computed: monitored in every quarter (a correction).
+        got = [(i["schedule"] or {}).get("2020") for i in act["indicators"][:4]]
+        assert got == ["Q3", "Q3", "Q3", "Q4"], f"3.2.1 indicators' 2020 quarters: {got}"
 
 
 class TestGeography:
@@ -440,3 +483,48 @@ class TestGeography:
             got = set(version["pcodes"])
             expected = sorted(LIPTAKO_GOURMA_PCODES)
             assert got == set(expected), f"{version['valid_from']}: {sorted(got)}, not {expected}"
+
+
+class TestAggregation:
+    """How organisations combine (docs/indicators.md): each indicator's kind, reporter and
+    boolean kind, checked against the document's wording and leads."""
+
+    def test_every_indicator_is_classified_with_a_reason(self, pair: tuple) -> None:
+        for ind in pair[1]["indicators"]:
+            assert ind["aggregation"] in ("sum", "collective"), ind["code"]
+            assert len(ind["aggregation_note"].strip()) > 20, ind["code"]
+
+    def test_the_reporter_of_record_is_a_lead_or_the_secretariat(self, pair: tuple) -> None:
+        doc, act = pair
+        leads = organisations_named_in(doc.lead) | {"OCHA"}
+        for ind in act["indicators"]:
+            reporter = ind["reporter"]
+            if ind["aggregation"] == "sum":
+                assert reporter is None, f"{ind['code']}: a sum has no reporter of record"
+            else:
+                assert reporter in leads, f"{ind['code']}: {reporter} is not a lead of {doc.lead!r}"
+
+    def test_computed_indicators_add_their_records(self, pair: tuple) -> None:
+        for ind in pair[1]["indicators"]:
+            if ind.get("computed_from"):
+                assert (ind["aggregation"], ind["reporter"]) == ("sum", None), ind["code"]
+
+    def test_yes_no_indicators_are_one_fact_of_a_kind_the_wording_gives(self, pair: tuple) -> None:
+        for ind in pair[1]["indicators"]:
+            text, kind = ind["text_fr"], ind.get("boolean_kind")
+            if ind["measure"] != "boolean":
+                assert kind is None, ind["code"]
+                continue
+            assert ind["aggregation"] == "collective", ind["code"]
+            expected = (
+                "annual" if "annuel" in text else "updated" if "actualisé" in text else "milestone"
+            )
+            assert kind == expected, f"{ind['code']}: {kind} for {text!r}"
+
+    def test_counts(self) -> None:
+        indicators = [i for a in yaml_nodes("activity") for i in a["indicators"]]
+        kinds = [i["aggregation"] for i in indicators]
+        assert (kinds.count("sum"), kinds.count("collective")) == (18, 36)
+        booleans = [i["boolean_kind"] for i in indicators if i["measure"] == "boolean"]
+        assert sorted(set(booleans)) == ["annual", "milestone", "updated"]
+        assert (booleans.count("annual"), booleans.count("updated")) == (3, 1)

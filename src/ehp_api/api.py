@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
 from ehp_api.access.router import router as access_router
+from ehp_api.activity_status.router import router as activity_status_router
 from ehp_api.alerts.router import router as alerts_router
 from ehp_api.audit.router import router as audit_router
 from ehp_api.complaints.config_router import router as complaints_config_router
@@ -16,8 +17,10 @@ from ehp_api.indicators.router import router as indicators_router
 from ehp_api.locations.router import router as locations_router
 from ehp_api.organisations.router import router as organisations_router
 from ehp_api.periods.router import router as periods_router
+from ehp_api.progress.router import router as progress_router
 from ehp_api.readings.files_router import router as files_router
 from ehp_api.readings.router import router as readings_router
+from ehp_api.targets.router import router as targets_router
 from ehp_api.unknown_parameters import refuse_unknown_query_parameters
 from ehp_api.workplan.router import router as workplan_router
 
@@ -37,8 +40,14 @@ api_router.include_router(audit_router, responses=guarded)
 
 # /strategy, /axes, /objectives, /activities
 api_router.include_router(workplan_router, dependencies=read_plan, responses=guarded)
+# /activities/{code}/status (each route declares its own guard)
+api_router.include_router(activity_status_router, responses=guarded)
 # /indicators, /disaggregations
 api_router.include_router(indicators_router, dependencies=read_plan, responses=guarded)
+# /indicators/{code}/values (the figures, by the plan's aggregation rules)
+api_router.include_router(progress_router, dependencies=read_plan, responses=guarded)
+# /indicators/{code}/targets (each route declares its own guard)
+api_router.include_router(targets_router, responses=guarded)
 # /organisations (each route declares its own guard)
 api_router.include_router(organisations_router, responses=guarded)
 # /locations, /focus-areas

@@ -20,8 +20,8 @@ from ehp_api.config import get_settings
 from ehp_api.errors import AppError
 from ehp_api.models import get_engine
 from ehp_api.principal import system_principal
-from ehp_api.readings import totals as reading_totals
-from ehp_api.readings.models import ReadingTotal
+from ehp_api.progress import kept
+from ehp_api.progress.models import ReadingTotal
 
 app = typer.Typer(
     help="ehp_api: the EHP Mali protection strategy service.",
@@ -34,8 +34,11 @@ app.add_typer(db_app, name="db")
 
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
-    """Migrate the database up to REVISION (default: the latest)."""
+    """Migrate the database up to REVISION (default: the latest). At the latest, the kept
+    figures are recomputed from the readings, so that a release's rules apply to past data."""
     migrate.upgrade(get_settings().database_url, revision)
+    if revision == "head":
+        typer.echo(f"reading totals rebuilt: {_rebuild_totals()} rows")
 
 
 # `-1` (one step down) is a revision, not an option.
@@ -49,10 +52,13 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="Target, e.g. -1 o
 def db_rebuild_totals() -> None:
     """Recompute the dashboard's kept reading totals from the readings (after loading readings
     with SQL, past the service, or to check nothing drifted)."""
+    typer.echo(f"reading totals rebuilt: {_rebuild_totals()} rows")
+
+
+def _rebuild_totals() -> int:
     with Session(get_engine()) as session, session.begin():
-        reading_totals.rebuild(session)
-        rows = session.exec(select(func.count()).select_from(ReadingTotal)).one()
-    typer.echo(f"reading totals rebuilt: {rows} rows")
+        kept.rebuild(session)
+        return session.exec(select(func.count()).select_from(ReadingTotal)).one()
 
 
 @app.command()

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import configure_mappers
 
 from ehp_api.access.models import AccessToken, ApiKey, User
+from ehp_api.activity_status.models import ActivityStatus
 from ehp_api.alerts.models import Alert, AlertEvent, AlertLink, AlertTrigger, TriggerRule
 from ehp_api.audit.models import AuditEvent
 from ehp_api.complaints.models import (
@@ -34,8 +35,11 @@ from ehp_api.indicators.models import (
 from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period, PeriodLock
+from ehp_api.progress import kept
+from ehp_api.progress.models import ReadingTotal
 from ehp_api.ratelimit import RateLimitCounter
-from ehp_api.readings.models import Reading, ReadingHistory, ReadingTotal
+from ehp_api.readings.models import Reading, ReadingHistory
+from ehp_api.targets.models import IndicatorBaseline, IndicatorTarget
 from ehp_api.workplan.models import (
     Activity,
     ActivityActor,
@@ -52,6 +56,7 @@ __all__ = [
     "ActivityActor",
     "ActivityLead",
     "ActivitySchedule",
+    "ActivityStatus",
     "Alert",
     "AlertEvent",
     "AlertLink",
@@ -70,8 +75,10 @@ __all__ = [
     "FocusAreaVersion",
     "IdempotencyKey",
     "Indicator",
+    "IndicatorBaseline",
     "IndicatorDisaggregation",
     "IndicatorSchedule",
+    "IndicatorTarget",
     "KoboForm",
     "Location",
     "Objective",
@@ -90,8 +97,10 @@ __all__ = [
 
 
 def build_engine(settings: Settings) -> Engine:
-    """An engine for the settings' database, with every table mapped."""
+    """An engine for the settings' database, with every table mapped, and the figures kept in
+    step with the readings they rest on (`ehp_api.readings.changes`)."""
     configure_mappers()
+    kept.subscribe()
     return create_db_engine(settings)
 
 

@@ -188,3 +188,13 @@ class TestRoundTrip:
         assert response.status_code == 200, response.text
         summary = response.json()
         assert (summary["total"], summary["unchanged"]) == (4, 4), summary["conflicts"]
+
+
+def test_a_correction_awaiting_review_shows_beside_the_validated_value(
+    ocha: TestClient, hcr: TestClient, plant: Callable[..., dict]
+) -> None:
+    reading = {"indicator": "3.1.1.1", "period": "2021Q2", "location": "ML0901"}
+    plant("HCR", **reading, value=9)
+    assert hcr.post("/api/v1/readings", json={**reading, "value": 6}).status_code == 200
+    [row] = export(ocha, indicator="3.1.1.1")
+    assert (row["value"], row["validated_value"], row["status"]) == ("6", "9", "submitted")

@@ -52,7 +52,11 @@ class TestWorkbook:
             "leads",
             "planned",
         ]
-        assert header[8:] == QUARTERS
+        assert header[8:20] == QUARTERS
+        assert header[20:] == [
+            "2020", "2021", "2022", "baseline", "target 2020", "target 2021", "target 2022",
+            "% of target 2020", "% of target 2021", "% of target 2022",
+        ]  # fmt: skip
         levels = {row[0] for row in sheet.iter_rows(min_row=3, values_only=True)}
         assert levels == {"objective", "activity", "indicator"}
         notes = [row[0] for row in book["Notes"].iter_rows(values_only=True)]

@@ -29,8 +29,8 @@ class TestListIndicators:
         assert all("liptako" in i["text_fr"].lower() for i in found)
 
     def test_filters_by_planned_period(self, client: TestClient) -> None:
-        found = codes(all_items(client, "/api/v1/indicators", activity="2.2.1", planned_in="2020"))
-        assert found == ["2.2.1.1"]
+        found = codes(all_items(client, "/api/v1/indicators", activity="2.2.3", planned_in="2020"))
+        assert found == ["2.2.3.1", "2.2.3.2", "2.2.3.4"]  # not the guide (2.2.3.3), due 2022
 
     def test_unknown_measure_is_a_422(self, client: TestClient) -> None:
         response = client.get("/api/v1/indicators", params={"measure": "ratio"})
@@ -62,10 +62,44 @@ class TestGetIndicator:
         assert client.get("/api/v1/indicators/1.2.1.1").json()["measure"] == "boolean"
 
     def test_per_indicator_schedule(self, client: TestClient) -> None:
-        assert client.get("/api/v1/indicators/2.2.1.2").json()["planned_periods"] == []
-        assert client.get("/api/v1/indicators/2.2.1.1").json()["planned_periods"] == [
-            "2020Q3", "2020Q4", "2021Q1", "2021Q2",
+        assert client.get("/api/v1/indicators/2.2.3.4").json()["planned_periods"][:2] == [
+            "2020Q3", "2020Q4",
         ]  # fmt: skip
+        assert client.get("/api/v1/indicators/2.2.3.1").json()["planned_periods"][:2] == [
+            "2020Q4", "2021Q1",
+        ]  # fmt: skip
+
+    def test_the_nexus_milestones_are_planned_as_their_activity(self, client: TestClient) -> None:
+        nexus = ["2020Q3", "2020Q4", "2021Q1", "2021Q2"]
+        for n in range(1, 6):
+            indicator = client.get(f"/api/v1/indicators/2.2.1.{n}").json()
+            assert indicator["planned_periods"] == nexus, n
+
+    def test_participants_are_planned_as_the_sessions_they_count(self, client: TestClient) -> None:
+        sessions = client.get("/api/v1/indicators/2.2.3.1").json()["planned_periods"]
+        participants = client.get("/api/v1/indicators/2.2.3.2").json()["planned_periods"]
+        assert participants == sessions
+        assert participants[0] == "2020Q4"
+
+    def test_computed_indicators_are_monitored_every_quarter(self, client: TestClient) -> None:
+        for code in ("1.2.1.3", "1.3.2.1", "1.3.2.3", "3.2.1.5", "3.2.2.2"):
+            indicator = client.get(f"/api/v1/indicators/{code}").json()
+            assert len(indicator["planned_periods"]) == 12, code
+
+    def test_each_indicator_says_how_organisations_combine(self, client: TestClient) -> None:
+        meetings = client.get("/api/v1/indicators/1.1.1.3").json()
+        assert (meetings["aggregation"], meetings["reporter_of_record"]) == ("collective", "OCHA")
+        assert "once" in meetings["aggregation_note"]
+        projects = client.get("/api/v1/indicators/3.1.1.1").json()
+        assert (projects["aggregation"], projects["reporter_of_record"]) == ("sum", None)
+        forum = client.get("/api/v1/indicators/2.1.1.1").json()
+        assert forum["boolean_kind"] == "annual"
+        mapping = client.get("/api/v1/indicators/2.1.4.1").json()
+        assert mapping["boolean_kind"] == "updated"
+        zone = next(d for d in meetings["disaggregations"]) if meetings["disaggregations"] else None
+        assert zone is None
+        share = client.get("/api/v1/indicators/1.3.1.2").json()["disaggregations"][0]
+        assert (share["code"], share["share_option"]) == ("setting", "field")
 
     def test_unknown_code_is_a_404(self, client: TestClient) -> None:
         response = client.get("/api/v1/indicators/1.1.1.9")

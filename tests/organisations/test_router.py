@@ -7,7 +7,14 @@ from tests.helpers import all_items, codes
 
 def test_ehp_members(client: TestClient) -> None:
     members = set(codes(all_items(client, "/api/v1/organisations", ehp_member="true")))
-    assert members == {"HCR", "UNICEF", "UNFPA", "OIM", "OCHA", "UNDP", "FONGIM"}
+    assert members == {"HCR", "UNICEF", "UNFPA", "OIM", "OCHA", "FONGIM"}
+
+
+def test_undp_is_an_other_actor_not_an_ehp_member(client: TestClient) -> None:
+    """The plan names UNDP only among the other actors, as "Chef de file Développement"."""
+    undp = client.get("/api/v1/organisations/UNDP").json()
+    assert undp["ehp_member"] is False
+    assert "AUTRES ACTEURS" in undp["description"]
 
 
 def test_groups_and_bodies_are_actors_too(client: TestClient) -> None:

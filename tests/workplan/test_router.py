@@ -131,7 +131,9 @@ class TestGetActivity:
             [p for p in i["planned_periods"] if p.startswith("2020")]
             for i in activity["indicators"]
         ]
-        assert first_2020 == [["2020Q3"], ["2020Q3"], ["2020Q3"], ["2020Q4"], ["2020Q4"]]
+        assert first_2020[:4] == [["2020Q3"], ["2020Q3"], ["2020Q3"], ["2020Q4"]]
+        # 3.2.1.5 (cases referred) is computed from the complaints: monitored every quarter.
+        assert first_2020[4] == ["2020Q1", "2020Q2", "2020Q3", "2020Q4"]
 
     def test_unknown_code_is_a_404_problem(self, client: TestClient) -> None:
         response = client.get("/api/v1/activities/9.9.9")

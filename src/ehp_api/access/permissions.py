@@ -30,6 +30,9 @@ class Permission(StrEnum):
     complaints_write = "complaints:write"
     complaints_confidential = "complaints:confidential"
     complaints_configure = "complaints:configure"
+    targets_manage = "targets:manage"
+    activity_status_write = "activity_status:write"
+    activity_status_write_any = "activity_status:write_any_organisation"
 
 
 _EVERYONE = {Permission.workplan_read}
@@ -60,6 +63,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.complaints_read,
             Permission.complaints_write,
             Permission.complaints_configure,
+            Permission.targets_manage,
+            Permission.activity_status_write,
+            Permission.activity_status_write_any,
         }
     ),
     Role.partner: frozenset(
@@ -71,6 +77,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.alerts_write,
             Permission.complaints_read,
             Permission.complaints_write,
+            Permission.activity_status_write,
         }
     ),
     Role.analyst: frozenset(_EVERYONE | {Permission.readings_read, Permission.alerts_read}),

@@ -73,30 +73,16 @@ class StepCount:
     cumulative: int
 
 
-def period_and_cumulative(
-    session: Session, starts_on: date, ends_on: date, plan_start: date
-) -> dict[str, StepCount]:
-    """Every computed indicator's count for [starts_on, ends_on] (with the Liptako Gourma part)
-    and for [plan_start, ends_on]: two queries over the steps' index alone (each step carries
-    its alert's Liptako Gourma flag).
+def step_counts(session: Session, starts_on: date, ends_on: date) -> dict[str, tuple[int, int]]:
+    """Every computed indicator's count over [starts_on, ends_on] and its Liptako Gourma part:
+    one query over the steps' index alone (each step carries its alert's Liptako Gourma flag).
 
     Counting steps counts alerts, and a step names its alert's kind: the workflows have no
     cycle (an alert reaches each step once) and each counted step belongs to one kind's
     workflow (`tests/alerts/test_indicators.py` checks both)."""
     steps = {status: code for code, (_kind, status) in COMPUTED.items()}
-    cumulative = dict(
-        session.exec(
-            select(AlertEvent.to_status, func.count())
-            .where(
-                AlertEvent.to_status.in_(steps),  # type: ignore[attr-defined]
-                AlertEvent.on >= plan_start,
-                AlertEvent.on <= ends_on,
-            )
-            .group_by(AlertEvent.to_status)
-        ).all()
-    )
-    period = {
-        status: (n, liptako)
+    found = {
+        status: (n, int(liptako or 0))
         for status, n, liptako in session.exec(
             select(
                 AlertEvent.to_status,
@@ -111,11 +97,21 @@ def period_and_cumulative(
             .group_by(AlertEvent.to_status)
         ).all()
     }
+    return {code: found.get(status, (0, 0)) for status, code in steps.items()}
+
+
+def period_and_cumulative(
+    session: Session, starts_on: date, ends_on: date, plan_start: date
+) -> dict[str, StepCount]:
+    """Every computed indicator's count for [starts_on, ends_on] (with the Liptako Gourma part)
+    and for [plan_start, ends_on]: two queries (`step_counts`)."""
+    period = step_counts(session, starts_on, ends_on)
+    cumulative = step_counts(session, plan_start, ends_on)
     return {
         code: StepCount(
-            period=period.get(status, (0, 0))[0],
-            period_liptako_gourma=int(period.get(status, (0, 0))[1] or 0),
-            cumulative=cumulative.get(status, 0),
+            period=period[code][0],
+            period_liptako_gourma=period[code][1],
+            cumulative=cumulative[code][0],
         )
-        for status, code in steps.items()
+        for code in COMPUTED
     }

@@ -5,6 +5,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ehp_api.activity_status.schemas import ActivityStatusPublic
+from ehp_api.indicators.models import Aggregation
+from ehp_api.progress.schemas import IndicatorFigures
+
 Status = Literal["reported", "partial", "not_reported", "not_planned"]
 
 
@@ -17,25 +21,28 @@ class Count(BaseModel):
 
 
 class Completeness(BaseModel):
-    planned: int = Field(description="Indicators planned in the period.")
-    reported: int = Field(description="Of those, with at least one validated value.")
+    planned: int = Field(
+        description="Indicators reported by partners (manual) planned in the period."
+    )
+    reported: int = Field(description="Of those, with a value for the period.")
+    computed: int = Field(
+        0,
+        description="Computed indicators planned in the period: not counted above, their value "
+        "comes from the service's records (listed with it).",
+    )
 
 
-class DashboardIndicator(BaseModel):
+class DashboardIndicator(IndicatorFigures):
     code: str = Field(description="Indicator code.")
     text_fr: str = Field(description="The indicator (French).")
     measure: str = Field(description="`count`, `percentage` or `boolean`.")
     source: Literal["manual", "computed"] = Field(description="Readings or the service's records.")
+    aggregation: Aggregation = Field(description="How organisations combine: sum or collective.")
     planned: bool = Field(description="Planned in the period.")
     reported: bool = Field(description="Has a value for the period.")
-    value: float | int | bool | None = Field(None, description="Value for the period.")
     cumulative_value: float | int | bool | None = Field(
         None, description="Since the start of the plan, to the end of the period."
     )
-    liptako_gourma_share: float | None = Field(
-        None, description="Part (0-100) in Liptako Gourma, where the indicator asks for it."
-    )
-    records: int = Field(description="Readings or records the period's value rests on.")
 
 
 class DashboardActivity(BaseModel):
@@ -44,6 +51,9 @@ class DashboardActivity(BaseModel):
     planned: bool = Field(description="Planned in the period.")
     status: Status = Field(description="Reporting status of its planned indicators.")
     completeness: Completeness = Field(description="Planned indicators with a value.")
+    lead_status: list[ActivityStatusPublic] = Field(
+        description="Each lead's word on how the activity goes (for a year, its latest quarter)."
+    )
     indicators: list[DashboardIndicator] = Field(description="Its indicators.")
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from ehp_api.access.permissions import Permission
+from ehp_api.activity_status import service as activity_status
 from ehp_api.alerts import indicators as alert_indicators
-from ehp_api.complaints import indicators as complaint_indicators
-from ehp_api.dashboard import alerts_section, complaints_section, progress
+from ehp_api.dashboard import alerts_section, complaints_section
 from ehp_api.dashboard.schemas import (
     Completeness,
     Dashboard,
@@ -21,18 +21,12 @@ from ehp_api.dashboard.schemas import (
     TimelineCell,
 )
 from ehp_api.db import utcnow
-from ehp_api.indicators.models import (
-    DisaggregationCategory,
-    Indicator,
-    IndicatorDisaggregation,
-    MeasureType,
-)
+from ehp_api.indicators.models import Indicator, IndicatorSchedule, MeasureType
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period, PeriodKind
 from ehp_api.principal import Principal
-from ehp_api.readings import rules
-from ehp_api.readings.models import Reading, ReadingStatus
-from ehp_api.workplan import service as workplan_service
+from ehp_api.progress import figures as progress_figures
+from ehp_api.progress.models import ReadingTotal
 from ehp_api.workplan.models import Activity, Axis, Objective
 
 
@@ -46,7 +40,9 @@ def status(done: Completeness) -> Status:
 
 def _sum(parts: list[Completeness]) -> Completeness:
     return Completeness(
-        planned=sum(p.planned for p in parts), reported=sum(p.reported for p in parts)
+        planned=sum(p.planned for p in parts),
+        reported=sum(p.reported for p in parts),
+        computed=sum(p.computed for p in parts),
     )
 
 
@@ -56,8 +52,6 @@ class PlanIndicator:
     code: str
     text_fr: str
     measure: MeasureType
-    computed_from: str | None
-    asks_share: bool  # broken down by zone: the dashboard gives its Liptako Gourma share
 
 
 @dataclass
@@ -73,14 +67,6 @@ class PlanNode:
 def plan_tree(session: Session) -> list[PlanNode]:
     """Axes, objectives, activities and indicators from one query of plain columns: the
     dashboard needs their codes and titles, not the entities with all they load with them."""
-    zone = (
-        select(IndicatorDisaggregation.indicator_id)
-        .join(
-            DisaggregationCategory,
-            DisaggregationCategory.id == IndicatorDisaggregation.category_id,  # type: ignore[arg-type]
-        )
-        .where(DisaggregationCategory.code == "zone")
-    )
     stmt = (
         select(
             Axis.code,
@@ -93,8 +79,6 @@ def plan_tree(session: Session) -> list[PlanNode]:
             Indicator.code,
             Indicator.text_fr,
             Indicator.measure,
-            Indicator.computed_from,
-            Indicator.id.in_(zone),  # type: ignore[union-attr]
         )
         .select_from(Axis)
         .outerjoin(Objective, Objective.axis_id == Axis.id)  # type: ignore[arg-type]
@@ -115,67 +99,71 @@ def plan_tree(session: Session) -> list[PlanNode]:
             continue
         activity = objective.children.setdefault(activity_code, PlanNode(activity_code, row[5]))
         if row[6] is not None:
-            activity.indicators.append(PlanIndicator(*row[6:11], asks_share=bool(row[11])))
+            activity.indicators.append(PlanIndicator(*row[6:10]))
     return list(axes.values())
 
 
 class _Progress:
+    """Every indicator's figures for the period (`ehp_api.progress.figures`, as the values
+    endpoint and the workplan export give them), with whether it is planned."""
+
     def __init__(self, session: Session, target: Period, quarters: list[Period]) -> None:
-        self.session, self.target = session, target
-        self.plan_start = workplan_service.get_strategy(session).starts_on
-        rows = progress.totals(session, target.ends_on)
-        period_ids = {target.id or 0} | {q.id or 0 for q in quarters}
-        self.period, self.cumulative = progress.sums(rows, period_ids)
-        self.planned = progress.planned_ids(session, [q.id or 0 for q in quarters])
-        self.alert_counts = alert_indicators.period_and_cumulative(
-            session, target.starts_on, target.ends_on, self.plan_start
+        shared = progress_figures.known(session)
+        self.figures = progress_figures.for_period(
+            session, shared.context.calendar.periods[target.id or 0], shared
         )
+        self.planned = planned_ids(session, [q.id or 0 for q in quarters])
+        self.statuses = activity_status.latest(session, quarters)
 
     def indicator(self, indicator: PlanIndicator) -> DashboardIndicator:
-        computed = indicator.computed_from is not None
-        if indicator.code in alert_indicators.COMPUTED:
-            period, cumulative = progress.alert_sums(self.alert_counts[indicator.code])
-        elif indicator.code in complaint_indicators.COMPUTED:
-            period, cumulative = progress.complaint_sums(
-                self.session, indicator.code, indicator.measure, self.target, self.plan_start
-            )
-        else:
-            period = self.period.get(indicator.id or 0, progress.Sums())
-            cumulative = self.cumulative.get(indicator.id or 0, progress.Sums())
-        measure = indicator.measure
+        rule = self.figures.known.rules[indicator.id]
+        result = self.figures.of(indicator.id)
         return DashboardIndicator(
             code=indicator.code,
             text_fr=indicator.text_fr,
-            measure=measure,
-            source="computed" if computed else "manual",
+            measure=indicator.measure,
+            source="computed" if rule.computed else "manual",
+            aggregation=rule.aggregation,
             planned=indicator.id in self.planned,
-            reported=computed or period.records > 0,
-            value=_computed_value(indicator, period) if computed else period.value(measure),
-            cumulative_value=_computed_value(indicator, cumulative)
-            if computed
-            else cumulative.value(measure),
-            liptako_gourma_share=period.liptako_share() if indicator.asks_share else None,
-            records=period.records,
+            reported=result.shown.value is not None,
+            cumulative_value=result.cumulative,
+            **result.shown.model_dump(),
         )
 
+    def alert_steps(self) -> dict[str, alert_indicators.StepCount]:
+        counts = self.figures.alert_counts
+        now, to_date = counts["in_period"], counts["to_date"]
+        return {
+            code: alert_indicators.StepCount(now[code][0], now[code][1], to_date[code][0])
+            for code in now
+        }
 
-def _computed_value(indicator: PlanIndicator, sums: progress.Sums) -> float | int | None:
-    """Computed counts are known even when zero; a computed fraction needs a denominator."""
-    if indicator.measure == MeasureType.percentage:
-        return round(100 * sums.numerator / sums.denominator, 1) if sums.denominator else None
-    return sums.numerator
+
+def planned_ids(session: Session, quarter_ids: list[int]) -> set[int]:
+    stmt = (
+        select(IndicatorSchedule.indicator_id)
+        .where(IndicatorSchedule.period_id.in_(quarter_ids))  # type: ignore[attr-defined]
+        .distinct()
+    )
+    return set(session.exec(stmt).all())
 
 
 def _activity(tracker: _Progress, activity: PlanNode) -> DashboardActivity:
     indicators = [tracker.indicator(i) for i in activity.indicators]
     planned = [i for i in indicators if i.planned]
-    done = Completeness(planned=len(planned), reported=sum(i.reported for i in planned))
+    manual = [i for i in planned if i.source == "manual"]
+    done = Completeness(
+        planned=len(manual),
+        reported=sum(i.reported for i in manual),
+        computed=len(planned) - len(manual),
+    )
     return DashboardActivity(
         code=activity.code,
         title_fr=activity.title_fr,
         planned=bool(planned),
         status=status(done),
         completeness=done,
+        lead_status=tracker.statuses.get(activity.code, []),
         indicators=indicators,
     )
 
@@ -219,7 +207,7 @@ def build(session: Session, principal: Principal, code: str, threshold: int) -> 
         completeness=_sum([a.completeness for a in axes]),
         axes=axes,
         alerts=alerts_section.section(
-            session, target.starts_on, target.ends_on, broad, tracker.alert_counts
+            session, target.starts_on, target.ends_on, broad, tracker.alert_steps()
         ),
         complaints=complaints_section.section(session, target.starts_on, target.ends_on, threshold),
     )
@@ -233,8 +221,8 @@ def timeline(session: Session) -> list[TimelineActivity]:
         ).all()
     )  # type: ignore[arg-type]
     reported = session.exec(
-        select(Reading.indicator_id, Reading.period_id)
-        .where(Reading.status == ReadingStatus.validated, rules.total_clause())
+        select(ReadingTotal.indicator_id, ReadingTotal.period_id)
+        .where(ReadingTotal.category_code == "")
         .distinct()
     ).all()
     by_indicator: dict[int, set[int]] = defaultdict(set)

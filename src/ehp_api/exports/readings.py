@@ -36,6 +36,8 @@ _FIELDS = (
     Reading.numerator,
     Reading.denominator,
     Reading.status,
+    Reading.validated_numerator,
+    Reading.validated_denominator,
     Reading.comment,
     Reading.external_ref,
     Reading.created_at,
@@ -135,6 +137,9 @@ def _row(reading: Any, ref: Reference) -> list[Any]:
     )
     read_only = {
         "status": reading.status,
+        "validated_value": readings_service.display_value(
+            measure, reading.validated_numerator, reading.validated_denominator
+        ),
         "id": reading.id,
         "created_at": reading.created_at,
         "updated_at": reading.updated_at,

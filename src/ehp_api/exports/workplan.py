@@ -8,12 +8,13 @@ from typing import IO, Any
 
 from sqlmodel import Session, select
 
-from ehp_api.errors import InvalidInput
 from ehp_api.exports import xlsx_writer
 from ehp_api.exports.xlsx_writer import Sheet, Style, Styled
 from ehp_api.indicators import service as indicators_service
-from ehp_api.indicators import values
 from ehp_api.indicators.models import Indicator, MeasureType
+from ehp_api.progress import figures
+from ehp_api.progress.rules import RULES
+from ehp_api.targets.service import shown
 from ehp_api.workplan.models import Activity, Axis, Objective
 
 FIRST, LAST = "2020Q1", "2022Q4"
@@ -32,6 +33,12 @@ QUARTER_MEANING = (
     "The indicator's value in the quarter, aggregated as the Notes say; shaded: planned in "
     "that quarter; empty: nothing validated (or computed) for it."
 )
+YEAR_MEANING = (
+    "The indicator's value for the year, by the same rules (a collective indicator's or a "
+    "yes/no one's year is not the sum of its quarters)."
+)
+TARGET_MEANING = "The year's target set by the secretariat (the whole, not a zone); empty: none."
+PROGRESS_MEANING = "The year's value to date over its target, in percent (yes/no: 100 or 0)."
 _ROW_STYLE = {"objective": Style(bold=True, fill="D9D9D9"), "activity": Style(bold=True)}
 _FORMATS = {MeasureType.percentage: "0.0", MeasureType.count: "0"}
 
@@ -42,32 +49,46 @@ def workbook(session: Session) -> IO[bytes]:
 
 
 def sheets(session: Session) -> list[Sheet]:
-    quarters = [p.code for p in values.series(session, FIRST, LAST)]
+    table = figures.table(session)
+    quarters = [code for code in table.periods if "Q" in code]
     axes = session.exec(select(Axis).order_by(Axis.id)).all()  # type: ignore[arg-type]
-    return [*(_axis_sheet(session, a, quarters) for a in axes), _notes(quarters)]
+    return [*(_axis_sheet(a, quarters, table) for a in axes), _notes(quarters)]
 
 
-def _axis_sheet(session: Session, axis: Axis, quarters: list[str]) -> Sheet:
+def _axis_sheet(axis: Axis, quarters: list[str], table: figures.Table) -> Sheet:
     title = f"Axe {axis.code} — {axis.title_fr}"
-    header = [name for name, _, _ in COLUMNS] + quarters
-    rows = list(_axis_rows(session, axis, quarters))
+    extra = _year_columns(table)
+    header = [name for name, _, _ in COLUMNS] + quarters + [name for name, _ in extra]
+    rows = list(_axis_rows(axis, quarters, table))
     return Sheet(
         title=f"Axe {axis.code}",
         header=[[title], header],
-        widths=[width for _, width, _ in COLUMNS] + [9] * len(quarters),
+        widths=[width for _, width, _ in COLUMNS] + [9] * len(quarters) + [11] * len(extra),
         rows=rows,
         frozen_columns=2,
         wrapped={2, 3, 6},
     )
 
 
-def _axis_rows(session: Session, axis: Axis, quarters: list[str]) -> Iterator[list[Any]]:
+def _year_columns(table: figures.Table) -> list[tuple[str, str]]:
+    """After the quarters: each year's value, then the baseline, then each year's target and
+    the part of it achieved."""
+    years = [code for code in table.periods if "Q" not in code]
+    return [
+        *((year, YEAR_MEANING) for year in years),
+        ("baseline", "The baseline the secretariat set (the whole, not a zone)."),
+        *((f"target {year}", TARGET_MEANING) for year in years),
+        *((f"% of target {year}", PROGRESS_MEANING) for year in years),
+    ]
+
+
+def _axis_rows(axis: Axis, quarters: list[str], table: figures.Table) -> Iterator[list[Any]]:
     for objective in axis.objectives:
         yield _plan_row("objective", objective, quarters)
         for activity in objective.activities:
             yield _plan_row("activity", activity, quarters, _leads(activity), _codes(activity))
             for indicator in activity.indicators:
-                yield _indicator_row(session, indicator, quarters)
+                yield _indicator_row(indicator, quarters, table)
 
 
 def _plan_row(
@@ -94,23 +115,40 @@ def _list(codes: Sequence[str]) -> str | None:
     return ", ".join(codes) or None
 
 
-def _indicator_row(session: Session, indicator: Indicator, quarters: list[str]) -> list[Any]:
+def _indicator_row(indicator: Indicator, quarters: list[str], table: figures.Table) -> list[Any]:
     planned = _codes(indicator)
-    by_quarter = _values(session, indicator)
+    mine = table.values.get(indicator.id or 0, {})
     source = "computed" if indicator.computed_from else "manual"
-    cells = [_value_cell(indicator.measure, by_quarter.get(q), q in planned) for q in quarters]
-    text = [indicator.code, indicator.text_fr, indicator.text_en, indicator.measure.value, source]
-    return ["indicator", *text, None, _list(planned), *cells]
+    measure = indicator.measure
+    years = [code for code in table.periods if "Q" not in code]
+    chosen = table.targets.get(indicator.id or 0)
+    baseline = chosen.baselines.get(None) if chosen else None
+    targets = [chosen.targets.get((int(y), None)) if chosen else None for y in years]
+    progress = [_whole_target(mine.get(y)) for y in years]
+    text = [indicator.code, indicator.text_fr, indicator.text_en, measure.value, source]
+    return [
+        "indicator", *text, None, _list(planned),
+        *(_value_cell(measure, _value(mine, q), q in planned) for q in quarters),
+        *(_value_cell(measure, _value(mine, y), False) for y in years),
+        _value_cell(measure, _amount(measure, baseline), False),
+        *(_value_cell(measure, _amount(measure, target), False) for target in targets),
+        *(Styled(percent, Style(number_format="0.0")) for percent in progress),
+    ]  # fmt: skip
 
 
-def _values(session: Session, indicator: Indicator) -> dict[str, Any]:
-    """Quarter -> value. A computed indicator whose records this service does not hold yet has
-    none: its row stays empty rather than failing the whole workbook."""
-    try:
-        series = values.values(session, indicator, FIRST, LAST, "period")
-    except InvalidInput:
-        return {}
-    return {point.period: point.value for point in series.values}
+def _amount(measure: MeasureType, value: float | None) -> Any:
+    return None if value is None else shown(measure, value)
+
+
+def _whole_target(point: Any) -> float | None:
+    """The part of the year's target (for the whole, not a zone) achieved, in percent."""
+    found = next((t for t in point.targets if t.zone is None), None) if point else None
+    return found.percent_of_target if found else None
+
+
+def _value(mine: dict[str, Any], period: str) -> Any:
+    point = mine.get(period)
+    return point.value if point is not None else None
 
 
 def _value_cell(measure: MeasureType, value: Any, planned: bool) -> Any:
@@ -131,9 +169,13 @@ def _notes(quarters: list[str]) -> Sheet:
         ["rows", "Each objective (grey), its activities (bold), and under each its indicators."],
         *([name, meaning] for name, _, meaning in COLUMNS),
         [f"{quarters[0]} .. {quarters[-1]}", QUARTER_MEANING],
+        ["2020 .. 2022", YEAR_MEANING],
+        ["target YYYY", TARGET_MEANING],
+        ["% of target YYYY", PROGRESS_MEANING],
         [
             "yes/no",
-            "oui from the first quarter with a validated yes on (cumulative); non: no so far.",
+            "oui / non by the indicator's kind: a milestone is oui from its first validated yes "
+            "on; an annual one is answered each year; an updated one is oui once established.",
         ],
         [],
         [Styled("aggregation rules", Style(bold=True))],
@@ -143,6 +185,6 @@ def _notes(quarters: list[str]) -> Sheet:
 
 
 def rules() -> list[str]:
-    """`values.RULES` as one line per rule (its bullets would read as formulas in a cell)."""
-    items = re.split(r"^- ", values.RULES, flags=re.MULTILINE)
+    """`RULES` as one line per rule (its bullets would read as formulas in a cell)."""
+    items = re.split(r"^- ", RULES, flags=re.MULTILINE)
     return [" ".join(item.split()) for item in items if item.strip()]

@@ -6,6 +6,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from ehp_api.db import enum_type
+from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period
 
 
@@ -20,6 +21,21 @@ class IndicatorSource(StrEnum):
     computed = "computed"
 
 
+class Aggregation(StrEnum):
+    """How the readings of several organisations combine (DHIS2's aggregation type)."""
+
+    sum = "sum"  # each organisation's own work: the figures add up
+    collective = "collective"  # one fact of the EHP: the reporter of record's figure counts
+
+
+class BooleanKind(StrEnum):
+    """What a yes/no indicator asks."""
+
+    milestone = "milestone"  # achieved once, stays achieved
+    annual = "annual"  # answered for each year
+    updated = "updated"  # "établi / actualisé": when it was last confirmed
+
+
 class DisaggregationCategory(SQLModel, table=True):
     __tablename__ = "disaggregation_categories"
 
@@ -27,6 +43,8 @@ class DisaggregationCategory(SQLModel, table=True):
     code: str = Field(max_length=40, unique=True)
     label_fr: str = Field(max_length=200)
     label_en: str | None = Field(None, max_length=200)
+    # The option whose share the indicators' wording asks for ("% sur Liptako Gourma").
+    share_option: str | None = Field(None, max_length=40)
 
     options: list["DisaggregationOption"] = Relationship(
         sa_relationship_kwargs={"order_by": "DisaggregationOption.position", "lazy": "selectin"}
@@ -58,7 +76,12 @@ class Indicator(SQLModel, table=True):
     numerator_label: str | None = Field(None, max_length=300)
     denominator_label: str | None = Field(None, max_length=300)
     computed_from: str | None = Field(None, max_length=300)
+    aggregation: Aggregation = Field(default=Aggregation.sum, sa_type=enum_type(Aggregation))
+    reporter_organisation_id: int | None = Field(None, foreign_key="organisations.id")
+    boolean_kind: BooleanKind | None = Field(None, sa_type=enum_type(BooleanKind))
+    aggregation_note: str | None = Field(None, max_length=500)
 
+    reporter: Organisation | None = Relationship(sa_relationship_kwargs={"lazy": "joined"})
     # No relationship to the activity: indicators sit below the work plan and import nothing of
     # it (the activity's code is the indicator's code without its last part).
     disaggregations: list["IndicatorDisaggregation"] = Relationship(
@@ -103,6 +126,11 @@ class DisaggregationPublic(SQLModel):
     )
     label_fr: str = Field(description="Label in French.")
     label_en: str | None = Field(None, description="Label in English.")
+    share_option: str | None = Field(
+        None,
+        description="The option whose share the indicators ask for (`liptako_gourma`, `field`); "
+        "the share is over the part whose option is known.",
+    )
     options: list[OptionPublic] = Field(description="The allowed options.")
 
 
@@ -137,4 +165,19 @@ class IndicatorPublic(SQLModel):
     )
     computed_from: str | None = Field(
         None, description="For a computed indicator: exactly which records are counted, and when."
+    )
+    aggregation: Aggregation = Field(
+        description="How several organisations' readings combine: `sum` (each one's own work "
+        "adds up) or `collective` (one fact of the EHP: the reporter of record's figure counts)."
+    )
+    reporter_of_record: str | None = Field(
+        None, description="Collective indicators: the organisation whose figure counts."
+    )
+    boolean_kind: BooleanKind | None = Field(
+        None,
+        description="Yes/no indicators: `milestone` (stays achieved), `annual` (answered per "
+        "year) or `updated` (shown with the period it was last confirmed).",
+    )
+    aggregation_note: str | None = Field(
+        None, description="Why the indicator is classified so (the document's wording and leads)."
     )

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Path, Query
 
 from ehp_api.db import SessionDep
 from ehp_api.indicators import service
-from ehp_api.indicators import values as values_module
 from ehp_api.indicators.models import DisaggregationPublic, IndicatorPublic, MeasureType
 from ehp_api.pagination import Page, PageDep
 from ehp_api.periods.models import PERIOD_PATTERN
@@ -60,28 +59,6 @@ def get_indicator(
 ) -> IndicatorPublic:
     """Get one indicator with its breakdowns and planned quarters."""
     return service.to_public(service.get_by_code(session, code))
-
-
-@router.get("/indicators/{code}/values", response_model=values_module.IndicatorValues)
-def get_indicator_values(
-    session: SessionDep,
-    code: Annotated[str, Path(pattern=INDICATOR_CODE, examples=["1.3.2.1"])],
-    first: Annotated[
-        str, Query(alias="from", pattern=PERIOD_PATTERN, description="First period.")
-    ] = "2020Q1",
-    last: Annotated[
-        str, Query(alias="to", pattern=PERIOD_PATTERN, description="Last period.")
-    ] = "2022Q4",
-    group_by: Annotated[values_module.GroupBy, Query(description="Series grouping.")] = "period",
-) -> values_module.IndicatorValues:
-    """An indicator's values per quarter or year, from validated readings or computed records.
-
-    Aggregation: a count is summed over organisations and locations (its Liptako Gourma share is
-    the zone's sum over the total); a percentage is the sum of numerators over the sum of
-    denominators; a yes/no indicator is achieved from the first period with a true reading on. A
-    year sums its quarters; a whole-year reading counts only where no quarterly reading exists.
-    """
-    return values_module.values(session, service.get_by_code(session, code), first, last, group_by)
 
 
 @router.get("/disaggregations", response_model=Page[DisaggregationPublic])

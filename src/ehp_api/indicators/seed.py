@@ -10,7 +10,11 @@ from ehp_api.seeding import SeedReport, upsert
 
 def load_categories(session: Session, report: SeedReport, entries: list[dict[str, Any]]) -> None:
     for entry in entries:
-        labels = {"label_fr": entry["label_fr"], "label_en": entry.get("label_en")}
+        labels = {
+            "label_fr": entry["label_fr"],
+            "label_en": entry.get("label_en"),
+            "share_option": entry.get("share_option"),
+        }
         category = upsert(session, report, DisaggregationCategory, {"code": entry["code"]}, labels)
         for position, option in enumerate(entry["options"]):
             values = {

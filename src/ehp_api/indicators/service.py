@@ -23,6 +23,7 @@ def category_to_public(category: DisaggregationCategory) -> DisaggregationPublic
         code=category.code,
         label_fr=category.label_fr,
         label_en=category.label_en,
+        share_option=category.share_option,
         options=[OptionPublic.model_validate(o) for o in category.options],
     )
 
@@ -50,6 +51,10 @@ def to_public(indicator: Indicator) -> IndicatorPublic:
         planned_periods=period_codes([s.period for s in indicator.schedule]),
         source=IndicatorSource.computed if indicator.computed_from else IndicatorSource.manual,
         computed_from=indicator.computed_from,
+        aggregation=indicator.aggregation,
+        reporter_of_record=indicator.reporter.code if indicator.reporter else None,
+        boolean_kind=indicator.boolean_kind,
+        aggregation_note=indicator.aggregation_note,
     )
 
 

@@ -41,6 +41,12 @@ COLUMNS: tuple[Column, ...] = (
 # Written by the export, ignored by the import (the service owns them).
 READ_ONLY_COLUMNS: tuple[Column, ...] = (
     Column("status", "#meta+status", "Review status: submitted, validated or rejected."),
+    Column(
+        "validated_value",
+        "#indicator+value+validated",
+        "The last validated value, the one the figures count (also while a correction waits: "
+        "then `value` is the correction); a percentage's in percent.",
+    ),
     Column("id", "#meta+id", "Reading id."),
     Column("created_at", "#date+created", "First posted (UTC)."),
     Column("updated_at", "#date+updated", "Last changed (UTC)."),

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
@@ -43,12 +44,18 @@ class Reading(SQLModel, table=True):
     zone: str | None = Field(default=None, max_length=40, index=True)
     numerator: int
     denominator: int | None = None
+    # The last validated value: what counts in every figure, and keeps counting while a
+    # correction (the value above, `submitted`) waits for review. None: never validated.
+    validated_numerator: int | None = None
+    validated_denominator: int | None = None
     off_schedule: bool = False
     status: ReadingStatus = Field(default=ReadingStatus.submitted, sa_type=enum_type(ReadingStatus))
     rejection_reason: str | None = Field(default=None, max_length=2000)
     comment: str | None = Field(default=None, max_length=2000)
     external_ref: str | None = Field(default=None, max_length=200)
     created_by: str = Field(max_length=254)
+    # Who last changed its value or details: the author of a correction awaiting review.
+    updated_by: str | None = Field(default=None, max_length=254)
     reviewed_by: str | None = Field(default=None, max_length=254)
     reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
@@ -58,7 +65,8 @@ class Reading(SQLModel, table=True):
 
 
 class ReadingHistory(SQLModel, table=True):
-    """One change of a reading's value or status: who, when, from what to what."""
+    """One change of a reading: who, when, its value and status from what to what, and every
+    other field that changed (`changes`: field -> {old, new}), so nothing is lost on overwrite."""
 
     __tablename__ = "reading_history"
 
@@ -74,23 +82,4 @@ class ReadingHistory(SQLModel, table=True):
     old_status: str | None = Field(default=None, max_length=20)
     new_status: str | None = Field(default=None, max_length=20)
     note: str | None = Field(default=None, max_length=2000)
-
-
-class ReadingTotal(SQLModel, table=True):
-    """Validated totals of one indicator, period, organisation and zone, kept at write time by
-    `ehp_api.readings.totals` so that the dashboard sums tens of thousands of rows, not millions.
-    A whole-year reading is included only where the year rule counts it (see `totals`)."""
-
-    __tablename__ = "reading_totals"
-    __table_args__ = (
-        Index("ix_reading_totals_indicator_organisation", "indicator_id", "organisation_id"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    indicator_id: int = Field(foreign_key="indicators.id")
-    period_id: int = Field(foreign_key="periods.id", index=True)
-    organisation_id: int = Field(foreign_key="organisations.id")
-    zone: str | None = Field(default=None, max_length=40)
-    numerator: int
-    denominator: int | None = None
-    records: int
+    changes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -10,17 +10,23 @@ from ehp_api.db import utcnow
 from ehp_api.errors import Conflict, InvalidInput, InvalidParam
 from ehp_api.indicators.models import MeasureType
 from ehp_api.principal import Principal
+from ehp_api.readings import changes, rules, service, store
 from ehp_api.readings import lookups as lookups_module
-from ehp_api.readings import rules, service, totals
 from ehp_api.readings.lookups import IndicatorInfo
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
 from ehp_api.readings.schemas import ReadingIn, ReadingUpdate
 
 _TRACKED = ("numerator", "denominator", "status", "comment", "external_ref", "rejection_reason")
+_TRACKED += ("validated_numerator", "validated_denominator")
+_DETAILS = ("comment", "external_ref")
 
 
 def _snapshot(reading: Reading) -> dict[str, Any]:
     return {field: getattr(reading, field) for field in _TRACKED}
+
+
+def _validated(reading: Reading) -> tuple[int | None, int | None]:
+    return reading.validated_numerator, reading.validated_denominator
 
 
 def _editable(session: Session, principal: Principal, reading: Reading) -> IndicatorInfo:
@@ -80,6 +86,12 @@ def _record(
             old_status=before["status"],
             new_status=reading.status,
             note=note,
+            changes={
+                f: {"old": before[f], "new": getattr(reading, f)}
+                for f in _DETAILS
+                if before[f] != getattr(reading, f)
+            }
+            or None,
         )
     )
     audit.record(
@@ -101,15 +113,20 @@ def update(session: Session, principal: Principal, reading_id: int, data: Readin
     value_fields = {k: fields[k] for k in ("value", "numerator", "denominator") if k in fields}
     if value_fields:
         reading.numerator, reading.denominator = _new_value(indicator, reading, value_fields)
-    for name in ("comment", "external_ref"):
+    for name in _DETAILS:
         if name in fields:
             setattr(reading, name, fields[name])
-    if (reading.numerator, reading.denominator) != (before["numerator"], before["denominator"]):
-        reading.status, reading.rejection_reason = ReadingStatus.submitted, None
+    new = (reading.numerator, reading.denominator)
+    status, clears_reason = store.status_after(before, new)
+    reading.status = ReadingStatus(status)
+    if clears_reason:
+        reading.rejection_reason = None
     if _snapshot(reading) != before:
-        reading.updated_at = utcnow()
-        _record(session, principal, reading, "value_changed", before)
-        _refresh_totals(session, reading, before["status"])
+        reading.updated_at, reading.updated_by = utcnow(), principal.name
+        changed = new != (before["numerator"], before["denominator"])
+        _record(
+            session, principal, reading, "value_changed" if changed else "details_changed", before
+        )
     return reading
 
 
@@ -124,9 +141,11 @@ def delete(session: Session, principal: Principal, reading_id: int) -> None:
         reading.id,
         audit.diff(_snapshot(reading), None),
     )
+    counted = reading.validated_numerator is not None
     session.delete(reading)
     session.flush()
-    _refresh_totals(session, reading, before=reading.status)
+    if counted:
+        _announce(session, reading)
 
 
 def transition(
@@ -136,7 +155,10 @@ def transition(
     to: ReadingStatus,
     reason: str | None = None,
 ) -> Reading:
-    """validate (submitted -> validated), reject (submitted -> rejected), reopen (-> submitted)."""
+    """validate (submitted -> validated), reject (submitted -> rejected), reopen (-> submitted).
+
+    Validating makes the reading's value the one every figure counts; rejecting a correction
+    leaves the validated value counting; reopening a validated reading withdraws it."""
     reading = service.get(session, principal, reading_id)
     allowed = {
         ReadingStatus.validated: {ReadingStatus.submitted},
@@ -148,6 +170,13 @@ def transition(
         raise Conflict(f"The reading is {reading.status}; it can become {to} only from {names}.")
     before = _snapshot(reading)
     reading.status, reading.rejection_reason = to, reason
+    if to == ReadingStatus.validated:  # what every figure counts from now on
+        reading.validated_numerator, reading.validated_denominator = (
+            reading.numerator,
+            reading.denominator,
+        )
+    elif before["status"] == ReadingStatus.validated:  # reopened: it no longer counts
+        reading.validated_numerator = reading.validated_denominator = None
     reading.reviewed_by, reading.reviewed_at = principal.name, utcnow()
     reading.updated_at = reading.reviewed_at
     event = {
@@ -156,13 +185,13 @@ def transition(
         ReadingStatus.submitted: "reopened",
     }[to]
     _record(session, principal, reading, event, before, note=reason)
-    _refresh_totals(session, reading, before["status"])
+    if _validated(reading) != (before["validated_numerator"], before["validated_denominator"]):
+        _announce(session, reading)
     return reading
 
 
-def _refresh_totals(session: Session, reading: Reading, before: str) -> None:
-    """The dashboard's kept totals, when the reading was or is validated."""
-    if ReadingStatus.validated in (before, reading.status):
-        totals.refresh(
-            session, [(reading.indicator_id, reading.organisation_id, reading.period_id)]
-        )
+def _announce(session: Session, reading: Reading) -> None:
+    """The figures that rest on the reading's validated value are recomputed (see `changes`)."""
+    changes.validated_changed(
+        session, [(reading.indicator_id, reading.organisation_id, reading.period_id)]
+    )

@@ -79,7 +79,8 @@ def create_reading(
     session: SessionDep, reading: ReadingIn, principal: Write, retry: ReadingRetry
 ) -> Response:
     """Post one reading; the same indicator, period, organisation, location and breakdown again
-    updates it (the previous value goes to its history) or, if identical, changes nothing."""
+    updates it (the previous value goes to its history, and `overwrote` says what was replaced
+    when someone else had written it) or, if identical, changes nothing."""
     return retry.once(reading, lambda: _write_one(session, principal, reading))
 
 
@@ -92,7 +93,9 @@ def _write_one(session: Session, principal: Principal, reading: ReadingIn) -> An
     [result] = summary.results
     stored = service.get(session, principal, result.id or 0)
     body = ReadingWritten(
-        **service.to_public(stored, service.names(session)).model_dump(), outcome=result.outcome
+        **service.to_public(stored, service.names(session)).model_dump(),
+        outcome=result.outcome,
+        overwrote=result.overwrote,
     )
     return 201 if result.outcome == "created" else 200, body
 
@@ -210,5 +213,5 @@ def reopen_reading(session: SessionDep, reading_id: RecordId, principal: Review)
 def get_reading_history(
     session: SessionDep, reading_id: RecordId, principal: Read
 ) -> list[HistoryEntry]:
-    """Every change of the reading's value and status: who, when, from what to what."""
+    """Every change of the reading (value, status, comment, reference): who, when, what to what."""
     return service.history(session, principal, reading_id)

@@ -4,14 +4,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import and_, or_
 
 from ehp_api.access.permissions import Permission
 from ehp_api.errors import field_name
 from ehp_api.indicators.models import MeasureType
 from ehp_api.principal import Principal
 from ehp_api.readings.lookups import ZONE, IndicatorInfo, Lookups, PeriodInfo
-from ehp_api.readings.models import Reading
 from ehp_api.readings.schemas import ConflictItem, ReadingIn
 
 _READING = TypeAdapter(ReadingIn)
@@ -30,13 +28,6 @@ class Prepared:
     row: int
     natural_key: str
     values: dict[str, Any]
-
-
-def total_clause() -> Any:
-    """SQL: the reading is a total (no breakdown, or only a zone). Relies on `natural_key`'s
-    shape: the breakdown is the last `|` segment, its categories sorted, `zone` sorting last."""
-    key = Reading.natural_key
-    return or_(key.like("%|"), and_(key.like("%|zone=%"), key.not_like("%,%")))  # type: ignore[attr-defined]
 
 
 def natural_key(values: dict[str, Any]) -> str:

@@ -96,6 +96,28 @@ class RejectIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, description="What the partner must fix.")
 
 
+class PendingCorrection(BaseModel):
+    """A new value for a validated reading, waiting for the secretariat's review."""
+
+    value: int | bool | float | None = Field(description="The proposed value.")
+    numerator: int | None = Field(None, description="Percentage only: the proposed part.")
+    denominator: int | None = Field(None, description="Percentage only: the proposed whole.")
+    proposed_by: str = Field(description="Who proposed it.")
+    proposed_at: datetime = Field(description="When (UTC).")
+
+
+class Overwritten(BaseModel):
+    """What a write replaced when someone else had written it: nothing is replaced silently."""
+
+    value: int | bool | float | None = Field(description="The value it replaced.")
+    numerator: int | None = Field(None, description="Percentage only: the part it replaced.")
+    denominator: int | None = Field(None, description="Percentage only: the whole it replaced.")
+    comment: str | None = Field(None, description="The comment it replaced.")
+    external_ref: str | None = Field(None, description="The reference it replaced.")
+    by: str = Field(description="Who had written it.")
+    at: datetime = Field(description="When they wrote it (UTC).")
+
+
 class ReadingPublic(BaseModel):
     id: int = Field(description="Reading id.")
     indicator: str = Field(description="Indicator code.")
@@ -109,12 +131,21 @@ class ReadingPublic(BaseModel):
     )
     numerator: int | None = Field(None, description="Percentage only: the part.")
     denominator: int | None = Field(None, description="Percentage only: the whole.")
+    validated_value: int | bool | float | None = Field(
+        None,
+        description="The last validated value: the one every figure counts, also while a "
+        "correction waits for review. Null: never validated.",
+    )
+    pending_correction: PendingCorrection | None = Field(
+        None, description="A new value awaiting review; until validated, `validated_value` counts."
+    )
     off_schedule: bool = Field(description="Posted for a period in which it is not planned.")
     status: ReadingStatus = Field(description="`submitted`, `validated` or `rejected`.")
     rejection_reason: str | None = Field(None, description="Why the secretariat rejected it.")
     comment: str | None = Field(None, description="Free comment.")
     external_ref: str | None = Field(None, description="The partner's own reference.")
     created_by: str = Field(description="Who first posted it.")
+    updated_by: str | None = Field(None, description="Who last changed its value or details.")
     reviewed_by: str | None = Field(None, description="Who validated or rejected it.")
     reviewed_at: datetime | None = Field(None, description="When (UTC).")
     created_at: datetime = Field(description="First posted (UTC).")
@@ -124,6 +155,9 @@ class ReadingPublic(BaseModel):
 class ReadingWritten(ReadingPublic):
     outcome: Literal["created", "updated", "unchanged"] = Field(
         description="What the post did: a new reading, a new value for its key, or nothing."
+    )
+    overwrote: Overwritten | None = Field(
+        None, description="Updated over what someone else had written: what it replaced."
     )
 
 
@@ -142,6 +176,9 @@ class RowResult(BaseModel):
         description="`not_stored`: a valid row of an atomic batch refused because of other rows."
     )
     id: int | None = Field(None, description="Reading id (none when rejected or in a dry run).")
+    overwrote: Overwritten | None = Field(
+        None, description="Updated over what someone else had written: what it replaced."
+    )
 
 
 class ImportSummary(BaseModel):
@@ -165,7 +202,9 @@ class ImportSummary(BaseModel):
 class HistoryEntry(BaseModel):
     changed_at: datetime = Field(description="When (UTC).")
     changed_by: str = Field(description="Who: user email or API key prefix and name.")
-    event: str = Field(description="`value_changed`, `validated`, `rejected`, `reopened`.")
+    event: str = Field(
+        description="`value_changed`, `details_changed`, `validated`, `rejected`, `reopened`."
+    )
     old_value: Any = Field(
         None, description="Value before (count, boolean or {numerator, denominator})."
     )
@@ -173,3 +212,7 @@ class HistoryEntry(BaseModel):
     old_status: str | None = Field(None, description="Status before.")
     new_status: str | None = Field(None, description="Status after.")
     note: str | None = Field(None, description="Rejection reason or remark.")
+    changes: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Every other field that changed (comment, reference): field -> {old, new}.",
+    )

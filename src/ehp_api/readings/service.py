@@ -20,12 +20,14 @@ from ehp_api.periods.models import Period
 from ehp_api.principal import Principal
 from ehp_api.query_filters import known_ids, place_ids
 from ehp_api.readings import lookups as lookups_module
-from ehp_api.readings import rules, store, totals
+from ehp_api.readings import rules, store
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
 from ehp_api.readings.schemas import (
     ConflictItem,
     HistoryEntry,
     ImportSummary,
+    Overwritten,
+    PendingCorrection,
     ReadingPublic,
     RowResult,
 )
@@ -71,8 +73,9 @@ def ingest(
         ids, raced = store.create(session, plan.creates, principal.name)
         if raced:
             _replan_raced(session, plan, raced)
-        totals.refresh(session, store.apply_updates(session, plan.updates, principal.name))
-    summary = _summary(plan, conflicts, ids, len(rows), mode, dry_run)
+        store.apply_updates(session, plan.updates, principal.name)
+    overwrites = _overwrites(lookups, plan, principal.name)
+    summary = _summary(plan, conflicts, ids, len(rows), mode, dry_run, overwrites)
     if writes and (summary.created or summary.updated):
         _audit_batch(session, principal, summary)
     return summary
@@ -87,6 +90,33 @@ def _replan_raced(session: Session, plan: store.Plan, raced: list[rules.Prepared
     plan.unchanged.extend(again.unchanged)
 
 
+def _overwrites(
+    lookups: lookups_module.Lookups, plan: store.Plan, author: str
+) -> dict[int, Overwritten]:
+    """Row -> the value it replaces, where someone else wrote that value: said, never silent."""
+    measures = {i.id: i.measure for i in lookups.indicators.values()}
+    found = {}
+    for item, current in plan.updates:
+        previous = store.last_author(current)
+        if previous != author:
+            measure = measures[item.values["indicator_id"]]
+            found[item.row] = overwritten(measure, current, previous)
+    return found
+
+
+def overwritten(measure: MeasureType, current: dict[str, Any], by: str) -> Overwritten:
+    fraction = measure == MeasureType.percentage
+    return Overwritten(
+        value=display_value(measure, current["numerator"], current["denominator"]),
+        numerator=current["numerator"] if fraction else None,
+        denominator=current["denominator"] if fraction else None,
+        comment=current["comment"],
+        external_ref=current["external_ref"],
+        by=by,
+        at=current["updated_at"],
+    )
+
+
 def _summary(
     plan: store.Plan,
     conflicts: list[ConflictItem],
@@ -94,6 +124,7 @@ def _summary(
     total: int,
     mode: Mode,
     dry_run: bool,
+    overwrites: dict[int, Overwritten],
 ) -> ImportSummary:
     """Row outcomes. A refused atomic batch stores nothing: its valid rows are `not_stored`, so
     the counts never claim a write that did not happen (a dry run shows what would happen)."""
@@ -108,12 +139,14 @@ def _summary(
             row=p.row,
             outcome="not_stored" if refused else outcome,
             id=None if refused else reading_id,
+            overwrote=None if refused else overwrites.get(p.row),
         )
         for p, outcome, reading_id in outcomes
     ]
     rejected_rows = sorted({r for c in conflicts for r in c.rows})
     results += [
-        RowResult.model_construct(row=r, outcome="rejected", id=None) for r in rejected_rows
+        RowResult.model_construct(row=r, outcome="rejected", id=None, overwrote=None)
+        for r in rejected_rows
     ]
     results.sort(key=lambda r: r.row)
     counts = Counter(r.outcome for r in results)
@@ -263,6 +296,24 @@ def to_public(reading: Reading, codes: Names) -> ReadingPublic:
         value=display_value(measure, reading.numerator, reading.denominator),
         numerator=reading.numerator if fraction else None,
         denominator=reading.denominator if fraction else None,
+        validated_value=display_value(
+            measure, reading.validated_numerator, reading.validated_denominator
+        ),
+        pending_correction=_pending(reading, measure),
+    )
+
+
+def _pending(reading: Reading, measure: MeasureType) -> PendingCorrection | None:
+    """A correction of a validated reading, waiting for review (the validated value counts)."""
+    if reading.status != ReadingStatus.submitted or reading.validated_numerator is None:
+        return None
+    fraction = measure == MeasureType.percentage
+    return PendingCorrection(
+        value=display_value(measure, reading.numerator, reading.denominator),
+        numerator=reading.numerator if fraction else None,
+        denominator=reading.denominator if fraction else None,
+        proposed_by=reading.updated_by or reading.created_by,
+        proposed_at=reading.updated_at,
     )
 
 
@@ -275,6 +326,7 @@ _PLAIN_FIELDS = {
     "comment",
     "external_ref",
     "created_by",
+    "updated_by",
     "reviewed_by",
     "reviewed_at",
     "created_at",
@@ -300,6 +352,7 @@ def history(session: Session, principal: Principal, reading_id: int) -> list[His
             old_status=h.old_status,
             new_status=h.new_status,
             note=h.note,
+            changes=h.changes or {},
         )
         for h in rows
     ]

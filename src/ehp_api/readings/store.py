@@ -15,7 +15,10 @@ from ehp_api.readings.rules import Prepared
 READINGS: Table = Reading.__table__  # type: ignore[attr-defined]
 HISTORY: Table = ReadingHistory.__table__  # type: ignore[attr-defined]
 _COMPARED = ("numerator", "denominator", "comment", "external_ref")
-_LOADED = ("id", "natural_key", "status", "rejection_reason", *_COMPARED)
+_DETAILS = ("comment", "external_ref")
+_VALIDATED = ("validated_numerator", "validated_denominator")
+_AUTHOR = ("created_by", "updated_by", "updated_at")
+_LOADED = ("id", "natural_key", "status", "rejection_reason", *_COMPARED, *_VALIDATED, *_AUTHOR)
 
 
 @dataclass
@@ -68,6 +71,7 @@ def create(
             "natural_key": i.natural_key,
             "status": ReadingStatus.submitted.value,
             "created_by": author,
+            "updated_by": author,
             "created_at": now,
             "updated_at": now,
         }
@@ -84,27 +88,48 @@ def create(
     return ids, [i for i in items if i.natural_key not in ids]
 
 
+def status_after(current: dict[str, Any], new: tuple[int, int | None]) -> tuple[str, bool]:
+    """(status, whether the rejection reason goes) once a reading takes the value `new`.
+
+    A new value waits for review (`submitted`) while the last validated value keeps counting;
+    the validated value itself, posted again, needs no review (a correction is withdrawn)."""
+    validated = tuple(current[c] for c in _VALIDATED)
+    if validated[0] is not None and new == validated:
+        return ReadingStatus.validated.value, True
+    if new != (current["numerator"], current["denominator"]):
+        return ReadingStatus.submitted.value, True
+    return str(current["status"]), False
+
+
+def detail_changes(current: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] | None:
+    """Every detail that changed, old and new, for the history: nothing is lost on overwrite."""
+    changed = {c: {"old": current[c], "new": new[c]} for c in _DETAILS if current[c] != new[c]}
+    return changed or None
+
+
+def last_author(current: dict[str, Any]) -> str:
+    return current["updated_by"] or current["created_by"]
+
+
 def apply_updates(
     session: Session, updates: list[tuple[Prepared, dict[str, Any]]], author: str
-) -> list[tuple[int, int, int]]:
-    """New values, back to `submitted` when the value changed, old values kept in history.
-    Returns the (indicator, organisation, period) of validated readings that left that state."""
+) -> None:
+    """New values and details, kept in history with every field that changed. A changed value
+    goes back to review while the validated one keeps counting, so no figure changes here."""
     now = utcnow()
-    changes, history, unvalidated = [], [], []
+    changes, history = [], []
     for item, current in updates:
         old = (current["numerator"], current["denominator"])
         new = (item.values["numerator"], item.values["denominator"])
-        if old != new and current["status"] == ReadingStatus.validated:
-            v = item.values
-            unvalidated.append((v["indicator_id"], v["organisation_id"], v["period_id"]))
-        status = ReadingStatus.submitted.value if old != new else str(current["status"])
+        status, clears_reason = status_after(current, new)
         changes.append(
             {
                 "id": current["id"],
                 **{c: item.values[c] for c in _COMPARED},
                 "off_schedule": item.values["off_schedule"],
                 "status": status,
-                "rejection_reason": None if old != new else current["rejection_reason"],
+                "rejection_reason": None if clears_reason else current["rejection_reason"],
+                "updated_by": author,
                 "updated_at": now,
             }
         )
@@ -121,9 +146,9 @@ def apply_updates(
                 "old_status": str(current["status"]),
                 "new_status": status,
                 "note": None,
+                "changes": detail_changes(current, item.values),
             }
         )
     connection = session.connection()
     bulk.update_rows(connection, READINGS, changes)
     bulk.insert_rows(connection, HISTORY, history)
-    return unvalidated

@@ -7,6 +7,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from ehp_api.indicators.models import (
+    Aggregation,
+    BooleanKind,
     DisaggregationCategory,
     Indicator,
     IndicatorDisaggregation,
@@ -137,6 +139,12 @@ def _load_indicator(
         "numerator_label": entry.get("numerator"),
         "denominator_label": entry.get("denominator"),
         "computed_from": entry.get("computed_from"),
+        "aggregation": Aggregation(entry["aggregation"]),
+        "reporter_organisation_id": lookups.organisations[entry["reporter"]]
+        if entry.get("reporter")
+        else None,
+        "boolean_kind": BooleanKind(entry["boolean_kind"]) if entry.get("boolean_kind") else None,
+        "aggregation_note": entry.get("aggregation_note"),
     }
     indicator = upsert(session, report, Indicator, {"code": entry["code"]}, values)
     # `schedule: null` means "as the activity"; `{}` means "never planned".

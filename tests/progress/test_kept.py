@@ -11,13 +11,15 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ehp_api.access.permissions import Role
-from ehp_api.readings import totals
-from ehp_api.readings.models import ReadingTotal
+from ehp_api.progress import kept as keeper
+from ehp_api.progress.models import ReadingTotal
+from ehp_api.readings import changes
 
 INDICATOR = "1.1.1.2"
 COLUMNS = (ReadingTotal.indicator_id, ReadingTotal.period_id, ReadingTotal.organisation_id)
 COLUMNS += (ReadingTotal.zone, ReadingTotal.numerator, ReadingTotal.denominator)
-COLUMNS += (ReadingTotal.records,)
+COLUMNS += (ReadingTotal.records, ReadingTotal.category_code, ReadingTotal.option_code)
+COLUMNS += (ReadingTotal.region_overlaps, ReadingTotal.excess, ReadingTotal.from_breakdown)
 
 
 def kept(session: Session) -> list[tuple[Any, ...]]:
@@ -26,7 +28,7 @@ def kept(session: Session) -> list[tuple[Any, ...]]:
 
 def rebuilt(session: Session) -> list[tuple[Any, ...]]:
     savepoint = session.begin_nested()
-    totals.rebuild(session)
+    keeper.rebuild(session)
     rows = kept(session)
     savepoint.rollback()
     return rows
@@ -89,7 +91,7 @@ def test_every_write_path_keeps_the_totals_true(
     check()  # no validated quarter left: HCR's year reading counts again
 
     act("POST", f"{q1}/validate")
-    act("PATCH", f"{q1}", json={"value": 5})  # the secretariat's correction: back to submitted
+    act("PATCH", f"{q1}", json={"value": 5})  # the secretariat's correction: awaits review
     check()
 
     act("POST", f"{q1}/validate")
@@ -97,7 +99,16 @@ def test_every_write_path_keeps_the_totals_true(
     response = unicef.post("/api/v1/readings/batch", json={"readings": [correction]})
     assert response.status_code == 200, response.text
     assert response.json()["updated"] == 1
-    check()  # a batch that changes a validated value takes it out until validated again
+    check()  # a correction by batch waits for review: the validated value keeps counting
 
     act("DELETE", f"{year_hcr}")
     check()
+
+
+def test_the_registry_makes_the_keeper_listen_to_the_readings(
+    monkeypatch: pytest.MonkeyPatch, session: Session
+) -> None:
+    assert keeper.refresh in changes._keepers
+    monkeypatch.setattr(changes, "_keepers", [])
+    with pytest.raises(RuntimeError, match="no keeper"):
+        changes.validated_changed(session, [(1, 1, 1)])

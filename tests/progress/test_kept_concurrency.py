@@ -19,8 +19,10 @@ from ehp_api.locations.models import Location
 from ehp_api.main import create_app
 from ehp_api.organisations.models import Organisation
 from ehp_api.principal import system_principal
-from ehp_api.readings import review, totals
-from ehp_api.readings.models import Reading, ReadingStatus, ReadingTotal
+from ehp_api.progress import kept
+from ehp_api.progress.models import ReadingTotal
+from ehp_api.readings import review
+from ehp_api.readings.models import Reading, ReadingStatus
 from tests import builders, helpers
 
 ORGANISATION, INDICATOR, PERIOD = "OIM", "1.1.1.2", "2022Q2"
@@ -50,7 +52,7 @@ def live(settings: Settings, engine: Engine) -> Iterator[tuple[FastAPI, dict[Rol
         ).one()
         session.execute(delete(Reading).where(Reading.organisation_id == organisation))  # type: ignore[arg-type]
         session.execute(delete(ApiKey).where(ApiKey.name.like("test %")))  # type: ignore[attr-defined]
-        totals.rebuild(session)
+        kept.rebuild(session)
     helpers.erase_committed_audit(engine, audit_before)
     app.state.engine.dispose()
 
@@ -88,9 +90,9 @@ def test_concurrent_validations_of_one_indicator_keep_true_totals(
 
     assert statuses == [200] * len(ids)
     with Session(engine) as session:
-        kept = totals_of(session)
-        totals.rebuild(session)
-        assert kept == totals_of(session)
+        before = totals_of(session)
+        kept.rebuild(session)
+        assert before == totals_of(session)
         session.rollback()
         ours = session.scalars(
             select(ReadingTotal.numerator)
@@ -132,7 +134,7 @@ def test_a_second_refresh_of_the_same_key_waits_for_the_first_to_commit(
     assert done.wait(10.0)
     thread.join()
     with Session(engine) as session:
-        kept = totals_of(session)
-        totals.rebuild(session)
-        assert kept == totals_of(session)
+        before = totals_of(session)
+        kept.rebuild(session)
+        assert before == totals_of(session)
         session.rollback()

@@ -1,0 +1,119 @@
+"""The indicators the service counts from its own records (alerts, complaints), as the same
+`Buckets` the readings give, so that the same rules make their values."""
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from ehp_api.alerts import indicators as alert_indicators
+from ehp_api.complaints import indicators as complaint_indicators
+from ehp_api.indicators.models import MeasureType
+from ehp_api.progress.calendar import Spans
+from ehp_api.progress.grain import Part
+from ehp_api.progress.plan import IndicatorRule
+from ehp_api.progress.sums import Buckets, Figure
+from ehp_api.readings.lookups import LIPTAKO, OTHER
+
+ALERT_CODES = frozenset(alert_indicators.COMPUTED)
+
+
+@dataclass
+class Computed:
+    buckets: Buckets
+    parts: dict[str, float | int] = field(default_factory=dict)  # the period's extra figures
+
+
+def ranges(
+    spans: Spans, plan_start: date, year_to_date: bool = True
+) -> dict[str, tuple[date, date]]:
+    """The days of each span. The year to date is counted only when a target needs it (it is
+    what targets are met against), and once when it is the period itself."""
+    target = spans.target
+    found = {
+        "in_period": (target.starts_on, target.ends_on),
+        "to_date": (plan_start, target.ends_on),
+    }
+    year_start = date(target.year, 1, 1)
+    if year_to_date and year_start != target.starts_on:
+        found["year_to_date"] = (year_start, target.ends_on)
+    return found
+
+
+def alert_counts(
+    session: Session, spans: Spans, plan_start: date, year_to_date: bool = True
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Span -> indicator code -> (count, Liptako Gourma part): one query per span."""
+    found = {
+        span: alert_indicators.step_counts(session, start, end)
+        for span, (start, end) in ranges(spans, plan_start, year_to_date).items()
+    }
+    return _with_year_to_date(found, spans)
+
+
+def _with_year_to_date(found: dict[str, Any], spans: Spans) -> dict[str, Any]:
+    """The year to date when not counted: the period itself (a year, a first quarter), or
+    nothing (no target needs it)."""
+    if "year_to_date" not in found:
+        starts_with_year = spans.target.starts_on == date(spans.target.year, 1, 1)
+        found["year_to_date"] = found["in_period"] if starts_with_year else None
+    return found
+
+
+def figures(
+    session: Session,
+    rules: list[IndicatorRule],
+    spans: Spans,
+    plan_start: date,
+    alerts: dict[str, dict[str, tuple[int, int]]] | None = None,
+    with_targets: Collection[int] = (),
+) -> dict[int, Computed]:
+    """Each computed indicator's buckets (and the parts its wording asks for); the year to date
+    only for those with targets (`with_targets`)."""
+    if alerts is None:
+        needed = any(r.id in with_targets for r in rules if r.code in alert_indicators.COMPUTED)
+        alerts = alert_counts(session, spans, plan_start, needed)
+    found = {}
+    for rule in rules:
+        if rule.code in alert_indicators.COMPUTED:
+            found[rule.id] = Computed(_from_alerts(rule.code, alerts))
+        elif rule.code in complaint_indicators.COMPUTED:
+            needed = rule.id in with_targets
+            found[rule.id] = _from_complaints(session, rule, spans, plan_start, needed)
+    return found
+
+
+def _from_alerts(code: str, alerts: dict[str, Any]) -> Buckets:
+    def figure(span: str) -> Figure:
+        if alerts[span] is None:
+            return Figure()
+        count, liptako = alerts[span][code]
+        zones: dict[str | None, Part] = {
+            LIPTAKO: Part(liptako, 0, liptako),
+            OTHER: Part(count - liptako, 0, count - liptako),
+        }
+        return Figure(numerator=count, records=count, zones=zones)
+
+    return Buckets(figure("in_period"), figure("year_to_date"), figure("to_date"))
+
+
+def _from_complaints(
+    session: Session, rule: IndicatorRule, spans: Spans, plan_start: date, year_to_date: bool
+) -> Computed:
+    count = rule.measure == MeasureType.count
+    figures: dict[str, Figure] = {}
+    parts: dict[str, float | int] = {}
+    for span, (start, end) in ranges(spans, plan_start, year_to_date).items():
+        value = complaint_indicators.between(session, rule.code, spans.target.code, start, end)
+        figures[span] = Figure(
+            numerator=value.denominator if count else value.numerator,
+            denominator=0 if count else value.denominator,
+            records=value.denominator,
+        )
+        if span == "in_period":
+            parts = dict(value.counts)
+    figures = _with_year_to_date(figures, spans)
+    figures["year_to_date"] = figures["year_to_date"] or Figure()
+    return Computed(Buckets(**figures), parts)

@@ -1,0 +1,1 @@
+"""Baselines and targets the secretariat sets for the plan's indicators."""

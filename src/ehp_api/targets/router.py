@@ -1,0 +1,37 @@
+"""/indicators/{code}/targets: the baseline and yearly targets the secretariat sets."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from ehp_api.access.deps import require
+from ehp_api.access.permissions import Permission
+from ehp_api.db import SessionDep
+from ehp_api.indicators import service as indicators_service
+from ehp_api.principal import Principal
+from ehp_api.targets import service
+from ehp_api.targets.schemas import IndicatorTargetsIn, IndicatorTargetsPublic
+
+router = APIRouter(prefix="/indicators/{code}/targets", tags=["indicators"])
+
+INDICATOR_CODE = r"^\d+\.\d+\.\d+\.\d+$"
+Code = Annotated[str, Path(pattern=INDICATOR_CODE, examples=["1.1.1.3"])]
+ReadPlan = Annotated[Principal, require(Permission.workplan_read)]
+Manage = Annotated[Principal, require(Permission.targets_manage)]
+
+
+@router.get("", response_model=IndicatorTargetsPublic)
+def get_indicator_targets(
+    session: SessionDep, code: Code, principal: ReadPlan
+) -> IndicatorTargetsPublic:
+    """An indicator's baselines and yearly targets (the plan sets none; the secretariat does)."""
+    return service.to_public(session, indicators_service.get_by_code(session, code))
+
+
+@router.put("", response_model=IndicatorTargetsPublic)
+def set_indicator_targets(
+    session: SessionDep, code: Code, data: IndicatorTargetsIn, principal: Manage
+) -> IndicatorTargetsPublic:
+    """Set an indicator's baselines and yearly targets (the whole set, replacing it); audited."""
+    indicator = indicators_service.get_by_code(session, code)
+    return service.replace(session, principal, indicator, data)

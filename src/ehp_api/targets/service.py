@@ -1,0 +1,190 @@
+"""Setting an indicator's baselines and targets, and reading them for the figures."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from ehp_api.audit import service as audit
+from ehp_api.errors import InvalidInput, InvalidParam
+from ehp_api.indicators.models import Indicator, MeasureType
+from ehp_api.periods.models import Period, PeriodKind
+from ehp_api.principal import Principal
+from ehp_api.targets.models import IndicatorBaseline, IndicatorTarget
+from ehp_api.targets.schemas import (
+    BaselinePublic,
+    IndicatorTargetsIn,
+    IndicatorTargetsPublic,
+    TargetPublic,
+)
+
+ZONE = "zone"
+
+
+def shown(measure: MeasureType, value: float) -> float | int | bool:
+    """A stored amount as the indicator measures it."""
+    if measure == MeasureType.boolean:
+        return bool(value)
+    return int(value) if measure == MeasureType.count else value
+
+
+def _refusal(field: str, reason: str, code: str) -> InvalidInput:
+    param = InvalidParam(location="body", field=field, reason=reason, code=code)
+    return InvalidInput(f"{field}: {reason}", errors=[param])
+
+
+def _amount(measure: MeasureType, value: Any, field: str, target: bool) -> float:
+    if measure == MeasureType.boolean:
+        if not isinstance(value, bool) or (target and value is not True):
+            reason = "a yes/no target is `true` (achieved by the year's end)"
+            raise _refusal(
+                field,
+                reason if target else "a yes/no baseline is true or false",
+                "boolean_required",
+            )
+        return float(value)
+    if isinstance(value, bool) or value < 0:
+        raise _refusal(field, "must be a number >= 0", "amount_required")
+    if measure == MeasureType.count and not float(value).is_integer():
+        raise _refusal(field, "a count is a whole number", "count_required")
+    if measure == MeasureType.percentage and value > 100:
+        raise _refusal(field, "a percentage is between 0 and 100", "percentage_out_of_range")
+    return float(value)
+
+
+def _check_zone(indicator: Indicator, zone: str | None, field: str) -> None:
+    if zone is None:
+        return
+    asks = next((d.category for d in indicator.disaggregations if d.category.code == ZONE), None)
+    if asks is None:
+        raise _refusal(
+            field, f"indicator {indicator.code} has no zone breakdown", "unknown_category"
+        )
+    if zone not in {o.code for o in asks.options}:
+        raise _refusal(field, f"{zone!r} is not a zone", "unknown_option")
+
+
+def _check(session: Session, indicator: Indicator, data: IndicatorTargetsIn) -> None:
+    years = set(session.exec(select(Period.year).where(Period.kind == PeriodKind.year)).all())
+    seen: set[tuple[Any, ...]] = set()
+    for i, target in enumerate(data.targets):
+        where = f"targets[{i}]"
+        if target.year not in years:
+            raise _refusal(
+                f"{where}.year", f"{target.year} is not a year of the plan", "unknown_period"
+            )
+        _check_zone(indicator, target.zone, f"{where}.zone")
+        _amount(indicator.measure, target.value, f"{where}.value", target=True)
+        if (target.year, target.zone) in seen:
+            raise _refusal(where, "one target per year and zone", "duplicate")
+        seen.add((target.year, target.zone))
+    for i, baseline in enumerate(data.baselines):
+        where = f"baselines[{i}]"
+        _check_zone(indicator, baseline.zone, f"{where}.zone")
+        _amount(indicator.measure, baseline.value, f"{where}.value", target=False)
+        if ("baseline", baseline.zone) in seen:
+            raise _refusal(where, "one baseline per zone", "duplicate")
+        seen.add(("baseline", baseline.zone))
+
+
+def _rows(
+    session: Session, indicator_id: int
+) -> tuple[list[IndicatorBaseline], list[IndicatorTarget]]:
+    baselines = session.exec(
+        select(IndicatorBaseline).where(IndicatorBaseline.indicator_id == indicator_id)
+    ).all()
+    targets = session.exec(
+        select(IndicatorTarget).where(IndicatorTarget.indicator_id == indicator_id)
+    ).all()
+    return list(baselines), list(targets)
+
+
+def to_public(session: Session, indicator: Indicator) -> IndicatorTargetsPublic:
+    baselines, targets = _rows(session, indicator.id or 0)
+    latest = max([*baselines, *targets], key=lambda r: r.set_at, default=None)
+    measure = indicator.measure
+    return IndicatorTargetsPublic(
+        indicator=indicator.code,
+        measure=measure.value,
+        baselines=[
+            BaselinePublic(
+                zone=b.zone, value=shown(measure, b.value), measured_on=b.measured_on, note=b.note
+            )
+            for b in sorted(baselines, key=lambda b: b.zone or "")
+        ],
+        targets=[
+            TargetPublic(year=t.year, zone=t.zone, value=shown(measure, t.value), note=t.note)
+            for t in sorted(targets, key=lambda t: (t.year, t.zone or ""))
+        ],
+        set_by=latest.set_by if latest else None,
+        set_at=latest.set_at if latest else None,
+    )
+
+
+def replace(
+    session: Session, principal: Principal, indicator: Indicator, data: IndicatorTargetsIn
+) -> IndicatorTargetsPublic:
+    """The whole set for the indicator replaces what was set before; audited."""
+    _check(session, indicator, data)
+    before = to_public(session, indicator)
+    indicator_id = indicator.id or 0
+    session.execute(delete(IndicatorBaseline).where(IndicatorBaseline.indicator_id == indicator_id))  # type: ignore[arg-type]
+    session.execute(delete(IndicatorTarget).where(IndicatorTarget.indicator_id == indicator_id))  # type: ignore[arg-type]
+    for b in data.baselines:
+        session.add(
+            IndicatorBaseline(
+                indicator_id=indicator_id, zone=b.zone, value=float(b.value),
+                measured_on=b.measured_on, note=b.note, set_by=principal.name,
+            )
+        )  # fmt: skip
+    for t in data.targets:
+        session.add(
+            IndicatorTarget(
+                indicator_id=indicator_id, year=t.year, zone=t.zone, value=float(t.value),
+                note=t.note, set_by=principal.name,
+            )
+        )  # fmt: skip
+    session.flush()
+    after = to_public(session, indicator)
+    keep = {"baselines", "targets"}
+    changes = audit.diff(
+        before.model_dump(mode="json", include=keep), after.model_dump(mode="json", include=keep)
+    )
+    audit.record(
+        session, principal, "indicator_targets.replace", "indicator", indicator.code, changes
+    )
+    return after
+
+
+@dataclass
+class TargetSet:
+    """An indicator's baselines by zone and targets by (year, zone); zone None is the whole."""
+
+    baselines: dict[str | None, float] = field(default_factory=dict)
+    targets: dict[tuple[int, str | None], float] = field(default_factory=dict)
+
+
+def for_indicators(
+    session: Session, indicator_ids: list[int] | None = None
+) -> dict[int, TargetSet]:
+    """What the figures compare with: two queries."""
+    found: dict[int, TargetSet] = defaultdict(TargetSet)
+    baselines = select(
+        IndicatorBaseline.indicator_id, IndicatorBaseline.zone, IndicatorBaseline.value
+    )
+    targets = select(
+        IndicatorTarget.indicator_id,
+        IndicatorTarget.year,
+        IndicatorTarget.zone,
+        IndicatorTarget.value,
+    )
+    if indicator_ids is not None:
+        baselines = baselines.where(IndicatorBaseline.indicator_id.in_(indicator_ids))  # type: ignore[attr-defined]
+        targets = targets.where(IndicatorTarget.indicator_id.in_(indicator_ids))  # type: ignore[attr-defined]
+    for indicator_id, zone, value in session.exec(baselines).all():
+        found[indicator_id].baselines[zone] = value
+    for indicator_id, year, zone, value in session.exec(targets).all():
+        found[indicator_id].targets[(year, zone)] = value
+    return found
