@@ -42,7 +42,10 @@ GZIP_MINIMUM_BYTES = 1000
 GZIP_LEVEL = 6
 
 TAGS = [
-    {"name": "work plan", "description": "The strategy, its axes, objectives and activities."},
+    {
+        "name": "work plan",
+        "description": "The strategy, its axes, objectives and activities, and how each goes.",
+    },
     {"name": "indicators", "description": "Progress indicators and their breakdowns."},
     {"name": "organisations", "description": "EHP members and the other actors of the plan."},
     {"name": "locations", "description": "P-coded admin areas and focus areas (Liptako Gourma)."},

@@ -14,7 +14,7 @@ from ehp_api.errors import problem_responses
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.principal import Principal
 
-router = APIRouter(prefix="/activities/{code}/status", tags=["activities"])
+router = APIRouter(prefix="/activities/{code}/status", tags=["work plan"])
 
 Code = Annotated[str, Path(pattern=r"^\d+\.\d+\.\d+$", examples=["2.1.1"])]
 ReadPlan = Annotated[Principal, require(Permission.workplan_read)]
