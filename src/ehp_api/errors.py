@@ -88,6 +88,11 @@ class PayloadTooLarge(AppError):
     slug = "payload-too-large"
 
 
+class UnsupportedMediaType(AppError):
+    status_code = 415
+    slug = "unsupported-media-type"
+
+
 def too_large(limit: int, setting: str, field: str, advice: str) -> PayloadTooLarge:
     """The refusal of a body or file over its limit (`setting`), one wording for every path."""
     size = f"{limit // 2**20} MB" if limit % 2**20 == 0 else f"{limit:,} bytes"

@@ -51,6 +51,11 @@ def get_principal(
     return principal
 
 
+def authenticated(session: SessionDep, secret: Annotated[str, Depends(bearer_secret)]) -> None:
+    """401 unless the credentials are good: checked before an operation reads its body."""
+    credentials.authenticate(session, secret)
+
+
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 BearerSecret = Annotated[str, Depends(bearer_secret)]
 
