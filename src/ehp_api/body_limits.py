@@ -5,11 +5,12 @@ A body is read by the operation that takes it, after routing: the checks run whe
 first asks for the body, where the route is known, and before a byte of it is read.
 """
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends
 from fastapi.dependencies.models import Dependant
@@ -19,8 +20,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ehp_api.admission import SLOT, overloaded
 from ehp_api.config import Settings
-from ehp_api.errors import AppError, app_error_response, too_large
+from ehp_api.errors import AppError, RequestTimeout, app_error_response, too_large
 
 # Room for the multipart framing (boundaries, part headers, small form fields) around the file.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -31,6 +33,8 @@ ADVICE_BODY = "send smaller batches"
 LARGER_BODIES = {"import_batch": "max_batch_bytes", "import_readings_file": "max_upload_bytes"}
 # Whether a content type is checked; the refusal of such a body, if any.
 ContentCheck = tuple[Callable[[str], bool], Callable[[str, bytes], AppError | None]]
+# Without a Content-Length or a Transfer-Encoding, these have no body.
+BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 _STACKS = ("fastapi_inner_astack", "fastapi_function_astack")
 
 
@@ -113,6 +117,10 @@ class BodyGuardMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if not _has_body(scope["method"], Headers(scope=scope)):
+            # Nothing to guard; a streamed answer listens on `receive` for the client leaving.
+            await self.app(scope, receive, send)
+            return
         guard = _Guard(self, scope, receive)
         refused, started = False, False
 
@@ -175,25 +183,55 @@ class _Guard:
         self.inner = receive
         self.limit: BodyLimit | None = None
         self.received = 0
+        self.started_at = 0.0
+        self.complete = False
         self.error: AppError | None = None
 
     async def receive(self, answered: bool) -> Message:
+        if self.complete:  # the operation listens for the client leaving
+            return await self.inner()
         if self.limit is None:
-            await self._before_the_body()
+            limit = await self._before_the_body()
             content_type = Headers(scope=self.scope).get("content-type", "")
             # A file is bounded by its own rules, not buffered here: any byte may be in it.
-            if not self.limit.is_file and self.middleware.checks_content(content_type):
+            if not limit.is_file and self.middleware.checks_content(content_type):
                 return await self._read_checked(content_type, answered)
         return await self._next(answered)
 
     async def _next(self, answered: bool) -> Message:
         assert self.limit is not None
-        message = await self.inner()
+        try:
+            async with asyncio.timeout_at(self._deadline()):
+                message = await self.inner()
+        except TimeoutError:
+            self._refuse(self._too_slow())
         if message["type"] == "http.request":
             self.received += len(message.get("body", b""))
             if self.received > self.limit.readable and not answered:
                 self._refuse(self.limit.refusal())
+            if not message.get("more_body", False):
+                self.complete = True
+                await self._step_in()
         return message
+
+    def _deadline(self) -> float:
+        settings = self.middleware.settings
+        allowed = settings.body_timeout_seconds + self.received / settings.body_min_rate
+        return self.started_at + allowed
+
+    def _too_slow(self) -> RequestTimeout:
+        settings = self.middleware.settings
+        return RequestTimeout(
+            f"The request body did not arrive in time ({settings.body_timeout_seconds:g} s, "
+            f"then at least {settings.body_min_rate} bytes a second: EHP_BODY_TIMEOUT_SECONDS, "
+            "EHP_BODY_MIN_RATE); the connection is closed."
+        )
+
+    async def _step_in(self) -> None:
+        """Back among the requests in flight, now that the body is here (see `Slot`)."""
+        slot = self.scope.get(SLOT)
+        if slot is not None and not slot.held and not await slot.take():
+            self._refuse(overloaded())
 
     async def _read_checked(self, content_type: str, answered: bool) -> Message:
         """The whole body (within its limit), checked, handed on in one message."""
@@ -211,10 +249,10 @@ class _Guard:
             self._refuse(error)
         return {"type": "http.request", "body": body, "more_body": False}
 
-    async def _before_the_body(self) -> None:
+    async def _before_the_body(self) -> BodyLimit:
         route = self.scope.get("route")
         settings = self.middleware.settings
-        self.limit = limit_of(settings, getattr(route, "name", None))
+        self.limit = limit = limit_of(settings, getattr(route, "name", None))
         if self.middleware.needs_credentials(route):
             error = await self.middleware.credentials_refused(self.scope, self.inner)
             if error is not None:
@@ -222,10 +260,24 @@ class _Guard:
         declared = Headers(scope=self.scope).get("content-length", "")
         if declared.isascii() and declared.isdigit() and int(declared) > self.limit.readable:
             self._refuse(self.limit.refusal())
+        # From here the request waits for its client: it holds no thread, no connection, and
+        # no place among the requests in flight, and has until its deadline to send the body.
+        slot = self.scope.get(SLOT)
+        if slot is not None:
+            slot.step_out()
+        self.started_at = asyncio.get_running_loop().time()
+        return limit
 
-    def _refuse(self, error: AppError) -> None:
+    def _refuse(self, error: AppError) -> NoReturn:
         self.error = error
         raise BodyRefused(error)
+
+
+def _has_body(method: str, headers: Headers) -> bool:
+    declared = headers.get("content-length")
+    if declared is not None:
+        return declared.strip() != "0"
+    return "transfer-encoding" in headers or method not in BODILESS_METHODS
 
 
 async def _no_body() -> Message:

@@ -133,6 +133,17 @@ class Settings(BaseSettings):
         ge=2**10,
         description="Largest body of a reading batch (POST /readings/batch); more is a 413.",
     )
+    # As Apache's mod_reqtimeout (body=20,MinRate=500): a slow link may take as long as it needs,
+    # as long as it keeps sending; a stalled one is dropped.
+    body_timeout_seconds: float = Field(
+        20.0,
+        gt=0,
+        description="Seconds a client has to send a request body, plus one second per "
+        "EHP_BODY_MIN_RATE bytes it has sent; past it, 408 and the connection is closed.",
+    )
+    body_min_rate: int = Field(
+        500, ge=1, description="Bytes per second that extend a body's deadline by one second."
+    )
     max_upload_bytes: int = Field(
         20 * 2**20, ge=2**10, description="Largest uploaded file (multipart); more is a 413."
     )

@@ -88,6 +88,11 @@ class PayloadTooLarge(AppError):
     slug = "payload-too-large"
 
 
+class RequestTimeout(AppError):
+    status_code = 408
+    slug = "request-timeout"
+
+
 class UnsupportedMediaType(AppError):
     status_code = 415
     slug = "unsupported-media-type"
@@ -116,6 +121,7 @@ _SLUGS = {
     404: "not-found",
     405: "method-not-allowed",
     406: "not-acceptable",
+    408: "request-timeout",
     409: "conflict",
     413: "payload-too-large",
     415: "unsupported-media-type",

@@ -15,7 +15,7 @@ from ehp_api import __version__, health, nul_characters
 from ehp_api.access.deps import authenticated, get_principal
 from ehp_api.access.last_use import KeyUses
 from ehp_api.access.login import LoginLimits
-from ehp_api.admission import InFlightLimitMiddleware
+from ehp_api.admission import Admission, InFlightLimitMiddleware
 from ehp_api.api import api_router
 from ehp_api.body_limits import BodyGuardMiddleware
 from ehp_api.config import Settings, check_production, get_settings
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = build_engine(settings)
     app.state.read_engine = deferred(app.state.engine)
     app.state.key_uses = KeyUses()
+    app.state.admission = Admission(settings.in_flight_limit, settings.queue_seconds)
     app.state.login_limits = LoginLimits(
         LoginLimiter(app.state.engine, settings.login_rate_limit, settings.rate_limit_storage),
         LoginLimiter(
@@ -122,11 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Outside the body checks (a refused request reads no body), inside CORS: a refusal still
     # gets CORS headers (a browser may read it) and a request id.
-    app.add_middleware(
-        InFlightLimitMiddleware,
-        limit=settings.in_flight_limit,
-        wait_seconds=settings.queue_seconds,
-    )
+    app.add_middleware(InFlightLimitMiddleware, admission=app.state.admission)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
