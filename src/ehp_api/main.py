@@ -15,6 +15,7 @@ from ehp_api import __version__, health, nul_characters
 from ehp_api.access.deps import authenticated, get_principal
 from ehp_api.access.last_use import KeyUses
 from ehp_api.access.login import LoginLimits
+from ehp_api.access.principal_cache import PrincipalCache
 from ehp_api.admission import Admission, InFlightLimitMiddleware
 from ehp_api.api import api_router
 from ehp_api.body_limits import BodyGuardMiddleware
@@ -35,6 +36,7 @@ from ehp_api.openapi import (
     operation_id,
 )
 from ehp_api.ratelimit import LoginLimiter
+from ehp_api.reference import Snapshot
 
 GZIP_MINIMUM_BYTES = 1000
 GZIP_LEVEL = 6
@@ -97,6 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_engine = deferred(app.state.engine)
     app.state.key_uses = KeyUses()
     app.state.admission = Admission(settings.in_flight_limit, settings.queue_seconds)
+    app.state.principals = PrincipalCache(settings.auth_cache_seconds)
+    app.state.reference = Snapshot()
     app.state.login_limits = LoginLimits(
         LoginLimiter(app.state.engine, settings.login_rate_limit, settings.rate_limit_storage),
         LoginLimiter(

@@ -42,7 +42,7 @@ def get_principal(
     after_response: BackgroundTasks,
     sessions: WriteSessionFactoryDep,
 ) -> Principal:
-    principal = credentials.authenticate(session, secret)
+    principal = credentials.authenticate(session, secret, request.app.state.principals)
     request.state.principal = principal
     key_id = principal.id if principal.kind == PrincipalKind.api_key else None
     if key_id is not None and request.app.state.key_uses.due(key_id):
@@ -51,9 +51,12 @@ def get_principal(
     return principal
 
 
-def authenticated(session: SessionDep, secret: Annotated[str, Depends(bearer_secret)]) -> None:
-    """401 unless the credentials are good: checked before an operation reads its body."""
-    credentials.authenticate(session, secret)
+def authenticated(
+    request: Request, session: SessionDep, secret: Annotated[str, Depends(bearer_secret)]
+) -> None:
+    """401 unless the credentials are good: checked before an operation reads its body (and
+    remembered, so that `get_principal` then finds them at no cost)."""
+    credentials.authenticate(session, secret, request.app.state.principals)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
