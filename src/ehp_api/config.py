@@ -155,6 +155,21 @@ class Settings(BaseSettings):
         20 * 2**20, ge=2**10, description="Largest uploaded file (multipart); more is a 413."
     )
 
+    # What reading one XLSX file may cost: a 600 KB file could unpack to a sheet that took
+    # 68 s of CPU to read.
+    import_max_sheet_rows: int = Field(
+        20_000, ge=10, description="Rows of an imported sheet read, empty ones included."
+    )
+    import_max_unpacked_bytes: int = Field(
+        64 * 2**20, ge=2**20, description="Size an imported XLSX may unpack to."
+    )
+    import_max_shared_strings_bytes: int = Field(
+        32 * 2**20, ge=2**20, description="Size of an imported XLSX's shared strings (its text)."
+    )
+    import_max_seconds: float = Field(
+        20.0, gt=0, description="Seconds reading an imported file's sheet may take."
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,
