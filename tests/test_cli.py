@@ -226,7 +226,8 @@ class TestPurgeExpired:
 
             result = run("purge-expired")
             assert result.stdout.strip() == (
-                "Removed 1 expired idempotency key(s) and 1 rate-limit counter(s)."
+                "Removed 1 expired idempotency key(s) and 1 rate-limit counter(s); "
+                "summarised 0 ended run(s) of refused logins."
             )
             engine = create_engine(database_url)
             with Session(engine) as session:

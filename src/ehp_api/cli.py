@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ehp_api import idempotency_keys, migrate, push, ratelimit, reference, seeds
+from ehp_api.access import refusals
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate, UserCreate
 from ehp_api.access.permissions import Role
@@ -161,11 +162,16 @@ def purge_identities() -> None:
 
 @app.command("purge-expired")
 def purge_expired() -> None:
-    """Delete expired Idempotency-Keys (with their stored answers) and rate-limit counters."""
+    """Delete expired Idempotency-Keys (with their stored answers) and rate-limit counters, and
+    summarise ended login refusals in the audit log."""
     with Session(get_engine()) as session, session.begin():
         keys = idempotency_keys.purge_expired(session)
         counters = ratelimit.purge_expired(session)
-    typer.echo(f"Removed {keys} expired idempotency key(s) and {counters} rate-limit counter(s).")
+        refused = refusals.summarise_ended(session)
+    typer.echo(
+        f"Removed {keys} expired idempotency key(s) and {counters} rate-limit counter(s); "
+        f"summarised {refused} ended run(s) of refused logins."
+    )
 
 
 @app.command("push", help=push.HELP)

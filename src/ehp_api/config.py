@@ -87,8 +87,17 @@ class Settings(BaseSettings):
         description="How long a worker remembers whom a key or token stands for: a key revoked "
         "with the CLI or on another worker may still work that long; 0 turns it off.",
     )
-    login_rate_limit: str = Field("5/minute", description="Login attempts allowed per account.")
-    login_rate_limit_per_ip: str = Field("30/minute", description="Login attempts per client IP.")
+    login_rate_limit: str = Field(
+        "5/minute", description="Login attempts allowed per account from one client address."
+    )
+    login_rate_limit_per_ip: str = Field(
+        "30/minute", description="Login attempts per client address, over all accounts."
+    )
+    login_rate_limit_per_account: str = Field(
+        "50/minute;500/hour",
+        description="Login attempts per account over all client addresses: a ceiling against "
+        "many addresses guessing one password, far above what one address may try.",
+    )
     idempotency_ttl_hours: int = Field(
         48, ge=24, description="How long an Idempotency-Key and its response are kept."
     )

@@ -102,10 +102,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.principals = PrincipalCache(settings.auth_cache_seconds)
     app.state.reference = Snapshot()
     app.state.login_limits = LoginLimits(
-        LoginLimiter(app.state.engine, settings.login_rate_limit, settings.rate_limit_storage),
-        LoginLimiter(
-            app.state.engine, settings.login_rate_limit_per_ip, settings.rate_limit_storage
-        ),
+        *(
+            LoginLimiter(app.state.engine, limit, settings.rate_limit_storage)
+            for limit in (
+                settings.login_rate_limit,
+                settings.login_rate_limit_per_ip,
+                settings.login_rate_limit_per_account,
+            )
+        )
     )
     # The public complaint follow-up endpoint: counted per client address, like logins.
     app.state.follow_up_limiter = LoginLimiter(

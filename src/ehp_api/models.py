@@ -10,7 +10,7 @@ from functools import lru_cache
 from sqlalchemy import Engine
 from sqlalchemy.orm import configure_mappers
 
-from ehp_api.access.models import AccessToken, ApiKey, User
+from ehp_api.access.models import AccessToken, ApiKey, LoginRefusal, User
 from ehp_api.activity_status.models import ActivityStatus
 from ehp_api.alerts.models import Alert, AlertEvent, AlertLink, AlertTrigger, TriggerRule
 from ehp_api.audit.models import AuditEvent
@@ -82,6 +82,7 @@ __all__ = [
     "IndicatorTarget",
     "KoboForm",
     "Location",
+    "LoginRefusal",
     "Objective",
     "Organisation",
     "Period",

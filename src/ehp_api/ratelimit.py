@@ -35,6 +35,11 @@ _INSERTS: dict[str, Callable[..., Any]] = {
 }
 
 
+def insert_for(dialect: str) -> Callable[..., Any]:
+    """The dialect's INSERT, which has `on_conflict_do_update`."""
+    return _INSERTS[dialect]
+
+
 class RateLimitCounter(SQLModel, table=True):
     """One fixed-window counter: `count` hits until `expires_at`, then it starts again."""
 
@@ -96,7 +101,7 @@ class DatabaseStorage(Storage):
         self.engine = engine
         # Counting writes and takes SQLite's write lock at BEGIN; looking a count up does not.
         self.reader = deferred(engine)
-        self._insert = _INSERTS[engine.dialect.name]
+        self._insert = insert_for(engine.dialect.name)
 
     @property
     def base_exceptions(self) -> tuple[type[Exception], ...]:

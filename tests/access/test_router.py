@@ -3,10 +3,11 @@
 from collections.abc import Callable
 from datetime import timedelta
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from ehp_api.access.models import ApiKey
+from ehp_api.access.models import ApiKey, LoginRefusal
 from ehp_api.access.permissions import Role
 from ehp_api.audit.models import AuditEvent
 from ehp_api.db import MAX_ID, utcnow
@@ -14,6 +15,7 @@ from ehp_api.idempotency_keys import IdempotencyKey, Storage
 from tests import builders
 
 PASSWORD = "a long enough password"
+ATTACKER = ("203.0.113.9", 40000)
 
 
 def login(client: TestClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
@@ -87,7 +89,57 @@ class TestLogin:
         assert refused.headers["content-type"] == "application/problem+json"
         assert int(refused.headers["Retry-After"]) >= 1
         reasons = [e.changes["reason"]["new"] for e in audit_actions(session, "auth.login_failed")]
-        assert reasons.count("rate_limited") == 2
+        assert reasons.count("rate_limited") == 1
+
+    def test_a_flood_of_refusals_is_counted_not_audited_one_by_one(
+        self, anon_client: TestClient, session: Session
+    ) -> None:
+        builders.user(session, "target@ocha.example")
+        statuses = [
+            login(anon_client, "target@ocha.example", "guess").status_code for _ in range(25)
+        ]
+        assert statuses == [401] * 5 + [429] * 20
+        failed = audit_actions(session, "auth.login_failed")
+        reasons = [event.changes["reason"]["new"] for event in failed]
+        assert sorted(reasons) == ["bad_credentials"] * 5 + ["rate_limited"]
+        [refusal] = session.exec(select(LoginRefusal)).all()
+        assert (refusal.account, refusal.client_ip, refusal.count) == (
+            "target@ocha.example", "testclient", 20
+        )
+
+    def test_an_address_hammering_an_account_does_not_lock_its_owner_out(
+        self, app: FastAPI, anon_client: TestClient, session: Session
+    ) -> None:
+        builders.user(session, "target@ocha.example")
+        with TestClient(app, raise_server_exceptions=False, client=ATTACKER) as attacker:
+            statuses = [
+                login(attacker, "target@ocha.example", "guess").status_code for _ in range(8)
+            ]
+        assert statuses == [401] * 5 + [429] * 3
+        assert login(anon_client, "target@ocha.example").status_code == 200
+
+    def test_one_address_is_limited_over_all_accounts(
+        self, app: FastAPI, anon_client: TestClient
+    ) -> None:
+        with TestClient(app, raise_server_exceptions=False, client=ATTACKER) as attacker:
+            statuses = [
+                login(attacker, f"user{n}@ocha.example", "guess").status_code for n in range(31)
+            ]
+        assert statuses == [401] * 30 + [429]
+        assert login(anon_client, "user0@ocha.example", "guess").status_code == 401
+
+    def test_many_addresses_meet_the_account_ceiling(
+        self, app: FastAPI, session: Session
+    ) -> None:
+        builders.user(session, "target@ocha.example")
+        statuses = []
+        for n in range(11):
+            address = (f"198.51.100.{n}", 40000)
+            with TestClient(app, raise_server_exceptions=False, client=address) as client:
+                statuses += [
+                    login(client, "target@ocha.example", "guess").status_code for _ in range(5)
+                ]
+        assert statuses == [401] * 50 + [429] * 5
 
     def test_deactivated_user_cannot_log_in_and_loses_sessions(
         self, anon_client: TestClient, client_as: Callable[..., TestClient], session: Session

@@ -1,10 +1,10 @@
-"""Logging in: rate-limited by account and by address, every failure audited."""
+"""Logging in: rate-limited by account and address together, failures audited, refusals counted."""
 
 from datetime import timedelta
 
 from sqlmodel import Session
 
-from ehp_api.access import credentials
+from ehp_api.access import credentials, refusals
 from ehp_api.access.models import TokenResponse
 from ehp_api.audit import service as audit
 from ehp_api.errors import AppError, Unauthorized
@@ -13,16 +13,38 @@ from ehp_api.ratelimit import LoginLimiter, TooManyRequests
 BAD_CREDENTIALS = "Wrong email or password, or the account is disabled."
 
 
-class LoginLimits:
-    """One limiter per account and one per client address, shared by all workers."""
+class LoginRefused(TooManyRequests):
+    """A 429 that knows which (account, address) it is counted against; `*` means any."""
 
-    def __init__(self, per_account: LoginLimiter, per_ip: LoginLimiter) -> None:
-        self.per_account = per_account
-        self.per_ip = per_ip
+    def __init__(self, refusal: TooManyRequests, account: str, client_ip: str) -> None:
+        super().__init__(refusal.retry_after)
+        self.account, self.client_ip = account, client_ip
+
+
+class LoginLimits:
+    """Limits that nobody elsewhere can turn into a lockout of an account's owner: attempts per
+    (account, address) pair, per address over all accounts, and a much higher ceiling per account
+    over all addresses (many addresses guessing one password). Shared by all workers.
+
+    Checked in that order, an attempt refused by one limit is not counted by the next: a hammering
+    address spends its own allowance, not the owner's, and adds little to the account's ceiling.
+    """
+
+    def __init__(self, per_pair: LoginLimiter, per_ip: LoginLimiter, per_account: LoginLimiter):
+        self.per_pair, self.per_ip, self.per_account = per_pair, per_ip, per_account
 
     def hit(self, email: str, client_ip: str) -> None:
-        self.per_ip.hit("login-ip", client_ip)
-        self.per_account.hit("login-account", email)
+        """Count one attempt; raise LoginRefused when a limit refuses it."""
+        checks = (
+            (self.per_ip, ("login-ip", client_ip), refusals.ANY, client_ip),
+            (self.per_pair, ("login-pair", email, client_ip), email, client_ip),
+            (self.per_account, ("login-account", email), email, refusals.ANY),
+        )
+        for limiter, identifiers, account, address in checks:
+            try:
+                limiter.hit(*identifiers)
+            except TooManyRequests as refusal:
+                raise LoginRefused(refusal, account, address) from None
 
 
 def login(
@@ -38,8 +60,10 @@ def login(
     email = email.strip().lower()
     try:
         limits.hit(email, client_ip)
-    except TooManyRequests as refusal:
-        _audit_failure(session, email, "rate_limited", client_ip)
+    except LoginRefused as refusal:
+        # One audit event when refusals start; the rest are counted for the summary.
+        if refusals.count(session, refusal.account, refusal.client_ip, refusal.retry_after):
+            _audit_failure(session, email, "rate_limited", client_ip)
         return refusal
     user = credentials.find_user_by_email(session, email)
     valid = credentials.verify_password(user.password_hash if user else None, password)

@@ -148,3 +148,20 @@ class Me(SQLModel):
     organisation: str = Field(description="Code of the caller's organisation.")
     role: Role = Field(description="The caller's role.")
     permissions: list[Permission] = Field(description="What the role allows.")
+
+
+class LoginRefusal(SQLModel, table=True):
+    """Logins refused by a rate limit, counted per (account, address) rather than audited one by
+    one: a flood of 429s costs one row here, and the audit log gets one event when the refusals
+    start and one summary when `ehp-api purge-expired` finds them ended. `*` stands for any
+    account (the address's own limit refused) or any address (the account's ceiling refused)."""
+
+    __tablename__ = "login_refusals"
+
+    account: str = Field(max_length=254, primary_key=True)
+    client_ip: str = Field(max_length=64, primary_key=True)
+    count: int = Field(nullable=False)
+    first_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    last_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # When the last refusal's window ends: until then the row is still counting.
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
