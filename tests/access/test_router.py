@@ -104,7 +104,9 @@ class TestLogin:
         assert sorted(reasons) == ["bad_credentials"] * 5 + ["rate_limited"]
         [refusal] = session.exec(select(LoginRefusal)).all()
         assert (refusal.account, refusal.client_ip, refusal.count) == (
-            "target@ocha.example", "testclient", 20
+            "target@ocha.example",
+            "testclient",
+            20,
         )
 
     def test_an_address_hammering_an_account_does_not_lock_its_owner_out(
@@ -128,9 +130,7 @@ class TestLogin:
         assert statuses == [401] * 30 + [429]
         assert login(anon_client, "user0@ocha.example", "guess").status_code == 401
 
-    def test_many_addresses_meet_the_account_ceiling(
-        self, app: FastAPI, session: Session
-    ) -> None:
+    def test_many_addresses_meet_the_account_ceiling(self, app: FastAPI, session: Session) -> None:
         builders.user(session, "target@ocha.example")
         statuses = []
         for n in range(11):
