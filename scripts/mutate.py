@@ -1,23 +1,25 @@
 """Mutation testing of the modules that hold the rules, each against only the tests that reach it.
 
-`make mutate` (every module, every mutant), `make mutate MODULES="workflows audit"` (some),
-`make mutate SAMPLE=1` (the fixed sample CI runs, and a non-zero exit below FLOOR).
+`make mutate` (every target, every mutant), `make mutate TARGETS="complaints alerts"` (some),
+`make mutate EVERY=20` (one mutant in 20, a fixed sample, as CI runs it). It prints a score per
+module and lists the survivors; it exits non-zero when a module scores below FLOOR.
 
 mutmut reads its settings from the `pyproject.toml` of the directory it runs in, one test
 selection for the whole run; so that each module runs only against its own tests, every module gets
 a working directory of its own under `.mutmut/` (its `pyproject.toml` is ours plus a `[tool.mutmut]`
-table written from TARGETS; `src`, `tests`, `migrations` and `seed` are links to ours). mutmut then
-records which of those tests reach each function and runs each mutant against those alone. Its
-results are kept there between runs: a mutant already judged is not run again until its code changes.
+table written from TARGETS; `src`, `tests`, `migrations` and `seed` are links to ours). mutmut
+then records which of those tests reach each function and runs each mutant against those alone.
+Results are kept there between runs: a mutant already judged is not run again until its code
+changes (`rm -r .mutmut` starts afresh).
 """
 
 import argparse
 import fnmatch
 import json
-import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,42 +27,51 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / ".mutmut"
 MUTMUT = Path(sys.executable).with_name("mutmut")
 FLOOR = 90.0
-# A fixed sample, the same on every run: the mutants whose number ends in 0 or 5 (a fifth of
-# each function's mutants, spread over every function).
-SAMPLE = "__mutmut_*[05]"
+# Fixed samples, the same on every run, spread over every function: one mutant in N, chosen by
+# the last digits of mutmut's numbering of each function's mutants.
+SAMPLES = {1: "*", 5: "*[05]", 10: "*0", 20: "*[02468]0"}
 
 
 @dataclass(frozen=True)
 class Target:
     files: tuple[str, ...]  # what mutmut mutates (globs from the repository root)
     tests: tuple[str, ...]  # the tests that reach it
-    functions: tuple[str, ...] = ("*",)  # which functions of those files count (mutmut names)
+    functions: tuple[str, ...] = ("*",)  # which functions count (mutmut names), all by default
 
 
-# The one table to re-point when a file moves. Functions are mutmut's names: `x_<function>` for
+# The one table to re-point when a file moves. A target's files share one recording of which of
+# its tests reach which function; scores are per file. Functions are mutmut's names: `x_<name>` for
 # a module function, `x<Class>ǁ<method>` for a method.
 TARGETS: dict[str, Target] = {
-    "aggregation": Target(
+    # aggregation
+    "progress": Target(
         ("src/ehp_api/progress/*.py",), ("tests/progress", "tests/indicators", "tests/dashboard")
     ),
-    "reading-validation": Target(("src/ehp_api/readings/rules.py",), ("tests/readings",)),
-    "alert-workflow": Target(("src/ehp_api/alerts/workflow.py",), ("tests/alerts",)),
-    "complaint-workflow": Target(("src/ehp_api/complaints/workflow.py",), ("tests/complaints",)),
-    "complaint-visibility": Target(
-        ("src/ehp_api/complaints/rules.py", "src/ehp_api/complaints/identity.py"),
-        ("tests/complaints", "tests/audit"),
-    ),
-    "alert-visibility": Target(
-        ("src/ehp_api/alerts/service.py",), ("tests/alerts",), ("x_visible_to",)
-    ),
+    # reading validation, and which readings each caller sees
+    "readings": Target(("src/ehp_api/readings/rules.py",), ("tests/readings",)),
     "reading-visibility": Target(
         ("src/ehp_api/readings/service.py",), ("tests/readings",), ("x_visible_to",)
     ),
+    # the complaint workflow; who sees which complaint and its identity; audit masking
+    "complaints": Target(
+        (
+            "src/ehp_api/complaints/workflow.py",
+            "src/ehp_api/complaints/rules.py",
+            "src/ehp_api/complaints/identity.py",
+            "src/ehp_api/audit/service.py",
+        ),
+        ("tests/complaints", "tests/audit"),
+    ),
+    # the two alert workflows, and which alerts each caller sees
+    "alerts": Target(("src/ehp_api/alerts/workflow.py",), ("tests/alerts",)),
+    "alert-visibility": Target(
+        ("src/ehp_api/alerts/service.py",), ("tests/alerts",), ("x_visible_to",)
+    ),
+    # roles, permissions and the caller's identity
     "permissions": Target(
         ("src/ehp_api/access/permissions.py", "src/ehp_api/principal.py"),
         ("tests/test_permissions.py", "tests/access", "tests/audit"),
     ),
-    "audit-masking": Target(("src/ehp_api/audit/service.py",), ("tests/audit", "tests/complaints")),
 }
 LINKED = ("src", "tests", "migrations", "seed")
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
@@ -73,10 +84,9 @@ def module_names(target: Target) -> list[str]:
     return [".".join(p.relative_to(ROOT / "src").with_suffix("").parts) for p in paths]
 
 
-def patterns(target: Target, sample: bool) -> list[str]:
-    suffix = SAMPLE if sample else "__mutmut_*"
+def patterns(target: Target, every: int) -> list[str]:
     return [
-        f"{module}.{function}{suffix}"
+        f"{module}.{function}__mutmut_{SAMPLES[every]}"
         for module in module_names(target)
         for function in target.functions
     ]
@@ -102,10 +112,10 @@ def prepare(name: str, target: Target) -> Path:
     return workdir
 
 
-def run(name: str, target: Target, sample: bool, children: int) -> dict[str, str]:
+def run(name: str, target: Target, every: int, children: int) -> dict[str, str]:
     """Run the target's mutants; return the status of each of them that was judged."""
     workdir = prepare(name, target)
-    wanted = patterns(target, sample)
+    wanted = patterns(target, every)
     command = [str(MUTMUT), "run", "--max-children", str(children), *wanted]
     subprocess.run(command, cwd=workdir, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
     listing = subprocess.run(  # noqa: S603
@@ -120,29 +130,41 @@ def run(name: str, target: Target, sample: bool, children: int) -> dict[str, str
     return statuses
 
 
-def report(name: str, statuses: dict[str, str]) -> float:
-    killed = sum(status in KILLED for status in statuses.values())
-    score = 100.0 * killed / len(statuses) if statuses else 100.0
-    print(f"{name:22} {killed:4} / {len(statuses):4}  {score:5.1f} %", flush=True)
-    for key, status in sorted(statuses.items()):
-        if status not in KILLED:
-            print(f"    {status:9} {key}")
-    return score
+def report(statuses: dict[str, str], floor: float) -> list[str]:
+    """Print a score per module and its survivors; return the modules below the floor."""
+    by_module: dict[str, dict[str, str]] = {}
+    for key, status in statuses.items():
+        by_module.setdefault(key.rsplit(".", 1)[0], {})[key] = status
+    below = []
+    for module, judged in sorted(by_module.items()):
+        killed = sum(status in KILLED for status in judged.values())
+        score = 100.0 * killed / len(judged)
+        print(f"{module:34} {killed:4} / {len(judged):4}  {score:5.1f} %", flush=True)
+        for key, status in sorted(judged.items()):
+            if status not in KILLED:
+                print(f"    {status:9} {key.rsplit('.', 1)[1]}")
+        if score < floor:
+            below.append(module)
+    return below
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("modules", nargs="*", choices=[[], *TARGETS], default=[])
-    parser.add_argument("--sample", action="store_true", help="the fixed sample, not every mutant")
+    parser.add_argument("targets", nargs="*", metavar="TARGET", help=", ".join(TARGETS))
+    parser.add_argument("--every", type=int, choices=sorted(SAMPLES), default=1,
+                        help="run one mutant in EVERY (a fixed sample)")  # fmt: skip
     parser.add_argument("--children", type=int, default=1, help="mutants run at once")
     parser.add_argument("--floor", type=float, default=FLOOR, help="fail below this score")
     args = parser.parse_args()
-    os.environ.setdefault("PYTHONHASHSEED", "0")
+    unknown = set(args.targets) - set(TARGETS)
+    if unknown:
+        parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
     below = []
-    for name in args.modules or TARGETS:
-        score = report(name, run(name, TARGETS[name], args.sample, args.children))
-        if score < args.floor:
-            below.append(name)
+    for name in args.targets or TARGETS:
+        started = time.monotonic()
+        statuses = run(name, TARGETS[name], args.every, args.children)
+        print(f"# {name}: {time.monotonic() - started:.0f} s")
+        below += report(statuses, args.floor)
     if below:
         print(f"below the floor of {args.floor:.0f} %: {', '.join(below)}")
     return 1 if below else 0
