@@ -76,10 +76,17 @@ def _triggers(session: Session, ids: list[int]) -> dict[int, list[TriggerEvaluat
     return result
 
 
-def _links(session: Session, ids: list[int]) -> dict[int, list[int]]:
+def _links(session: Session, principal: Principal, ids: list[int]) -> dict[int, list[int]]:
+    """The linked alerts the caller may see: a link never names an alert it may not read."""
     result: dict[int, list[int]] = defaultdict(list)
+    seen = select(Alert.id).where(service.visible_to(principal))
     rows = session.exec(
-        select(AlertLink).where(or_(AlertLink.alert_id.in_(ids), AlertLink.linked_id.in_(ids)))
+        select(AlertLink).where(
+            or_(
+                and_(AlertLink.alert_id.in_(ids), AlertLink.linked_id.in_(seen)),
+                and_(AlertLink.linked_id.in_(ids), AlertLink.alert_id.in_(seen)),
+            )
+        )
     ).all()  # type: ignore[attr-defined]
     for link in rows:
         result[link.alert_id].append(link.linked_id)
@@ -157,7 +164,7 @@ def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Co
         places=places,
         organisations=dict(session.exec(select(Organisation.id, Organisation.code)).all()),
         triggers=_triggers(session, ids),
-        links=_links(session, ids),
+        links=_links(session, principal, ids),
         duplicates=_duplicates(session, principal, alerts, places),
         durations={i: durations(e) for i, e in service.timeline(session, ids).items()},
     )
