@@ -1,9 +1,10 @@
-"""Kobo intake is no oracle: a resend says what the first answer said whatever happened to the
-case since, and a follow-up code already held by a case is not told apart from a new one."""
+"""No side channel on confidential complaints: a Kobo resend says what the first answer said,
+whatever happened to the case since; a follow-up code already held is not told apart from a new
+one; complaint ids are no sequence whose gaps count the confidential ones."""
 
 from fastapi.testclient import TestClient
 
-from tests.complaints.conftest import BASE, refer
+from tests.complaints.conftest import BASE, create, refer
 from tests.complaints.kobo_data import INTAKE, submission
 from tests.complaints.test_kobo import mapped
 
@@ -44,3 +45,14 @@ def test_a_form_code_already_held_is_answered_like_a_new_one(
         "action": "complaint.follow_up_code_replaced"
     }).json()["items"]  # fmt: skip
     assert [e["entity_id"] for e in events] == [str(second.json()["id"])]
+
+
+def test_complaint_ids_do_not_count_the_confidential_ones_between_them(
+    hcr: TestClient, psea: TestClient
+) -> None:
+    before = create(hcr)["id"]
+    for _ in range(3):
+        create(psea, category="sea_allegation")
+    after = create(hcr)["id"]
+    # With a sequence, `after - before - 1` would be the number of SEA allegations in between.
+    assert not 0 < after - before <= 4
