@@ -165,3 +165,17 @@ def test_the_psea_focal_point_reads_the_sea_figures_whole(running: harness.Serve
         1,
         False,
     )
+
+
+def test_only_the_command_line_grants_the_psea_role_and_the_psea_network_sees_it(
+    running: harness.Server,
+) -> None:
+    admin = client(running, "admin", "OCHA")
+    body = {"name": "self-granted", "organisation": "OCHA", "role": "psea_focal_point"}
+    assert admin.post("/api-keys", json=body).status_code == 403
+    watcher = client(running, "psea_focal_point", "UNFPA")
+    newcomer = client(running, "psea_focal_point", "OCHA")  # the operator, with the CLI
+    me = newcomer.get("/me").json()
+    grants = watcher.get("/audit-events/psea").json()["items"]
+    granted = {(e["entity_type"], e["entity_id"]) for e in grants if e["action"] == "psea.grant"}
+    assert ("api_key", str(me["id"])) in granted

@@ -14,6 +14,7 @@ router, sits above them.
 
 from sqlalchemy import ColumnElement, String, and_, cast, exists, false, func, not_, or_, true
 
+from ehp_api.access.grants import GRANT as PSEA_GRANT
 from ehp_api.access.permissions import Permission
 from ehp_api.audit.models import AuditEvent
 from ehp_api.complaints import rules as complaint_rules
@@ -57,3 +58,12 @@ def _complaints(principal: Principal) -> ColumnElement[bool]:
         not_(func.coalesce(visible, false())),  # a NULL in the rule hides, never shows
     )
     return or_(AuditEvent.entity_type != "complaint", ~hidden)  # type: ignore[return-value]
+
+
+def psea_view() -> ColumnElement[bool]:
+    """What the PSEA focal points watch: every grant of their role, and every event about a
+    confidential record (each read of an SEA case, by whoever holds the role, new or not)."""
+    return or_(  # type: ignore[return-value]
+        AuditEvent.action == PSEA_GRANT,
+        AuditEvent.confidential.is_(True),  # type: ignore[attr-defined]
+    )

@@ -51,3 +51,20 @@ def list_audit_events(
         limit=page.limit,
         next_cursor=next_cursor,
     )
+
+
+@router.get("/audit-events/psea", response_model=Page[AuditEventPublic])
+def list_psea_audit_events(
+    session: SessionDep,
+    page: PageDep,
+    _: Annotated[Principal, require(Permission.complaints_confidential)],
+    since: Annotated[IsoDateTime | None, Query(description="From this time (inclusive).")] = None,
+) -> Page[AuditEventPublic]:
+    """PSEA focal points only: every grant of their role and every read of an SEA case."""
+    items, next_cursor = service.list_(session, page, visible=policy.psea_view(), since=since)
+    codes = service.organisation_codes(session, items)
+    return Page(
+        items=[service.to_public(e, codes) for e in items],
+        limit=page.limit,
+        next_cursor=next_cursor,
+    )
