@@ -57,13 +57,13 @@ def _complaints(principal: Principal) -> ColumnElement[bool]:
         cast(Complaint.id, String) == AuditEvent.entity_id,
         not_(func.coalesce(visible, false())),  # a NULL in the rule hides, never shows
     )
-    return or_(AuditEvent.entity_type != "complaint", ~hidden)  # type: ignore[return-value]
+    return or_(AuditEvent.entity_type != "complaint", ~hidden)  # type: ignore[arg-type,return-value]
 
 
 def psea_view() -> ColumnElement[bool]:
     """What the PSEA focal points watch: every grant of their role, and every event about a
     confidential record (each read of an SEA case, by whoever holds the role, new or not)."""
     return or_(  # type: ignore[return-value]
-        AuditEvent.action == PSEA_GRANT,
+        AuditEvent.action == PSEA_GRANT,  # type: ignore[arg-type]
         AuditEvent.confidential.is_(True),  # type: ignore[attr-defined]
     )
