@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
+from ehp_api import reference
 from ehp_api.alerts import service
 from ehp_api.alerts.models import (
     Alert,
@@ -25,6 +26,7 @@ from ehp_api.alerts.schemas import (
     TriggerEvaluation,
 )
 from ehp_api.audit import service as audit
+from ehp_api.db import SessionFactory
 from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
 from ehp_api.principal import Principal
@@ -159,10 +161,16 @@ def _duplicates(
 
 def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Context:
     ids = [a.id for a in alerts if a.id is not None]
-    places = _places(session)
+    # Reference lookups, kept per version of the reference data.
+    places = reference.memo(session, "alerts.places", lambda: _places(session))
+    organisations = reference.memo(
+        session,
+        "alerts.organisations",
+        lambda: dict(session.exec(select(Organisation.id, Organisation.code)).all()),
+    )
     return _Context(
         places=places,
-        organisations=dict(session.exec(select(Organisation.id, Organisation.code)).all()),
+        organisations=organisations,
         triggers=_triggers(session, ids),
         links=_links(session, principal, ids),
         duplicates=_duplicates(session, principal, alerts, places),
@@ -200,11 +208,25 @@ def render(
     return [_render(a, principal, ctx) for a in alerts]
 
 
-def render_one(session: Session, principal: Principal, alert: Alert) -> AlertFull | AlertRestricted:
+def render_one(
+    session: Session,
+    principal: Principal,
+    alert: Alert,
+    *,
+    record_in: SessionFactory | None = None,
+) -> AlertFull | AlertRestricted:
+    """The alert as the principal may see it. Someone outside the source organisation who reads
+    the narrative is put on record: in the request's transaction, or, for a read (`record_in`),
+    in a short write transaction of its own, committed before the answer is sent, so that a read
+    of one's own alert never takes SQLite's write lock."""
     [view] = render(session, principal, [alert])
     if isinstance(view, AlertFull) and alert.source_organisation_id != principal.organisation_id:
-        # Someone outside the source organisation read the narrative: that read is on record.
-        audit.record(session, principal, "alert.read_restricted", "alert", alert.id)
+        if record_in is None:
+            audit.record(session, principal, "alert.read_restricted", "alert", alert.id)
+        else:
+            with record_in() as own:
+                audit.record(own, principal, "alert.read_restricted", "alert", alert.id)
+                own.commit()
     return view
 
 
