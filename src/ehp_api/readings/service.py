@@ -341,24 +341,37 @@ _PLAIN_FIELDS = {
 
 
 def history(session: Session, principal: Principal, reading_id: int) -> list[HistoryEntry]:
+    """The reading's changes. A reader who sees another organisation's reading only because it
+    is validated sees only its validations: never the values it rejected, nor why."""
     reading = get(session, principal, reading_id)
     measure = names(session).indicators[reading.indicator_id][1]
-    rows = session.exec(
-        select(ReadingHistory)
-        .where(ReadingHistory.reading_id == reading.id)
-        .order_by(ReadingHistory.id)  # type: ignore[arg-type]
-    ).all()
-    return [
-        HistoryEntry(
-            changed_at=h.changed_at,
-            changed_by=h.changed_by,
-            event=h.event,
-            old_value=display_value(measure, h.old_numerator, h.old_denominator),
-            new_value=display_value(measure, h.new_numerator, h.new_denominator),
-            old_status=h.old_status,
-            new_status=h.new_status,
-            note=h.note,
-            changes=h.changes or {},
-        )
-        for h in rows
-    ]
+    stmt = select(ReadingHistory).where(ReadingHistory.reading_id == reading.id)
+    whole = principal.can(Permission.readings_review) or (
+        reading.organisation_id == principal.organisation_id
+    )
+    if not whole:
+        stmt = stmt.where(ReadingHistory.event == "validated")
+    rows = session.exec(stmt.order_by(ReadingHistory.id)).all()  # type: ignore[arg-type]
+    entries = [_entry(h, measure) for h in rows]
+    return entries if whole else [_validation_only(e) for e in entries]
+
+
+def _entry(h: ReadingHistory, measure: MeasureType) -> HistoryEntry:
+    return HistoryEntry(
+        changed_at=h.changed_at,
+        changed_by=h.changed_by,
+        event=h.event,
+        old_value=display_value(measure, h.old_numerator, h.old_denominator),
+        new_value=display_value(measure, h.new_numerator, h.new_denominator),
+        old_status=h.old_status,
+        new_status=h.new_status,
+        note=h.note,
+        changes=h.changes or {},
+    )
+
+
+def _validation_only(entry: HistoryEntry) -> HistoryEntry:
+    """What was validated and when; not what stood before it (a value sent back, a reason)."""
+    return entry.model_copy(
+        update={"old_value": None, "old_status": None, "note": None, "changes": {}}
+    )
