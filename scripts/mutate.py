@@ -57,8 +57,10 @@ TARGETS: dict[str, Target] = {
         (
             "src/ehp_api/complaints/workflow.py",
             "src/ehp_api/complaints/rules.py",
+            "src/ehp_api/complaints/policy.py",
             "src/ehp_api/complaints/identity.py",
             "src/ehp_api/audit/service.py",
+            "src/ehp_api/audit/policy.py",
         ),
         ("tests/complaints", "tests/audit"),
     ),
