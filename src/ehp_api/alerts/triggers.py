@@ -10,6 +10,7 @@ from ehp_api.alerts.schemas import TriggerRuleIn, TriggerRulePublic, TriggerRule
 from ehp_api.audit import service as audit
 from ehp_api.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from ehp_api.principal import Principal
+from ehp_api.row_locks import for_update
 
 DEFAULT_WINDOW_DAYS = 30
 _PARAMS = {
@@ -125,7 +126,11 @@ def create(session: Session, actor: Principal, data: TriggerRuleIn) -> TriggerRu
 
 
 def update(session: Session, actor: Principal, code: str, data: TriggerRuleUpdate) -> TriggerRule:
-    """A new version with the changes; judged alerts keep the version that judged them."""
+    """A new version with the changes; judged alerts keep the version that judged them.
+
+    The rule's versions are locked first: a concurrent change waits, and its new version is
+    seen as the current one (versions never fork)."""
+    session.exec(for_update(select(TriggerRule).where(TriggerRule.code == code), TriggerRule)).all()
     current = next((r for r in current_rules(session) if r.code == code), None)
     if current is None:
         raise NotFound(f"No trigger rule {code!r}.")
