@@ -109,7 +109,9 @@ def _check_params(kind: TriggerKind, values: dict[str, object]) -> None:
 
 def create(session: Session, actor: Principal, data: TriggerRuleIn) -> TriggerRule:
     if session.exec(select(TriggerRule.id).where(TriggerRule.code == data.code)).first():
-        raise Conflict(f"A rule {data.code!r} exists; change it with PATCH (a new version).")
+        reason = "a rule has this code; change it with PATCH (a new version)"
+        param = InvalidParam(location="body", field="code", reason=reason, code="already_exists")
+        raise Conflict(f"code: {reason}.", errors=[param])
     _check_params(data.kind, data.model_dump())
     rule = TriggerRule(**data.model_dump(), version=1, created_by=actor.name)
     session.add(rule)
