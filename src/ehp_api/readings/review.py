@@ -51,9 +51,16 @@ def _validated(reading: Reading) -> tuple[int | None, int | None]:
     return reading.validated_numerator, reading.validated_denominator
 
 
+def _locked(session: Session, principal: Principal, reading_id: int) -> Reading:
+    """The reading locked for a change, its period held against a lock first: a batch takes the
+    two in this order too, so they never wait for each other in a circle."""
+    period_id = service.get(session, principal, reading_id).period_id
+    periods_service.share(session, [periods_service.code_of(session, period_id)])
+    return service.get(session, principal, reading_id, lock=True)
+
+
 def _editable(session: Session, principal: Principal, reading: Reading) -> IndicatorInfo:
     """Partners change only their own unvalidated readings, and nobody changes a locked period."""
-    periods_service.share(session, [periods_service.code_of(session, reading.period_id)])
     if not principal.can(Permission.readings_write_any):
         if reading.organisation_id != principal.organisation_id:
             raise Conflict("Only the secretariat changes another organisation's reading.")
@@ -135,7 +142,7 @@ def update(
     data: ReadingUpdate,
     if_match: str | None = None,
 ) -> Reading:
-    reading = service.get(session, principal, reading_id, lock=True)
+    reading = _locked(session, principal, reading_id)
     indicator = _editable(session, principal, reading)
     _check_seen(reading, if_match)
     before = _snapshot(reading)
@@ -161,7 +168,7 @@ def update(
 
 
 def delete(session: Session, principal: Principal, reading_id: int) -> None:
-    reading = service.get(session, principal, reading_id, lock=True)
+    reading = _locked(session, principal, reading_id)
     _editable(session, principal, reading)
     audit.record(
         session,
