@@ -62,7 +62,7 @@ migration: install
 bench: install
 	$(BIN)/python benchmarks/readings_batch.py
 
-.PHONY: bench-volume bench-export bench-load
+.PHONY: bench-volume bench-export bench-load bench-reads
 # A PostgreSQL database with 1,000,000 readings, 100,000 alerts and 100,000 complaints, kept:
 # its URL is printed (drop it with dropdb when done).
 bench-volume: install
@@ -82,6 +82,10 @@ faults: install
 # recovery, against a bare FastAPI endpoint in the same run (a few minutes; its database is dropped).
 bench-load: install
 	$(BIN)/python benchmarks/load.py
+
+# Authenticated reads against a bare FastAPI + SQLModel read in the same run, SQLite and PostgreSQL.
+bench-reads: install
+	$(BIN)/python benchmarks/reads.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache ehp.db ehp.db-shm ehp.db-wal

@@ -80,6 +80,13 @@ class Settings(BaseSettings):
         5000, ge=0, description="How long a SQLite write waits for the write lock before its 503."
     )
     token_ttl_minutes: int = Field(480, ge=1, description="Lifetime of a login's access token.")
+    auth_cache_seconds: float = Field(
+        10,
+        ge=0,
+        le=300,
+        description="How long a worker remembers whom a key or token stands for: a key revoked "
+        "with the CLI or on another worker may still work that long; 0 turns it off.",
+    )
     login_rate_limit: str = Field("5/minute", description="Login attempts allowed per account.")
     login_rate_limit_per_ip: str = Field("30/minute", description="Login attempts per client IP.")
     idempotency_ttl_hours: int = Field(

@@ -14,6 +14,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from ehp_api import __version__, health
 from ehp_api.access.last_use import KeyUses
 from ehp_api.access.login import LoginLimits
+from ehp_api.access.principal_cache import PrincipalCache
 from ehp_api.admission import InFlightLimitMiddleware
 from ehp_api.api import api_router
 from ehp_api.config import Settings, check_production, get_settings
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = build_engine(settings)
     app.state.read_engine = deferred(app.state.engine)
     app.state.key_uses = KeyUses()
+    app.state.principals = PrincipalCache(settings.auth_cache_seconds)
     app.state.login_limits = LoginLimits(
         LoginLimiter(app.state.engine, settings.login_rate_limit, settings.rate_limit_storage),
         LoginLimiter(

@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from ehp_api.access.models import AccessToken, ApiKey, User
+from ehp_api.access.principal_cache import PrincipalCache, forget_after_commit
 from ehp_api.audit import service as audit
 from ehp_api.db import utcnow
 from ehp_api.errors import Unauthorized
@@ -75,21 +76,31 @@ def _usable(revoked_at: datetime | None, expires_at: datetime | None, now: datet
     return revoked_at is None and (expires_at is None or expires_at > now)
 
 
-def authenticate(session: Session, secret: str) -> Principal:
+def authenticate(session: Session, secret: str, cache: PrincipalCache | None = None) -> Principal:
     """The principal a bearer secret stands for, or 401 if it is unknown, revoked or expired.
 
-    Reads only: a key's last use is recorded after the response (`last_use`)."""
-    now = utcnow()
+    Reads only: a key's last use is recorded after the response (`last_use`). With a cache, a
+    secret verified in the last `EHP_AUTH_CACHE_SECONDS` costs no database round trip."""
     digest = hash_secret(secret)
+    if cache is not None and (remembered := cache.get(digest)) is not None:
+        return remembered
+    principal, expires_at = _look_up(session, secret, digest)
+    if cache is not None:
+        cache.put(digest, principal, expires_at)
+    return principal
+
+
+def _look_up(session: Session, secret: str, digest: str) -> tuple[Principal, datetime | None]:
+    now = utcnow()
     if secret.startswith(TOKEN_PREFIX):
         token = session.exec(select(AccessToken).where(AccessToken.token_hash == digest)).first()
         if token and _usable(token.revoked_at, token.expires_at, now) and token.user.is_active:
-            return user_principal(token.user)
+            return user_principal(token.user), token.expires_at
         raise Unauthorized("The access token is unknown, expired or revoked; log in again.")
     key = session.exec(select(ApiKey).where(ApiKey.secret_hash == digest)).first()
     if key is None or not _usable(key.revoked_at, key.expires_at, now):
         raise Unauthorized("The API key is unknown, expired or revoked.")
-    return _key_principal(key)
+    return _key_principal(key), key.expires_at
 
 
 def issue_token(session: Session, user: User, ttl: timedelta) -> tuple[str, AccessToken]:
@@ -119,4 +130,5 @@ def revoke_token(session: Session, secret: str) -> None:
     ).first()
     if token is not None and token.revoked_at is None:
         token.revoked_at = utcnow()
+        forget_after_commit(session)
         session.flush()

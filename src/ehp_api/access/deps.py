@@ -42,7 +42,7 @@ def get_principal(
     after_response: BackgroundTasks,
     sessions: WriteSessionFactoryDep,
 ) -> Principal:
-    principal = credentials.authenticate(session, secret)
+    principal = credentials.authenticate(session, secret, request.app.state.principals)
     request.state.principal = principal
     key_id = principal.id if principal.kind == PrincipalKind.api_key else None
     if key_id is not None and request.app.state.key_uses.due(key_id):

@@ -18,6 +18,7 @@ from ehp_api.access.models import (
     UserPublic,
     UserUpdate,
 )
+from ehp_api.access.principal_cache import forget_after_commit
 from ehp_api.audit import service as audit
 from ehp_api.db import utcnow
 from ehp_api.errors import Conflict, NotFound
@@ -91,6 +92,7 @@ def update_user(session: Session, actor: Principal, user_id: int, data: UserUpda
         setattr(user, field, value)
     if data.is_active is False or data.password is not None:
         _revoke_sessions(session, user)
+    forget_after_commit(session)  # a role, organisation or status its tokens stood for
     user.updated_at = utcnow()
     changes = audit.diff(before, _snapshot(user, _USER_FIELDS), sensitive={"password_hash"})
     audit.record(session, actor, "user.update", "user", user.id, changes)
@@ -148,6 +150,7 @@ def revoke_api_key(session: Session, actor: Principal, key_id: int) -> ApiKey:
     key = get_api_key(session, key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+        forget_after_commit(session)
         changes = audit.diff({"revoked_at": None}, {"revoked_at": key.revoked_at})
         audit.record(session, actor, "api_key.revoke", "api_key", key.id, changes)
         session.flush()
