@@ -90,7 +90,13 @@ class TestCaching:
             assert anon_client.get(url).headers["cache-control"] == "no-store", url
 
     def test_api_answers_are_not_cached(self, client: TestClient, anon_client: TestClient) -> None:
-        assert client.get("/api/v1/activities?limit=500").headers["cache-control"] == "no-store"
-        assert client.get("/api/v1/strategy").headers["cache-control"] == "no-store"
+        assert client.get("/api/v1/readings").headers["cache-control"] == "no-store"
+        assert client.get("/api/v1/me").headers["cache-control"] == "no-store"
         assert anon_client.get("/api/v1/me").headers["cache-control"] == "no-store"
         assert anon_client.get("/healthz").headers["cache-control"] == "no-store"
+
+    def test_reference_answers_are_kept_and_revalidated(self, client: TestClient) -> None:
+        """The plan, organisations, places and periods carry an ETag (`ehp_api.reference`)."""
+        answer = client.get("/api/v1/activities?limit=500")
+        assert answer.headers["cache-control"] == "private, no-cache"
+        assert answer.headers["etag"]

@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ehp_api import idempotency_keys, migrate, push, ratelimit, seeds
+from ehp_api import idempotency_keys, migrate, push, ratelimit, reference, seeds
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate, UserCreate
 from ehp_api.access.permissions import Role
@@ -39,6 +39,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     migrate.upgrade(get_settings().database_url, revision)
     if revision == "head":
         typer.echo(f"reading totals rebuilt: {_rebuild_totals()} rows")
+        typer.echo(f"reference data version: {_touch_reference()}")
 
 
 # `-1` (one step down) is a revision, not an option.
@@ -53,6 +54,19 @@ def db_rebuild_totals() -> None:
     """Recompute the dashboard's kept reading totals from the readings (after loading readings
     with SQL, past the service, or to check nothing drifted)."""
     typer.echo(f"reading totals rebuilt: {_rebuild_totals()} rows")
+
+
+@db_app.command("touch-reference")
+def db_touch_reference() -> None:
+    """Tell every worker that the reference data changed (after changing the plan, organisations,
+    places or periods with SQL, past the service): they drop the answers they keep."""
+    typer.echo(f"reference data version: {_touch_reference()}")
+
+
+def _touch_reference() -> int:
+    with Session(get_engine()) as session, session.begin():
+        reference.touch(session)
+        return reference.version_of(session)
 
 
 def _rebuild_totals() -> int:

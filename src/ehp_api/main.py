@@ -38,6 +38,7 @@ from ehp_api.openapi import (
     operation_id,
 )
 from ehp_api.ratelimit import LoginLimiter
+from ehp_api.reference import Snapshot
 
 GZIP_MINIMUM_BYTES = 1000
 GZIP_LEVEL = 6
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_engine = deferred(app.state.engine)
     app.state.key_uses = KeyUses()
     app.state.principals = PrincipalCache(settings.auth_cache_seconds)
+    app.state.reference = Snapshot()
     app.state.login_limits = LoginLimits(
         LoginLimiter(app.state.engine, settings.login_rate_limit, settings.rate_limit_storage),
         LoginLimiter(

@@ -112,6 +112,7 @@ class RequestContextMiddleware:
                 # What was found may be kept; a 404 for an asset must not be.
                 found = message["status"] < 400
                 headers.setdefault("Cache-Control", IMMUTABLE if immutable and found else NO_STORE)
+                _tag_the_encoding(headers)
             await send(message)
 
         try:
@@ -204,3 +205,14 @@ class BodySizeLimitMiddleware:
 
 async def _no_body() -> Message:
     return {"type": "http.disconnect"}
+
+
+GZIP_TAG_SUFFIX = "-gzip"
+
+
+def _tag_the_encoding(headers: MutableHeaders) -> None:
+    """A strong ETag names one sequence of bytes: the gzipped bytes get their own tag (`"...-gzip"`,
+    as Apache does), which `If-None-Match` accepts as the same answer (`ehp_api.reference`)."""
+    etag = headers.get("etag")
+    if etag and headers.get("content-encoding") == "gzip" and etag.endswith('"'):
+        headers["ETag"] = etag[:-1] + GZIP_TAG_SUFFIX + '"'

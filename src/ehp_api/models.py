@@ -39,6 +39,7 @@ from ehp_api.progress import kept
 from ehp_api.progress.models import ReadingTotal
 from ehp_api.ratelimit import RateLimitCounter
 from ehp_api.readings.models import Reading, ReadingHistory
+from ehp_api.reference import ReferenceStamp
 from ehp_api.targets.models import IndicatorBaseline, IndicatorTarget
 from ehp_api.workplan.models import (
     Activity,
@@ -89,6 +90,7 @@ __all__ = [
     "Reading",
     "ReadingHistory",
     "ReadingTotal",
+    "ReferenceStamp",
     "Strategy",
     "TriggerRule",
     "User",

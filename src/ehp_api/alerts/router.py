@@ -20,7 +20,7 @@ from ehp_api.alerts.schemas import (
     TriggerRulePublic,
     TriggerRuleUpdate,
 )
-from ehp_api.db import RecordId, SessionDep, writes
+from ehp_api.db import RecordId, SessionDep, WriteSessionFactoryDep
 from ehp_api.errors import Forbidden, problem_responses
 from ehp_api.idempotency import Answer, Idempotency, idempotent
 from ehp_api.pagination import Page, PageDep
@@ -99,10 +99,12 @@ def list_alerts(
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertView)
-@writes  # another organisation's read of the narrative is put on record
-def get_alert(session: SessionDep, alert_id: RecordId, principal: Read) -> AlertView:
+def get_alert(
+    session: SessionDep, alert_id: RecordId, principal: Read, sessions: WriteSessionFactoryDep
+) -> AlertView:
     """Get one alert, with its triggers, possible duplicates and links."""
-    return views.render_one(session, principal, service.get(session, principal, alert_id))
+    alert = service.get(session, principal, alert_id)
+    return views.render_one(session, principal, alert, record_in=sessions)
 
 
 @router.patch("/alerts/{alert_id}", response_model=AlertFull)

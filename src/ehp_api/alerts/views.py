@@ -25,6 +25,7 @@ from ehp_api.alerts.schemas import (
     TriggerEvaluation,
 )
 from ehp_api.audit import service as audit
+from ehp_api.db import SessionFactory
 from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
 from ehp_api.principal import Principal
@@ -193,11 +194,25 @@ def render(
     return [_render(a, principal, ctx) for a in alerts]
 
 
-def render_one(session: Session, principal: Principal, alert: Alert) -> AlertFull | AlertRestricted:
+def render_one(
+    session: Session,
+    principal: Principal,
+    alert: Alert,
+    *,
+    record_in: SessionFactory | None = None,
+) -> AlertFull | AlertRestricted:
+    """The alert as the principal may see it. Someone outside the source organisation who reads
+    the narrative is put on record: in the request's transaction, or, for a read (`record_in`),
+    in a short write transaction of its own, committed before the answer is sent, so that a read
+    of one's own alert never takes SQLite's write lock."""
     [view] = render(session, principal, [alert])
     if isinstance(view, AlertFull) and alert.source_organisation_id != principal.organisation_id:
-        # Someone outside the source organisation read the narrative: that read is on record.
-        audit.record(session, principal, "alert.read_restricted", "alert", alert.id)
+        if record_in is None:
+            audit.record(session, principal, "alert.read_restricted", "alert", alert.id)
+        else:
+            with record_in() as own:
+                audit.record(own, principal, "alert.read_restricted", "alert", alert.id)
+                own.commit()
     return view
 
 

@@ -2,13 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from ehp_api.db import SessionDep
 from ehp_api.indicators import service
 from ehp_api.indicators.models import DisaggregationPublic, IndicatorPublic, MeasureType
 from ehp_api.pagination import Page, PageDep
 from ehp_api.periods.models import PERIOD_PATTERN
+from ehp_api.reference import ReferenceAnswer
 
 router = APIRouter(tags=["indicators"])
 
@@ -21,6 +22,7 @@ INDICATOR_CODE = r"^\d+\.\d+\.\d+\.\d+$"
 @router.get("/indicators", response_model=Page[IndicatorPublic])
 def list_indicators(
     session: SessionDep,
+    answer: ReferenceAnswer,
     page: PageDep,
     axis: Annotated[str | None, Query(pattern=AXIS_CODE, description="Only this axis.")] = None,
     objective: Annotated[
@@ -37,36 +39,49 @@ def list_indicators(
         str | None,
         Query(pattern=PERIOD_PATTERN, description="Only planned in this quarter or year."),
     ] = None,
-) -> Page[IndicatorPublic]:
+) -> Response:
     """List the plan's progress indicators in the plan's order."""
-    items, next_cursor = service.list_(
-        session,
-        page,
-        within=(axis, objective, activity),
-        measure=measure,
-        liptako_gourma=liptako_gourma,
-        planned_in=planned_in,
-    )
-    return Page(
-        items=[service.to_public(i) for i in items], limit=page.limit, next_cursor=next_cursor
-    )
+
+    def build() -> Page[IndicatorPublic]:
+        items, next_cursor = service.list_(
+            session,
+            page,
+            within=(axis, objective, activity),
+            measure=measure,
+            liptako_gourma=liptako_gourma,
+            planned_in=planned_in,
+        )
+        return Page(
+            items=[service.to_public(i) for i in items], limit=page.limit, next_cursor=next_cursor
+        )
+
+    return answer(build)
 
 
 @router.get("/indicators/{code}", response_model=IndicatorPublic)
 def get_indicator(
     session: SessionDep,
+    answer: ReferenceAnswer,
     code: Annotated[str, Path(pattern=INDICATOR_CODE, examples=["1.3.2.1"])],
-) -> IndicatorPublic:
+) -> Response:
     """Get one indicator with its breakdowns and planned quarters."""
-    return service.to_public(service.get_by_code(session, code))
+
+    def build() -> IndicatorPublic:
+        return service.to_public(service.get_by_code(session, code))
+
+    return answer(build)
 
 
 @router.get("/disaggregations", response_model=Page[DisaggregationPublic])
-def list_disaggregations(session: SessionDep, page: PageDep) -> Page[DisaggregationPublic]:
+def list_disaggregations(session: SessionDep, answer: ReferenceAnswer, page: PageDep) -> Response:
     """List the disaggregation categories and their options."""
-    items, next_cursor = service.list_categories(session, page)
-    return Page(
-        items=[service.category_to_public(c) for c in items],
-        limit=page.limit,
-        next_cursor=next_cursor,
-    )
+
+    def build() -> Page[DisaggregationPublic]:
+        items, next_cursor = service.list_categories(session, page)
+        return Page(
+            items=[service.category_to_public(c) for c in items],
+            limit=page.limit,
+            next_cursor=next_cursor,
+        )
+
+    return answer(build)

@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from ehp_api.db import IsoDate, SessionDep
 from ehp_api.locations import service
 from ehp_api.locations.models import PCODE_PATTERN, FocusAreaPublic, LocationPublic
 from ehp_api.pagination import Page, PageDep
+from ehp_api.reference import ReferenceAnswer
 
 router = APIRouter(tags=["locations"])
 
@@ -17,6 +18,7 @@ PcodePath = Annotated[str, Path(pattern=PCODE_PATTERN, examples=["ML07"], descri
 @router.get("/locations", response_model=Page[LocationPublic])
 def list_locations(
     session: SessionDep,
+    answer: ReferenceAnswer,
     page: PageDep,
     level: Annotated[int | None, Query(ge=1, le=2, description="1 region, 2 cercle.")] = None,
     parent: Annotated[
@@ -28,37 +30,56 @@ def list_locations(
     on: Annotated[
         IsoDate | None, Query(description="Date for the focus area's membership; default today.")
     ] = None,
-) -> Page[LocationPublic]:
+) -> Response:
     """List locations (admin 1 and admin 2 P-codes)."""
-    items, next_cursor = service.list_(
-        session, page, level=level, parent=parent, focus_area=focus_area, on=on
-    )
-    return Page(
-        items=[service.to_public(loc) for loc in items], limit=page.limit, next_cursor=next_cursor
-    )
+
+    def build() -> Page[LocationPublic]:
+        items, next_cursor = service.list_(
+            session, page, level=level, parent=parent, focus_area=focus_area, on=on
+        )
+        return Page(
+            items=[service.to_public(loc) for loc in items],
+            limit=page.limit,
+            next_cursor=next_cursor,
+        )
+
+    return answer(build)
 
 
 @router.get("/locations/{pcode}", response_model=LocationPublic)
-def get_location(session: SessionDep, pcode: PcodePath) -> LocationPublic:
+def get_location(session: SessionDep, answer: ReferenceAnswer, pcode: PcodePath) -> Response:
     """Get one location by its P-code."""
-    return service.to_public(service.get_by_pcode(session, pcode))
+
+    def build() -> LocationPublic:
+        return service.to_public(service.get_by_pcode(session, pcode))
+
+    return answer(build)
 
 
 @router.get("/focus-areas", response_model=Page[FocusAreaPublic])
-def list_focus_areas(session: SessionDep, page: PageDep) -> Page[FocusAreaPublic]:
+def list_focus_areas(session: SessionDep, answer: ReferenceAnswer, page: PageDep) -> Response:
     """List the focus areas with their membership over time."""
-    items, next_cursor = service.list_focus_areas(session, page)
-    return Page(
-        items=[service.focus_area_to_public(a) for a in items],
-        limit=page.limit,
-        next_cursor=next_cursor,
-    )
+
+    def build() -> Page[FocusAreaPublic]:
+        items, next_cursor = service.list_focus_areas(session, page)
+        return Page(
+            items=[service.focus_area_to_public(a) for a in items],
+            limit=page.limit,
+            next_cursor=next_cursor,
+        )
+
+    return answer(build)
 
 
 @router.get("/focus-areas/{code}", response_model=FocusAreaPublic)
 def get_focus_area(
     session: SessionDep,
+    answer: ReferenceAnswer,
     code: Annotated[str, Path(min_length=1, max_length=40, examples=["liptako_gourma"])],
-) -> FocusAreaPublic:
+) -> Response:
     """Get one focus area (`liptako_gourma`) with its membership over time."""
-    return service.focus_area_to_public(service.get_focus_area(session, code))
+
+    def build() -> FocusAreaPublic:
+        return service.focus_area_to_public(service.get_focus_area(session, code))
+
+    return answer(build)

@@ -19,6 +19,7 @@ from ehp_api.organisations.models import (
 )
 from ehp_api.pagination import Page, PageDep
 from ehp_api.principal import Principal
+from ehp_api.reference import ReferenceAnswer
 
 # Not empty: the OpenAPI document must not let clients (or the fuzzer) ask for `/organisations/`.
 OrganisationCode = Annotated[
@@ -34,28 +35,37 @@ Retry = Annotated[Idempotency, idempotent("organisations.create")]
 @router.get("", response_model=Page[OrganisationPublic])
 def list_organisations(
     session: SessionDep,
+    answer: ReferenceAnswer,
     page: PageDep,
     _: ReadPlan,
     kind: Annotated[OrganisationKind | None, Query(description="Only this kind.")] = None,
     ehp_member: Annotated[
         bool | None, Query(description="Only EHP members (or non-members).")
     ] = None,
-) -> Page[OrganisationPublic]:
+) -> Response:
     """List organisations in the order they were recorded."""
-    items, next_cursor = service.list_(session, page, kind=kind, ehp_member=ehp_member)
-    return Page(
-        items=[OrganisationPublic.model_validate(o) for o in items],
-        limit=page.limit,
-        next_cursor=next_cursor,
-    )
+
+    def build() -> Page[OrganisationPublic]:
+        items, next_cursor = service.list_(session, page, kind=kind, ehp_member=ehp_member)
+        return Page(
+            items=[OrganisationPublic.model_validate(o) for o in items],
+            limit=page.limit,
+            next_cursor=next_cursor,
+        )
+
+    return answer(build)
 
 
 @router.get("/{code}", response_model=OrganisationPublic)
 def get_organisation(
-    session: SessionDep, code: OrganisationCode, _: ReadPlan
-) -> OrganisationPublic:
+    session: SessionDep, answer: ReferenceAnswer, code: OrganisationCode, _: ReadPlan
+) -> Response:
     """Get one organisation by its code."""
-    return OrganisationPublic.model_validate(service.get_by_code(session, code))
+
+    def build() -> OrganisationPublic:
+        return OrganisationPublic.model_validate(service.get_by_code(session, code))
+
+    return answer(build)
 
 
 @router.post(

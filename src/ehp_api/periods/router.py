@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
@@ -11,6 +11,7 @@ from ehp_api.pagination import Page, PageDep
 from ehp_api.periods import service
 from ehp_api.periods.models import PERIOD_PATTERN, PeriodKind, PeriodLockIn, PeriodPublic
 from ehp_api.principal import Principal
+from ehp_api.reference import ReferenceAnswer
 
 router = APIRouter(prefix="/periods", tags=["periods"])
 
@@ -24,24 +25,35 @@ LockPeriods = Annotated[Principal, require(Permission.periods_lock)]
 @router.get("", response_model=Page[PeriodPublic])
 def list_periods(
     session: SessionDep,
+    answer: ReferenceAnswer,
     page: PageDep,
     _: ReadPlan,
     kind: Annotated[PeriodKind | None, Query(description="Only quarters or only years.")] = None,
     year: Annotated[int | None, Query(ge=1900, le=2100, description="Only this year.")] = None,
-) -> Page[PeriodPublic]:
+) -> Response:
     """List reporting periods, years and quarters in chronological order."""
-    items, next_cursor = service.list_(session, page, kind=kind, year=year)
-    return Page(
-        items=[PeriodPublic.model_validate(p) for p in items],
-        limit=page.limit,
-        next_cursor=next_cursor,
-    )
+
+    def build() -> Page[PeriodPublic]:
+        items, next_cursor = service.list_(session, page, kind=kind, year=year)
+        return Page(
+            items=[PeriodPublic.model_validate(p) for p in items],
+            limit=page.limit,
+            next_cursor=next_cursor,
+        )
+
+    return answer(build)
 
 
 @router.get("/{code}", response_model=PeriodPublic)
-def get_period(session: SessionDep, code: PeriodCode, _: ReadPlan) -> PeriodPublic:
+def get_period(
+    session: SessionDep, answer: ReferenceAnswer, code: PeriodCode, _: ReadPlan
+) -> Response:
     """Get one period by its code."""
-    return PeriodPublic.model_validate(service.get_by_code(session, code))
+
+    def build() -> PeriodPublic:
+        return PeriodPublic.model_validate(service.get_by_code(session, code))
+
+    return answer(build)
 
 
 @router.post("/{code}/lock", response_model=PeriodPublic)

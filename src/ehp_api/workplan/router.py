@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from ehp_api.db import SessionDep
 from ehp_api.indicators.router import ACTIVITY_CODE, AXIS_CODE, OBJECTIVE_CODE
 from ehp_api.pagination import Page, PageDep
 from ehp_api.periods.models import PERIOD_PATTERN
+from ehp_api.reference import ReferenceAnswer
 from ehp_api.workplan import service
 from ehp_api.workplan.models import ActivityPublic, AxisPublic, ObjectivePublic, StrategyPublic
 
@@ -17,55 +18,83 @@ OrganisationCode = Annotated[str | None, Query(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31
 
 
 @router.get("/strategy", response_model=StrategyPublic)
-def get_strategy(session: SessionDep) -> StrategyPublic:
+def get_strategy(session: SessionDep, answer: ReferenceAnswer) -> Response:
     """Get the strategy whose work plan is loaded."""
-    return StrategyPublic.model_validate(service.get_strategy(session))
+
+    def build() -> StrategyPublic:
+        return StrategyPublic.model_validate(service.get_strategy(session))
+
+    return answer(build)
 
 
 @router.get("/axes", response_model=Page[AxisPublic])
-def list_axes(session: SessionDep, page: PageDep) -> Page[AxisPublic]:
+def list_axes(session: SessionDep, answer: ReferenceAnswer, page: PageDep) -> Response:
     """List the priority axes with their objectives."""
-    items, next_cursor = service.list_axes(session, page)
-    return Page(
-        items=[service.axis_to_public(a) for a in items], limit=page.limit, next_cursor=next_cursor
-    )
+
+    def build() -> Page[AxisPublic]:
+        items, next_cursor = service.list_axes(session, page)
+        return Page(
+            items=[service.axis_to_public(a) for a in items],
+            limit=page.limit,
+            next_cursor=next_cursor,
+        )
+
+    return answer(build)
 
 
 @router.get("/axes/{code}", response_model=AxisPublic)
 def get_axis(
-    session: SessionDep, code: Annotated[str, Path(pattern=AXIS_CODE, examples=["1"])]
-) -> AxisPublic:
+    session: SessionDep,
+    answer: ReferenceAnswer,
+    code: Annotated[str, Path(pattern=AXIS_CODE, examples=["1"])],
+) -> Response:
     """Get one priority axis with its objectives."""
-    return service.axis_to_public(service.get_axis(session, code))
+
+    def build() -> AxisPublic:
+        return service.axis_to_public(service.get_axis(session, code))
+
+    return answer(build)
 
 
 @router.get("/objectives", response_model=Page[ObjectivePublic])
 def list_objectives(
     session: SessionDep,
+    answer: ReferenceAnswer,
     page: PageDep,
     axis: Annotated[str | None, Query(pattern=AXIS_CODE, description="Only this axis.")] = None,
     nexus: Annotated[bool | None, Query(description="Only objectives marked (Nexus).")] = None,
-) -> Page[ObjectivePublic]:
+) -> Response:
     """List objectives with their activities."""
-    items, next_cursor = service.list_objectives(session, page, axis=axis, nexus=nexus)
-    return Page(
-        items=[service.objective_to_public(o) for o in items],
-        limit=page.limit,
-        next_cursor=next_cursor,
-    )
+
+    def build() -> Page[ObjectivePublic]:
+        items, next_cursor = service.list_objectives(session, page, axis=axis, nexus=nexus)
+        return Page(
+            items=[service.objective_to_public(o) for o in items],
+            limit=page.limit,
+            next_cursor=next_cursor,
+        )
+
+    return answer(build)
 
 
 @router.get("/objectives/{code}", response_model=ObjectivePublic)
 def get_objective(
-    session: SessionDep, code: Annotated[str, Path(pattern=OBJECTIVE_CODE, examples=["1.3"])]
-) -> ObjectivePublic:
+    session: SessionDep,
+    answer: ReferenceAnswer,
+    code: Annotated[str, Path(pattern=OBJECTIVE_CODE, examples=["1.3"])],
+) -> Response:
     """Get one objective with its activities."""
-    return service.objective_to_public(service.get_objective(session, code))
+
+    def build() -> ObjectivePublic:
+        return service.objective_to_public(service.get_objective(session, code))
+
+    return answer(build)
 
 
 @router.get("/activities", response_model=Page[ActivityPublic])
 def list_activities(
     session: SessionDep,
+    answer: ReferenceAnswer,
     page: PageDep,
     axis: Annotated[str | None, Query(pattern=AXIS_CODE, description="Only this axis.")] = None,
     objective: Annotated[
@@ -85,27 +114,37 @@ def list_activities(
     liptako_gourma: Annotated[
         bool | None, Query(description="Only activities targeting Liptako Gourma (or not).")
     ] = None,
-) -> Page[ActivityPublic]:
+) -> Response:
     """List activities with their indicators, leads, actors and schedule."""
-    items, next_cursor = service.list_activities(
-        session,
-        page,
-        within=(axis, objective),
-        lead=lead,
-        actor=actor,
-        planned_in=planned_in,
-        liptako_gourma=liptako_gourma,
-    )
-    return Page(
-        items=[service.activity_to_public(a) for a in items],
-        limit=page.limit,
-        next_cursor=next_cursor,
-    )
+
+    def build() -> Page[ActivityPublic]:
+        items, next_cursor = service.list_activities(
+            session,
+            page,
+            within=(axis, objective),
+            lead=lead,
+            actor=actor,
+            planned_in=planned_in,
+            liptako_gourma=liptako_gourma,
+        )
+        return Page(
+            items=[service.activity_to_public(a) for a in items],
+            limit=page.limit,
+            next_cursor=next_cursor,
+        )
+
+    return answer(build)
 
 
 @router.get("/activities/{code}", response_model=ActivityPublic)
 def get_activity(
-    session: SessionDep, code: Annotated[str, Path(pattern=ACTIVITY_CODE, examples=["1.2.1"])]
-) -> ActivityPublic:
+    session: SessionDep,
+    answer: ReferenceAnswer,
+    code: Annotated[str, Path(pattern=ACTIVITY_CODE, examples=["1.2.1"])],
+) -> Response:
     """Get one activity with its indicators, leads, other actors and schedule."""
-    return service.activity_to_public(service.get_activity(session, code))
+
+    def build() -> ActivityPublic:
+        return service.activity_to_public(service.get_activity(session, code))
+
+    return answer(build)

@@ -1,0 +1,170 @@
+"""Reference data served from each worker's snapshot: the plan, organisations, places, periods.
+
+Axes, objectives, activities, indicators, their breakdowns and schedules, organisations,
+locations, focus areas and periods change only when they are seeded or edited, yet every client
+reads them all the time (a front end loads the plan on each start). A worker keeps the answers
+it has rendered for them (the JSON bytes, by path and query) and serves them again without
+reading the rows, for as long as the reference data stay as they were.
+
+How a worker knows: one row, `reference_stamp`, holds a version that every transaction changing a
+reference table raises (a flush event, so no write path can forget it), in the same transaction.
+Each answer costs one primary-key read of that version; a new version, committed by any worker or
+by the command line, empties the snapshot of every worker on its next request. Data changed with
+SQL past the service (a hand-made fix) must raise the stamp too: `ehp-api db touch-reference`.
+
+Answers carry a strong `ETag` (a digest of the bytes); `If-None-Match` with it gets a 304 without
+a body. The answer does not depend on who asks (authentication and permissions are checked
+before, by the route's dependencies), so one snapshot serves every caller of the worker.
+"""
+
+import hashlib
+import threading
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from cachetools import LRUCache
+from fastapi import Depends, Request, Response
+from pydantic import BaseModel
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import UOWTransaction
+from sqlmodel import Field, Session, SQLModel
+
+from ehp_api.db import SessionDep, utcnow
+from ehp_api.middleware import GZIP_TAG_SUFFIX
+
+# Tables whose rows make up the answers kept here.
+REFERENCE_TABLES = frozenset(
+    {
+        "strategies",
+        "axes",
+        "objectives",
+        "activities",
+        "activity_leads",
+        "activity_actors",
+        "activity_schedules",
+        "disaggregation_categories",
+        "disaggregation_options",
+        "indicators",
+        "indicator_disaggregations",
+        "indicator_schedules",
+        "organisations",
+        "locations",
+        "focus_areas",
+        "focus_area_versions",
+        "focus_area_members",
+        "periods",
+        "period_locks",
+    }
+)
+SNAPSHOT_SIZE = 4_000  # answers per worker: the plan's pages and items, and their filters
+REVALIDATE = "private, no-cache"  # a client may keep the answer, and asks with its ETag
+
+
+class ReferenceStamp(SQLModel, table=True):
+    """The version of the reference data: raised by every transaction that changes them."""
+
+    __tablename__ = "reference_stamp"
+
+    id: int = Field(primary_key=True)
+    version: int = Field(default=0)
+
+
+def _touches_reference(session: OrmSession) -> bool:
+    changed = (
+        *session.new,
+        *session.deleted,
+        *(o for o in session.dirty if session.is_modified(o)),
+    )
+    return any(getattr(o, "__tablename__", None) in REFERENCE_TABLES for o in changed)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _raise_the_stamp(session: OrmSession, _: UOWTransaction) -> None:
+    # After the flush, `new`, `dirty` and `deleted` still name what it wrote.
+    if _touches_reference(session):
+        touch(session)
+
+
+def touch(session: OrmSession) -> None:
+    """Raise the version, in the caller's transaction (the row is made if missing)."""
+    bumped = session.execute(
+        update(ReferenceStamp)
+        .where(ReferenceStamp.id == 1)
+        .values(version=ReferenceStamp.version + 1)  # type: ignore[arg-type]
+    )
+    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+        session.execute(insert(ReferenceStamp).values(id=1, version=1))
+
+
+def version_of(session: Session) -> int:
+    return (
+        session.execute(select(ReferenceStamp.version).where(ReferenceStamp.id == 1)).scalar() or 0
+    )
+
+
+class Snapshot:
+    """(path, query) -> (body, etag) for one version; emptied when the version moves."""
+
+    def __init__(self, size: int = SNAPSHOT_SIZE) -> None:
+        self._answers: LRUCache[str, tuple[bytes, str]] = LRUCache(maxsize=size)
+        self._version: int | None = None
+        self._lock = threading.Lock()
+
+    def get(self, version: int, key: str) -> tuple[bytes, str] | None:
+        with self._lock:
+            if version != self._version:
+                self._answers.clear()
+                self._version = version
+            return self._answers.get(key)
+
+    def put(self, version: int, key: str, body: bytes) -> tuple[bytes, str]:
+        answer = (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+        with self._lock:
+            if version == self._version:
+                self._answers[key] = answer
+        return answer
+
+
+class Answer:
+    """What a reference route returns: `answer(lambda: <the public model>)`."""
+
+    def __init__(self, request: Request, session: Session) -> None:
+        self._request = request
+        self._session = session
+
+    def __call__(self, build: Callable[[], BaseModel]) -> Response:
+        snapshot: Snapshot = self._request.app.state.reference
+        version = version_of(self._session)
+        # Today's date: what "today" means to a filter's default (a focus area's membership).
+        key = f"{utcnow().date()} {self._request.url.path}?{self._request.url.query}"
+        answer = snapshot.get(version, key) or snapshot.put(
+            version, key, build().model_dump_json(by_alias=True).encode()
+        )
+        return _respond(self._request, *answer)
+
+
+def _respond(request: Request, body: bytes, etag: str) -> Response:
+    headers = {"ETag": etag, "Cache-Control": REVALIDATE}
+    if etag in _tags(request.headers.get("if-none-match", "")):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _tags(header: str) -> set[str]:
+    """The tags of `If-None-Match`, weak or not, gzipped or not (the comparison is weak, as
+    RFC 9110 asks of it)."""
+    tags = (tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip())
+    return {tag.replace(GZIP_TAG_SUFFIX + '"', '"') for tag in tags}
+
+
+def answer(request: Request, session: SessionDep) -> Answer:
+    return Answer(request, session)
+
+
+ReferenceAnswer = Annotated[Answer, Depends(answer)]
+
+
+def not_modified() -> dict[int | str, dict[str, Any]]:
+    """The 304 of a reference route, for the OpenAPI document."""
+    return {304: {"description": "Not modified: the `If-None-Match` ETag is current."}}

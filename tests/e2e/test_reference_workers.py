@@ -1,0 +1,65 @@
+"""Two server processes on one database: a change made through one is served by the other at once,
+and a command-line touch empties both snapshots (the stamp lives in the database)."""
+
+import subprocess
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.e2e import harness
+
+
+@pytest.fixture
+def second_worker(
+    server: harness.Server, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Another `ehp-api serve` on the same database, as another worker or VM would be."""
+    port = harness.free_port()
+    log = tmp_path_factory.mktemp("second") / "server.log"
+    env = server.env | {"EHP_PORT": str(port)}
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [".venv/bin/ehp-api", "serve"],
+            cwd=harness.REPO,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    other = harness.Server(f"http://127.0.0.1:{port}", env, server.home, process, log)
+    try:
+        harness.wait_ready(other)
+        yield other.base_url
+    finally:
+        harness.stop(process)
+
+
+def test_a_change_on_one_worker_is_served_by_the_other(
+    server: harness.Server, second_worker: str
+) -> None:
+    admin = {"Authorization": f"Bearer {harness.cli_key(server, 'OCHA', 'admin')}"}
+    path = "/api/v1/organisations/UNICEF"
+    first = httpx.get(second_worker + path, headers=admin)
+    again = httpx.get(second_worker + path, headers=admin)  # now kept by the second worker
+    assert again.headers["ETag"] == first.headers["ETag"]
+    changed = httpx.patch(
+        server.base_url + path, headers=admin, json={"description": "Mopti sub-office"}
+    )
+    assert changed.status_code == 200, changed.text
+    after = httpx.get(second_worker + path, headers=admin)
+    assert after.json()["description"] == "Mopti sub-office"
+    assert after.headers["ETag"] != first.headers["ETag"]
+
+
+def test_touch_reference_is_a_command_an_operator_runs(server: harness.Server) -> None:
+    result = subprocess.run(
+        [".venv/bin/ehp-api", "db", "touch-reference"],
+        cwd=harness.REPO,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("reference data version: ")

@@ -1,0 +1,163 @@
+"""Reference data from each worker's snapshot: one stamp read per answer, ETags, no stale data."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event, text
+from sqlmodel import Session, select
+
+from ehp_api import reference
+from ehp_api.access.permissions import Role
+from ehp_api.organisations.models import Organisation
+
+READS = (
+    "/api/v1/strategy",
+    "/api/v1/axes",
+    "/api/v1/axes/1",
+    "/api/v1/objectives?axis=1",
+    "/api/v1/objectives/1.3",
+    "/api/v1/activities?limit=50",
+    "/api/v1/activities/1.2.1",
+    "/api/v1/indicators?measure=percentage",
+    "/api/v1/indicators/1.3.2.1",
+    "/api/v1/disaggregations",
+    "/api/v1/organisations?ehp_member=true",
+    "/api/v1/organisations/HCR",
+    "/api/v1/locations?level=1",
+    "/api/v1/locations/ML07",
+    "/api/v1/focus-areas",
+    "/api/v1/focus-areas/liptako_gourma",
+    "/api/v1/periods?year=2021",
+    "/api/v1/periods/2021Q2",
+)
+
+
+@contextmanager
+def statements(session: Session) -> Iterator[list[str]]:
+    """The SQL run on the test's connection meanwhile, but the test's savepoints."""
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        if "SAVEPOINT" not in str(args[2]):
+            seen.append(str(args[2]))
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("path", READS)
+def test_a_kept_answer_reads_only_the_stamp_and_is_the_same(
+    client: TestClient, session: Session, path: str
+) -> None:
+    first = client.get(path)
+    assert first.status_code == 200, first.text
+    with statements(session) as seen:
+        again = client.get(path)
+    assert again.json() == first.json()
+    assert len(seen) == 1, seen
+    assert "reference_stamp" in seen[0]
+
+
+def test_the_first_answer_is_what_the_rows_say(client: TestClient, session: Session) -> None:
+    """The snapshot renders like the route did: the public model, by alias."""
+    hcr = session.exec(select(Organisation).where(Organisation.code == "HCR")).one()
+    body = client.get("/api/v1/organisations/HCR").json()
+    assert body["code"] == "HCR"
+    assert body["name_fr"] == hcr.name_fr
+
+
+def test_etag_and_if_none_match(client: TestClient) -> None:
+    first = client.get("/api/v1/indicators/1.3.2.1")
+    etag = first.headers["ETag"]
+    assert etag.startswith('"')
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    unchanged = client.get("/api/v1/indicators/1.3.2.1", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert unchanged.headers["ETag"] == etag
+    other = client.get("/api/v1/indicators/1.3.2.2", headers={"If-None-Match": etag})
+    assert other.status_code == 200
+    assert other.headers["ETag"] != etag
+
+
+def test_a_change_through_the_api_is_seen_at_once(client_as: Callable[..., TestClient]) -> None:
+    admin = client_as(Role.admin, "OCHA")
+    before = admin.get("/api/v1/organisations/HCR")
+    changed = admin.patch("/api/v1/organisations/HCR", json={"description": "Gao office open"})
+    assert changed.status_code == 200, changed.text
+    after = admin.get(
+        "/api/v1/organisations/HCR", headers={"If-None-Match": before.headers["ETag"]}
+    )
+    assert after.status_code == 200
+    assert after.json()["description"] == "Gao office open"
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_a_period_lock_is_seen_at_once(client_as: Callable[..., TestClient]) -> None:
+    ocha = client_as(Role.secretariat, "OCHA")
+    assert ocha.get("/api/v1/periods/2021Q2").json()["lock"] is None
+    assert ocha.post("/api/v1/periods/2021Q2/lock", json={}).status_code == 200
+    assert ocha.get("/api/v1/periods/2021Q2").json()["lock"]["locked_by"]
+
+
+def test_a_change_by_another_process_is_seen_on_the_next_request(
+    client: TestClient, session: Session
+) -> None:
+    """Another worker or the CLI changes a row through the ORM: the stamp moves with it."""
+    assert client.get("/api/v1/organisations/HCR").json()["description"] != "changed elsewhere"
+    hcr = session.exec(select(Organisation).where(Organisation.code == "HCR")).one()
+    hcr.description = "changed elsewhere"
+    session.add(hcr)
+    session.flush()
+    assert client.get("/api/v1/organisations/HCR").json()["description"] == "changed elsewhere"
+
+
+def test_sql_past_the_service_needs_the_touch(client: TestClient, session: Session) -> None:
+    """What `ehp-api db touch-reference` is for."""
+    assert client.get("/api/v1/organisations/HCR").status_code == 200
+    session.execute(text("UPDATE organisations SET description = 'by hand' WHERE code = 'HCR'"))
+    assert client.get("/api/v1/organisations/HCR").json()["description"] != "by hand"
+    reference.touch(session)
+    assert client.get("/api/v1/organisations/HCR").json()["description"] == "by hand"
+
+
+def test_credentials_are_still_checked_on_a_kept_answer(
+    client: TestClient, anon_client: TestClient, client_as: Callable[..., TestClient]
+) -> None:
+    assert client.get("/api/v1/periods/2021Q2").status_code == 200
+    assert anon_client.get("/api/v1/periods/2021Q2").status_code == 401
+
+
+def test_a_missing_record_is_still_a_404(client: TestClient) -> None:
+    for _ in range(2):
+        response = client.get("/api/v1/indicators/9.9.9.9")
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_change_outside_the_reference_tables_keeps_the_snapshot(
+    hcr: TestClient, session: Session
+) -> None:
+    version = reference.version_of(session)
+    posted = hcr.post(
+        "/api/v1/readings",
+        json={"indicator": "1.1.1.1", "period": "2021Q2", "location": "ML0701", "value": 4},
+    )
+    assert posted.status_code == 201, posted.text
+    assert reference.version_of(session) == version
+
+
+def test_gzipped_bytes_have_their_own_tag_which_still_matches(client: TestClient) -> None:
+    plain = client.get("/api/v1/activities?limit=50", headers={"Accept-Encoding": "identity"})
+    gzipped = client.get("/api/v1/activities?limit=50", headers={"Accept-Encoding": "gzip"})
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    assert gzipped.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    for tag in (plain.headers["ETag"], gzipped.headers["ETag"]):
+        again = client.get("/api/v1/activities?limit=50", headers={"If-None-Match": tag})
+        assert again.status_code == 304
