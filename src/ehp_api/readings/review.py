@@ -11,6 +11,7 @@ from ehp_api.audit import service as audit
 from ehp_api.db import utcnow
 from ehp_api.errors import Conflict, InvalidInput, InvalidParam, PreconditionFailed
 from ehp_api.indicators.models import MeasureType
+from ehp_api.middleware import GZIP_TAG_SUFFIX
 from ehp_api.periods import service as periods_service
 from ehp_api.principal import Principal
 from ehp_api.readings import changes, rules, service, store
@@ -39,7 +40,8 @@ def _check_seen(reading: Reading, if_match: str | None) -> None:
     """412 when the caller read another version than the one stored now (RFC 9110 If-Match)."""
     if if_match is None:
         return
-    tags = {tag.strip() for tag in if_match.split(",")}
+    # The gzipped answer's tag (`"...-gzip"`, see `middleware`) names the same version.
+    tags = {tag.strip().replace(GZIP_TAG_SUFFIX + '"', '"') for tag in if_match.split(",")}
     if "*" in tags or etag(reading) in tags:
         return
     reason = "the reading changed since you read it; read it again (its ETag) and review that"
