@@ -28,6 +28,15 @@ REJECT = {"to": "rejected", "reason": "Not our sector."}
 
 
 @pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Server]:
+    """A server and database of these tests' own: the races leave many readings, complaints,
+    rules and locks behind, which the other outside-in tests must not meet."""
+    tmp = tmp_path_factory.mktemp("races")
+    with harness.fresh_database(tmp) as url, harness.served(tmp, url) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
 def keys(server: harness.Server) -> dict[str, str]:
     return {
         "partner": harness.cli_key(server, "HCR", "partner"),
