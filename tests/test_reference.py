@@ -161,3 +161,49 @@ def test_gzipped_bytes_have_their_own_tag_which_still_matches(client: TestClient
     for tag in (plain.headers["ETag"], gzipped.headers["ETag"]):
         again = client.get("/api/v1/activities?limit=50", headers={"If-None-Match": tag})
         assert again.status_code == 304
+
+
+def test_a_rolled_back_change_leaves_its_version_to_nobody(session: Session) -> None:
+    """A worker may have kept answers under a version read inside a transaction that then rolled
+    back: the next change must not take the same number."""
+    before = reference.version_of(session)
+    undone = session.begin_nested()
+    reference.touch(session)
+    seen_inside = reference.version_of(session)
+    undone.rollback()
+    assert reference.version_of(session) == before
+    reference.touch(session)
+    assert reference.version_of(session) not in {before, seen_inside}
+
+
+def test_a_memo_is_built_once_per_version(session: Session) -> None:
+    built: list[int] = []
+
+    def build() -> int:
+        built.append(1)
+        return len(built)
+
+    assert reference.memo(session, "test.memo", build) == 1
+    assert reference.memo(session, "test.memo", build) == 1
+    reference.touch(session)
+    assert reference.memo(session, "test.memo", build) == 2
+
+
+def test_a_new_organisations_readings_carry_its_code(
+    client_as: Callable[..., TestClient], session: Session
+) -> None:
+    """The readings' codes by id are kept per version: an organisation added since is named."""
+    ocha = client_as(Role.secretariat, "OCHA")
+    assert ocha.get("/api/v1/readings").status_code == 200  # the lookups are kept now
+    admin = client_as(Role.admin, "OCHA")
+    created = admin.post(
+        "/api/v1/organisations", json={"code": "NEWNGO", "name_fr": "ONG nouvelle", "kind": "ngo"}
+    )
+    assert created.status_code == 201, created.text
+    partner = client_as(Role.partner, "NEWNGO")
+    posted = partner.post(
+        "/api/v1/readings",
+        json={"indicator": "1.1.1.1", "period": "2021Q2", "location": "ML0701", "value": 2},
+    )
+    assert posted.status_code == 201, posted.text
+    assert partner.get(f"/api/v1/readings/{posted.json()['id']}").json()["organisation"] == "NEWNGO"

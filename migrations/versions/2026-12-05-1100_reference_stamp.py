@@ -21,7 +21,7 @@ def upgrade() -> None:
     stamp = op.create_table(
         "reference_stamp",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.bulk_insert(stamp, [{"id": 1, "version": 0}])

@@ -4,13 +4,15 @@ Axes, objectives, activities, indicators, their breakdowns and schedules, organi
 locations, focus areas and periods change only when they are seeded or edited, yet every client
 reads them all the time (a front end loads the plan on each start). A worker keeps the answers
 it has rendered for them (the JSON bytes, by path and query) and serves them again without
-reading the rows, for as long as the reference data stay as they were.
+reading the rows, for as long as the reference data stay as they were; and lookups that many
+answers need (codes by id) are kept the same way (`memo`).
 
 How a worker knows: one row, `reference_stamp`, holds a version that every transaction changing a
-reference table raises (a flush event, so no write path can forget it), in the same transaction.
+reference table replaces with a new random one (a flush event, so no write path can forget it),
+in the same transaction.
 Each answer costs one primary-key read of that version; a new version, committed by any worker or
 by the command line, empties the snapshot of every worker on its next request. Data changed with
-SQL past the service (a hand-made fix) must raise the stamp too: `ehp-api db touch-reference`.
+SQL past the service (a hand-made fix) must move the stamp too: `ehp-api db touch-reference`.
 
 Answers carry a strong `ETag` (a digest of the bytes); `If-None-Match` with it gets a 304 without
 a body. The answer does not depend on who asks (authentication and permissions are checked
@@ -18,14 +20,15 @@ before, by the route's dependencies), so one snapshot serves every caller of the
 """
 
 import hashlib
+import secrets
 import threading
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from cachetools import LRUCache
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import BigInteger, event, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Field, Session, SQLModel
@@ -67,7 +70,7 @@ class ReferenceStamp(SQLModel, table=True):
     __tablename__ = "reference_stamp"
 
     id: int = Field(primary_key=True)
-    version: int = Field(default=0)
+    version: int = Field(default=0, sa_type=BigInteger)
 
 
 def _touches_reference(session: OrmSession) -> bool:
@@ -87,20 +90,39 @@ def _raise_the_stamp(session: OrmSession, _: UOWTransaction) -> None:
 
 
 def touch(session: OrmSession) -> None:
-    """Raise the version, in the caller's transaction (the row is made if missing)."""
-    bumped = session.execute(
-        update(ReferenceStamp)
-        .where(ReferenceStamp.id == 1)
-        .values(version=ReferenceStamp.version + 1)  # type: ignore[arg-type]
-    )
-    if bumped.rowcount == 0:  # type: ignore[attr-defined]
-        session.execute(insert(ReferenceStamp).values(id=1, version=1))
+    """Give the reference data a new version, in the caller's transaction (the row is made if
+    missing). A random one, not the next: a transaction that changed them and then rolled back
+    must not leave its number to the next change, whose data would differ from what a worker
+    may have kept under it while reading in that transaction."""
+    version = secrets.randbits(62)
+    stamp = update(ReferenceStamp).where(ReferenceStamp.id == 1)  # type: ignore[arg-type]
+    if session.execute(stamp.values(version=version)).rowcount == 0:  # type: ignore[attr-defined]
+        session.execute(insert(ReferenceStamp).values(id=1, version=version))
 
 
 def version_of(session: Session) -> int:
     return (
         session.execute(select(ReferenceStamp.version).where(ReferenceStamp.id == 1)).scalar() or 0
     )
+
+
+_T = TypeVar("_T")
+_memos: dict[str, tuple[int, Any]] = {}
+_memos_lock = threading.Lock()
+
+
+def memo(session: Session, name: str, build: Callable[[], _T]) -> _T:
+    """`build()`, kept by this process while the reference data keep their version: the lookups
+    that many answers need (codes by id), computed once per version instead of once a request."""
+    version = version_of(session)
+    with _memos_lock:
+        kept = _memos.get(name)
+    if kept is not None and kept[0] == version:
+        return kept[1]  # type: ignore[no-any-return]
+    value = build()
+    with _memos_lock:
+        _memos[name] = (version, value)
+    return value
 
 
 class Snapshot:

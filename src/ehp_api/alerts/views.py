@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
+from ehp_api import reference
 from ehp_api.alerts import service
 from ehp_api.alerts.models import (
     Alert,
@@ -153,10 +154,16 @@ def _duplicates(
 
 def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Context:
     ids = [a.id for a in alerts if a.id is not None]
-    places = _places(session)
+    # Reference lookups, kept per version of the reference data.
+    places = reference.memo(session, "alerts.places", lambda: _places(session))
+    organisations = reference.memo(
+        session,
+        "alerts.organisations",
+        lambda: dict(session.exec(select(Organisation.id, Organisation.code)).all()),
+    )
     return _Context(
         places=places,
-        organisations=dict(session.exec(select(Organisation.id, Organisation.code)).all()),
+        organisations=organisations,
         triggers=_triggers(session, ids),
         links=_links(session, ids),
         duplicates=_duplicates(session, principal, alerts, places),

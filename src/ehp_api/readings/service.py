@@ -8,6 +8,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, select
 
+from ehp_api import reference
 from ehp_api.access.permissions import Permission
 from ehp_api.audit import service as audit
 from ehp_api.db import as_utc
@@ -266,6 +267,11 @@ class Names:
 
 
 def names(session: Session) -> Names:
+    """Codes by id, kept while the reference data stand (`ehp_api.reference.memo`)."""
+    return reference.memo(session, "readings.names", lambda: _names(session))
+
+
+def _names(session: Session) -> Names:
     return Names(
         indicators={
             i: (c, m)
