@@ -15,8 +15,8 @@ from ehp_api.readings.models import Reading
 PROBLEM = "application/problem+json"
 
 
-def refused(response, location: str, field: str, code: str) -> None:  # type: ignore[no-untyped-def]
-    assert response.status_code == 422, response.text
+def refused(response, location: str, field: str, code: str, status: int = 422) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM
     [error] = response.json()["errors"]
     assert (error["location"], error["field"], error["code"]) == (location, field, code)
@@ -95,3 +95,36 @@ class TestNulCharacters:
             "/api/v1/auth/token", data={"username": "a\x00@example.org", "password": "x"}
         )
         refused(response, "body", "username", "nul_character")
+
+    @pytest.mark.parametrize("field", ["username", "password"])
+    def test_in_a_multipart_form_it_is_refused(self, anon_client: TestClient, field: str) -> None:
+        form = {"username": "a@example.org", "password": "x", field: "a\x00b"}
+        # A file part makes httpx send multipart/form-data, the way a browser's FormData does.
+        response = anon_client.post(
+            "/api/v1/auth/token", data=form, files={"unused": ("a.txt", b"\x00", "text/plain")}
+        )
+        refused(response, "body", field, "nul_character")
+
+    @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32", "utf-32-be"])
+    def test_json_in_another_encoding_than_utf8_is_refused(
+        self, hcr: TestClient, session: Session, encoding: str
+    ) -> None:
+        row = {"indicator": "1.1.1.1", "period": "2021Q2", "value": 1, "comment": "a\x00b"}
+        body = json.dumps({"readings": [row]}).encode(encoding)
+        response = hcr.post(
+            "/api/v1/readings/batch", content=body, headers={"Content-Type": "application/json"}
+        )
+        refused(response, "body", "body", "encoding", status=415)
+        assert session.exec(select(func.count()).select_from(Reading)).one() == 0
+
+    def test_a_charset_other_than_utf8_is_refused(self, hcr: TestClient) -> None:
+        body = json.dumps({"readings": []}).encode("latin-1")
+        headers = {"Content-Type": "application/json; charset=latin-1"}
+        response = hcr.post("/api/v1/readings/batch", content=body, headers=headers)
+        refused(response, "body", "body", "encoding", status=415)
+
+    def test_utf8_json_declared_as_such_is_read(self, hcr: TestClient) -> None:
+        body = json.dumps({"readings": []}).encode()
+        headers = {"Content-Type": "application/json; charset=UTF-8"}
+        response = hcr.post("/api/v1/readings/batch", content=body, headers=headers)
+        assert response.status_code == 200, response.text

@@ -31,7 +31,9 @@ IMPORT = "/api/v1/readings/import"
 def small_app(settings: Settings, session: Session) -> FastAPI:
     """The app with 4 KB limits for JSON bodies and uploaded files."""
     application = create_app(
-        settings.model_copy(update={"max_body_bytes": LIMIT, "max_upload_bytes": LIMIT})
+        settings.model_copy(
+            update={"max_body_bytes": LIMIT, "max_batch_bytes": LIMIT, "max_upload_bytes": LIMIT}
+        )
     )
 
     def _test_session() -> Iterator[Session]:
@@ -171,6 +173,59 @@ class TestJsonBody:
         assert stored(session) == 3
 
 
+class TestCredentialsFirst:
+    """An operation that needs credentials checks them before it reads a byte of the body."""
+
+    @pytest.mark.parametrize("credentials", [{}, {"Authorization": "Bearer ehpk_0000_nope"}])
+    @pytest.mark.parametrize("path", [BATCH, "/api/v1/alerts", "/api/v1/complaints"])
+    def test_a_body_from_a_stranger_is_never_read(
+        self, small_app: FastAPI, session: Session, credentials: dict[str, str], path: str
+    ) -> None:
+        body = readings_body(400)
+        chunks = [body[i : i + 1024] for i in range(0, len(body), 1024)]
+        headers = {**credentials, "content-type": "application/json"}
+        sent, read = call(small_app, path, headers, chunks)
+        status, response_headers, problem = answer(sent)
+        assert (status, response_headers["content-type"]) == (401, PROBLEM)
+        assert problem["type"] == "/problems/unauthorized"
+        assert response_headers["connection"] == "close"
+        assert read == 0
+        assert stored(session) == 0
+
+    def test_a_public_operation_reads_its_body_within_the_small_limit(
+        self, small_app: FastAPI
+    ) -> None:
+        form = b"username=a%40example.org&password=" + b"x" * (2 * LIMIT)
+        headers = {"content-type": "application/x-www-form-urlencoded"}
+        sent, _ = call(small_app, "/api/v1/auth/token", headers, [form])
+        status, response_headers, problem = answer(sent)
+        assert_too_large(status, response_headers["content-type"], problem, "body")
+
+
+class TestPerOperation:
+    @pytest.fixture
+    def app_with_a_larger_batch(self, small_app: FastAPI) -> FastAPI:
+        settings = small_app.state.settings.model_copy(update={"max_batch_bytes": 64 * LIMIT})
+        application = create_app(settings)
+        application.dependency_overrides = small_app.dependency_overrides
+        return application
+
+    def test_the_batch_takes_what_other_operations_refuse(
+        self, app_with_a_larger_batch: FastAPI, auth: dict[str, str], session: Session
+    ) -> None:
+        body = readings_body(3) + b" " * (2 * LIMIT)  # trailing blanks: still the same JSON
+        headers = {**auth, "content-type": "application/json"}
+        with TestClient(app_with_a_larger_batch, headers=headers) as client:
+            batch = client.post(BATCH, content=body)
+            reading = client.post("/api/v1/readings", content=body)
+        assert batch.status_code == 200, batch.text
+        assert stored(session) == 3
+        assert_too_large(
+            reading.status_code, reading.headers["content-type"], reading.json(), "body"
+        )
+        assert "EHP_MAX_BODY_BYTES" in reading.json()["detail"]
+
+
 class TestUpload:
     def csv(self, rows: int) -> bytes:
         lines = [
@@ -242,7 +297,7 @@ def test_the_largest_legitimate_batch_fits_the_default_limit() -> None:
         "external_ref": "x" * 200,
     }
     body = json.dumps({"readings": [row] * 10_000}, ensure_ascii=False).encode()
-    assert len(body) < 0.8 * Settings(_env_file=None).max_body_bytes
+    assert len(body) < 0.8 * Settings(_env_file=None).max_batch_bytes
 
 
 def test_every_operation_with_a_body_documents_the_413(client: TestClient) -> None:
@@ -257,5 +312,5 @@ def test_every_operation_with_a_body_documents_the_413(client: TestClient) -> No
     import_413 = document["paths"][IMPORT]["post"]["responses"]["413"]["description"]
     assert "EHP_MAX_UPLOAD_BYTES" in import_413
     assert (
-        "EHP_MAX_BODY_BYTES" in document["paths"][BATCH]["post"]["responses"]["413"]["description"]
+        "EHP_MAX_BATCH_BYTES" in document["paths"][BATCH]["post"]["responses"]["413"]["description"]
     )

@@ -276,3 +276,15 @@ def test_a_key_whose_request_is_still_running_is_a_409(hcr: TestClient, session:
     assert response.status_code == 409
     assert response.headers["content-type"] == "application/problem+json"
     assert "still being processed" in response.json()["detail"]
+
+
+def test_a_dry_run_refuses_a_malformed_key_too(hcr: TestClient) -> None:
+    """A dry run stores nothing, yet a key past the documented bound is refused as elsewhere (the
+    schema fuzzing found it answered 200)."""
+    response = hcr.post(
+        "/api/v1/readings/batch?dry_run=true",
+        json={"readings": [{"indicator": "1.1.1.1", "period": "2021Q2", "value": 1}]},
+        headers={"Idempotency-Key": "k" * 201},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["code"] == "invalid_idempotency_key"

@@ -163,3 +163,21 @@ class TestSetting:
         with pytest.raises(ValidationError, match="EHP_MAX_IN_FLIGHT"):
             Settings(worker_threads=10, db_max_overflow=5, max_in_flight=16, _env_file=None)  # type: ignore[call-arg]
         assert Settings(worker_threads=10, db_max_overflow=5, max_in_flight=15, _env_file=None)  # type: ignore[call-arg]
+
+
+class TestReadiness:
+    @pytest.mark.usefixtures("engine")  # a migrated database: ready but for the load
+    def test_a_saturated_worker_is_not_ready_until_a_slot_frees(
+        self, settings: Settings, pool: ThreadPoolExecutor
+    ) -> None:
+        held = Held(settings, limit=2)
+        with TestClient(held.app) as client:
+            assert client.get("/readyz").status_code == 200
+            futures = held.start(client, pool, 2)
+            busy = client.get("/readyz")
+            held.release.set()
+            assert [f.result(timeout=10).status_code for f in futures] == [200, 200]
+            ready_again = client.get("/readyz")
+        assert (busy.status_code, busy.headers["content-type"]) == (503, PROBLEM)
+        assert "as many requests as it can" in busy.json()["detail"]
+        assert ready_again.status_code == 200

@@ -1,5 +1,6 @@
 """Load shedding: at most so many requests in flight per worker process; the next ones wait
-their turn at the door for a bounded time, or are refused with a 503 problem."""
+their turn at the door for a bounded time, or are refused with a 503 problem. A request waiting
+for its client's body holds no place (`Slot`)."""
 
 import asyncio
 import contextlib
@@ -8,16 +9,19 @@ from collections import deque
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ehp_api.errors import problem_response
+from ehp_api.errors import ServiceUnavailable, problem_response
 
 # Probes must tell a busy worker from a dead one: never shed.
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
 RETRY_AFTER_SECONDS = 1
 
 
-class InFlightLimitMiddleware:
+SLOT = "ehp.admission_slot"
+
+
+class Admission:
     """At most `limit` requests in flight in this process; the next waits its turn at the door
-    for up to `wait_seconds`, then gets a 503 problem (at once when `wait_seconds` is 0).
+    for up to `wait_seconds`, then is refused (at once when `wait_seconds` is 0).
 
     Past its limit, a request would wait for a thread and a database connection while holding
     neither, and the requests ahead of it would wait for threads it is queued behind: answers slow
@@ -27,26 +31,18 @@ class InFlightLimitMiddleware:
     loop: no lock), like the thread pool and the connection pool it guards.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, wait_seconds: float = 0.0) -> None:
-        self.app = app
+    def __init__(self, limit: int, wait_seconds: float = 0.0) -> None:
         self.limit = limit
         self.wait_seconds = wait_seconds
         self.in_flight = 0
         self.waiting: deque[asyncio.Future[None]] = deque()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in EXEMPT_PATHS:
-            await self.app(scope, receive, send)
-            return
-        if not await self._admit():
-            await self._refuse(scope, receive, send)
-            return
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self._release()
+    @property
+    def saturated(self) -> bool:
+        """Every slot taken: a new request would wait at the door, or be refused."""
+        return self.in_flight >= self.limit
 
-    async def _admit(self) -> bool:
+    async def admit(self) -> bool:
         if self.in_flight < self.limit and not self.waiting:
             self.in_flight += 1
             return True
@@ -61,7 +57,7 @@ class InFlightLimitMiddleware:
             pass
         except asyncio.CancelledError:  # the client went away, or the server stops
             if turn.done() and not turn.cancelled():
-                self._release()
+                self.release()
             raise
         finally:
             with contextlib.suppress(ValueError):
@@ -69,7 +65,7 @@ class InFlightLimitMiddleware:
         # The slot may have been handed over just as the wait ran out: then it is this request's.
         return turn.done() and not turn.cancelled()
 
-    def _release(self) -> None:
+    def release(self) -> None:
         # A finished request hands its slot to the first in line: the count stays as it is.
         while self.waiting:
             turn = self.waiting.popleft()
@@ -78,12 +74,63 @@ class InFlightLimitMiddleware:
                 return
         self.in_flight -= 1
 
+
+class Slot:
+    """One request's place among those in flight. It steps out while the request waits for its
+    client (a body still on the way): a slow or stalled client holds no slot, so twenty of them
+    cannot keep every other request out (`body_limits` steps out and back in)."""
+
+    def __init__(self, admission: Admission) -> None:
+        self.admission = admission
+        self.held = False
+
+    async def take(self) -> bool:
+        self.held = await self.admission.admit()
+        return self.held
+
+    def step_out(self) -> None:
+        if self.held:
+            self.held = False
+            self.admission.release()
+
+
+class Overloaded(ServiceUnavailable):
+    slug = "overloaded"
+
+
+def overloaded() -> Overloaded:
+    return Overloaded(
+        f"The service is handling as many requests as it can; retry in {RETRY_AFTER_SECONDS} s.",
+        retry_after=RETRY_AFTER_SECONDS,
+    )
+
+
+class InFlightLimitMiddleware:
+    """Requests pass the door of `admission` (see `Admission`), or get a 503 problem."""
+
+    def __init__(self, app: ASGIApp, admission: Admission) -> None:
+        self.app = app
+        self.admission = admission
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in EXEMPT_PATHS:
+            await self.app(scope, receive, send)
+            return
+        slot = Slot(self.admission)
+        if not await slot.take():
+            await self._refuse(scope, receive, send)
+            return
+        scope[SLOT] = slot
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            slot.step_out()
+
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
             Request(scope),
             503,
-            f"The service is handling as many requests as it can; retry in "
-            f"{RETRY_AFTER_SECONDS} s.",
+            overloaded().detail,
             slug="overloaded",
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )

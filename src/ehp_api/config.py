@@ -126,15 +126,48 @@ class Settings(BaseSettings):
         description="`database` (shared by all workers), or a `limits` URI (redis://...).",
     )
 
+    # Read before the handler runs: small, so that no caller, authenticated or not, makes the
+    # worker hold much memory for an operation that needs little.
+    max_body_bytes: int = Field(
+        2**20,
+        ge=2**10,
+        description="Largest JSON request body but a reading batch's; more is a 413.",
+    )
     # A 10,000-reading batch with every field at its longest (2,000-character French comments,
     # UTF-8) is 45 MB; a typical one is about 1 MB.
-    max_body_bytes: int = Field(
+    max_batch_bytes: int = Field(
         64 * 2**20,
         ge=2**10,
-        description="Largest request body other than a file upload (JSON); more is a 413.",
+        description="Largest body of a reading batch (POST /readings/batch); more is a 413.",
+    )
+    # As Apache's mod_reqtimeout (body=20,MinRate=500): a slow link may take as long as it needs,
+    # as long as it keeps sending; a stalled one is dropped.
+    body_timeout_seconds: float = Field(
+        20.0,
+        gt=0,
+        description="Seconds a client has to send a request body, plus one second per "
+        "EHP_BODY_MIN_RATE bytes it has sent; past it, 408 and the connection is closed.",
+    )
+    body_min_rate: int = Field(
+        500, ge=1, description="Bytes per second that extend a body's deadline by one second."
     )
     max_upload_bytes: int = Field(
         20 * 2**20, ge=2**10, description="Largest uploaded file (multipart); more is a 413."
+    )
+
+    # What reading one XLSX file may cost: a 600 KB file could unpack to a sheet that took
+    # 68 s of CPU to read.
+    import_max_sheet_rows: int = Field(
+        20_000, ge=10, description="Rows of an imported sheet read, empty ones included."
+    )
+    import_max_unpacked_bytes: int = Field(
+        64 * 2**20, ge=2**20, description="Size an imported XLSX may unpack to."
+    )
+    import_max_shared_strings_bytes: int = Field(
+        32 * 2**20, ge=2**20, description="Size of an imported XLSX's shared strings (its text)."
+    )
+    import_max_seconds: float = Field(
+        20.0, gt=0, description="Seconds reading an imported file's sheet may take."
     )
 
     @classmethod

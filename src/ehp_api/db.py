@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 from sqlalchemy import DateTime, Engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
@@ -90,11 +90,28 @@ def _iso_8601(example: str) -> BeforeValidator:
     return BeforeValidator(refuse_numbers)
 
 
-IsoDateTime = Annotated[datetime, _iso_8601("2021-06-30T00:00:00Z")]
-"""A timestamp a caller sends (a filter): ISO 8601 only."""
+# What a caller may send as a date or a timestamp. Nothing the plan records is outside it, and
+# near the ends of Python's calendar (0001-01-01, 9999-12-31) an offset or a day added overflows
+# (a 500), or a record dated 9999 could never move on.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+_BOUNDS = f"between {EARLIEST_DAY} and {LATEST_DAY}"
 
-IsoDate = Annotated[date, _iso_8601("2021-06-30")]
-"""A date a caller sends (a filter): ISO 8601 only."""
+
+def _within_bounds(value: date) -> date:
+    # A timestamp's own day, before any offset is applied: within the bounds, no conversion
+    # between time zones can overflow.
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"must be {_BOUNDS}")
+    return value
+
+
+IsoDateTime = Annotated[datetime, _iso_8601("2021-06-30T00:00:00Z"), AfterValidator(_within_bounds)]
+"""A timestamp a caller sends: ISO 8601 only, its day between 1900-01-01 and 2100-12-31."""
+
+IsoDate = Annotated[date, _iso_8601("2021-06-30"), AfterValidator(_within_bounds)]
+"""A date a caller sends: ISO 8601 only, between 1900-01-01 and 2100-12-31."""
 
 
 def utcnow() -> datetime:

@@ -94,6 +94,16 @@ class PayloadTooLarge(AppError):
     slug = "payload-too-large"
 
 
+class RequestTimeout(AppError):
+    status_code = 408
+    slug = "request-timeout"
+
+
+class UnsupportedMediaType(AppError):
+    status_code = 415
+    slug = "unsupported-media-type"
+
+
 def too_large(limit: int, setting: str, field: str, advice: str) -> PayloadTooLarge:
     """The refusal of a body or file over its limit (`setting`), one wording for every path."""
     size = f"{limit // 2**20} MB" if limit % 2**20 == 0 else f"{limit:,} bytes"
@@ -117,6 +127,7 @@ _SLUGS = {
     404: "not-found",
     405: "method-not-allowed",
     406: "not-acceptable",
+    408: "request-timeout",
     409: "conflict",
     412: "precondition-failed",
     413: "payload-too-large",

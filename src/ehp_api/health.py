@@ -23,7 +23,10 @@ def healthz() -> Health:
 
 @router.get("/readyz", response_model=Health, responses=problem_responses(503))
 def readyz(request: Request) -> Health:
-    """Readiness: the database answers and its schema is at the migrations' head."""
+    """Readiness: a request slot is free, the database answers and its schema is at the
+    migrations' head."""
+    if request.app.state.admission.saturated:
+        raise ServiceUnavailable("The worker is handling as many requests as it can.")
     try:
         with request.app.state.read_engine.connect() as connection:
             connection.execute(text("SELECT 1"))

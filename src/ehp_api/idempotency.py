@@ -27,6 +27,7 @@ from ehp_api.idempotency_keys import (
     MAX_KEY_LENGTH,
     IdempotencyKey,
     Storage,
+    check_key,
     claim,
     request_hash,
     scope_of,
@@ -106,6 +107,8 @@ class Idempotency:
         """The answer of `work()`, or, for a retry, the stored answer of the first request.
 
         `identity`: what makes two requests the same (the body; a tuple for several parts)."""
+        if self.key is not None:
+            check_key(self.key)  # a malformed key is refused even where it has no use (dry runs)
         if self.key is None or not enabled:
             status, body = work()
             return render(status, _plain(body))

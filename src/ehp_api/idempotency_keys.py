@@ -69,7 +69,7 @@ def claim(
 
     Raises 422 when the key was used with a different body, 409 while the request that took
     it is still running."""
-    _check(key)
+    check_key(key)
     if _take(session, scope, key, digest, ttl):
         return None
     stored = session.scalars(
@@ -94,7 +94,7 @@ def claim(
     return stored
 
 
-def _check(key: str) -> None:
+def check_key(key: str) -> None:
     if 0 < len(key) <= MAX_KEY_LENGTH:
         return
     reason = f"must be 1 to {MAX_KEY_LENGTH} characters"

@@ -11,23 +11,21 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
-from ehp_api import __version__, health
+from ehp_api import __version__, health, nul_characters
+from ehp_api.access.deps import authenticated, get_principal
 from ehp_api.access.last_use import KeyUses
 from ehp_api.access.login import LoginLimits
 from ehp_api.access.principal_cache import PrincipalCache
-from ehp_api.admission import InFlightLimitMiddleware
+from ehp_api.admission import Admission, InFlightLimitMiddleware
 from ehp_api.api import api_router
+from ehp_api.body_limits import BodyGuardMiddleware
 from ehp_api.config import Settings, check_production, get_settings
 from ehp_api.db import deferred
 from ehp_api.docs_pages import SWAGGER_UI_PARAMETERS, install_redoc
 from ehp_api.errors import install_handlers
 from ehp_api.exports.xlsx_writer import MEDIA_TYPE as XLSX_MEDIA_TYPE
 from ehp_api.logs import configure_logging
-from ehp_api.middleware import (
-    BodySizeLimitMiddleware,
-    ClientAddressMiddleware,
-    RequestContextMiddleware,
-)
+from ehp_api.middleware import ClientAddressMiddleware, RequestContextMiddleware
 from ehp_api.models import build_engine
 from ehp_api.nul_characters import RefuseNulCharacters
 from ehp_api.openapi import (
@@ -100,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = build_engine(settings)
     app.state.read_engine = deferred(app.state.engine)
     app.state.key_uses = KeyUses()
+    app.state.admission = Admission(settings.in_flight_limit, settings.queue_seconds)
     app.state.principals = PrincipalCache(settings.auth_cache_seconds)
     app.state.reference = Snapshot()
     app.state.login_limits = LoginLimits(
@@ -115,21 +114,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app)
     install_openapi(app)
     install_redoc(app)
-    # Inside the body limit, which bounds what it reads.
+    # Paths and queries; bodies are checked by the body guard, once the operation is known.
     app.add_middleware(RefuseNulCharacters)
-    # Inside CORS, so that a browser sees the 413 (and its request id) rather than a CORS error.
+    # Inside CORS, so that a browser sees the 401 or 413 (and its request id) rather than a CORS
+    # error.
     app.add_middleware(
-        BodySizeLimitMiddleware,
-        max_body_bytes=settings.max_body_bytes,
-        max_upload_bytes=settings.max_upload_bytes,
+        BodyGuardMiddleware,
+        settings=settings,
+        principal=get_principal,
+        authenticate=authenticated,
+        content_check=(nul_characters.checked, nul_characters.body_refusal),
     )
     # Outside the body checks (a refused request reads no body), inside CORS: a refusal still
     # gets CORS headers (a browser may read it) and a request id.
-    app.add_middleware(
-        InFlightLimitMiddleware,
-        limit=settings.in_flight_limit,
-        wait_seconds=settings.queue_seconds,
-    )
+    app.add_middleware(InFlightLimitMiddleware, admission=app.state.admission)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -1,19 +1,17 @@
-"""ASGI middleware: the client's address, request ids and security headers on every response,
-and body size limits (load shedding is in `admission`)."""
+"""ASGI middleware: the client's address, request ids and security headers on every response
+(body limits are in `body_limits`, load shedding in `admission`)."""
 
-import contextlib
 import logging
 import re
 import uuid
 from typing import Any, cast
 
-from starlette.datastructures import Headers, MutableHeaders
-from starlette.exceptions import HTTPException
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from ehp_api.errors import app_error_response, problem_response, too_large
+from ehp_api.errors import problem_response
 from ehp_api.request_context import request_id_var
 
 logger = logging.getLogger("ehp_api.errors")
@@ -129,82 +127,6 @@ class RequestContextMiddleware:
             await response(scope, receive, send_with_headers)
         finally:
             request_id_var.reset(token)
-
-
-# Room for the multipart framing (boundaries, part headers, small form fields) around the file.
-MULTIPART_OVERHEAD = 64 * 1024
-ADVICE_FILE = "split the file"
-ADVICE_BODY = "send smaller batches"
-
-
-class BodyTooLarge(HTTPException):
-    """Raised from `receive` once a body passes its limit. An HTTPException, so that FastAPI's
-    body parsing lets it through instead of calling the body malformed (400)."""
-
-    def __init__(self) -> None:
-        super().__init__(413)
-
-
-class BodySizeLimitMiddleware:
-    """Refuse a request body over its limit with a 413 problem, and never read past the limit.
-
-    A declared `Content-Length` over the limit is refused before a byte is read; a body without
-    one (chunked) is counted as it streams, and reading stops at the first chunk over the limit.
-    Multipart bodies (file uploads) have their own limit; every other body (JSON) the other.
-    """
-
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
-        self.app = app
-        self.max_body_bytes = max_body_bytes
-        self.max_upload_bytes = max_upload_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
-        upload = headers.get("content-type", "").lower().startswith("multipart/")
-        limit = self.max_upload_bytes + MULTIPART_OVERHEAD if upload else self.max_body_bytes
-        declared = headers.get("content-length", "")
-        if declared.isascii() and declared.isdigit() and int(declared) > limit:
-            await self._refuse(scope, send, upload)
-            return
-        received, refused, started = 0, False, False
-
-        async def counting_receive() -> Message:
-            nonlocal received, refused
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit and not started:
-                    refused = True
-                    raise BodyTooLarge()
-            return message
-
-        async def send_unless_refused(message: Message) -> None:
-            nonlocal started
-            if not refused:  # the app's own answer to BodyTooLarge is replaced by ours
-                started = started or message["type"] == "http.response.start"
-                await send(message)
-
-        with contextlib.suppress(BodyTooLarge):
-            await self.app(scope, counting_receive, send_unless_refused)
-        if refused:
-            await self._refuse(scope, send, upload)
-
-    async def _refuse(self, scope: Scope, send: Send, upload: bool) -> None:
-        if upload:
-            refusal = too_large(self.max_upload_bytes, "EHP_MAX_UPLOAD_BYTES", "file", ADVICE_FILE)
-        else:
-            refusal = too_large(self.max_body_bytes, "EHP_MAX_BODY_BYTES", "body", ADVICE_BODY)
-        response = app_error_response(Request(scope), refusal)
-        # The rest of the body is never read: the connection cannot serve another request.
-        response.headers["Connection"] = "close"
-        await response(scope, _no_body, send)
-
-
-async def _no_body() -> Message:
-    return {"type": "http.disconnect"}
 
 
 GZIP_TAG_SUFFIX = "-gzip"

@@ -9,44 +9,74 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.datastructures import Headers
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ehp_api.errors import InvalidInput, InvalidParam, app_error_response
+from ehp_api.errors import (
+    AppError,
+    InvalidInput,
+    InvalidParam,
+    UnsupportedMediaType,
+    app_error_response,
+)
 
+FORM = "application/x-www-form-urlencoded"
+MULTIPART_FORM = "multipart/form-data"
+NOT_UTF8 = "is not in UTF-8, the only encoding of JSON bodies"
 REASON = "holds a NUL character (\\u0000, %00), which no field accepts"
 
 
 class RefuseNulCharacters:
-    """Paths and query strings are checked as they come; a JSON or form body is read first (the
-    body limit, outside this middleware, bounds it), checked, then handed on unchanged."""
+    """Paths and query strings, checked as they come (bodies: `body_refusal`)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        found = _in_url(scope)
-        media_type = Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
-        if found is None and _checked(media_type):
-            body = await _read_body(receive)
-            found = _in_body(media_type, body)
-            receive = _replay(body, receive)
+        found = _in_url(scope) if scope["type"] == "http" else None
         if found is None:
             await self.app(scope, receive, send)
             return
-        location, field = found
-        param = InvalidParam(location=location, field=field, reason=REASON, code="nul_character")
-        refusal = InvalidInput(f"{location}.{field} {REASON}.", errors=[param])
-        await app_error_response(Request(scope), refusal)(scope, receive, send)
+        await app_error_response(Request(scope), _refusal(*found))(scope, receive, send)
 
 
-def _checked(media_type: str) -> bool:
+def checked(content_type: str) -> bool:
+    """Whether a body of this type is read whole and checked before its operation sees it."""
+    media_type = content_type.split(";")[0].strip().lower()
     json_type = media_type == "application/json" or media_type.endswith("+json")
-    return json_type or media_type == "application/x-www-form-urlencoded"
+    return json_type or media_type in (FORM, MULTIPART_FORM)
+
+
+def body_refusal(content_type: str, body: bytes) -> AppError | None:
+    """The refusal of a checked body: a NUL character in a field, or JSON not in UTF-8 (in
+    UTF-16 or UTF-32 a NUL would not be seen, and RFC 8259 has JSON exchanged in UTF-8)."""
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type == FORM:
+        found = _in_form(body)
+    elif media_type == MULTIPART_FORM:
+        found = _in_multipart(content_type, body)
+    elif not _utf8_json(content_type, body):
+        return UnsupportedMediaType(
+            "A JSON body is UTF-8 (RFC 8259); send it in UTF-8.",
+            errors=[InvalidParam(location="body", field="body", reason=NOT_UTF8, code="encoding")],
+        )
+    else:
+        found = _in_json(body)
+    return None if found is None else _refusal(*found)
+
+
+def _refusal(location: str, field: str) -> AppError:
+    param = InvalidParam(location=location, field=field, reason=REASON, code="nul_character")
+    return InvalidInput(f"{location}.{field} {REASON}.", errors=[param])
+
+
+def _utf8_json(content_type: str, body: bytes) -> bool:
+    charset = parse_options_header(content_type)[1].get(b"charset", b"utf-8").lower()
+    if charset not in (b"utf-8", b"utf8"):
+        return False
+    return not body or json.detect_encoding(body) in ("utf-8", "utf-8-sig")
 
 
 def _in_url(scope: Scope) -> tuple[str, str] | None:
@@ -59,38 +89,67 @@ def _in_url(scope: Scope) -> tuple[str, str] | None:
     return None
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+def _in_form(body: bytes) -> tuple[str, str] | None:
+    for name, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return "body", name.replace("\x00", "%00")
+    return None
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay
-
-
-def _in_body(media_type: str, body: bytes) -> tuple[str, str] | None:
-    if media_type == "application/x-www-form-urlencoded":
-        for name, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True):
-            if "\x00" in name or "\x00" in value:
-                return "body", name.replace("\x00", "%00")
+def _in_multipart(content_type: str, body: bytes) -> tuple[str, str] | None:
+    """A NUL in a form field sent as multipart; a file's content may hold any byte."""
+    if b"\x00" not in body:
         return None
-    if b"\\u0000" not in body:  # in JSON, NUL can only be written as this escape
+    boundary = parse_options_header(content_type)[1].get(b"boundary")
+    if not boundary:
+        return None  # the operation answers that the form is malformed
+    fields: list[tuple[bytes, bytes]] = []
+    try:
+        parser = MultipartParser(boundary, _field_collector(fields))
+        parser.write(body)
+        parser.finalize()
+    except FormParserError:
+        return None
+    for name, value in fields:
+        if b"\x00" in name or b"\x00" in value:
+            return "body", name.decode("utf-8", "replace").replace("\x00", "%00")
+    return None
+
+
+def _field_collector(fields: list[tuple[bytes, bytes]]) -> Any:
+    """Parser callbacks collecting the (name, value) of the parts that are not files."""
+    part: dict[str, bytes] = {}
+
+    def on_part_begin() -> None:
+        part.clear()
+        part["value"] = b""
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        part["header"] = data[start:end].lower()
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        if part.get("header") == b"content-disposition":
+            part["disposition"] = data[start:end]
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        part["value"] += data[start:end]
+
+    def on_part_end() -> None:
+        options = parse_options_header(part.get("disposition", b""))[1]
+        if b"filename" not in options:
+            fields.append((options.get(b"name", b""), part["value"]))
+
+    return {
+        "on_part_begin": on_part_begin,
+        "on_header_field": on_header_field,
+        "on_header_value": on_header_value,
+        "on_part_data": on_part_data,
+        "on_part_end": on_part_end,
+    }
+
+
+def _in_json(body: bytes) -> tuple[str, str] | None:
+    if b"\\u0000" not in body:  # in JSON (UTF-8), NUL can only be written as this escape
         return None
     try:
         document = json.loads(body)

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from ehp_api.body_limits import LARGER_BODIES
 from ehp_api.errors import PROBLEM_MEDIA_TYPE
 from ehp_api.idempotency import REPLAYED_HEADER, REPLAYED_HELP
 from ehp_api.idempotency_keys import KEY_HEADER
@@ -57,14 +58,13 @@ def _errors_as_problems(document: dict[str, Any]) -> None:
 
 
 def _body_limits(document: dict[str, Any]) -> None:
-    """Every operation that takes a body may answer 413: the body size limits apply to all."""
+    """Every operation that takes a body may answer 413: each has its limit (`body_limits`)."""
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
-            media_types = operation.get("requestBody", {}).get("content", {})
-            if not media_types:
+            if not operation.get("requestBody", {}).get("content"):
                 continue
-            upload = any(media_type.startswith("multipart/") for media_type in media_types)
-            setting = "EHP_MAX_UPLOAD_BYTES" if upload else "EHP_MAX_BODY_BYTES"
+            larger = LARGER_BODIES.get(operation.get("operationId", ""), "max_body_bytes")
+            setting = f"EHP_{larger.upper()}"
             description = f"{HTTPStatus(413).phrase}: the body is larger than {setting}"
             operation["responses"]["413"] = {"description": description}
 

@@ -35,8 +35,8 @@ class TestCreate:
             ({"location": "ML9999"}, "location"), ({"reported_on": "2021-05-01"}, "reported_on"),
             ({"severity": 6}, "severity"),
             ({"source_organisation": "UNICEF"}, "source_organisation"),
-            ({"category": "looting"}, "category"), ({"occurred_on": "2999-01-01",
-                                                     "reported_on": "2999-01-02"}, "occurred_on"),
+            ({"category": "looting"}, "category"), ({"occurred_on": "2099-01-01",
+                                                     "reported_on": "2099-01-02"}, "occurred_on"),
         ]  # fmt: skip
         for change, field in cases:
             response = hcr.post("/api/v1/alerts", json=alert_body(**change))

@@ -51,7 +51,7 @@ def test_newest_first_and_filters(client_as: Callable[..., TestClient]) -> None:
     assert [e["entity_id"] for e in created] == ["DRC", "NRC"]
     only_nrc = secretariat.get("/api/v1/audit-events", params={"entity_id": "NRC"}).json()
     assert [e["entity_id"] for e in only_nrc["items"]] == ["NRC"]
-    future = secretariat.get("/api/v1/audit-events", params={"since": "2999-01-01T00:00:00"})
+    future = secretariat.get("/api/v1/audit-events", params={"since": "2099-01-01T00:00:00"})
     assert future.json()["items"] == []
 
 

@@ -67,7 +67,7 @@ class TestCreate:
                 "organisation_concerned",
                 "unknown_organisation",
             ),
-            ({"received_on": "2999-01-01"}, "received_on", "date_in_future"),
+            ({"received_on": "2099-01-01"}, "received_on", "date_in_future"),
             ({"channel": "pigeon"}, "channel", "enum"),
             ({"victim_assistance": []}, "victim_assistance", "sea_only"),
         ],

@@ -49,9 +49,11 @@ def computed_codes(session: Session) -> set[str]:
     return set(session.exec(stmt).all())
 
 
-def refusal(filename: str, data: bytes) -> tuple[str, str]:
+def refusal(
+    filename: str, data: bytes, bounds: files.ImportBounds | None = None
+) -> tuple[str, str]:
     with pytest.raises(InvalidInput) as caught:
-        parse_upload(filename, None, data)
+        parse_upload(filename, None, data, bounds=bounds or files.ImportBounds())
     [param] = caught.value.errors or []
     assert param.field == "file"
     assert filename in caught.value.detail
@@ -215,12 +217,39 @@ class TestXlsx:
         assert code == "invalid_xlsx"
         assert "the sheet cannot be read" in reason
 
-    def test_a_workbook_that_unpacks_too_large_is_refused(
-        self, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        monkeypatch.setattr(files, "MAX_UNPACKED_BYTES", 1000)
+    def test_a_workbook_that_unpacks_too_large_is_refused(self) -> None:
         data = xlsx_bytes([["indicator", "period", "value"], ["1.1.1.1", "2021Q2", 1]])
-        assert refusal("bomb.xlsx", data)[0] == "too_large"
+        code, reason = refusal("bomb.xlsx", data, files.ImportBounds(unpacked_bytes=1000))
+        assert code == "too_large"
+        assert "EHP_IMPORT_MAX_UNPACKED_BYTES" in reason
+
+    def test_a_workbook_of_too_much_text_is_refused(self) -> None:
+        # Excel keeps a sheet's text apart, in one table that openpyxl holds in memory whole.
+        book = io.BytesIO(xlsx_bytes([["indicator", "period", "value"]]))
+        with zipfile.ZipFile(book, "a") as archive:
+            strings = "".join(f"<si><t>comment {i}</t></si>" for i in range(5000))
+            archive.writestr(files.SHARED_STRINGS, f"<sst>{strings}</sst>")
+        data = book.getvalue()
+        bounds = files.ImportBounds(shared_strings_bytes=2**16)
+        code, reason = refusal("words.xlsx", data, bounds)
+        assert code == "too_large"
+        assert "EHP_IMPORT_MAX_SHARED_STRINGS_BYTES" in reason
+
+    def test_a_sheet_of_more_rows_than_the_bound_is_refused_even_if_they_are_blank(
+        self,
+    ) -> None:
+        # Blank rows are skipped, never stored, but reading them costs as much as any other.
+        rows: list[list[Any]] = [["indicator", "period", "value"], ["1.1.1.1", "2021Q2", 1]]
+        rows += [[" "] for _ in range(files.ImportBounds().sheet_rows)]
+        code, reason = refusal("long.xlsx", xlsx_bytes(rows))
+        assert code == "too_many_rows"
+        assert "EHP_IMPORT_MAX_SHEET_ROWS" in reason
+
+    def test_a_sheet_read_past_its_time_is_refused(self) -> None:
+        rows = [["indicator", "period", "value"], *[["1.1.1.1", "2021Q2", i] for i in range(50)]]
+        code, reason = refusal("slow.xlsx", xlsx_bytes(rows), files.ImportBounds(seconds=1e-9))
+        assert code == "too_slow"
+        assert "EHP_IMPORT_MAX_SECONDS" in reason
 
 
 class TestTemplate:

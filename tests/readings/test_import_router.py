@@ -103,6 +103,26 @@ class TestImport:
         assert response.json()["errors"][0]["field"] == "file"
         assert stored(session) == 0
 
+    def test_the_import_bounds_are_the_services_settings(
+        self, app: FastAPI, hcr: TestClient, settings: Settings, session: Session
+    ) -> None:
+        app.state.settings = settings.model_copy(update={"import_max_sheet_rows": 10})
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(["indicator", "period", "adm2", "value"])
+        for _ in range(3):
+            sheet.append(["1.1.1.1", "2021Q2", "ML0701", 4])
+        for _ in range(20):
+            sheet.append([" "])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = upload(hcr, buffer.getvalue(), name="hcr.xlsx")
+        assert response.status_code == 422
+        [error] = response.json()["errors"]
+        assert (error["field"], error["code"]) == ("file", "too_many_rows")
+        assert "10 rows" in error["reason"]
+        assert stored(session) == 0
+
     def test_the_secretariat_imports_for_an_organisation(
         self, ocha: TestClient, session: Session
     ) -> None:

@@ -51,6 +51,14 @@ def get_principal(
     return principal
 
 
+def authenticated(
+    request: Request, session: SessionDep, secret: Annotated[str, Depends(bearer_secret)]
+) -> None:
+    """401 unless the credentials are good: checked before an operation reads its body (and
+    remembered, so that `get_principal` then finds them at no cost)."""
+    credentials.authenticate(session, secret, request.app.state.principals)
+
+
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 BearerSecret = Annotated[str, Depends(bearer_secret)]
 

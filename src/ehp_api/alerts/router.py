@@ -14,6 +14,7 @@ from ehp_api.alerts.schemas import (
     AlertFull,
     AlertRestricted,
     AlertUpdate,
+    ReopenIn,
     TimelineEntry,
     TransitionIn,
     TriggerRuleIn,
@@ -32,6 +33,7 @@ router = APIRouter(tags=["alerts"])
 
 Read = Annotated[Principal, require(Permission.alerts_read)]
 Write = Annotated[Principal, require(Permission.alerts_write)]
+Review = Annotated[Principal, require(Permission.alerts_review)]
 ManageRules = Annotated[Principal, require(Permission.trigger_rules_manage)]
 AlertRetry = Annotated[Idempotency, idempotent("alerts.create")]
 RuleRetry = Annotated[Idempotency, idempotent("trigger_rules.create")]
@@ -134,6 +136,17 @@ def transition_alert(
     return views.render_one(
         session, principal, workflow.transition(session, principal, alert, data)
     )
+
+
+@router.post(
+    "/alerts/{alert_id}/reopen", response_model=AlertFull, responses=problem_responses(409)
+)
+def reopen_alert(
+    session: SessionDep, alert_id: RecordId, data: ReopenIn, principal: Review
+) -> AlertView:
+    """Reopen a closed alert (the secretariat), back to the step it was closed from, on record."""
+    alert = service.get(session, principal, alert_id, lock=True)
+    return views.render_one(session, principal, workflow.reopen(session, principal, alert, data))
 
 
 @router.get("/trigger-rules", response_model=list[TriggerRulePublic])

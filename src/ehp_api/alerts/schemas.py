@@ -145,6 +145,16 @@ class AlertFull(AlertRestricted):
     created_by: str = Field(description="Who recorded it.")
 
 
+class ReopenIn(BaseModel):
+    """Why a closed alert is opened again: it returns to the step it was closed from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        min_length=1, max_length=4000, description="Why it is reopened (kept in its timeline)."
+    )
+
+
 class TransitionIn(BaseModel):
     """A step of the workflow. `on` is the day it happened (a step recorded late keeps its date)."""
 

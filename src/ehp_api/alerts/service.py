@@ -21,7 +21,7 @@ from ehp_api.alerts.schemas import (
 )
 from ehp_api.audit import service as audit
 from ehp_api.db import utcnow
-from ehp_api.errors import InvalidInput, InvalidParam, NotFound
+from ehp_api.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from ehp_api.locations import service as locations_service
 from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
@@ -169,6 +169,11 @@ def update(session: Session, principal: Principal, alert_id: int, data: AlertUpd
     alert = get(session, principal, alert_id, lock=True)
     if not sees_everything(principal, alert):
         raise NotFound(f"No alert {alert_id} that you may change.")
+    if alert.status == AlertStatus.closed:
+        raise Conflict(
+            f"Alert {alert_id} is closed: it is kept as it was closed. The secretariat may "
+            f"reopen it (POST /api/v1/alerts/{alert_id}/reopen), on record, to correct it."
+        )
     before = _snapshot(alert)
     fields = data.model_dump(exclude_unset=True, exclude={"location", "links"})
     for name, value in fields.items():

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from ehp_api.access.permissions import Permission
 from ehp_api.alerts.models import Alert, AlertEvent, AlertKind
 from ehp_api.alerts.models import AlertStatus as S
-from ehp_api.alerts.schemas import TransitionIn
+from ehp_api.alerts.schemas import ReopenIn, TransitionIn
 from ehp_api.audit import service as audit
 from ehp_api.db import utcnow
 from ehp_api.errors import Conflict, Forbidden, InvalidInput, InvalidParam
@@ -135,3 +135,31 @@ def transition(session: Session, principal: Principal, alert: Alert, data: Trans
     }
     audit.record(session, principal, "alert.transition", "alert", alert.id, changes)
     return alert
+
+
+def reopen(session: Session, principal: Principal, alert: Alert, data: ReopenIn) -> Alert:
+    """A closed alert back to the step it was closed from (the secretariat's guard is on the
+    route), on record in its timeline and the audit log: the one way a closed alert changes."""
+    if alert.status != S.closed:
+        raise Conflict(f"The alert is {alert.status}, not closed: there is nothing to reopen.")
+    closed_from = session.exec(
+        select(AlertEvent.from_status)
+        .where(AlertEvent.alert_id == alert.id, AlertEvent.to_status == S.closed)
+        .order_by(AlertEvent.id.desc())  # type: ignore[union-attr]
+    ).first()
+    back_to = S(closed_from) if closed_from else _before_closed(alert)
+    record(session, alert, principal, back_to, date.today(), data.reason, {"reopened": True})
+    alert.status = back_to
+    alert.updated_at = utcnow()
+    session.flush()
+    changes = {
+        "status": {"old": S.closed, "new": back_to},
+        "reason": {"old": None, "new": data.reason},
+    }
+    audit.record(session, principal, "alert.reopen", "alert", alert.id, changes)
+    return alert
+
+
+def _before_closed(alert: Alert) -> S:
+    """The first step from which its workflow closes (an alert closed with no recorded step)."""
+    return next(status for status, nexts in FLOWS[alert.kind].items() if S.closed in nexts)

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePath
-from typing import Any
+from time import monotonic
+from typing import Any, NoReturn
 
 import openpyxl
 
@@ -20,7 +21,6 @@ from ehp_api.readings.columns import BY_HXL, NAMES, READ_ONLY, Cell, normalise_h
 MAX_ROWS = 10_000
 MAX_CELL = 2_000
 MAX_COLUMNS = 64  # wider sheets are read up to here: a stray far-right cell costs nothing
-MAX_UNPACKED_BYTES = 200 * 2**20
 CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SAVE_AS = "save it as .xlsx (Excel 2007 or later) or as CSV UTF-8"
@@ -30,6 +30,20 @@ _ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 csv.field_size_limit(2**31 - 1)
 # What a template row holds before anyone fills it in: such a row is skipped, not refused.
 _PREFILLED = frozenset({"indicator", "period", "organisation"})
+
+
+@dataclass(frozen=True)
+class ImportBounds:
+    """The work one XLSX file may cost (the service's settings; these defaults for the push
+    client): a small file can unpack to a sheet of a million rows, or to strings held in memory."""
+
+    sheet_rows: int = 20_000
+    unpacked_bytes: int = 64 * 2**20
+    shared_strings_bytes: int = 32 * 2**20
+    seconds: float = 20.0
+
+
+SHARED_STRINGS = "xl/sharedStrings.xml"
 
 
 @dataclass
@@ -50,12 +64,13 @@ def parse_upload(
     *,
     required: Sequence[str] = ("indicator", "period"),
     max_rows: int = MAX_ROWS,
+    bounds: ImportBounds = ImportBounds(),  # frozen: one shared default is safe
 ) -> ParsedFile:
     """The file's readings with their row numbers, or InvalidInput naming `file` and why."""
     if not data.strip():
         raise file_error(filename, "the file is empty", "file_empty")
     if _kind(filename, content_type, data) == "xlsx":
-        table = _xlsx_table(filename, data)
+        table = _bounded(filename, _xlsx_table(filename, data, bounds), bounds)
     else:
         table = _csv_table(filename, data)
     return _read_table(filename, table, required, max_rows)
@@ -90,8 +105,8 @@ def _csv_table(filename: str, data: bytes) -> Iterator[list[str]]:
         raise file_error(filename, f"unreadable CSV ({error})", "invalid_csv") from None
 
 
-def _xlsx_table(filename: str, data: bytes) -> Iterator[Sequence[Any]]:
-    _check_unpacked_size(filename, data)
+def _xlsx_table(filename: str, data: bytes, bounds: ImportBounds) -> Iterator[Sequence[Any]]:
+    _check_unpacked_size(filename, data, bounds)
     # data_only=False: a formula reads as its text (`=SUM(...)`) and is refused, rather than as
     # a value Excel cached (or None) that nobody typed; openpyxl never evaluates formulas.
     try:
@@ -114,18 +129,46 @@ def _xlsx_table(filename: str, data: bytes) -> Iterator[Sequence[Any]]:
         book.close()
 
 
-def _check_unpacked_size(filename: str, data: bytes) -> None:
-    """A small XLSX can unpack to gigabytes (openpyxl holds the shared strings in memory)."""
+def _check_unpacked_size(filename: str, data: bytes, bounds: ImportBounds) -> None:
+    """A small XLSX can unpack to gigabytes, and openpyxl holds the shared strings in memory."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
+            sizes = {member.filename: member.file_size for member in archive.infolist()}
     except zipfile.BadZipFile:
         raise file_error(
             filename, f"not a readable XLSX workbook; {SAVE_AS}", "invalid_xlsx"
         ) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        reason = f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; split it"
-        raise file_error(filename, reason, "too_large")
+    if sum(sizes.values()) > bounds.unpacked_bytes:
+        _refuse_past(filename, "unpacks to more than", bounds.unpacked_bytes, "UNPACKED_BYTES")
+    if sizes.get(SHARED_STRINGS, 0) > bounds.shared_strings_bytes:
+        what = "holds more text (shared strings) than"
+        _refuse_past(filename, what, bounds.shared_strings_bytes, "SHARED_STRINGS_BYTES")
+
+
+def _refuse_past(filename: str, what: str, bound: int, setting: str) -> NoReturn:
+    reason = f"the workbook {what} {bound // 2**20} MB (EHP_IMPORT_MAX_{setting}); split it"
+    raise file_error(filename, reason, "too_large")
+
+
+def _bounded(
+    filename: str, rows: Iterator[Sequence[Any]], bounds: ImportBounds
+) -> Iterator[Sequence[Any]]:
+    """The sheet's rows, empty ones included, up to the bounds of rows and time: past either,
+    the file is refused rather than read on (a stray cell at row 1,000,000 reads a million)."""
+    deadline = monotonic() + bounds.seconds
+    for count, row in enumerate(rows, start=1):
+        if count > bounds.sheet_rows:
+            reason = (
+                f"the sheet has more than {bounds.sheet_rows:,} rows, empty ones included "
+                "(EHP_IMPORT_MAX_SHEET_ROWS); delete the rows below the data, or split it"
+            )
+            raise file_error(filename, reason, "too_many_rows")
+        if monotonic() > deadline:
+            reason = (
+                f"reading it took more than {bounds.seconds:g} s (EHP_IMPORT_MAX_SECONDS); split it"
+            )
+            raise file_error(filename, reason, "too_slow")
+        yield row
 
 
 def _filled(cell: Any) -> bool:

@@ -57,8 +57,15 @@ def import_readings_file(
     ] = "atomic",
 ) -> Response:
     """Import readings from a CSV or XLSX file, with the same summary as a batch."""
-    data = _read_upload(file, request.app.state.settings.max_upload_bytes)
-    parsed = files.parse_upload(file.filename or "file", file.content_type, data)
+    settings = request.app.state.settings
+    data = _read_upload(file, settings.max_upload_bytes)
+    bounds = files.ImportBounds(
+        sheet_rows=settings.import_max_sheet_rows,
+        unpacked_bytes=settings.import_max_unpacked_bytes,
+        shared_strings_bytes=settings.import_max_shared_strings_bytes,
+        seconds=settings.import_max_seconds,
+    )
+    parsed = files.parse_upload(file.filename or "file", file.content_type, data, bounds=bounds)
 
     def ingest() -> Answer:
         summary = service.ingest(session, principal, parsed.rows, mode, dry_run)

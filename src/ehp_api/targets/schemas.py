@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
+from ehp_api.db import IsoDate
+
 # A count (integer), a percentage (0-100) or, for a yes/no indicator, true.
 Amount = StrictBool | StrictInt | StrictFloat
 
@@ -28,7 +30,7 @@ class BaselineIn(BaseModel):
         None, max_length=40, description="A zone option (`liptako_gourma`); null: the whole."
     )
     value: Amount = Field(description="A count, a percentage (0-100), or true / false.")
-    measured_on: date | None = Field(None, description="When the baseline was measured.")
+    measured_on: IsoDate | None = Field(None, description="When the baseline was measured.")
     note: str | None = Field(None, max_length=500, description="Source of the baseline.")
 
 
