@@ -26,6 +26,7 @@ from ehp_api.db import MAX_ID, utcnow
 from ehp_api.errors import Conflict, Forbidden, NotFound
 from ehp_api.pagination import PageParams, paginate
 from ehp_api.principal import Principal
+from ehp_api.row_locks import lock_for_update
 
 
 def get(session: Session, principal: Principal, complaint_id: int) -> Complaint:
@@ -145,6 +146,7 @@ def update(
     data: ComplaintUpdate,
 ) -> Complaint:
     """Correct a complaint: the organisation that recorded it, or the coordinators."""
+    lock_for_update(session, Complaint, complaint_id)  # a step in flight ends first
     complaint = get(session, principal, complaint_id)
     if not coordinates(principal) and complaint.recorded_by_organisation_id != (
         principal.organisation_id
