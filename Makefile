@@ -89,3 +89,9 @@ bench-reads: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache ehp.db ehp.db-shm ehp.db-wal
+
+.PHONY: mutate
+# Mutation testing of the rules' modules, each against the tests that reach it (scripts/mutate.py):
+# a score per module and its survivors. TARGETS="complaints alerts" for some, EVERY=20 for CI's sample.
+mutate: install
+	$(BIN)/python scripts/mutate.py $(TARGETS) --every $(or $(EVERY),1)

@@ -1,6 +1,7 @@
 """One error family and the one handler that renders RFC 9457 problem+json."""
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -8,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -68,6 +69,11 @@ class Conflict(AppError):
     slug = "conflict"
 
 
+class PreconditionFailed(AppError):
+    status_code = 412
+    slug = "precondition-failed"
+
+
 class Forbidden(AppError):
     status_code = 403
     slug = "forbidden"
@@ -123,6 +129,7 @@ _SLUGS = {
     406: "not-acceptable",
     408: "request-timeout",
     409: "conflict",
+    412: "precondition-failed",
     413: "payload-too-large",
     415: "unsupported-media-type",
     422: "validation-error",
@@ -260,6 +267,47 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     raise exc
 
 
+PG_UNIQUE_VIOLATION = "23505"
+SQLITE_UNIQUE_CODES = frozenset({1555, 2067})  # SQLITE_CONSTRAINT_PRIMARYKEY, _UNIQUE
+_PG_KEY = re.compile(r"Key \((?P<columns>.+?)\)=")
+
+
+def unique_columns(exc: IntegrityError) -> list[str] | None:
+    """The columns of the unique key a write collided with, or None if it is another integrity
+    error. Only the names: the key's values may be personal data and never reach the answer."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) == PG_UNIQUE_VIOLATION:
+        detail = getattr(getattr(orig, "diag", None), "message_detail", None) or ""
+        found = _PG_KEY.match(detail)
+        return [c.strip() for c in found["columns"].split(",")] if found else []
+    if getattr(orig, "sqlite_errorcode", None) in SQLITE_UNIQUE_CODES:
+        # "UNIQUE constraint failed: trigger_rules.code, trigger_rules.version"
+        named = str(orig).partition(":")[2]
+        return [c.strip().rpartition(".")[2] for c in named.split(",") if c.strip()]
+    return None
+
+
+def _api_field(column: str) -> str:
+    # The API names the record a foreign key refers to (`organisation`), not its id column.
+    return column.removesuffix("_id") or column
+
+
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    """A unique key taken by a concurrent request (two creations of one record that both found
+    none) is a 409 naming the key's fields, on both databases; other integrity errors are bugs."""
+    assert isinstance(exc, IntegrityError)
+    columns = unique_columns(exc)
+    if columns is None:
+        return await _database_error(request, exc)
+    fields = [_api_field(c) for c in columns] or ["body"]
+    reason = "already taken: another request created this record first; read it and change it"
+    errors = [
+        InvalidParam(location="body", field=f, reason=reason, code="already_exists") for f in fields
+    ]
+    detail = f"A record with the same {', '.join(fields)} exists already; read it and change it."
+    return problem_response(request, 409, detail, errors=errors)
+
+
 def install_handlers(app: FastAPI) -> None:
     """Register the handlers so that no error leaves the app in another shape."""
     app.add_exception_handler(AppError, _app_error)
@@ -268,6 +316,7 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PoolTimeoutError, _database_unavailable)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

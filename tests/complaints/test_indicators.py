@@ -62,7 +62,9 @@ def planted(hcr: TestClient, unicef: TestClient, psea: TestClient) -> None:
 
 class TestCasesReferred:
     def test_per_quarter_and_year(self, planted: None, session: Session) -> None:
-        q2, q3, year = indicators.values(session, "3.2.1.5", ["2021Q2", "2021Q3", "2021"])
+        q2, q3, year = indicators.values(
+            session, "3.2.1.5", ["2021Q2", "2021Q3", "2021"], with_sea=True
+        )
         assert (q2.period, q2.value, q2.numerator, q2.denominator) == ("2021Q2", 9, 2, 9)
         assert q2.counts == {
             "referred": 9, "with_response": 2, "adjusted": 1, "share_with_response": 22.2
@@ -71,11 +73,13 @@ class TestCasesReferred:
         assert year.value == 10
 
     def test_as_of_the_end_of_the_quarter(self, planted: None, session: Session) -> None:
-        [q2] = indicators.values(session, "3.2.1.5", ["2021Q2"], as_of=date(2021, 6, 30))
+        [q2] = indicators.values(
+            session, "3.2.1.5", ["2021Q2"], as_of=date(2021, 6, 30), with_sea=True
+        )
         assert (q2.numerator, q2.counts["adjusted"]) == (1, 0)
 
     def test_an_empty_quarter(self, session: Session) -> None:
-        [q1] = indicators.values(session, "3.2.1.5", ["2020Q1"])
+        [q1] = indicators.values(session, "3.2.1.5", ["2020Q1"], with_sea=True)
         assert (q1.value, q1.numerator, q1.denominator, q1.counts) == (
             0, 0, 0, {"referred": 0, "with_response": 0, "adjusted": 0}
         )  # fmt: skip
@@ -85,21 +89,36 @@ class TestSeaReferredToServices:
     def test_declined_cases_are_out_of_the_denominator(
         self, planted: None, session: Session
     ) -> None:
-        [q2] = indicators.values(session, "3.2.2.2", ["2021Q2"])
+        [q2] = indicators.values(session, "3.2.2.2", ["2021Q2"], with_sea=True)
         assert q2.counts == {"sea_referred": 5, "declined": 1, "referred_to_services": 3}
         assert (q2.numerator, q2.denominator, q2.value) == (3, 4, 75.0)
 
     def test_as_of_the_end_of_the_quarter(self, planted: None, session: Session) -> None:
-        [q2] = indicators.values(session, "3.2.2.2", ["2021Q2"], as_of=date(2021, 6, 30))
+        [q2] = indicators.values(
+            session, "3.2.2.2", ["2021Q2"], as_of=date(2021, 6, 30), with_sea=True
+        )
         assert (q2.numerator, q2.denominator, q2.value) == (2, 4, 50.0)
 
     def test_no_case_gives_no_value(self, session: Session) -> None:
-        [q1] = indicators.values(session, "3.2.2.2", ["2020Q1"])
+        [q1] = indicators.values(session, "3.2.2.2", ["2020Q1"], with_sea=True)
         assert (q1.value, q1.numerator, q1.denominator) == (None, 0, 0)
 
 
 def test_other_indicators_and_periods_are_not_found(session: Session) -> None:
     with pytest.raises(NotFound):
-        indicators.values(session, "1.1.1.1", ["2021Q2"])
+        indicators.values(session, "1.1.1.1", ["2021Q2"], with_sea=True)
     with pytest.raises(NotFound):
-        indicators.values(session, "3.2.1.5", ["2019Q1"])
+        indicators.values(session, "3.2.1.5", ["2019Q1"], with_sea=True)
+
+
+class TestOutsideThePseaNetwork:
+    def test_cases_referred_leave_sea_allegations_out(
+        self, planted: None, session: Session
+    ) -> None:
+        [q2] = indicators.values(session, "3.2.1.5", ["2021Q2"], with_sea=False)
+        # 9 referred in the quarter, of which 5 SEA allegations (S1-S4, S6).
+        assert (q2.value, q2.counts["referred"]) == (4, 4)
+
+    def test_the_sea_indicator_is_never_computed_for_them(self, session: Session) -> None:
+        with pytest.raises(ValueError, match="PSEA focal points only"):
+            indicators.values(session, "3.2.2.2", ["2021Q2"], with_sea=False)

@@ -162,24 +162,31 @@ def test_unknown_period_is_a_422(client: TestClient) -> None:
     assert client.get("/api/v1/dashboard", params={"period": "2019Q1"}).status_code == 422
 
 
-def test_complaints_section_shows_confidential_cases_only_as_a_suppressed_count(
+def test_complaints_section_counts_sea_allegations_for_the_psea_focal_point_only(
     client_as: Callable[..., TestClient],
 ) -> None:
     from tests.complaints.conftest import create as record
     from tests.complaints.conftest import refer
 
     hcr, ocha = client_as(Role.partner, "HCR"), client_as(Role.secretariat, "OCHA")
+    psea = client_as(Role.psea_focal_point, "UNFPA")
     first = record(hcr, received_on="2021-06-10")
     record(hcr, channel="sms", received_on="2021-06-12")
-    record(hcr, category="sea_allegation", description="MARKER-SEA", received_on="2021-06-12")
+    sea = record(hcr, category="sea_allegation", description="MARKER-SEA", received_on="2021-06-12")
     refer(hcr, first["id"], on="2021-06-11", due_on="2021-06-25")
+    refer(psea, sea["id"], on="2021-06-13", due_on="2021-06-25")
     response = ocha.get("/api/v1/dashboard", params={"period": "2021Q2"})
     assert "MARKER" not in response.text
     section = response.json()["complaints"]
-    assert (section["received"], section["referred"]) == (3, 1)
+    assert (section["received"], section["referred"], section["excludes_sea"]) == (2, 1, True)
     assert {c["key"]: c["count"] for c in section["by_channel"]} == {"hotline": 1, "sms": 1}
-    assert section["confidential"] == {"key": "confidential", "count": None, "suppressed": True}
+    assert section["confidential"] == {"key": "confidential", "count": 0, "suppressed": False}
     assert find(response.json(), "3.2.1.5")["value"] == 1
+    whole = psea.get("/api/v1/dashboard", params={"period": "2021Q2"}).json()
+    section = whole["complaints"]
+    assert (section["received"], section["referred"], section["excludes_sea"]) == (3, 2, False)
+    assert section["confidential"] == {"key": "confidential", "count": None, "suppressed": True}
+    assert find(whole, "3.2.1.5")["value"] == 2
 
 
 def test_a_computed_dashboard_is_kept_until_the_data_changes(

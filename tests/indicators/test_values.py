@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ehp_api.access.permissions import Role
+from tests.complaints.conftest import create, move
 
 
 @pytest.fixture
@@ -98,10 +99,89 @@ def test_grouping_by_organisation(client: TestClient, post_validated: Callable[.
     assert {p["group"]: p["value"] for p in points} == {"HCR": 2, "UNICEF": 5}
 
 
+def refusal(response: Any) -> tuple[int, list[tuple[str, str, str]]]:
+    errors = response.json().get("errors", [])
+    return response.status_code, [(e["location"], e["field"], e["code"]) for e in errors]
+
+
 def test_periods_must_be_alike_and_in_order(client: TestClient) -> None:
+    """Kills the `mixed_periods` refusal losing its code or naming the wrong parameter."""
     mixed = client.get("/api/v1/indicators/1.1.1.1/values", params={"from": "2021", "to": "2022Q1"})
-    assert mixed.status_code == 422
+    assert refusal(mixed) == (422, [("query", "to", "mixed_periods")])
     reversed_ = client.get(
         "/api/v1/indicators/1.1.1.1/values", params={"from": "2022Q1", "to": "2021Q1"}
     )
     assert reversed_.json()["errors"][0]["code"] == "reversed_periods"
+
+
+@pytest.mark.parametrize(
+    ("params", "field"), [({"from": "2019Q1"}, "from"), ({"to": "2030"}, "to")]
+)
+def test_a_period_outside_the_plan_is_named(
+    client: TestClient, params: dict[str, str], field: str
+) -> None:
+    """Kills the `unknown_period` check dropped (a KeyError, a 500) or naming the other end."""
+    response = client.get("/api/v1/indicators/1.1.1.1/values", params=params)
+    assert refusal(response) == (422, [("query", field, "unknown_period")])
+
+
+def test_a_complaint_computed_indicator_has_values(
+    client: TestClient, hcr: TestClient, unicef: TestClient
+) -> None:
+    """Kills the computed source of `/values` broken or swapped for the (empty) kept figures:
+    3.2.1.5 counts the complaints referred in the quarter, with the share answered."""
+    ids = [create(hcr, received_on="2021-05-02")["id"] for _ in range(3)]
+    for complaint_id in ids:
+        move(hcr, complaint_id, "referred", organisation="UNICEF", on="2021-05-03",
+             due_on="2021-12-31")  # fmt: skip
+    move(unicef, ids[0], "accepted", on="2021-05-04")
+    move(unicef, ids[0], "responded", on="2021-05-20", response="Answered.",
+         response_method="in_person")  # fmt: skip
+    response = client.get(
+        "/api/v1/indicators/3.2.1.5/values", params={"from": "2021Q2", "to": "2021Q3"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["source"] == "computed"
+    q2, q3 = response.json()["values"]
+    assert (q2["period"], q2["value"]) == ("2021Q2", 3)
+    assert (q2["parts"]["referred"], q2["parts"]["with_response"]) == (3, 1)
+    assert (q3["period"], q3["value"]) == ("2021Q3", 0)
+
+
+def test_grouping_by_location_gives_each_place_its_own_figure(
+    client: TestClient, post_validated: Callable[..., dict]
+) -> None:
+    """Kills `group_by=location` turned into a 500 or into the plain total: a region and its
+    cercle are each given, and only the total keeps them from being added."""
+    for location, value in (("ML0701", 1), ("ML0901", 2), ("ML07", 5)):
+        post_validated("HCR", indicator="1.1.1.1", period="2021Q2", location=location, value=value)
+    quarter = {"from": "2021Q2", "to": "2021Q2"}
+    places = values(client, "1.1.1.1", **quarter, group_by="location")
+    assert {p["group"]: p["value"] for p in places} == {"ML07": 5, "ML0701": 1, "ML0901": 2}
+    total = at(values(client, "1.1.1.1", **quarter), "2021Q2")
+    assert (total["value"], total["flags"]) == (7, ["region_and_cercles"])
+
+
+def test_a_share_is_rounded_to_two_decimals(
+    client: TestClient, post_validated: Callable[..., dict]
+) -> None:
+    """Kills the rounding of shares in `progress.points._shares` changed (5 of 7 is 71.43 %,
+    not 71.4 or 71.428...)."""
+    post_validated("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=5)
+    post_validated("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0901", value=2)
+    point = at(values(client, "1.1.1.1", **{"from": "2021Q2", "to": "2021Q2"}), "2021Q2")
+    assert point["liptako_gourma_share"] == 71.43
+
+
+def test_a_reading_by_zone_and_another_category_stays_out_of_the_total(
+    client: TestClient, post_validated: Callable[..., dict]
+) -> None:
+    """Kills `if not c.breakdown` in progress.grain dropped or inverted: a reading placed in a
+    zone (by its location) and broken down by participant type is a breakdown of that place's
+    total, never added to it."""
+    body = {"indicator": "2.2.3.2", "period": "2022Q1", "location": "ML0701"}
+    post_validated("HCR", **body, value=30)
+    post_validated("HCR", **body, disaggregation={"participant_type": "ngo"}, value=12)
+    point = at(values(client, "2.2.3.2", **{"from": "2022Q1", "to": "2022Q1"}), "2022Q1")
+    assert point["value"] == 30
+    assert point["breakdown"]["participant_type"]["ngo"] == 12, point["breakdown"]

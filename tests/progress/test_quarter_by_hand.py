@@ -50,7 +50,17 @@ BY_HAND: list[tuple[Any, ...]] = [
     # referred (one answered).
     ("1.3.2.1", 2, 2, None, None, 2, None, None, []),
     ("1.2.1.3", 1, 1, 100.0, 0, 1, None, None, []),
-    ("3.2.1.5", 2, 2, None, None, 2, None, None, []),
+    (
+        "3.2.1.5",
+        2,
+        2,
+        None,
+        None,
+        2,
+        None,
+        None,
+        ["excludes_sea"],
+    ),  # an analyst reads it without SEA
 ]
 # Yes/no: first validated yes, last validated yes.
 ACHIEVED = {"2.1.1.1": (None, None), "1.2.6.1": ("2020Q4", None), "2.1.4.1": ("2020Q3", "2021Q1")}

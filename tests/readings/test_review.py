@@ -211,3 +211,39 @@ class TestPeriodLocks:
 
     def test_only_the_secretariat_locks(self, hcr: TestClient) -> None:
         assert hcr.post("/api/v1/periods/2021Q2/lock").status_code == 403
+
+
+class TestReviewWhatWasRead:
+    """The reviewer sends back the reading's `ETag` in `If-Match`: a value changed since is not
+    validated (412), and the answer carries the new version."""
+
+    def test_a_value_changed_since_it_was_read_is_not_validated(
+        self, hcr: TestClient, ocha: TestClient
+    ) -> None:
+        reading = create(hcr)
+        url = f"/api/v1/readings/{reading['id']}"
+        seen = ocha.get(url).headers["ETag"]
+        changed = hcr.patch(url, json={"value": 9})
+        assert changed.headers["ETag"] != seen
+        stale = ocha.post(f"{url}/validate", headers={"If-Match": seen})
+        assert stale.status_code == 412
+        assert stale.headers["content-type"] == "application/problem+json"
+        assert [(e["location"], e["field"]) for e in stale.json()["errors"]] == [
+            ("header", "If-Match")
+        ]
+        assert ocha.get(url).json()["status"] == "submitted"
+        gzipped = changed.headers["ETag"][:-1] + '-gzip"'  # the tag of the same answer gzipped
+        fresh = ocha.post(f"{url}/validate", headers={"If-Match": f'"other", {gzipped}'})
+        assert (fresh.status_code, fresh.json()["validated_value"]) == (200, 9)
+
+    def test_a_stale_rejection_and_a_stale_patch_are_refused_too(
+        self, hcr: TestClient, ocha: TestClient
+    ) -> None:
+        reading = create(hcr)
+        url = f"/api/v1/readings/{reading['id']}"
+        seen = hcr.get(url).headers["ETag"]
+        assert ocha.patch(url, json={"comment": "checked"}).status_code == 200
+        assert hcr.patch(url, json={"value": 5}, headers={"If-Match": seen}).status_code == 412
+        reject = ocha.post(f"{url}/reject", json={"reason": "x"}, headers={"If-Match": seen})
+        assert reject.status_code == 412
+        assert ocha.get(url).json()["value"] == 4

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from ehp_api.access import credentials
+from ehp_api.access import credentials, grants
 from ehp_api.access.models import (
     AccessToken,
     ApiKey,
@@ -48,6 +48,7 @@ def key_to_public(key: ApiKey) -> ApiKeyPublic:
 
 
 def create_user(session: Session, actor: Principal, data: UserCreate) -> User:
+    grants.check_role(actor, data.role)
     organisation = organisations_service.get_by_code(
         session, data.organisation, field="organisation"
     )
@@ -68,6 +69,7 @@ def create_user(session: Session, actor: Principal, data: UserCreate) -> User:
         raise Conflict(f"A user with the email {email} already exists.") from None
     changes = audit.diff(None, _snapshot(user, _USER_FIELDS), sensitive={"password_hash"})
     audit.record(session, actor, "user.create", "user", user.id, changes)
+    grants.record(session, actor, user.role, "user", user.id)
     return user
 
 
@@ -86,6 +88,7 @@ def update_user(session: Session, actor: Principal, user_id: int, data: UserUpda
     user = get_user(session, user_id)
     before = _snapshot(user, _USER_FIELDS)
     values = data.model_dump(exclude_unset=True)
+    grants.check_update(actor, user.role, values)
     if "password" in values:
         user.password_hash = credentials.hash_password(values.pop("password"))
     for field, value in values.items():
@@ -96,6 +99,8 @@ def update_user(session: Session, actor: Principal, user_id: int, data: UserUpda
     user.updated_at = utcnow()
     changes = audit.diff(before, _snapshot(user, _USER_FIELDS), sensitive={"password_hash"})
     audit.record(session, actor, "user.update", "user", user.id, changes)
+    if before["role"] != user.role:
+        grants.record(session, actor, user.role, "user", user.id)
     session.flush()
     return user
 
@@ -109,6 +114,7 @@ def _revoke_sessions(session: Session, user: User) -> None:
 
 
 def create_api_key(session: Session, actor: Principal, data: ApiKeyCreate) -> ApiKeyCreated:
+    grants.check_role(actor, data.role)
     organisation = organisations_service.get_by_code(
         session, data.organisation, field="organisation"
     )
@@ -132,6 +138,7 @@ def create_api_key(session: Session, actor: Principal, data: ApiKeyCreate) -> Ap
         "expires_at": expires_at,
     }
     audit.record(session, actor, "api_key.create", "api_key", key.id, audit.diff(None, after))
+    grants.record(session, actor, key.role, "api_key", key.id)
     return ApiKeyCreated(**key_to_public(key).model_dump(), secret=secret)
 
 

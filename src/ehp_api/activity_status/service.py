@@ -15,6 +15,7 @@ from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period, PeriodKind
 from ehp_api.principal import Principal
+from ehp_api.row_locks import lock_for_update
 from ehp_api.workplan import service as workplan_service
 from ehp_api.workplan.models import Activity
 
@@ -59,6 +60,9 @@ def give(
 ) -> tuple[ActivityStatusPublic, bool]:
     """Post or change a lead's status of the activity for a quarter; (status, created)."""
     activity = workplan_service.get_activity(session, code)
+    # The status row may not exist yet: the activity's row is what two givers lock, so the
+    # second finds the first one's row and changes it instead of inserting a duplicate.
+    lock_for_update(session, Activity, activity.id)
     period = _quarter(session, period_code)
     named = _organisation_id(session, data.organisation)
     organisation = policy.organisation_for(session, principal, activity, named)

@@ -28,6 +28,7 @@ from ehp_api.organisations.models import Organisation
 from ehp_api.pagination import PageParams, paginate
 from ehp_api.principal import Principal
 from ehp_api.query_filters import known_ids, place_ids
+from ehp_api.row_locks import for_update
 
 LIPTAKO = "liptako_gourma"
 DUPLICATE_WINDOW_DAYS = 7
@@ -63,7 +64,7 @@ def visible_to(principal: Principal) -> ColumnElement[bool]:
 
 def get(session: Session, principal: Principal, alert_id: int, *, lock: bool = False) -> Alert:
     stmt = select(Alert).where(Alert.id == alert_id, visible_to(principal))
-    alert = session.exec(stmt.with_for_update() if lock else stmt).first()
+    alert = session.exec(for_update(stmt, Alert) if lock else stmt).first()
     if alert is None:
         raise NotFound(f"No alert {alert_id} that you may see.")
     return alert

@@ -10,6 +10,7 @@ from ehp_api.alerts.schemas import TriggerRuleIn, TriggerRulePublic, TriggerRule
 from ehp_api.audit import service as audit
 from ehp_api.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from ehp_api.principal import Principal
+from ehp_api.row_locks import for_update
 
 DEFAULT_WINDOW_DAYS = 30
 _PARAMS = {
@@ -108,7 +109,9 @@ def _check_params(kind: TriggerKind, values: dict[str, object]) -> None:
 
 def create(session: Session, actor: Principal, data: TriggerRuleIn) -> TriggerRule:
     if session.exec(select(TriggerRule.id).where(TriggerRule.code == data.code)).first():
-        raise Conflict(f"A rule {data.code!r} exists; change it with PATCH (a new version).")
+        reason = "a rule has this code; change it with PATCH (a new version)"
+        param = InvalidParam(location="body", field="code", reason=reason, code="already_exists")
+        raise Conflict(f"code: {reason}.", errors=[param])
     _check_params(data.kind, data.model_dump())
     rule = TriggerRule(**data.model_dump(), version=1, created_by=actor.name)
     session.add(rule)
@@ -125,7 +128,11 @@ def create(session: Session, actor: Principal, data: TriggerRuleIn) -> TriggerRu
 
 
 def update(session: Session, actor: Principal, code: str, data: TriggerRuleUpdate) -> TriggerRule:
-    """A new version with the changes; judged alerts keep the version that judged them."""
+    """A new version with the changes; judged alerts keep the version that judged them.
+
+    The rule's versions are locked first: a concurrent change waits, and its new version is
+    seen as the current one (versions never fork)."""
+    session.exec(for_update(select(TriggerRule).where(TriggerRule.code == code), TriggerRule)).all()
     current = next((r for r in current_rules(session) if r.code == code), None)
     if current is None:
         raise NotFound(f"No trigger rule {code!r}.")

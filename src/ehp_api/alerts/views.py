@@ -78,10 +78,17 @@ def _triggers(session: Session, ids: list[int]) -> dict[int, list[TriggerEvaluat
     return result
 
 
-def _links(session: Session, ids: list[int]) -> dict[int, list[int]]:
+def _links(session: Session, principal: Principal, ids: list[int]) -> dict[int, list[int]]:
+    """The linked alerts the caller may see: a link never names an alert it may not read."""
     result: dict[int, list[int]] = defaultdict(list)
+    seen = select(Alert.id).where(service.visible_to(principal))
     rows = session.exec(
-        select(AlertLink).where(or_(AlertLink.alert_id.in_(ids), AlertLink.linked_id.in_(ids)))
+        select(AlertLink).where(
+            or_(
+                and_(AlertLink.alert_id.in_(ids), AlertLink.linked_id.in_(seen)),
+                and_(AlertLink.linked_id.in_(ids), AlertLink.alert_id.in_(seen)),
+            )
+        )
     ).all()  # type: ignore[attr-defined]
     for link in rows:
         result[link.alert_id].append(link.linked_id)
@@ -165,7 +172,7 @@ def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Co
         places=places,
         organisations=organisations,
         triggers=_triggers(session, ids),
-        links=_links(session, ids),
+        links=_links(session, principal, ids),
         duplicates=_duplicates(session, principal, alerts, places),
         durations={i: durations(e) for i, e in service.timeline(session, ids).items()},
     )

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
-from ehp_api.audit import service
+from ehp_api.audit import policy, service
 from ehp_api.audit.models import AuditEventPublic
 from ehp_api.db import MAX_ID, IsoDateTime, SessionDep
 from ehp_api.pagination import Page, PageDep
@@ -31,11 +31,11 @@ def list_audit_events(
     since: Annotated[IsoDateTime | None, Query(description="From this time (inclusive).")] = None,
     until: Annotated[IsoDateTime | None, Query(description="Before this time.")] = None,
 ) -> Page[AuditEventPublic]:
-    """List audit events, newest first."""
+    """List audit events, newest first: those about records you may read now."""
     items, next_cursor = service.list_(
         session,
         page,
-        include_confidential=principal.can(Permission.complaints_confidential),
+        visible=policy.visible_to(principal),
         entity_type=entity_type,
         entity_id=entity_id,
         action=action,
@@ -45,6 +45,23 @@ def list_audit_events(
         since=since,
         until=until,
     )
+    codes = service.organisation_codes(session, items)
+    return Page(
+        items=[service.to_public(e, codes) for e in items],
+        limit=page.limit,
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/audit-events/psea", response_model=Page[AuditEventPublic])
+def list_psea_audit_events(
+    session: SessionDep,
+    page: PageDep,
+    _: Annotated[Principal, require(Permission.complaints_confidential)],
+    since: Annotated[IsoDateTime | None, Query(description="From this time (inclusive).")] = None,
+) -> Page[AuditEventPublic]:
+    """PSEA focal points only: every grant of their role and every read of an SEA case."""
+    items, next_cursor = service.list_(session, page, visible=policy.psea_view(), since=since)
     codes = service.organisation_codes(session, items)
     return Page(
         items=[service.to_public(e, codes) for e in items],

@@ -89,7 +89,7 @@ def list_(
     session: Session,
     page: PageParams,
     *,
-    include_confidential: bool = False,
+    visible: Any = None,
     entity_type: str | None = None,
     entity_id: str | None = None,
     action: str | None = None,
@@ -99,9 +99,10 @@ def list_(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> tuple[list[AuditEvent], str | None]:
+    """A page of events, newest first; `visible`: the reader's condition (`audit.policy`)."""
     stmt = select(AuditEvent)
-    if not include_confidential:
-        stmt = stmt.where(AuditEvent.confidential.is_(False))  # type: ignore[attr-defined]
+    if visible is not None:
+        stmt = stmt.where(visible)
     equal = {
         AuditEvent.entity_type: entity_type,
         AuditEvent.entity_id: entity_id,

@@ -3,9 +3,9 @@
 Both indicators count a complaint in the period (quarter or year) of its FIRST referral to an
 organisation (`first_referred_on`): a case sent back and referred again counts once, in the
 period it first left the receiving actor. Complaints closed without ever being referred
-(`not_in_scope` on receipt) are not cases referred and count in neither. Confidential complaints
-count like the others: these are totals, never lists, and readers outside the PSEA network must
-see them through small-cell suppression (EHP_SMALL_CELL_THRESHOLD) when broken down.
+(`not_in_scope` on receipt) are not cases referred and count in neither. For readers outside the
+PSEA network (`with_sea` false) SEA allegations count in neither, and 3.2.2.2 is not computed at
+all: the inference rule of `complaints.policy`.
 Later events count when they happened on or before `as_of` (default: today), so a past quarter's
 value is reproducible by passing the date it was reported on.
 """
@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, or_
 from sqlmodel import Session, select
 
+from ehp_api.complaints import policy
 from ehp_api.complaints.models import Category, Complaint, Outcome, VictimAssistance
 from ehp_api.db import utcnow
 from ehp_api.errors import NotFound
@@ -38,7 +39,12 @@ class IndicatorValue:
 
 
 def values(
-    session: Session, indicator_code: str, periods: list[str], as_of: date | None = None
+    session: Session,
+    indicator_code: str,
+    periods: list[str],
+    as_of: date | None = None,
+    *,
+    with_sea: bool,
 ) -> list[IndicatorValue]:
     """The indicator's value for each period code (`2021Q2`, or `2021` for the whole year).
 
@@ -58,36 +64,48 @@ def values(
       value       = 100 x numerator / denominator, one decimal; None when the denominator is 0;
       counts      = sea_referred, declined, referred_to_services.
     """
-    compute = _computation(indicator_code)
+    compute = _computation(indicator_code, with_sea)
     as_of = as_of or utcnow().date()
     result = []
     for code in periods:
         period = periods_service.get_by_code(session, code)
-        result.append(compute(session, code, _referred_in(period.starts_on, period.ends_on), as_of))
+        where = _referred_in(period.starts_on, period.ends_on, with_sea)
+        result.append(compute(session, code, where, as_of))
     return result
 
 
 def between(
-    session: Session, indicator_code: str, label: str, starts_on: date, ends_on: date
+    session: Session,
+    indicator_code: str,
+    label: str,
+    starts_on: date,
+    ends_on: date,
+    *,
+    with_sea: bool,
 ) -> IndicatorValue:
     """The value over any span of days, as of today: one query (the dashboard's period, and its
     cumulative value since the plan started)."""
-    compute = _computation(indicator_code)
-    return compute(session, label, _referred_in(starts_on, ends_on), utcnow().date())
+    compute = _computation(indicator_code, with_sea)
+    where = _referred_in(starts_on, ends_on, with_sea)
+    return compute(session, label, where, utcnow().date())
 
 
-def _computation(indicator_code: str) -> Any:
+def _computation(indicator_code: str, with_sea: bool) -> Any:
     computes = {CASES_REFERRED: _cases_referred, SEA_REFERRED_TO_SERVICES: _sea_to_services}
     compute = computes.get(indicator_code)
     if compute is None:
         raise NotFound(
             f"The complaints records compute {', '.join(computes)}, not {indicator_code!r}."
         )
+    if policy.withheld(indicator_code, with_sea):
+        # A guard, not the answer: callers withhold the figure before asking for it.
+        raise ValueError(f"{indicator_code} is computed for PSEA focal points only")
     return compute
 
 
-def _referred_in(starts_on: date, ends_on: date) -> Any:
-    return Complaint.first_referred_on.between(starts_on, ends_on)  # type: ignore[union-attr]
+def _referred_in(starts_on: date, ends_on: date, with_sea: bool) -> Any:
+    in_span = Complaint.first_referred_on.between(starts_on, ends_on)  # type: ignore[union-attr]
+    return and_(in_span, policy.counted(with_sea))
 
 
 def _percent(numerator: int, denominator: int) -> float | None:

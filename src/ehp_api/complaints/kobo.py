@@ -3,6 +3,12 @@
 Kobo posts each new submission once and retries failures (after 1, 10 and 100 minutes): the
 submission's `_uuid` is unique on the complaint, so a resend finds the complaint it made.
 Error messages name fields, never the answers: a submission may carry a name or a phone.
+
+Neither answer is an oracle. A resend is answered with what the first answer said (read from
+the submission again), never with the complaint's state since: the sender may no longer be
+allowed to see it (a case reclassified as an SEA allegation). A form's follow-up code already
+held by another case is not refused (that would tell the sender the code exists): the complaint
+gets a new code, and the event is audited for the secretariat.
 """
 
 from typing import Any
@@ -11,10 +17,12 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from ehp_api.complaints import identity, kobo_forms, rules, service
+from ehp_api.audit import service as audit
+from ehp_api.complaints import deadlines, fields, identity, kobo_forms, rules, service
 from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.kobo_forms import BOOLEAN_TARGETS
-from ehp_api.complaints.models import Complaint, KoboForm
+from ehp_api.complaints.models import Complaint, ComplaintStatus, KoboForm
+from ehp_api.complaints.public import ComplaintReceipt
 from ehp_api.complaints.schemas import ComplaintCreate
 from ehp_api.db import utcnow
 from ehp_api.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
@@ -36,6 +44,9 @@ def intake(
         return existing, False
     form = _form(session, principal, xform_id)
     data, code = to_complaint(form, submission)
+    replaced = code is not None and _code_taken(session, code)
+    if replaced:
+        code = None
     try:
         with session.begin_nested():
             complaint, _ = service.create(
@@ -44,12 +55,42 @@ def intake(
     except InvalidInput as refusal:
         raise _without_answers(form, refusal) from None
     except IntegrityError:
-        # A concurrent resend stored it first (or the form's follow-up code is taken).
+        # A concurrent resend stored it first (or, in the same instant, took its code).
         existing = _by_uuid(session, principal, uuid)
         if existing is None:
-            raise Conflict("The submission's follow-up code is already in use.") from None
+            raise Conflict("The submission could not be stored now; send it again.") from None
         return existing, False
+    if replaced:
+        audit.record(
+            session, principal, "complaint.follow_up_code_replaced", "complaint", complaint.id,
+            confidential=complaint.sensitive,
+        )  # fmt: skip
     return complaint, True
+
+
+def _code_taken(session: Session, code: str) -> bool:
+    stmt = select(Complaint.id).where(Complaint.follow_up_code_hash == identity.hash_code(code))
+    return session.exec(stmt).first() is not None
+
+
+def first_answer(
+    session: Session, principal: Principal, complaint: Complaint, submission: dict[str, Any]
+) -> ComplaintReceipt:
+    """A resend's receipt: what the first answer said, read from the submission again, for any
+    state the complaint is in now."""
+    form = _form(session, principal, _required_text(submission, "_xform_id_string"))
+    data, _ = to_complaint(form, submission)
+    given = data.sensitive if "sensitive" in data.model_fields_set else None
+    sensitive = fields.sensitivity(data.category, given)
+    return ComplaintReceipt(
+        id=complaint.id or 0,
+        status=ComplaintStatus.received,
+        confidential=sensitive,
+        referral_due_on=deadlines.referral_due_on(
+            session, data.category, sensitive, data.received_on
+        ),
+        outcome="unchanged",
+    )
 
 
 def _by_uuid(session: Session, principal: Principal, uuid: str) -> Complaint | None:

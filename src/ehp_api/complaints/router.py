@@ -136,8 +136,11 @@ def receive_kobo_submission(
     def receive() -> Answer:
         complaint, created = kobo.intake(session, principal, cipher, submission)
         # No follow-up code in the answer: Kobo keeps REST Service answers in its logs.
-        body = receipt(complaint, None, "created" if created else "unchanged")
-        return 201 if created else 200, body
+        if created:
+            return 201, receipt(complaint, None)
+        return 200, kobo.first_answer(session, principal, complaint, submission).model_dump(
+            mode="json"
+        )
 
     return retry.once(submission, receive)
 

@@ -1,5 +1,6 @@
 """Complaints: recording, correcting and reading them, through the rules of rules.py."""
 
+import secrets
 from typing import Any
 
 from sqlmodel import Session, select
@@ -21,10 +22,11 @@ from ehp_api.complaints.rules import (
     visible_to,
 )
 from ehp_api.complaints.schemas import ComplaintCreate, ComplaintUpdate
-from ehp_api.db import utcnow
+from ehp_api.db import MAX_ID, utcnow
 from ehp_api.errors import Conflict, Forbidden, NotFound
 from ehp_api.pagination import PageParams, paginate
 from ehp_api.principal import Principal
+from ehp_api.row_locks import lock_for_update
 
 
 def get(session: Session, principal: Principal, complaint_id: int) -> Complaint:
@@ -89,6 +91,7 @@ def create(
     fields.check_sea_fields(data.category, data)
     code = follow_up_code or identity.new_follow_up_code()
     complaint = Complaint(
+        id=new_id(session),
         channel=data.channel,
         category=data.category,
         sensitive=sensitive,
@@ -126,6 +129,15 @@ def create(
     return complaint, code
 
 
+def new_id(session: Session) -> int:
+    """A random id, not the next number: those who may not see confidential complaints see the
+    ids of others, and gaps in a sequence would count the confidential ones between them."""
+    while True:
+        candidate = secrets.randbelow(MAX_ID) + 1
+        if session.get(Complaint, candidate) is None:
+            return candidate
+
+
 def update(
     session: Session,
     principal: Principal,
@@ -134,6 +146,7 @@ def update(
     data: ComplaintUpdate,
 ) -> Complaint:
     """Correct a complaint: the organisation that recorded it, or the coordinators."""
+    lock_for_update(session, Complaint, complaint_id)  # a step in flight ends first
     complaint = get(session, principal, complaint_id)
     if not coordinates(principal) and complaint.recorded_by_organisation_id != (
         principal.organisation_id

@@ -16,6 +16,7 @@ from ehp_api.db import utcnow
 from ehp_api.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from ehp_api.organisations import service as organisations_service
 from ehp_api.principal import Principal
+from ehp_api.row_locks import lock_for_update
 
 S = ComplaintStatus
 ALLOWED: dict[ComplaintStatus, set[ComplaintStatus]] = {
@@ -41,6 +42,9 @@ _COMMON = {"to", "on", "note"}
 def transition(
     session: Session, principal: Principal, complaint_id: int, data: TransitionIn
 ) -> Complaint:
+    # Locked before its state is read: a concurrent step waits, then meets the state this one
+    # leaves (see `row_locks`), so two steps from one state cannot both pass the guard.
+    lock_for_update(session, Complaint, complaint_id)
     complaint = service.get(session, principal, complaint_id)
     if data.to not in ALLOWED[complaint.status]:
         allowed = ", ".join(sorted(ALLOWED[complaint.status])) or "none (it is closed)"

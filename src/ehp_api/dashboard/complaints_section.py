@@ -1,4 +1,7 @@
-"""The dashboard's complaints section: counts only, confidential cases as one suppressed number."""
+"""The dashboard's complaints section: counts only, confidential cases as one suppressed number.
+
+Every count goes through `complaints.policy.counted`: outside the PSEA network SEA allegations are
+in none of them (totals, flows, breakdowns), so no difference of two figures gives them back."""
 
 import statistics
 from collections import Counter
@@ -8,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
+from ehp_api.complaints import policy
 from ehp_api.complaints.models import Complaint, Outcome
 from ehp_api.dashboard.alerts_section import suppress
 from ehp_api.dashboard.schemas import ComplaintsSection, Count
@@ -21,7 +25,7 @@ def _count(session: Session, *where: Any) -> int:
     return session.exec(select(func.count()).select_from(Complaint).where(*where)).one()
 
 
-def _flow(session: Session, starts_on: date, ends_on: date) -> dict[str, int]:
+def _flow(session: Session, starts_on: date, ends_on: date, counted: Any) -> dict[str, int]:
     """Referred, responded, adjusted in the period (each a count over its date's index), and
     overdue at its end (the one count that reads every complaint received by then)."""
     until = min(ends_on, date.today())
@@ -38,31 +42,37 @@ def _flow(session: Session, starts_on: date, ends_on: date) -> dict[str, int]:
         or_(Complaint.responded_on.is_(None), Complaint.responded_on > until),  # type: ignore[union-attr,operator]
     )
     return {
-        "referred": _count(session, _in(Complaint.first_referred_on, starts_on, ends_on)),
-        "responded": _count(session, _in(Complaint.responded_on, starts_on, ends_on)),
+        "referred": _count(session, counted, _in(Complaint.first_referred_on, starts_on, ends_on)),
+        "responded": _count(session, counted, _in(Complaint.responded_on, starts_on, ends_on)),
         "adjusted": _count(
             session,
+            counted,
             _in(Complaint.closed_on, starts_on, ends_on),
             Complaint.outcome == Outcome.adjusted,
         ),
-        "overdue": _count(session, or_(late_referral, late_response)),
+        "overdue": _count(session, counted, or_(late_referral, late_response)),
     }
 
 
-def _median_days_to_response(session: Session, starts_on: date, ends_on: date) -> float | None:
+def _median_days_to_response(
+    session: Session, starts_on: date, ends_on: date, counted: Any
+) -> float | None:
     rows = session.exec(
         select(Complaint.received_on, Complaint.responded_on).where(
-            _in(Complaint.responded_on, starts_on, ends_on)
+            counted, _in(Complaint.responded_on, starts_on, ends_on)
         )
     ).all()
     days = [(responded - received).days for received, responded in rows if responded]
     return statistics.median(days) if days else None
 
 
-def section(session: Session, starts_on: date, ends_on: date, threshold: int) -> ComplaintsSection:
+def section(
+    session: Session, starts_on: date, ends_on: date, threshold: int, with_sea: bool
+) -> ComplaintsSection:
+    counted = policy.counted(with_sea)
     received = session.exec(
         select(Complaint.channel, Complaint.category, Complaint.sensitive, func.count())
-        .where(_in(Complaint.received_on, starts_on, ends_on))
+        .where(counted, _in(Complaint.received_on, starts_on, ends_on))
         .group_by(Complaint.channel, Complaint.category, Complaint.sensitive)
     ).all()
     channels: Counter[str] = Counter()
@@ -80,9 +90,11 @@ def section(session: Session, starts_on: date, ends_on: date, threshold: int) ->
     ]
     return ComplaintsSection(
         received=total,
-        **_flow(session, starts_on, ends_on),
-        median_days_to_response=_median_days_to_response(session, starts_on, ends_on),
+        **_flow(session, starts_on, ends_on, counted),
+        median_days_to_response=_median_days_to_response(session, starts_on, ends_on, counted),
         by_channel=suppress(channels, None),
         by_category=suppress(categories, None),
         confidential=confidential_count,
+        excludes_sea=not with_sea,
+        notes=[] if with_sea else [policy.NOTES[policy.EXCLUDES_SEA]],
     )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from ehp_api.access.deps import CurrentPrincipal
 from ehp_api.access.permissions import Permission
+from ehp_api.complaints import policy as complaint_policy
 from ehp_api.dashboard import service, snapshots
 from ehp_api.dashboard.schemas import Dashboard, TimelineActivity
 from ehp_api.db import SessionDep
@@ -32,6 +33,8 @@ def get_dashboard(
     threshold = settings.small_cell_threshold
     max_age = timedelta(seconds=settings.dashboard_max_age_seconds)
     audience = "full" if principal.can(Permission.alerts_review) else "broad"
+    # Kept apart for those who may learn of SEA allegations (`complaints.policy`).
+    audience += "+sea" if complaint_policy.sees_sea(principal) else ""
     version = snapshots.data_version(session)
     snapshot_key = snapshots.key(period, audience, date.today())
     body = snapshots.fresh(session, snapshot_key, version, max_age)

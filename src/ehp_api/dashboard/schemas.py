@@ -103,8 +103,15 @@ class ComplaintsSection(BaseModel):
     by_channel: list[Count] = Field(description="Non-confidential complaints by channel.")
     by_category: list[Count] = Field(description="Non-confidential complaints by category.")
     confidential: Count = Field(
-        description="SEA allegations and other confidential complaints: one number, suppressed "
-        "when small, for everyone."
+        description="Confidential complaints (SEA allegations too, for PSEA focal points only): "
+        "one number, suppressed when small, for everyone."
+    )
+    excludes_sea: bool = Field(
+        description="True: every count of this section leaves SEA allegations out (every role "
+        "but the PSEA focal point); ask the PSEA focal point."
+    )
+    notes: list[str] = Field(
+        default_factory=list, description="What the counts leave out, in words."
     )
 
 

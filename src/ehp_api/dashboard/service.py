@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from ehp_api.access.permissions import Permission
 from ehp_api.activity_status import service as activity_status
 from ehp_api.alerts import indicators as alert_indicators
+from ehp_api.complaints import policy as complaint_policy
 from ehp_api.dashboard import alerts_section, complaints_section
 from ehp_api.dashboard.schemas import (
     Completeness,
@@ -107,10 +108,12 @@ class _Progress:
     """Every indicator's figures for the period (`ehp_api.progress.figures`, as the values
     endpoint and the workplan export give them), with whether it is planned."""
 
-    def __init__(self, session: Session, target: Period, quarters: list[Period]) -> None:
+    def __init__(
+        self, session: Session, target: Period, quarters: list[Period], with_sea: bool
+    ) -> None:
         shared = progress_figures.known(session)
         self.figures = progress_figures.for_period(
-            session, shared.context.calendar.periods[target.id or 0], shared
+            session, shared.context.calendar.periods[target.id or 0], shared, with_sea=with_sea
         )
         self.planned = planned_ids(session, [q.id or 0 for q in quarters])
         self.statuses = activity_status.latest(session, quarters)
@@ -195,7 +198,8 @@ def _axis(tracker: _Progress, axis: PlanNode) -> DashboardAxis:
 def build(session: Session, principal: Principal, code: str, threshold: int) -> Dashboard:
     quarters = periods_service.quarters_of(session, code, query_field="period")
     target = periods_service.get_by_code(session, code)
-    tracker = _Progress(session, target, quarters)
+    with_sea = complaint_policy.sees_sea(principal)
+    tracker = _Progress(session, target, quarters, with_sea)
     axes = [_axis(tracker, a) for a in plan_tree(session)]
     broad = None if principal.can(Permission.alerts_review) else threshold
     return Dashboard(
@@ -209,7 +213,9 @@ def build(session: Session, principal: Principal, code: str, threshold: int) -> 
         alerts=alerts_section.section(
             session, target.starts_on, target.ends_on, broad, tracker.alert_steps()
         ),
-        complaints=complaints_section.section(session, target.starts_on, target.ends_on, threshold),
+        complaints=complaints_section.section(
+            session, target.starts_on, target.ends_on, threshold, with_sea
+        ),
     )
 
 

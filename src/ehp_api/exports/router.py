@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from ehp_api.access.deps import require
 from ehp_api.access.permissions import Permission
+from ehp_api.complaints import policy as complaint_policy
 from ehp_api.db import SessionDep, SessionFactoryDep
 from ehp_api.exports import csv_writer, readings, workplan, xlsx_writer
 from ehp_api.principal import Principal
@@ -91,5 +92,6 @@ def export_readings_xlsx(
 def export_workplan_xlsx(session: SessionDep, principal: ReadPlan) -> StreamingResponse:
     """Download the work plan as a logframe with each indicator's value per quarter (XLSX)."""
     # Built before answering: the plan is small, and a failure is still a problem response.
-    body = xlsx_writer.send(workplan.workbook(session))
+    with_sea = complaint_policy.sees_sea(principal)
+    body = xlsx_writer.send(workplan.workbook(session, with_sea))
     return Download(body, xlsx_writer.MEDIA_TYPE, "workplan", "xlsx")

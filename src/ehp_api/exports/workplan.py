@@ -8,6 +8,8 @@ from typing import IO, Any
 
 from sqlmodel import Session, select
 
+from ehp_api.complaints import indicators as complaint_indicators
+from ehp_api.complaints import policy as complaint_policy
 from ehp_api.exports import xlsx_writer
 from ehp_api.exports.xlsx_writer import Sheet, Style, Styled
 from ehp_api.indicators import service as indicators_service
@@ -43,16 +45,17 @@ _ROW_STYLE = {"objective": Style(bold=True, fill="D9D9D9"), "activity": Style(bo
 _FORMATS = {MeasureType.percentage: "0.0", MeasureType.count: "0"}
 
 
-def workbook(session: Session) -> IO[bytes]:
-    """The logframe workbook in a temporary file (see `xlsx_writer.send`)."""
-    return xlsx_writer.built(lambda target: xlsx_writer.write(sheets(session), target))
+def workbook(session: Session, with_sea: bool) -> IO[bytes]:
+    """The logframe workbook in a temporary file (see `xlsx_writer.send`); `with_sea`: whether
+    the reader may learn of SEA allegations (`complaints.policy`)."""
+    return xlsx_writer.built(lambda target: xlsx_writer.write(sheets(session, with_sea), target))
 
 
-def sheets(session: Session) -> list[Sheet]:
-    table = figures.table(session)
+def sheets(session: Session, with_sea: bool) -> list[Sheet]:
+    table = figures.table(session, with_sea=with_sea)
     quarters = [code for code in table.periods if "Q" in code]
     axes = session.exec(select(Axis).order_by(Axis.id)).all()  # type: ignore[arg-type]
-    return [*(_axis_sheet(a, quarters, table) for a in axes), _notes(quarters)]
+    return [*(_axis_sheet(a, quarters, table) for a in axes), _notes(quarters, with_sea)]
 
 
 def _axis_sheet(axis: Axis, quarters: list[str], table: figures.Table) -> Sheet:
@@ -161,7 +164,22 @@ def _value_cell(measure: MeasureType, value: Any, planned: bool) -> Any:
     )
 
 
-def _notes(quarters: list[str]) -> Sheet:
+def _sea_notes(with_sea: bool) -> list[list[Any]]:
+    if with_sea:
+        return []
+    return [
+        [
+            complaint_indicators.CASES_REFERRED,
+            complaint_policy.NOTES[complaint_policy.EXCLUDES_SEA],
+        ],
+        *(
+            [code, complaint_policy.NOTES[complaint_policy.PSEA_ONLY_FLAG]]
+            for code in sorted(complaint_policy.PSEA_ONLY)
+        ),
+    ]
+
+
+def _notes(quarters: list[str], with_sea: bool) -> Sheet:
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     rows: list[list[Any]] = [
         ["generated", generated],
@@ -177,6 +195,7 @@ def _notes(quarters: list[str]) -> Sheet:
             "oui / non by the indicator's kind: a milestone is oui from its first validated yes "
             "on; an annual one is answered each year; an updated one is oui once established.",
         ],
+        *_sea_notes(with_sea),
         [],
         [Styled("aggregation rules", Style(bold=True))],
         *(["", f"• {rule}"] for rule in rules()),

@@ -1,12 +1,16 @@
 """Queries over reporting periods."""
 
-from sqlmodel import Session, select
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import Session, col, select
 
 from ehp_api.audit import service as audit
 from ehp_api.errors import InvalidInput, InvalidParam, NotFound
 from ehp_api.pagination import PageParams, paginate
 from ehp_api.periods.models import Period, PeriodKind, PeriodLock
 from ehp_api.principal import Principal
+from ehp_api.row_locks import for_update
 
 
 def list_(
@@ -54,8 +58,30 @@ def lock_of(period: Period, year: Period | None) -> PeriodLock | None:
     return period.lock or (year.lock if year is not None else None)
 
 
+def _locked(session: Session, code: str) -> Period:
+    """The period under an update lock: it waits for the writes into the period in flight (they
+    hold it shared, see `share`), and for a concurrent lock or unlock, then reads its lock again."""
+    period = session.exec(for_update(select(Period).where(Period.code == code), Period)).first()
+    return period if period is not None else get_by_code(session, code)
+
+
+def code_of(session: Session, period_id: int) -> str:
+    return session.exec(select(Period.code).where(Period.id == period_id)).one()
+
+
+def share(session: Session, codes: Iterable[Any]) -> None:
+    """Called by every write into periods before it checks their locks: holds the periods named by
+    `codes` (and their years, whose lock closes them too) against a lock until the write commits.
+    A lock taken meanwhile waits for it; one committed before is seen by the check that follows."""
+    named = {code for code in codes if isinstance(code, str)}
+    wanted = sorted(named | {code[:4] for code in named})
+    if wanted:
+        stmt = select(Period.id).where(col(Period.code).in_(wanted)).order_by(col(Period.id))
+        session.exec(stmt.with_for_update(read=True)).all()
+
+
 def lock(session: Session, actor: Principal, code: str, reason: str | None) -> Period:
-    period = get_by_code(session, code)
+    period = _locked(session, code)
     if period.lock is None:
         period.lock = PeriodLock(period_id=period.id or 0, locked_by=actor.name, reason=reason)
         session.flush()
@@ -65,7 +91,7 @@ def lock(session: Session, actor: Principal, code: str, reason: str | None) -> P
 
 
 def unlock(session: Session, actor: Principal, code: str) -> Period:
-    period = get_by_code(session, code)
+    period = _locked(session, code)
     if period.lock is not None:
         before = {"locked_by": period.lock.locked_by, "reason": period.lock.reason}
         session.delete(period.lock)

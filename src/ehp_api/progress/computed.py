@@ -4,16 +4,18 @@
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
 from ehp_api.alerts import indicators as alert_indicators
 from ehp_api.complaints import indicators as complaint_indicators
+from ehp_api.complaints import policy as complaint_policy
 from ehp_api.indicators.models import MeasureType
 from ehp_api.progress.calendar import Spans
 from ehp_api.progress.grain import Part
 from ehp_api.progress.plan import IndicatorRule
+from ehp_api.progress.schemas import IndicatorFigures
 from ehp_api.progress.sums import Buckets, Figure
 from ehp_api.readings.lookups import LIPTAKO, OTHER
 
@@ -69,9 +71,13 @@ def figures(
     plan_start: date,
     alerts: dict[str, dict[str, tuple[int, int]]] | None = None,
     with_targets: Collection[int] = (),
+    *,
+    with_sea: bool,
 ) -> dict[int, Computed]:
     """Each computed indicator's buckets (and the parts its wording asks for); the year to date
-    only for those with targets (`with_targets`)."""
+    only for those with targets (`with_targets`). Complaint figures follow the inference rule
+    (`complaints.policy`): without `with_sea`, SEA allegations are left out, and an indicator
+    computed from them alone is not computed (empty buckets)."""
     if alerts is None:
         needed = any(r.id in with_targets for r in rules if r.code in alert_indicators.COMPUTED)
         alerts = alert_counts(session, spans, plan_start, needed)
@@ -79,9 +85,11 @@ def figures(
     for rule in rules:
         if rule.code in alert_indicators.COMPUTED:
             found[rule.id] = Computed(_from_alerts(rule.code, alerts))
+        elif complaint_policy.withheld(rule.code, with_sea):
+            found[rule.id] = Computed(Buckets(Figure(), Figure(), Figure()))
         elif rule.code in complaint_indicators.COMPUTED:
             needed = rule.id in with_targets
-            found[rule.id] = _from_complaints(session, rule, spans, plan_start, needed)
+            found[rule.id] = _from_complaints(session, rule, spans, plan_start, needed, with_sea)
     return found
 
 
@@ -100,13 +108,20 @@ def _from_alerts(code: str, alerts: dict[str, Any]) -> Buckets:
 
 
 def _from_complaints(
-    session: Session, rule: IndicatorRule, spans: Spans, plan_start: date, year_to_date: bool
+    session: Session,
+    rule: IndicatorRule,
+    spans: Spans,
+    plan_start: date,
+    year_to_date: bool,
+    with_sea: bool,
 ) -> Computed:
     count = rule.measure == MeasureType.count
     figures: dict[str, Figure] = {}
     parts: dict[str, float | int] = {}
     for span, (start, end) in ranges(spans, plan_start, year_to_date).items():
-        value = complaint_indicators.between(session, rule.code, spans.target.code, start, end)
+        value = complaint_indicators.between(
+            session, rule.code, spans.target.code, start, end, with_sea=with_sea
+        )
         figures[span] = Figure(
             numerator=value.denominator if count else value.numerator,
             denominator=0 if count else value.denominator,
@@ -117,3 +132,18 @@ def _from_complaints(
     figures = _with_year_to_date(figures, spans)
     figures["year_to_date"] = figures["year_to_date"] or Figure()
     return Computed(Buckets(**figures), parts)
+
+
+Shown = TypeVar("Shown", bound=IndicatorFigures)
+
+
+def mark(shown: Shown, code: str, with_sea: bool) -> Shown:
+    """The figure as this reader may see it: a complaint figure says it leaves SEA allegations
+    out; one computed from them alone keeps only that it exists and who to ask."""
+    flags = complaint_policy.flags(code, code in complaint_indicators.COMPUTED, with_sea)
+    if complaint_policy.PSEA_ONLY_FLAG in flags:
+        shown = shown.model_copy(update=IndicatorFigures().model_dump())
+    for flag in flags:
+        shown.flags.append(flag)
+        shown.notes.append(complaint_policy.NOTES[flag])
+    return shown

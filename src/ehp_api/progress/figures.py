@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from ehp_api.complaints import policy as complaint_policy
 from ehp_api.indicators.models import MeasureType
 from ehp_api.progress import calendar as calendar_module
 from ehp_api.progress import computed, plan, points, queries, sums
@@ -45,19 +46,26 @@ class PeriodFigures:
     kept: sums.ByIndicator
     alert_counts: dict[str, dict[str, tuple[int, int]]]
     computed: dict[int, computed.Computed]
+    with_sea: bool
 
     def of(self, indicator_id: int) -> points.Figures:
         rule = self.known.rules[indicator_id]
         if rule.computed:
             found = self.computed[indicator_id]
-            return points.figures(
+            result = points.figures(
                 rule, {None: found.buckets}, self.spans, self.known.context, found.parts
             )
+            shown = computed.mark(result.shown, rule.code, self.with_sea)
+            withheld = complaint_policy.withheld(rule.code, self.with_sea)
+            return points.Figures(shown, None if withheld else result.cumulative)
         by_org = self.kept.get(indicator_id, {})
         return points.figures(rule, by_org, self.spans, self.known.context)
 
 
-def for_period(session: Session, period: PeriodInfo, shared: Known | None = None) -> PeriodFigures:
+def for_period(
+    session: Session, period: PeriodInfo, shared: Known | None = None, *, with_sea: bool
+) -> PeriodFigures:
+    """`with_sea`: whether the reader may learn of SEA allegations (`complaints.policy`)."""
     shared = shared or known(session)
     spans = shared.context.calendar.spans(period)
     rules = shared.rules.values()
@@ -90,7 +98,9 @@ def for_period(session: Session, period: PeriodInfo, shared: Known | None = None
             shared.plan_start,
             alerts,
             with_targets,
+            with_sea=with_sea,
         ),
+        with_sea=with_sea,
     )
 
 
@@ -101,14 +111,14 @@ class Table:
     targets: dict[int, targets_service.TargetSet]  # the baselines and targets they meet
 
 
-def table(session: Session) -> Table:
+def table(session: Session, *, with_sea: bool) -> Table:
     """Every indicator's figures in every quarter and year of the plan."""
     shared = known(session)
     calendar = shared.context.calendar
     ordered = sorted(calendar.periods.values(), key=lambda p: (p.is_year, p.starts_on))
     values: dict[int, dict[str, IndicatorFigures]] = {i: {} for i in shared.rules}
     for period in ordered:
-        found = for_period(session, period, shared)
+        found = for_period(session, period, shared, with_sea=with_sea)
         for indicator_id in shared.rules:
             values[indicator_id][period.code] = found.of(indicator_id).shown
     return Table([p.code for p in ordered], values, shared.context.targets)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from ehp_api.complaints import policy as complaint_policy
 from ehp_api.errors import InvalidInput, InvalidParam
 from ehp_api.indicators.models import Aggregation, Indicator, MeasureType
 from ehp_api.locations.models import Location
@@ -77,12 +78,14 @@ def values(
         plan.organisation_codes(session),
         targets_service.for_indicators(session, [rule.id]),
     )
-    source = _source(session, rule, calendar, periods, group_by, context)
+    with_sea = complaint_policy.sees_sea(principal)
+    source = _source(session, rule, calendar, periods, group_by, context, with_sea)
     points = []
     for period in periods:
         spans = calendar.spans(period)
         groups, parts = source(spans)
-        points += _points(rule, period, spans, context, groups, group_by, parts)
+        found = _points(rule, period, spans, context, groups, group_by, parts)
+        points += [computed.mark(p, rule.code, with_sea) if rule.computed else p for p in found]
     pending.attach(session, principal, indicator, calendar, periods, points, group_by)
     return IndicatorValues(
         indicator=indicator.code,
@@ -108,6 +111,7 @@ def _source(
     periods: list[PeriodInfo],
     group_by: str,
     context: Context,
+    with_sea: bool,
 ) -> Callable[[calendar_module.Spans], tuple[Groups, dict[str, Any]]]:
     """Where a period's figures come from: the records (computed), the readings place by place
     (grouped by location), or the kept figures; with the parts a computed indicator gives."""
@@ -116,7 +120,7 @@ def _source(
 
         def records(spans: calendar_module.Spans) -> tuple[Groups, dict[str, Any]]:
             found = computed.figures(
-                session, [rule], spans, plan_start, with_targets=context.targets
+                session, [rule], spans, plan_start, with_targets=context.targets, with_sea=with_sea
             )
             return {None: {None: found[rule.id].buckets}}, found[rule.id].parts
 

@@ -1,5 +1,7 @@
 """Changing one reading: PATCH, DELETE, and the secretariat's validate / reject / reopen."""
 
+import hashlib
+import json
 from typing import Any
 
 from sqlmodel import Session
@@ -7,8 +9,10 @@ from sqlmodel import Session
 from ehp_api.access.permissions import Permission
 from ehp_api.audit import service as audit
 from ehp_api.db import utcnow
-from ehp_api.errors import Conflict, InvalidInput, InvalidParam
+from ehp_api.errors import Conflict, InvalidInput, InvalidParam, PreconditionFailed
 from ehp_api.indicators.models import MeasureType
+from ehp_api.middleware import GZIP_TAG_SUFFIX
+from ehp_api.periods import service as periods_service
 from ehp_api.principal import Principal
 from ehp_api.readings import changes, rules, service, store
 from ehp_api.readings import lookups as lookups_module
@@ -25,8 +29,36 @@ def _snapshot(reading: Reading) -> dict[str, Any]:
     return {field: getattr(reading, field) for field in _TRACKED}
 
 
+def etag(reading: Reading) -> str:
+    """The reading's version as an HTTP entity tag: it changes with its value, status or details.
+    A reviewer sends it back in `If-Match` to act only on the version they read."""
+    state = json.dumps([reading.id, *_snapshot(reading).values()], default=str)
+    return '"' + hashlib.sha256(state.encode()).hexdigest()[:20] + '"'
+
+
+def _check_seen(reading: Reading, if_match: str | None) -> None:
+    """412 when the caller read another version than the one stored now (RFC 9110 If-Match)."""
+    if if_match is None:
+        return
+    # The gzipped answer's tag (`"...-gzip"`, see `middleware`) names the same version.
+    tags = {tag.strip().replace(GZIP_TAG_SUFFIX + '"', '"') for tag in if_match.split(",")}
+    if "*" in tags or etag(reading) in tags:
+        return
+    reason = "the reading changed since you read it; read it again (its ETag) and review that"
+    param = InvalidParam(location="header", field="If-Match", reason=reason, code="stale")
+    raise PreconditionFailed(f"If-Match: {reason}.", errors=[param])
+
+
 def _validated(reading: Reading) -> tuple[int | None, int | None]:
     return reading.validated_numerator, reading.validated_denominator
+
+
+def _locked(session: Session, principal: Principal, reading_id: int) -> Reading:
+    """The reading locked for a change, its period held against a lock first: a batch takes the
+    two in this order too, so they never wait for each other in a circle."""
+    period_id = service.get(session, principal, reading_id).period_id
+    periods_service.share(session, [periods_service.code_of(session, period_id)])
+    return service.get(session, principal, reading_id, lock=True)
 
 
 def _editable(session: Session, principal: Principal, reading: Reading) -> IndicatorInfo:
@@ -105,9 +137,16 @@ def _record(
     session.flush()
 
 
-def update(session: Session, principal: Principal, reading_id: int, data: ReadingUpdate) -> Reading:
-    reading = service.get(session, principal, reading_id)
+def update(
+    session: Session,
+    principal: Principal,
+    reading_id: int,
+    data: ReadingUpdate,
+    if_match: str | None = None,
+) -> Reading:
+    reading = _locked(session, principal, reading_id)
     indicator = _editable(session, principal, reading)
+    _check_seen(reading, if_match)
     before = _snapshot(reading)
     fields = data.model_dump(exclude_unset=True)
     value_fields = {k: fields[k] for k in ("value", "numerator", "denominator") if k in fields}
@@ -131,7 +170,7 @@ def update(session: Session, principal: Principal, reading_id: int, data: Readin
 
 
 def delete(session: Session, principal: Principal, reading_id: int) -> None:
-    reading = service.get(session, principal, reading_id)
+    reading = _locked(session, principal, reading_id)
     _editable(session, principal, reading)
     audit.record(
         session,
@@ -154,12 +193,16 @@ def transition(
     reading_id: int,
     to: ReadingStatus,
     reason: str | None = None,
+    if_match: str | None = None,
 ) -> Reading:
     """validate (submitted -> validated), reject (submitted -> rejected), reopen (-> submitted).
 
     Validating makes the reading's value the one every figure counts; rejecting a correction
-    leaves the validated value counting; reopening a validated reading withdraws it."""
-    reading = service.get(session, principal, reading_id)
+    leaves the validated value counting; reopening a validated reading withdraws it.
+
+    The row is locked first, so the guard sees the last committed state; with `if_match`, the
+    step applies only to the version the reviewer read (a value changed since is 412)."""
+    reading = service.get(session, principal, reading_id, lock=True)
     allowed = {
         ReadingStatus.validated: {ReadingStatus.submitted},
         ReadingStatus.rejected: {ReadingStatus.submitted},
@@ -168,6 +211,7 @@ def transition(
     if reading.status not in allowed:
         names = ", ".join(sorted(allowed))
         raise Conflict(f"The reading is {reading.status}; it can become {to} only from {names}.")
+    _check_seen(reading, if_match)
     before = _snapshot(reading)
     reading.status, reading.rejection_reason = to, reason
     if to == ReadingStatus.validated:  # what every figure counts from now on

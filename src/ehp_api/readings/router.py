@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -20,7 +20,7 @@ from ehp_api.pagination import Page, PageDep
 from ehp_api.principal import Principal
 from ehp_api.readings import review, service
 from ehp_api.readings.deps import ReadingFilters
-from ehp_api.readings.models import ReadingStatus
+from ehp_api.readings.models import Reading, ReadingStatus
 from ehp_api.readings.schemas import (
     HistoryEntry,
     ImportSummary,
@@ -38,6 +38,21 @@ Write = Annotated[Principal, require(Permission.readings_write)]
 Review = Annotated[Principal, require(Permission.readings_review)]
 ReadingRetry = Annotated[Idempotency, idempotent("readings.create")]
 BatchRetry = Annotated[Idempotency, idempotent("readings.batch")]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="The `ETag` of the reading as you read it: the change applies only if the "
+        "reading is still that version (else 412), so you validate the value you saw."
+    ),
+]
+VERSIONED = {
+    "headers": {
+        "ETag": {
+            "description": "The reading's version, for `If-Match`.",
+            "schema": {"type": "string"},
+        }
+    }
+}
 MAX_BATCH = 10_000
 BATCH_SCHEMA = {
     "type": "object",
@@ -163,19 +178,36 @@ def _batch_answer(request: Request, summary: ImportSummary, mode: str) -> tuple[
     return refusal.status_code, problem
 
 
-@router.get("/{reading_id}", response_model=ReadingPublic)
-def get_reading(session: SessionDep, reading_id: RecordId, principal: Read) -> ReadingPublic:
-    """Get one reading."""
-    return service.to_public(service.get(session, principal, reading_id), service.names(session))
+def _versioned(response: Response, reading: Reading, session: Session) -> ReadingPublic:
+    """The reading as answered by every endpoint that returns one, with its `ETag`."""
+    response.headers["ETag"] = review.etag(reading)
+    return service.to_public(reading, service.names(session))
 
 
-@router.patch("/{reading_id}", response_model=ReadingPublic, responses=problem_responses(409))
+@router.get("/{reading_id}", response_model=ReadingPublic, responses={200: VERSIONED})
+def get_reading(
+    session: SessionDep, reading_id: RecordId, principal: Read, response: Response
+) -> ReadingPublic:
+    """Get one reading, with its version in `ETag`."""
+    return _versioned(response, service.get(session, principal, reading_id), session)
+
+
+@router.patch(
+    "/{reading_id}",
+    response_model=ReadingPublic,
+    responses={200: VERSIONED, **problem_responses(409, 412)},
+)
 def update_reading(
-    session: SessionDep, reading_id: RecordId, data: ReadingUpdate, principal: Write
+    session: SessionDep,
+    reading_id: RecordId,
+    data: ReadingUpdate,
+    principal: Write,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> ReadingPublic:
     """Change a reading's value, comment or reference (not once validated, for partners)."""
-    reading = review.update(session, principal, reading_id, data)
-    return service.to_public(reading, service.names(session))
+    reading = review.update(session, principal, reading_id, data, if_match)
+    return _versioned(response, reading, session)
 
 
 @router.delete("/{reading_id}", status_code=204, responses=problem_responses(409))
@@ -184,29 +216,53 @@ def delete_reading(session: SessionDep, reading_id: RecordId, principal: Write) 
     review.delete(session, principal, reading_id)
 
 
-@router.post(
-    "/{reading_id}/validate", response_model=ReadingPublic, responses=problem_responses(409)
-)
-def validate_reading(session: SessionDep, reading_id: RecordId, principal: Review) -> ReadingPublic:
+REVIEWED = {200: VERSIONED, **problem_responses(409, 412)}
+
+
+@router.post("/{reading_id}/validate", response_model=ReadingPublic, responses=REVIEWED)
+def validate_reading(
+    session: SessionDep,
+    reading_id: RecordId,
+    principal: Review,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ReadingPublic:
     """Validate a submitted reading: it counts in the dashboard and is frozen for partners."""
-    reading = review.transition(session, principal, reading_id, ReadingStatus.validated)
-    return service.to_public(reading, service.names(session))
+    reading = review.transition(
+        session, principal, reading_id, ReadingStatus.validated, if_match=if_match
+    )
+    return _versioned(response, reading, session)
 
 
-@router.post("/{reading_id}/reject", response_model=ReadingPublic, responses=problem_responses(409))
+@router.post("/{reading_id}/reject", response_model=ReadingPublic, responses=REVIEWED)
 def reject_reading(
-    session: SessionDep, reading_id: RecordId, body: RejectIn, principal: Review
+    session: SessionDep,
+    reading_id: RecordId,
+    body: RejectIn,
+    principal: Review,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> ReadingPublic:
     """Reject a submitted reading with the reason the partner must fix."""
-    reading = review.transition(session, principal, reading_id, ReadingStatus.rejected, body.reason)
-    return service.to_public(reading, service.names(session))
+    reading = review.transition(
+        session, principal, reading_id, ReadingStatus.rejected, body.reason, if_match
+    )
+    return _versioned(response, reading, session)
 
 
-@router.post("/{reading_id}/reopen", response_model=ReadingPublic, responses=problem_responses(409))
-def reopen_reading(session: SessionDep, reading_id: RecordId, principal: Review) -> ReadingPublic:
+@router.post("/{reading_id}/reopen", response_model=ReadingPublic, responses=REVIEWED)
+def reopen_reading(
+    session: SessionDep,
+    reading_id: RecordId,
+    principal: Review,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ReadingPublic:
     """Send a validated or rejected reading back to `submitted`."""
-    reading = review.transition(session, principal, reading_id, ReadingStatus.submitted)
-    return service.to_public(reading, service.names(session))
+    reading = review.transition(
+        session, principal, reading_id, ReadingStatus.submitted, if_match=if_match
+    )
+    return _versioned(response, reading, session)
 
 
 @router.get("/{reading_id}/history", response_model=list[HistoryEntry])

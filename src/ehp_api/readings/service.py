@@ -17,6 +17,7 @@ from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
 from ehp_api.pagination import PageParams, paginate
+from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period
 from ehp_api.principal import Principal
 from ehp_api.query_filters import known_ids, place_ids
@@ -32,6 +33,7 @@ from ehp_api.readings.schemas import (
     ReadingPublic,
     RowResult,
 )
+from ehp_api.row_locks import for_update
 from ehp_api.workplan.models import Activity
 
 Mode = Literal["atomic", "partial"]
@@ -49,12 +51,13 @@ def visible_to(principal: Principal) -> ColumnElement[bool] | None:
     return validated  # type: ignore[return-value]
 
 
-def get(session: Session, principal: Principal, reading_id: int) -> Reading:
+def get(session: Session, principal: Principal, reading_id: int, *, lock: bool = False) -> Reading:
+    """The reading; with `lock`, locked for a change and read as committed (see `row_locks`)."""
     stmt = select(Reading).where(Reading.id == reading_id)
     condition = visible_to(principal)
     if condition is not None:
         stmt = stmt.where(condition)
-    reading = session.exec(stmt).first()
+    reading = session.exec(for_update(stmt, Reading) if lock else stmt).first()
     if reading is None:
         raise NotFound(f"No reading {reading_id} that you may see.")
     return reading
@@ -63,7 +66,10 @@ def get(session: Session, principal: Principal, reading_id: int) -> Reading:
 def ingest(
     session: Session, principal: Principal, rows: list[Any], mode: Mode, dry_run: bool
 ) -> ImportSummary:
-    """Check every row, then (unless dry run, or atomic with conflicts) write set-based."""
+    """Check every row, then (unless dry run, or atomic with conflicts) write set-based. The
+    periods written into are held against a lock first, so the locks checked are still true
+    when the rows are written (a lock taken meanwhile waits for this batch)."""
+    periods_service.share(session, (r.get("period") for r in rows if isinstance(r, dict)))
     lookups = lookups_module.load(session)
     prepared, conflicts = rules.prepare(lookups, principal, rows)
     stored = store.existing(session, [p.natural_key for p in prepared])
@@ -341,24 +347,37 @@ _PLAIN_FIELDS = {
 
 
 def history(session: Session, principal: Principal, reading_id: int) -> list[HistoryEntry]:
+    """The reading's changes. A reader who sees another organisation's reading only because it
+    is validated sees only its validations: never the values it rejected, nor why."""
     reading = get(session, principal, reading_id)
     measure = names(session).indicators[reading.indicator_id][1]
-    rows = session.exec(
-        select(ReadingHistory)
-        .where(ReadingHistory.reading_id == reading.id)
-        .order_by(ReadingHistory.id)  # type: ignore[arg-type]
-    ).all()
-    return [
-        HistoryEntry(
-            changed_at=h.changed_at,
-            changed_by=h.changed_by,
-            event=h.event,
-            old_value=display_value(measure, h.old_numerator, h.old_denominator),
-            new_value=display_value(measure, h.new_numerator, h.new_denominator),
-            old_status=h.old_status,
-            new_status=h.new_status,
-            note=h.note,
-            changes=h.changes or {},
-        )
-        for h in rows
-    ]
+    stmt = select(ReadingHistory).where(ReadingHistory.reading_id == reading.id)
+    whole = principal.can(Permission.readings_review) or (
+        reading.organisation_id == principal.organisation_id
+    )
+    if not whole:
+        stmt = stmt.where(ReadingHistory.event == "validated")
+    rows = session.exec(stmt.order_by(ReadingHistory.id)).all()  # type: ignore[arg-type]
+    entries = [_entry(h, measure) for h in rows]
+    return entries if whole else [_validation_only(e) for e in entries]
+
+
+def _entry(h: ReadingHistory, measure: MeasureType) -> HistoryEntry:
+    return HistoryEntry(
+        changed_at=h.changed_at,
+        changed_by=h.changed_by,
+        event=h.event,
+        old_value=display_value(measure, h.old_numerator, h.old_denominator),
+        new_value=display_value(measure, h.new_numerator, h.new_denominator),
+        old_status=h.old_status,
+        new_status=h.new_status,
+        note=h.note,
+        changes=h.changes or {},
+    )
+
+
+def _validation_only(entry: HistoryEntry) -> HistoryEntry:
+    """What was validated and when; not what stood before it (a value sent back, a reason)."""
+    return entry.model_copy(
+        update={"old_value": None, "old_status": None, "note": None, "changes": {}}
+    )

@@ -12,6 +12,7 @@ from ehp_api.errors import InvalidInput, InvalidParam
 from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.periods.models import Period, PeriodKind
 from ehp_api.principal import Principal
+from ehp_api.row_locks import lock_for_update
 from ehp_api.targets.models import IndicatorBaseline, IndicatorTarget
 from ehp_api.targets.schemas import (
     BaselinePublic,
@@ -126,7 +127,9 @@ def to_public(session: Session, indicator: Indicator) -> IndicatorTargetsPublic:
 def replace(
     session: Session, principal: Principal, indicator: Indicator, data: IndicatorTargetsIn
 ) -> IndicatorTargetsPublic:
-    """The whole set for the indicator replaces what was set before; audited."""
+    """The whole set for the indicator replaces what was set before; audited. The indicator is
+    locked first, so two replacements run one after the other instead of adding up."""
+    lock_for_update(session, Indicator, indicator.id)
     _check(session, indicator, data)
     before = to_public(session, indicator)
     indicator_id = indicator.id or 0

@@ -1,0 +1,176 @@
+"""Mutation testing of the modules that hold the rules, each against only the tests that reach it.
+
+`make mutate` (every target, every mutant), `make mutate TARGETS="complaints alerts"` (some),
+`make mutate EVERY=20` (one mutant in 20, a fixed sample, as CI runs it). It prints a score per
+module and lists the survivors; it exits non-zero when a module scores below FLOOR.
+
+mutmut reads its settings from the `pyproject.toml` of the directory it runs in, one test
+selection for the whole run; so that each module runs only against its own tests, every module gets
+a working directory of its own under `.mutmut/` (its `pyproject.toml` is ours plus a `[tool.mutmut]`
+table written from TARGETS; `src`, `tests`, `migrations` and `seed` are links to ours). mutmut
+then records which of those tests reach each function and runs each mutant against those alone.
+Results are kept there between runs: a mutant already judged is not run again until its code
+changes (`rm -r .mutmut` starts afresh).
+"""
+
+import argparse
+import fnmatch
+import json
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / ".mutmut"
+MUTMUT = Path(sys.executable).with_name("mutmut")
+FLOOR = 90.0
+# Fixed samples, the same on every run, spread over every function: one mutant in N, chosen by
+# the last digits of mutmut's numbering of each function's mutants.
+SAMPLES = {1: "*", 5: "*[05]", 10: "*0", 20: "*[02468]0"}
+
+
+@dataclass(frozen=True)
+class Target:
+    files: tuple[str, ...]  # what mutmut mutates (globs from the repository root)
+    tests: tuple[str, ...]  # the tests that reach it
+    functions: tuple[str, ...] = ("*",)  # which functions count (mutmut names), all by default
+
+
+# The one table to re-point when a file moves. A target's files share one recording of which of
+# its tests reach which function; scores are per file. Functions are mutmut's names: `x_<name>` for
+# a module function, `x<Class>ǁ<method>` for a method.
+TARGETS: dict[str, Target] = {
+    # aggregation
+    "progress": Target(
+        ("src/ehp_api/progress/*.py",), ("tests/progress", "tests/indicators", "tests/dashboard")
+    ),
+    # reading validation, and which readings each caller sees
+    "readings": Target(("src/ehp_api/readings/rules.py",), ("tests/readings",)),
+    "reading-visibility": Target(
+        ("src/ehp_api/readings/service.py",), ("tests/readings",), ("x_visible_to",)
+    ),
+    # the complaint workflow; who sees which complaint and its identity; audit masking
+    "complaints": Target(
+        (
+            "src/ehp_api/complaints/workflow.py",
+            "src/ehp_api/complaints/rules.py",
+            "src/ehp_api/complaints/policy.py",
+            "src/ehp_api/complaints/identity.py",
+            "src/ehp_api/audit/service.py",
+            "src/ehp_api/audit/policy.py",
+        ),
+        ("tests/complaints", "tests/audit"),
+    ),
+    # the two alert workflows, and which alerts each caller sees
+    "alerts": Target(("src/ehp_api/alerts/workflow.py",), ("tests/alerts",)),
+    "alert-visibility": Target(
+        ("src/ehp_api/alerts/service.py",), ("tests/alerts",), ("x_visible_to",)
+    ),
+    # roles, permissions and the caller's identity
+    "permissions": Target(
+        ("src/ehp_api/access/permissions.py", "src/ehp_api/principal.py"),
+        ("tests/test_permissions.py", "tests/access", "tests/audit"),
+    ),
+}
+LINKED = ("src", "tests", "migrations", "seed")
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+NOT_RUN = {"not checked", "skipped"}
+
+
+def module_names(target: Target) -> list[str]:
+    """mutmut's dotted module names for the target's files (src/ehp_api/x.py -> ehp_api.x)."""
+    paths = sorted({p for pattern in target.files for p in ROOT.glob(pattern)})
+    return [".".join(p.relative_to(ROOT / "src").with_suffix("").parts) for p in paths]
+
+
+def patterns(target: Target, every: int) -> list[str]:
+    return [
+        f"{module}.{function}__mutmut_{SAMPLES[every]}"
+        for module in module_names(target)
+        for function in target.functions
+    ]
+
+
+def prepare(name: str, target: Target) -> Path:
+    workdir = WORK / name
+    workdir.mkdir(parents=True, exist_ok=True)
+    for link in LINKED:
+        if not (workdir / link).is_symlink():
+            (workdir / link).symlink_to(ROOT / link)
+    settings = {
+        "source_paths": ["src"],
+        "only_mutate": list(target.files),
+        "also_copy": ["migrations", "seed", "alembic.ini"],
+        "pytest_add_cli_args_test_selection": list(target.tests),
+        "pytest_add_cli_args": ["-p", "no:cacheprovider"],
+    }
+    table = "\n".join(f"{key} = {json.dumps(value)}" for key, value in settings.items())
+    config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (workdir / "pyproject.toml").write_text(f"{config}\n[tool.mutmut]\n{table}\n", "utf-8")
+    shutil.copy2(ROOT / "alembic.ini", workdir / "alembic.ini")
+    return workdir
+
+
+def run(name: str, target: Target, every: int, children: int) -> dict[str, str]:
+    """Run the target's mutants; return the status of each of them that was judged."""
+    workdir = prepare(name, target)
+    wanted = patterns(target, every)
+    command = [str(MUTMUT), "run", "--max-children", str(children), *wanted]
+    subprocess.run(command, cwd=workdir, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+    listing = subprocess.run(  # noqa: S603
+        [str(MUTMUT), "results", "--all", "true"],
+        cwd=workdir, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    statuses = {}
+    for line in listing.stdout.splitlines():
+        key, _, status = line.strip().rpartition(": ")
+        if any(fnmatch.fnmatch(key, p) for p in wanted) and status not in NOT_RUN:
+            statuses[key] = status
+    return statuses
+
+
+def report(statuses: dict[str, str], floor: float) -> list[str]:
+    """Print a score per module and its survivors; return the modules below the floor."""
+    by_module: dict[str, dict[str, str]] = {}
+    for key, status in statuses.items():
+        by_module.setdefault(key.rsplit(".", 1)[0], {})[key] = status
+    below = []
+    for module, judged in sorted(by_module.items()):
+        killed = sum(status in KILLED for status in judged.values())
+        score = 100.0 * killed / len(judged)
+        print(f"{module:34} {killed:4} / {len(judged):4}  {score:5.1f} %", flush=True)
+        for key, status in sorted(judged.items()):
+            if status not in KILLED:
+                print(f"    {status:9} {key.rsplit('.', 1)[1]}")
+        if score < floor:
+            below.append(module)
+    return below
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("targets", nargs="*", metavar="TARGET", help=", ".join(TARGETS))
+    parser.add_argument("--every", type=int, choices=sorted(SAMPLES), default=1,
+                        help="run one mutant in EVERY (a fixed sample)")  # fmt: skip
+    parser.add_argument("--children", type=int, default=1, help="mutants run at once")
+    parser.add_argument("--floor", type=float, default=FLOOR, help="fail below this score")
+    args = parser.parse_args()
+    unknown = set(args.targets) - set(TARGETS)
+    if unknown:
+        parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
+    below = []
+    for name in args.targets or TARGETS:
+        started = time.monotonic()
+        statuses = run(name, TARGETS[name], args.every, args.children)
+        print(f"# {name}: {time.monotonic() - started:.0f} s")
+        below += report(statuses, args.floor)
+    if below:
+        print(f"below the floor of {args.floor:.0f} %: {', '.join(below)}")
+    return 1 if below else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""The inference rule from outside: an SEA allegation posted over HTTP to a running server changes
+no figure that a role other than the PSEA focal point can read (dashboard, indicator values, the
+work plan export, complaint lists, audit events), while the PSEA focal point's figures do change."""
+
+import io
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openpyxl
+import pytest
+
+from tests.e2e import harness
+
+API = "/api/v1"
+OTHERS = {"analyst": "OCHA", "partner": "HCR", "secretariat": "OCHA", "admin": "OCHA"}
+SEA_NOTE = "Excludes SEA allegations; ask the PSEA focal point."
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Server]:
+    """A server of its own whose dashboards are never served from a stale copy: a kept copy
+    would hide a change, and the test would pass for the wrong reason."""
+    tmp: Path = tmp_path_factory.mktemp("sea")
+    with (
+        harness.fresh_database(tmp) as url,
+        harness.served(tmp, url, EHP_DASHBOARD_MAX_AGE_SECONDS="0") as server,
+    ):
+        yield server
+
+
+def client(server: harness.Server, role: str, organisation: str) -> httpx.Client:
+    key = harness.cli_key(server, organisation, role)
+    headers = {"Authorization": f"Bearer {key}"}
+    return httpx.Client(base_url=server.base_url + API, headers=headers, timeout=60)
+
+
+def post_complaint(http: httpx.Client, received_on: str = "2021-05-03", **fields: Any) -> int:
+    """Record a complaint and refer it the next day."""
+    body = {
+        "channel": "hotline",
+        "category": "assistance_complaint",
+        "received_on": received_on,
+        "location": "ML0506",
+        "description": "Left off the distribution list.",
+        "organisation_concerned": "HCR",
+        **fields,
+    }
+    created = http.post("/complaints", json=body)
+    assert created.status_code == 201, created.text
+    complaint_id = int(created.json()["id"])
+    on = (date.fromisoformat(received_on) + timedelta(days=1)).isoformat()
+    referral = {"to": "referred", "organisation": "UNICEF", "on": on, "due_on": "2021-12-31"}
+    referred = http.post(f"/complaints/{complaint_id}/transitions", json=referral)
+    assert referred.status_code == 200, referred.text
+    return complaint_id
+
+
+def workbook_cells(http: httpx.Client) -> Any:
+    response = http.get("/exports/workplan.xlsx")
+    if response.status_code != 200:
+        return response.status_code
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    rows = [[s.title, *r] for s in book for r in s.iter_rows(values_only=True)]
+    return [row for row in rows if row[1] != "generated"]  # when it was made, not what it says
+
+
+def answer(response: httpx.Response) -> Any:
+    if response.headers.get("content-type", "").startswith("application/json"):
+        return response.status_code, response.json()
+    return response.status_code
+
+
+def without_time(dashboard: Any) -> Any:
+    status, body = dashboard
+    if status == 200:
+        body.pop("generated_at")
+    return status, body
+
+
+def everything(http: httpx.Client) -> dict[str, Any]:
+    """Every figure and list about complaints this caller can read."""
+    seen: dict[str, Any] = {}
+    for period in ("2021Q2", "2021"):
+        seen[f"dashboard {period}"] = without_time(answer(http.get("/dashboard", params={
+            "period": period
+        })))  # fmt: skip
+    for code in ("3.2.1.5", "3.2.2.2"):
+        for group_by in ("period", "zone"):
+            params = {"from": "2021Q1", "to": "2021Q4", "group_by": group_by}
+            seen[f"{code} by {group_by}"] = answer(
+                http.get(f"/indicators/{code}/values", params=params)
+            )
+        seen[f"{code} by year"] = answer(http.get(f"/indicators/{code}/values", params={
+            "from": "2020", "to": "2022"
+        }))  # fmt: skip
+    seen["workplan.xlsx"] = workbook_cells(http)
+    seen["complaints"] = answer(http.get("/complaints", params={"limit": 100}))
+    seen["audit"] = answer(http.get("/audit-events", params={"entity_type": "complaint"}))
+    return seen
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+def test_an_sea_allegation_changes_no_figure_outside_the_psea_network(
+    running: harness.Server,
+) -> None:
+    partner = client(running, "partner", "HCR")
+    psea = client(running, "psea_focal_point", "UNFPA")
+    for received in ("2021-04-10", "2021-05-03", "2021-06-01"):
+        post_complaint(partner, received_on=received)
+    readers = {role: client(running, role, org) for role, org in OTHERS.items()}
+    before = {role: everything(http) for role, http in readers.items()}
+    psea_before = everything(psea)
+
+    medical = {"service": "medical", "provider": "CSRéf Mopti", "referred_on": "2021-05-06"}
+    post_complaint(psea, category="sea_allegation", victim_assistance=[medical])
+
+    after = {role: everything(http) for role, http in readers.items()}
+    assert {role: changed(before[role], after[role]) for role in readers} == {
+        role: [] for role in readers
+    }
+    # The attack can see a change: the same reads by the PSEA focal point do change.
+    psea_changed = changed(psea_before, everything(psea))
+    assert {"dashboard 2021Q2", "3.2.1.5 by period", "3.2.2.2 by period"} <= set(psea_changed)
+
+
+def test_figures_outside_the_psea_network_say_what_they_leave_out(
+    running: harness.Server,
+) -> None:
+    analyst = client(running, "analyst", "OCHA")
+    dashboard = analyst.get("/dashboard", params={"period": "2021Q2"}).json()
+    assert dashboard["complaints"]["excludes_sea"] is True
+    assert dashboard["complaints"]["notes"] == [SEA_NOTE]
+    indicators = {
+        i["code"]: i
+        for axis in dashboard["axes"]
+        for objective in axis["objectives"]
+        for activity in objective["activities"]
+        for i in activity["indicators"]
+    }
+    assert indicators["3.2.1.5"]["flags"] == ["excludes_sea"]
+    withheld = indicators["3.2.2.2"]
+    assert (withheld["value"], withheld["cumulative_value"], withheld["parts"]) == (None, None, {})
+    assert withheld["flags"] == ["psea_only"]
+    assert "PSEA focal point" in withheld["notes"][0]
+    values = analyst.get("/indicators/3.2.2.2/values", params={"from": "2021Q2", "to": "2021Q2"})
+    [point] = values.json()["values"]
+    assert (point["value"], point["numerator"], point["denominator"]) == (None, None, None)
+    assert point["flags"] == ["psea_only"]
+
+
+def test_the_psea_focal_point_reads_the_sea_figures_whole(running: harness.Server) -> None:
+    psea = client(running, "psea_focal_point", "UNFPA")
+    post_complaint(psea, category="sea_allegation", received_on="2021-08-02")
+    values = psea.get("/indicators/3.2.2.2/values", params={"from": "2021Q3", "to": "2021Q3"})
+    [point] = values.json()["values"]
+    assert (point["denominator"], point["flags"]) == (1, [])
+    dashboard = psea.get("/dashboard", params={"period": "2021Q3"}).json()
+    assert (dashboard["complaints"]["received"], dashboard["complaints"]["excludes_sea"]) == (
+        1,
+        False,
+    )
+
+
+def test_only_the_command_line_grants_the_psea_role_and_the_psea_network_sees_it(
+    running: harness.Server,
+) -> None:
+    admin = client(running, "admin", "OCHA")
+    body = {"name": "self-granted", "organisation": "OCHA", "role": "psea_focal_point"}
+    assert admin.post("/api-keys", json=body).status_code == 403
+    watcher = client(running, "psea_focal_point", "UNFPA")
+    newcomer = client(running, "psea_focal_point", "OCHA")  # the operator, with the CLI
+    me = newcomer.get("/me").json()
+    grants = watcher.get("/audit-events/psea").json()["items"]
+    granted = {(e["entity_type"], e["entity_id"]) for e in grants if e["action"] == "psea.grant"}
+    assert ("api_key", str(me["id"])) in granted
