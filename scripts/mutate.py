@@ -119,7 +119,10 @@ def run(name: str, target: Target, every: int, children: int) -> dict[str, str]:
     workdir = prepare(name, target)
     wanted = patterns(target, every)
     command = [str(MUTMUT), "run", "--max-children", str(children), *wanted]
-    subprocess.run(command, cwd=workdir, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+    done = subprocess.run(command, cwd=workdir, capture_output=True, text=True)  # noqa: S603
+    if done.returncode != 0:  # mutmut says why on stdout (a failing test of its first pass, say)
+        print(done.stdout[-6000:], done.stderr[-3000:], sep="\n", file=sys.stderr)
+        raise subprocess.CalledProcessError(done.returncode, command)
     listing = subprocess.run(  # noqa: S603
         [str(MUTMUT), "results", "--all", "true"],
         cwd=workdir, check=True, capture_output=True, text=True,
