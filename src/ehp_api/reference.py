@@ -185,8 +185,3 @@ def answer(request: Request, session: SessionDep) -> Answer:
 
 
 ReferenceAnswer = Annotated[Answer, Depends(answer)]
-
-
-def not_modified() -> dict[int | str, dict[str, Any]]:
-    """The 304 of a reference route, for the OpenAPI document."""
-    return {304: {"description": "Not modified: the `If-None-Match` ETag is current."}}
