@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ehp_api.config import Settings
+from ehp_api.core.config import Settings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

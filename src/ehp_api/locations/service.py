@@ -7,7 +7,9 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, select
 
-from ehp_api.errors import NotFound
+from ehp_api.core.errors import NotFound
+from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.query_filters import unknown_code
 from ehp_api.locations.models import (
     FocusArea,
     FocusAreaMember,
@@ -17,8 +19,6 @@ from ehp_api.locations.models import (
     Location,
     LocationPublic,
 )
-from ehp_api.pagination import PageParams, paginate
-from ehp_api.query_filters import unknown_code
 
 T = TypeVar("T")
 

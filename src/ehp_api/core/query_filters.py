@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from ehp_api.errors import InvalidInput, InvalidParam
+from ehp_api.core.errors import InvalidInput, InvalidParam
 from ehp_api.locations.models import Location
 
 
