@@ -24,7 +24,7 @@ from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
-from ehp_api.core.query_filters import known_ids, place_ids
+from ehp_api.core.query_filters import known_ids
 from ehp_api.core.row_locks import for_update
 from ehp_api.locations import service as locations_service
 from ehp_api.locations.models import Location
@@ -220,7 +220,7 @@ def list_filtered(session: Session, principal: Principal, filters: dict[str, Any
     if filters.get("zone") is not None:
         stmt = stmt.where(Alert.liptako_gourma == (filters["zone"] == LIPTAKO))
     if filters.get("location") is not None:
-        ids = place_ids(session, filters["location"])
+        ids = locations_service.place_ids(session, filters["location"])
         stmt = stmt.where(Alert.location_id.in_(ids))  # type: ignore[attr-defined]
     if filters.get("period") is not None:
         starts_on, ends_on = filters["period"]

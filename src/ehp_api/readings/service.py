@@ -14,10 +14,11 @@ from ehp_api.core.errors import AppError, Conflict, InvalidInput, InvalidParam, 
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
-from ehp_api.core.query_filters import known_ids, place_ids
+from ehp_api.core.query_filters import known_ids
 from ehp_api.core.row_locks import for_update
 from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.locations.models import Location
+from ehp_api.locations.service import place_ids
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period
