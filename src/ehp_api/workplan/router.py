@@ -9,8 +9,8 @@ from ehp_api.core.pagination import Page, PageDep
 from ehp_api.indicators.router import ACTIVITY_CODE, AXIS_CODE, OBJECTIVE_CODE
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.web.reference import ReferenceAnswer
-from ehp_api.workplan import service
-from ehp_api.workplan.models import ActivityPublic, AxisPublic, ObjectivePublic, StrategyPublic
+from ehp_api.workplan import render, service
+from ehp_api.workplan.schemas import ActivityPublic, AxisPublic, ObjectivePublic, StrategyPublic
 
 router = APIRouter(tags=["work plan"])
 
@@ -34,7 +34,7 @@ def list_axes(session: SessionDep, answer: ReferenceAnswer, page: PageDep) -> Re
     def build() -> Page[AxisPublic]:
         items, next_cursor = service.list_axes(session, page)
         return Page(
-            items=[service.axis_to_public(a) for a in items],
+            items=[render.axis_to_public(a) for a in items],
             limit=page.limit,
             next_cursor=next_cursor,
         )
@@ -51,7 +51,7 @@ def get_axis(
     """Get one priority axis with its objectives."""
 
     def build() -> AxisPublic:
-        return service.axis_to_public(service.get_axis(session, code))
+        return render.axis_to_public(service.get_axis(session, code))
 
     return answer(build)
 
@@ -69,7 +69,7 @@ def list_objectives(
     def build() -> Page[ObjectivePublic]:
         items, next_cursor = service.list_objectives(session, page, axis=axis, nexus=nexus)
         return Page(
-            items=[service.objective_to_public(o) for o in items],
+            items=[render.objective_to_public(o) for o in items],
             limit=page.limit,
             next_cursor=next_cursor,
         )
@@ -86,7 +86,7 @@ def get_objective(
     """Get one objective with its activities."""
 
     def build() -> ObjectivePublic:
-        return service.objective_to_public(service.get_objective(session, code))
+        return render.objective_to_public(service.get_objective(session, code))
 
     return answer(build)
 
@@ -128,7 +128,7 @@ def list_activities(
             liptako_gourma=liptako_gourma,
         )
         return Page(
-            items=[service.activity_to_public(a) for a in items],
+            items=[render.activity_to_public(a) for a in items],
             limit=page.limit,
             next_cursor=next_cursor,
         )
@@ -145,6 +145,6 @@ def get_activity(
     """Get one activity with its indicators, leads, other actors and schedule."""
 
     def build() -> ActivityPublic:
-        return service.activity_to_public(service.get_activity(session, code))
+        return render.activity_to_public(service.get_activity(session, code))
 
     return answer(build)
