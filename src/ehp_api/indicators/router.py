@@ -6,8 +6,9 @@ from fastapi import APIRouter, Path, Query, Response
 
 from ehp_api.core.db import SessionDep
 from ehp_api.core.pagination import Page, PageDep
-from ehp_api.indicators import service
-from ehp_api.indicators.models import DisaggregationPublic, IndicatorPublic, MeasureType
+from ehp_api.indicators import render, service
+from ehp_api.indicators.models import MeasureType
+from ehp_api.indicators.schemas import DisaggregationPublic, IndicatorPublic
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.web.reference import ReferenceAnswer
 
@@ -52,7 +53,7 @@ def list_indicators(
             planned_in=planned_in,
         )
         return Page(
-            items=[service.to_public(i) for i in items], limit=page.limit, next_cursor=next_cursor
+            items=[render.to_public(i) for i in items], limit=page.limit, next_cursor=next_cursor
         )
 
     return answer(build)
@@ -67,7 +68,7 @@ def get_indicator(
     """Get one indicator with its breakdowns and planned quarters."""
 
     def build() -> IndicatorPublic:
-        return service.to_public(service.get_by_code(session, code))
+        return render.to_public(service.get_by_code(session, code))
 
     return answer(build)
 
@@ -79,7 +80,7 @@ def list_disaggregations(session: SessionDep, answer: ReferenceAnswer, page: Pag
     def build() -> Page[DisaggregationPublic]:
         items, next_cursor = service.list_categories(session, page)
         return Page(
-            items=[service.category_to_public(c) for c in items],
+            items=[render.category_to_public(c) for c in items],
             limit=page.limit,
             next_cursor=next_cursor,
         )

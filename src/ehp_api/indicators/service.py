@@ -6,26 +6,12 @@ from ehp_api.core.errors import NotFound
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.indicators.models import (
     DisaggregationCategory,
-    DisaggregationPublic,
     Indicator,
-    IndicatorPublic,
     IndicatorSchedule,
-    IndicatorSource,
     MeasureType,
-    OptionPublic,
 )
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period
-
-
-def category_to_public(category: DisaggregationCategory) -> DisaggregationPublic:
-    return DisaggregationPublic(
-        code=category.code,
-        label_fr=category.label_fr,
-        label_en=category.label_en,
-        share_option=category.share_option,
-        options=[OptionPublic.model_validate(o) for o in category.options],
-    )
 
 
 def period_codes(periods: list[Period]) -> list[str]:
@@ -35,27 +21,6 @@ def period_codes(periods: list[Period]) -> list[str]:
 def activity_code(indicator_code: str) -> str:
     """Codes are hierarchical: indicator 1.2.3.4 measures activity 1.2.3."""
     return indicator_code.rsplit(".", 1)[0]
-
-
-def to_public(indicator: Indicator) -> IndicatorPublic:
-    return IndicatorPublic(
-        code=indicator.code,
-        activity=activity_code(indicator.code),
-        text_fr=indicator.text_fr,
-        text_en=indicator.text_en,
-        measure=indicator.measure,
-        liptako_gourma=indicator.liptako_gourma,
-        numerator_label=indicator.numerator_label,
-        denominator_label=indicator.denominator_label,
-        disaggregations=[category_to_public(d.category) for d in indicator.disaggregations],
-        planned_periods=period_codes([s.period for s in indicator.schedule]),
-        source=IndicatorSource.computed if indicator.computed_from else IndicatorSource.manual,
-        computed_from=indicator.computed_from,
-        aggregation=indicator.aggregation,
-        reporter_of_record=indicator.reporter.code if indicator.reporter else None,
-        boolean_kind=indicator.boolean_kind,
-        aggregation_note=indicator.aggregation_note,
-    )
 
 
 def list_(

@@ -1,5 +1,6 @@
 """Records to response shapes."""
 
+from ehp_api.indicators import render as indicators_render
 from ehp_api.indicators import service as indicators_service
 from ehp_api.organisations.models import Organisation, OrganisationRef
 from ehp_api.workplan.models import (
@@ -65,5 +66,5 @@ def activity_to_public(activity: Activity) -> ActivityPublic:
         ],
         planned_periods=indicators_service.period_codes([s.period for s in activity.schedule]),
         schedule_note=activity.schedule_note,
-        indicators=[indicators_service.to_public(i) for i in activity.indicators],
+        indicators=[indicators_render.to_public(i) for i in activity.indicators],
     )

@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlmodel import Field, SQLModel
 
-from ehp_api.indicators.models import IndicatorPublic
+from ehp_api.indicators.schemas import IndicatorPublic
 from ehp_api.organisations.models import OrganisationRef
 
 
