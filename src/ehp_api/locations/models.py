@@ -33,10 +33,6 @@ class Location(LocationBase, table=True):
     )
 
 
-class LocationPublic(LocationBase):
-    parent: str | None = Field(None, description="P-code of the parent area (admin 1).")
-
-
 class FocusArea(SQLModel, table=True):
     """A named geographic priority; its membership changes over time through versions."""
 
@@ -80,19 +76,3 @@ class FocusAreaMember(SQLModel, table=True):
 
     version: FocusAreaVersion = Relationship(back_populates="members")
     location: Location = Relationship(sa_relationship_kwargs={"lazy": "joined"})
-
-
-class FocusAreaVersionPublic(SQLModel):
-    valid_from: date = Field(description="First day on which this membership applies.")
-    pcodes: list[str] = Field(description="P-codes in the area (their sub-areas are in it too).")
-    note: str | None = Field(None, description="Why or from what source.")
-
-
-class FocusAreaPublic(SQLModel):
-    code: str = Field(description="Focus area code.", schema_extra={"examples": ["liptako_gourma"]})
-    name_fr: str = Field(description="Name in French.")
-    name_en: str | None = Field(None, description="Name in English.")
-    description: str | None = Field(None, description="What the area is and where it comes from.")
-    versions: list[FocusAreaVersionPublic] = Field(
-        description="Membership over time, oldest first."
-    )

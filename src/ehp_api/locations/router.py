@@ -6,8 +6,9 @@ from fastapi import APIRouter, Path, Query, Response
 
 from ehp_api.core.db import IsoDate, SessionDep
 from ehp_api.core.pagination import Page, PageDep
-from ehp_api.locations import service
-from ehp_api.locations.models import PCODE_PATTERN, FocusAreaPublic, LocationPublic
+from ehp_api.locations import render, service
+from ehp_api.locations.models import PCODE_PATTERN
+from ehp_api.locations.schemas import FocusAreaPublic, LocationPublic
 from ehp_api.web.reference import ReferenceAnswer
 
 router = APIRouter(tags=["locations"])
@@ -38,7 +39,7 @@ def list_locations(
             session, page, level=level, parent=parent, focus_area=focus_area, on=on
         )
         return Page(
-            items=[service.to_public(loc) for loc in items],
+            items=[render.to_public(loc) for loc in items],
             limit=page.limit,
             next_cursor=next_cursor,
         )
@@ -51,7 +52,7 @@ def get_location(session: SessionDep, answer: ReferenceAnswer, pcode: PcodePath)
     """Get one location by its P-code."""
 
     def build() -> LocationPublic:
-        return service.to_public(service.get_by_pcode(session, pcode))
+        return render.to_public(service.get_by_pcode(session, pcode))
 
     return answer(build)
 
@@ -63,7 +64,7 @@ def list_focus_areas(session: SessionDep, answer: ReferenceAnswer, page: PageDep
     def build() -> Page[FocusAreaPublic]:
         items, next_cursor = service.list_focus_areas(session, page)
         return Page(
-            items=[service.focus_area_to_public(a) for a in items],
+            items=[render.focus_area_to_public(a) for a in items],
             limit=page.limit,
             next_cursor=next_cursor,
         )
@@ -80,6 +81,6 @@ def get_focus_area(
     """Get one focus area (`liptako_gourma`) with its membership over time."""
 
     def build() -> FocusAreaPublic:
-        return service.focus_area_to_public(service.get_focus_area(session, code))
+        return render.focus_area_to_public(service.get_focus_area(session, code))
 
     return answer(build)

@@ -10,26 +10,9 @@ from sqlmodel import Session, select
 from ehp_api.core.errors import NotFound
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.query_filters import known_ids, unknown_code
-from ehp_api.locations.models import (
-    FocusArea,
-    FocusAreaMember,
-    FocusAreaPublic,
-    FocusAreaVersion,
-    FocusAreaVersionPublic,
-    Location,
-    LocationPublic,
-)
+from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
 
 T = TypeVar("T")
-
-
-def to_public(location: Location) -> LocationPublic:
-    return LocationPublic(
-        pcode=location.pcode,
-        name=location.name,
-        level=location.level,
-        parent=location.parent.pcode if location.parent else None,
-    )
 
 
 def place_ids(session: Session, pcode: str, field: str = "location") -> list[int]:
@@ -98,23 +81,6 @@ def in_focus_area(version_id: int) -> ColumnElement[bool]:
     return or_(
         Location.id.in_(member_ids),  # type: ignore[union-attr]
         Location.parent_id.in_(member_ids),  # type: ignore[union-attr]
-    )
-
-
-def focus_area_to_public(area: FocusArea) -> FocusAreaPublic:
-    return FocusAreaPublic(
-        code=area.code,
-        name_fr=area.name_fr,
-        name_en=area.name_en,
-        description=area.description,
-        versions=[
-            FocusAreaVersionPublic(
-                valid_from=v.valid_from,
-                pcodes=sorted(m.location.pcode for m in v.members),
-                note=v.note,
-            )
-            for v in area.versions
-        ],
     )
 
 
