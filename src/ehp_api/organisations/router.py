@@ -12,12 +12,8 @@ from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.organisations import service
-from ehp_api.organisations.models import (
-    OrganisationCreate,
-    OrganisationKind,
-    OrganisationPublic,
-    OrganisationUpdate,
-)
+from ehp_api.organisations.models import OrganisationKind
+from ehp_api.organisations.schemas import OrganisationCreate, OrganisationPublic, OrganisationUpdate
 from ehp_api.web.idempotency import Idempotency, idempotent
 from ehp_api.web.reference import ReferenceAnswer
 

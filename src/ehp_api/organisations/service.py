@@ -7,12 +7,8 @@ from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.principal import Principal
-from ehp_api.organisations.models import (
-    Organisation,
-    OrganisationCreate,
-    OrganisationKind,
-    OrganisationUpdate,
-)
+from ehp_api.organisations.models import Organisation, OrganisationKind
+from ehp_api.organisations.schemas import OrganisationCreate, OrganisationUpdate
 
 
 def list_(

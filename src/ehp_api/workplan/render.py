@@ -2,7 +2,8 @@
 
 from ehp_api.indicators import render as indicators_render
 from ehp_api.indicators import service as indicators_service
-from ehp_api.organisations.models import Organisation, OrganisationRef
+from ehp_api.organisations.models import Organisation
+from ehp_api.organisations.schemas import OrganisationRef
 from ehp_api.workplan.models import (
     Activity,
     Axis,

@@ -5,7 +5,7 @@ from datetime import date
 from sqlmodel import Field, SQLModel
 
 from ehp_api.indicators.schemas import IndicatorPublic
-from ehp_api.organisations.models import OrganisationRef
+from ehp_api.organisations.schemas import OrganisationRef
 
 
 class ActivityLeadPublic(SQLModel):
