@@ -4,7 +4,6 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Optional
 
-from pydantic import ConfigDict
 from sqlmodel import Field, Relationship, SQLModel
 
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
@@ -52,19 +51,3 @@ class PeriodLock(SQLModel, table=True):
     locked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     locked_by: str = Field(max_length=254)
     reason: str | None = Field(default=None, max_length=2000)
-
-
-class PeriodLockIn(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
-    reason: str | None = Field(None, max_length=2000, description="Why, e.g. `dashboard sent`.")
-
-
-class PeriodLockPublic(SQLModel):
-    locked_at: datetime = Field(description="Since when (UTC).")
-    locked_by: str = Field(description="Who locked it.")
-    reason: str | None = Field(None, description="Why.")
-
-
-class PeriodPublic(PeriodBase):
-    lock: PeriodLockPublic | None = Field(None, description="Set while the period is locked.")

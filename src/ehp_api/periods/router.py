@@ -10,7 +10,8 @@ from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.periods import service
-from ehp_api.periods.models import PERIOD_PATTERN, PeriodKind, PeriodLockIn, PeriodPublic
+from ehp_api.periods.models import PERIOD_PATTERN, PeriodKind
+from ehp_api.periods.schemas import PeriodLockIn, PeriodPublic
 from ehp_api.web.reference import ReferenceAnswer
 
 router = APIRouter(prefix="/periods", tags=["periods"])
