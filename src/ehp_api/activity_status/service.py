@@ -1,13 +1,13 @@
 """Posting, amending and reading activity statuses."""
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlmodel import Session, select
 
 from ehp_api.activity_status import policy
 from ehp_api.activity_status.models import ActivityStatus
-from ehp_api.activity_status.schemas import ActivityStatusIn, ActivityStatusPublic, EvidenceLink
+from ehp_api.activity_status.render import to_public
+from ehp_api.activity_status.schemas import ActivityStatusIn, ActivityStatusPublic
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam
@@ -99,32 +99,6 @@ def give(
         session, principal, action, "activity_status", where, audit.diff(before, _snapshot(row))
     )
     return to_public(session, [row])[0], created
-
-
-def to_public(session: Session, rows: Iterable[ActivityStatus]) -> list[ActivityStatusPublic]:
-    rows = list(rows)
-    if not rows:
-        return []
-    codes = {
-        "activities": dict(session.exec(select(Activity.id, Activity.code)).all()),
-        "periods": dict(session.exec(select(Period.id, Period.code)).all()),
-        "organisations": dict(session.exec(select(Organisation.id, Organisation.code)).all()),
-    }
-    return [
-        ActivityStatusPublic(
-            activity=codes["activities"][r.activity_id],
-            period=codes["periods"][r.period_id],
-            organisation=codes["organisations"][r.organisation_id],
-            status=r.status,
-            comment=r.comment,
-            evidence=[EvidenceLink(**e) for e in r.evidence],
-            reported_by=r.reported_by,
-            reported_at=r.reported_at,
-            amended_by=r.amended_by,
-            amended_at=r.amended_at,
-        )
-        for r in rows
-    ]
 
 
 def list_(session: Session, code: str, period: str | None) -> list[ActivityStatusPublic]:

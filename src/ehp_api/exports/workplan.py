@@ -16,7 +16,7 @@ from ehp_api.indicators import service as indicators_service
 from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.progress import figures
 from ehp_api.progress.rules import RULES
-from ehp_api.targets.service import shown
+from ehp_api.targets.render import shown
 from ehp_api.workplan.models import Activity, Axis, Objective
 
 FIRST, LAST = "2020Q1", "2022Q4"

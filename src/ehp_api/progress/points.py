@@ -12,7 +12,8 @@ from ehp_api.progress.grain import Part
 from ehp_api.progress.plan import ZONE, IndicatorRule
 from ehp_api.progress.schemas import AlsoReported, IndicatorFigures, Share, TargetProgress
 from ehp_api.progress.sums import Buckets, Figure, Org
-from ehp_api.targets.service import TargetSet, shown
+from ehp_api.targets.render import shown
+from ehp_api.targets.service import TargetSet
 
 UNSPECIFIED = "unspecified"
 NOTES = {

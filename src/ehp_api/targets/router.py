@@ -9,7 +9,7 @@ from ehp_api.core.db import SessionDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.indicators import service as indicators_service
-from ehp_api.targets import service
+from ehp_api.targets import render, service
 from ehp_api.targets.schemas import IndicatorTargetsIn, IndicatorTargetsPublic
 
 router = APIRouter(prefix="/indicators/{code}/targets", tags=["indicators"])
@@ -25,7 +25,7 @@ def get_indicator_targets(
     session: SessionDep, code: Code, principal: ReadPlan
 ) -> IndicatorTargetsPublic:
     """An indicator's baselines and yearly targets (the plan sets none; the secretariat does)."""
-    return service.to_public(session, indicators_service.get_by_code(session, code))
+    return render.to_public(session, indicators_service.get_by_code(session, code))
 
 
 @router.put("", response_model=IndicatorTargetsPublic)

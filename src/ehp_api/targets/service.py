@@ -14,21 +14,13 @@ from ehp_api.core.row_locks import lock_for_update
 from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.periods.models import Period, PeriodKind
 from ehp_api.targets.models import IndicatorBaseline, IndicatorTarget
+from ehp_api.targets.render import to_public
 from ehp_api.targets.schemas import (
-    BaselinePublic,
     IndicatorTargetsIn,
     IndicatorTargetsPublic,
-    TargetPublic,
 )
 
 ZONE = "zone"
-
-
-def shown(measure: MeasureType, value: float) -> float | int | bool:
-    """A stored amount as the indicator measures it."""
-    if measure == MeasureType.boolean:
-        return bool(value)
-    return int(value) if measure == MeasureType.count else value
 
 
 def _refusal(field: str, reason: str, code: str) -> InvalidInput:
@@ -88,40 +80,6 @@ def _check(session: Session, indicator: Indicator, data: IndicatorTargetsIn) -> 
         if ("baseline", baseline.zone) in seen:
             raise _refusal(where, "one baseline per zone", "duplicate")
         seen.add(("baseline", baseline.zone))
-
-
-def _rows(
-    session: Session, indicator_id: int
-) -> tuple[list[IndicatorBaseline], list[IndicatorTarget]]:
-    baselines = session.exec(
-        select(IndicatorBaseline).where(IndicatorBaseline.indicator_id == indicator_id)
-    ).all()
-    targets = session.exec(
-        select(IndicatorTarget).where(IndicatorTarget.indicator_id == indicator_id)
-    ).all()
-    return list(baselines), list(targets)
-
-
-def to_public(session: Session, indicator: Indicator) -> IndicatorTargetsPublic:
-    baselines, targets = _rows(session, indicator.id or 0)
-    latest = max([*baselines, *targets], key=lambda r: r.set_at, default=None)
-    measure = indicator.measure
-    return IndicatorTargetsPublic(
-        indicator=indicator.code,
-        measure=measure.value,
-        baselines=[
-            BaselinePublic(
-                zone=b.zone, value=shown(measure, b.value), measured_on=b.measured_on, note=b.note
-            )
-            for b in sorted(baselines, key=lambda b: b.zone or "")
-        ],
-        targets=[
-            TargetPublic(year=t.year, zone=t.zone, value=shown(measure, t.value), note=t.note)
-            for t in sorted(targets, key=lambda t: (t.year, t.zone or ""))
-        ],
-        set_by=latest.set_by if latest else None,
-        set_at=latest.set_at if latest else None,
-    )
 
 
 def replace(
