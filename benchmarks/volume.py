@@ -11,7 +11,8 @@ Other benchmarks import it (`benchmarks/` is on `sys.path` when one of its scrip
     drop(url)
 
 Rows go in with PostgreSQL's COPY; every reading passes the service's own checks
-(`readings.rules.check`), so the values, keys, zones and schedules are what the API would store.
+(`readings.validation.check`), so the values, keys, zones and schedules are what the API
+would store.
 """
 
 import argparse
@@ -36,7 +37,7 @@ from ehp_api.organisations.models import Organisation, OrganisationKind
 from ehp_api.progress import kept as reading_totals
 from ehp_api.progress.models import ReadingTotal
 from ehp_api.readings import lookups as lookups_module
-from ehp_api.readings import rules
+from ehp_api.readings import validation
 from ehp_api.readings.schemas import ReadingIn
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -183,7 +184,7 @@ def readings(engine: Engine, count: int) -> Iterator[tuple[Any, ...]]:
         body |= _value(indicator.measure, i)
         if i % 7 == 0:
             body["comment"] = f"volume row {i}: briefing in {cercle.pcode}"
-        prepared = rules.check(lookups, principal, ReadingIn.model_construct(**body), i)
+        prepared = validation.check(lookups, principal, ReadingIn.model_construct(**body), i)
         yield _reading_row(prepared, period.starts_on, i)
 
 
@@ -196,7 +197,7 @@ def _value(measure: MeasureType, i: int) -> dict[str, Any]:
     return {"value": i % 50}
 
 
-def _reading_row(prepared: rules.Prepared, starts_on: Any, i: int) -> tuple[Any, ...]:
+def _reading_row(prepared: validation.Prepared, starts_on: Any, i: int) -> tuple[Any, ...]:
     """~90% validated, 5% submitted, 5% rejected; posted after the period, reviewed later."""
     values = prepared.values
     status = ("submitted", "rejected")[i % 2] if i % 20 in (0, 1) else "validated"

@@ -48,7 +48,7 @@ TARGETS: dict[str, Target] = {
         ("src/ehp_api/progress/*.py",), ("tests/progress", "tests/indicators", "tests/dashboard")
     ),
     # reading validation, and which readings each caller sees
-    "readings": Target(("src/ehp_api/readings/rules.py",), ("tests/readings",)),
+    "readings": Target(("src/ehp_api/readings/validation.py",), ("tests/readings",)),
     "reading-visibility": Target(
         ("src/ehp_api/readings/service.py",), ("tests/readings",), ("x_visible_to",)
     ),

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ehp_api.core.principal import Principal
-from ehp_api.readings import rules
+from ehp_api.readings import validation
 from ehp_api.readings.lookups import Lookups
 from tests.properties.checks import (
     PLAN_PERIODS,
@@ -30,7 +30,7 @@ class TestPeriodRules:
         self, lookups: Lookups, partner: Principal, period: object
     ) -> None:
         row = {"indicator": "1.1.1.1", "period": period, "value": 1}
-        prepared, conflicts = rules.prepare(lookups, partner, [row])
+        prepared, conflicts = validation.prepare(lookups, partner, [row])
         if isinstance(period, str) and period in PLAN_PERIODS:
             assert [c.field for c in conflicts] == []
             assert len(prepared) == 1
@@ -45,10 +45,10 @@ class TestPeriodRules:
     @given(code=periods)
     def test_check_period_knows_exactly_the_plan(self, lookups: Lookups, code: str) -> None:
         if code in PLAN_PERIODS:
-            assert rules.check_period(lookups, code).code == code
+            assert validation.check_period(lookups, code).code == code
             return
-        with pytest.raises(rules.RowRefused) as caught:
-            rules.check_period(lookups, code)
+        with pytest.raises(validation.RowRefused) as caught:
+            validation.check_period(lookups, code)
         assert (caught.value.field, caught.value.code) == ("period", "period_outside_plan")
         assert code in caught.value.message
 
@@ -59,7 +59,7 @@ class TestPcodeRules:
         self, lookups: Lookups, partner: Principal, pcode: object
     ) -> None:
         row = {"indicator": "1.1.1.1", "period": "2021Q2", "value": 1, "location": pcode}
-        prepared, conflicts = rules.prepare(lookups, partner, [row])
+        prepared, conflicts = validation.prepare(lookups, partner, [row])
         if isinstance(pcode, str) and pcode in lookups.locations:
             assert conflicts == []
             assert len(prepared) == 1

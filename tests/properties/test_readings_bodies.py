@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from ehp_api.core.principal import Principal
 from ehp_api.indicators.models import MeasureType
-from ehp_api.readings import rules
+from ehp_api.readings import validation
 from ehp_api.readings.lookups import Lookups
 from ehp_api.readings.models import Reading
 from tests.properties.checks import assert_answer, http_settings, json_values, pcodes, periods
@@ -52,7 +52,7 @@ class TestDisaggregationRules:
     def test_a_breakdown_is_kept_only_with_known_categories_and_options(
         self, lookups: Lookups, partner: Principal, row: dict[str, Any]
     ) -> None:
-        prepared, conflicts = rules.prepare(lookups, partner, [row])
+        prepared, conflicts = validation.prepare(lookups, partner, [row])
         indicator = lookups.indicators[row["indicator"]]
         assert indicator.measure == MeasureType.count
         if conflicts:

@@ -5,8 +5,8 @@ from fastapi.testclient import TestClient
 
 def test_every_invalid_field_of_a_row_is_reported_once(hcr: TestClient) -> None:
     """Kills the `continue` after a union's second error turned into `break` in
-    `readings.rules.parse`: `value` (an integer or a boolean, two errors that make one conflict)
-    would hide the fields after it."""
+    `readings.validation.parse`: `value` (an integer or a boolean, two errors that make one
+    conflict) would hide the fields after it."""
     row = {"indicator": "1.1.1.1", "period": "2021Q2", "value": "many", "surplus": 1}
     response = hcr.post(
         "/api/v1/readings/batch", json={"readings": [row]}, params={"mode": "partial"}

@@ -16,6 +16,7 @@ from ehp_api.core.errors import InvalidInput, InvalidParam
 from ehp_api.core.principal import Principal
 from ehp_api.exports import csv_writer, xlsx_writer
 from ehp_api.indicators.models import Indicator, MeasureType
+from ehp_api.readings import render as readings_render
 from ehp_api.readings import service as readings_service
 from ehp_api.readings.columns import COLUMNS, NAMES, READ_ONLY_COLUMNS, reading_to_row
 from ehp_api.readings.models import Reading
@@ -47,7 +48,7 @@ _FIELDS = (
 
 @dataclass(frozen=True)
 class Reference:
-    codes: readings_service.Names
+    codes: readings_render.Names
     texts: dict[int, str]
 
 
@@ -137,7 +138,7 @@ def _row(reading: Any, ref: Reference) -> list[Any]:
     )
     read_only = {
         "status": reading.status,
-        "validated_value": readings_service.display_value(
+        "validated_value": readings_render.display_value(
             measure, reading.validated_numerator, reading.validated_denominator
         ),
         "id": reading.id,

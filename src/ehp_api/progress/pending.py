@@ -4,25 +4,17 @@ partner its own organisation's."""
 
 from typing import Any
 
-from sqlalchemy import true
 from sqlmodel import Session, select
 
-from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.indicators.models import Indicator
 from ehp_api.progress.calendar import Calendar, PeriodInfo
 from ehp_api.progress.points import add_flags
 from ehp_api.progress.schemas import PendingFigure, ValuePoint
+from ehp_api.readings import policy as readings_policy
+from ehp_api.readings import render as readings_render
 from ehp_api.readings import service as readings_service
 from ehp_api.readings.models import Reading, ReadingStatus
-
-
-def _visible(principal: Principal) -> Any:
-    if principal.can(Permission.readings_review):
-        return true()
-    if principal.can(Permission.readings_write):
-        return Reading.organisation_id == principal.organisation_id
-    return None
 
 
 def attach(
@@ -34,7 +26,7 @@ def attach(
     points: list[ValuePoint],
     group_by: str,
 ) -> None:
-    condition = _visible(principal)
+    condition = readings_policy.drafts_visible_to(principal)
     if condition is None:
         return
     shown = {p.code for p in periods}
@@ -50,7 +42,7 @@ def attach(
         target = str(period.year) if periods[0].is_year else period.code
         if target not in shown:
             continue
-        public = readings_service.to_public(reading, codes)
+        public = readings_render.to_public(reading, codes)
         figure = PendingFigure(
             organisation=public.organisation,
             period=public.period,

@@ -16,9 +16,8 @@ from ehp_api.core.errors import Forbidden, InvalidInput, InvalidParam, problem_r
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.periods.models import PERIOD_PATTERN
-from ehp_api.readings import files, service, template
+from ehp_api.readings import files, policy, render, service, template
 from ehp_api.readings.columns import COLUMNS
-from ehp_api.readings.router import _batch_answer
 from ehp_api.readings.schemas import ImportSummary
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
 
@@ -69,7 +68,7 @@ def import_readings_file(
 
     def ingest() -> Answer:
         summary = service.ingest(session, principal, parsed.rows, mode, dry_run)
-        return _batch_answer(request, _with_file_rows(summary, parsed), mode)
+        return render.batch_answer(request, _with_file_rows(summary, parsed), mode)
 
     identity = (hashlib.sha256(data).hexdigest(), mode)
     return retry.once(identity, ingest, enabled=not dry_run)
@@ -152,7 +151,7 @@ def _template(
 
 def _organisation_for(principal: Principal, organisation: str | None) -> str:
     """The secretariat names the organisation; a partner gets its own and only its own."""
-    if principal.can(Permission.readings_write_any):
+    if policy.may_write_any(principal):
         if organisation is None:
             reason = "required: the organisation the template is for"
             param = InvalidParam(

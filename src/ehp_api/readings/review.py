@@ -9,11 +9,10 @@ from sqlmodel import Session
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, PreconditionFailed
-from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.indicators.models import MeasureType
 from ehp_api.periods import service as periods_service
-from ehp_api.readings import changes, rules, service, store
+from ehp_api.readings import changes, policy, service, store, validation
 from ehp_api.readings import lookups as lookups_module
 from ehp_api.readings.lookups import IndicatorInfo
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
@@ -63,7 +62,7 @@ def _locked(session: Session, principal: Principal, reading_id: int) -> Reading:
 
 def _editable(session: Session, principal: Principal, reading: Reading) -> IndicatorInfo:
     """Partners change only their own unvalidated readings, and nobody changes a locked period."""
-    if not principal.can(Permission.readings_write_any):
+    if not policy.may_write_any(principal):
         if reading.organisation_id != principal.organisation_id:
             raise Conflict("Only the secretariat changes another organisation's reading.")
         if reading.status == ReadingStatus.validated:
@@ -74,8 +73,8 @@ def _editable(session: Session, principal: Principal, reading: Reading) -> Indic
     lookups = lookups_module.load(session)
     period = next(p for p in lookups.periods.values() if p.id == reading.period_id)
     try:
-        rules.check_period(lookups, period.code)
-    except rules.RowRefused as refusal:
+        validation.check_period(lookups, period.code)
+    except validation.RowRefused as refusal:
         raise Conflict(refusal.message) from None
     return next(i for i in lookups.indicators.values() if i.id == reading.indicator_id)
 
@@ -90,8 +89,8 @@ def _new_value(
         **{"value": None, "numerator": None, "denominator": None, **fields}
     )
     try:
-        return rules.value_of(indicator, candidate)
-    except rules.RowRefused as refusal:
+        return validation.value_of(indicator, candidate)
+    except validation.RowRefused as refusal:
         param = InvalidParam(
             location="body", field=refusal.field, reason=refusal.message, code=refusal.code
         )

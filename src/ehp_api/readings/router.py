@@ -17,7 +17,7 @@ from ehp_api.core.errors import (
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
-from ehp_api.readings import review, service
+from ehp_api.readings import render, review, service
 from ehp_api.readings.deps import ReadingFilters
 from ehp_api.readings.models import Reading, ReadingStatus
 from ehp_api.readings.schemas import (
@@ -75,7 +75,7 @@ def list_readings(
     items, next_cursor = service.list_(session, principal, page, filters)
     codes = service.names(session)
     return Page(
-        items=[service.to_public(r, codes) for r in items],
+        items=[render.to_public(r, codes) for r in items],
         limit=page.limit,
         next_cursor=next_cursor,
     )
@@ -104,11 +104,11 @@ def _write_one(session: Session, principal: Principal, reading: ReadingIn) -> An
         session, principal, [reading.model_dump(exclude_unset=True)], "atomic", dry_run=False
     )
     if summary.conflicts:
-        raise service.refusal(summary)
+        raise render.refusal(summary)
     [result] = summary.results
     stored = service.get(session, principal, result.id or 0)
     body = ReadingWritten(
-        **service.to_public(stored, service.names(session)).model_dump(),
+        **render.to_public(stored, service.names(session)).model_dump(),
         outcome=result.outcome,
         overwrote=result.overwrote,
     )
@@ -138,7 +138,7 @@ def import_batch(
 
     def ingest() -> Answer:
         summary = service.ingest(session, principal, rows, mode, dry_run)
-        return _batch_answer(request, summary, mode)
+        return render.batch_answer(request, summary, mode)
 
     return retry.once((payload, mode), ingest, enabled=not dry_run)
 
@@ -161,27 +161,10 @@ def _rows(payload: dict[str, Any]) -> list[Any]:
     return rows
 
 
-def _batch_answer(request: Request, summary: ImportSummary, mode: str) -> tuple[int, Any]:
-    body = summary.model_dump(mode="json")
-    if not summary.conflicts or mode == "partial" or summary.dry_run:
-        return 200, body
-    refusal = service.refusal(summary)
-    problem = {
-        "type": "/problems/batch-refused",
-        "title": "Batch refused",
-        "status": refusal.status_code,
-        "detail": f"{summary.rejected} of {summary.total} rows were refused, so nothing was "
-        "stored (mode=atomic); fix them, or use mode=partial to store the others.",
-        "instance": request.url.path,
-        "summary": body,
-    }
-    return refusal.status_code, problem
-
-
 def _versioned(response: Response, reading: Reading, session: Session) -> ReadingPublic:
     """The reading as answered by every endpoint that returns one, with its `ETag`."""
     response.headers["ETag"] = review.etag(reading)
-    return service.to_public(reading, service.names(session))
+    return render.to_public(reading, service.names(session))
 
 
 @router.get("/{reading_id}", response_model=ReadingPublic, responses={200: VERSIONED})

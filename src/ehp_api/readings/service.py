@@ -5,14 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
 from ehp_api.core.db import as_utc
-from ehp_api.core.errors import AppError, Conflict, InvalidInput, InvalidParam, NotFound
+from ehp_api.core.errors import NotFound
 from ehp_api.core.pagination import PageParams, paginate
-from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.core.query_filters import known_ids
 from ehp_api.core.row_locks import for_update
@@ -23,15 +22,13 @@ from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period
 from ehp_api.readings import lookups as lookups_module
-from ehp_api.readings import rules, store
+from ehp_api.readings import policy, render, store, validation
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
 from ehp_api.readings.schemas import (
     ConflictItem,
     HistoryEntry,
     ImportSummary,
     Overwritten,
-    PendingCorrection,
-    ReadingPublic,
     RowResult,
 )
 from ehp_api.web import reference
@@ -40,22 +37,10 @@ from ehp_api.workplan.models import Activity
 Mode = Literal["atomic", "partial"]
 
 
-def visible_to(principal: Principal) -> ColumnElement[bool] | None:
-    """What the caller may read: all (secretariat), its own and validated ones (partner), or
-    validated ones only. Lists and lookups both go through this: another organisation's
-    unvalidated reading is simply not found."""
-    if principal.can(Permission.readings_review):
-        return None
-    validated = Reading.status == ReadingStatus.validated
-    if principal.can(Permission.readings_write):
-        return or_(Reading.organisation_id == principal.organisation_id, validated)  # type: ignore[return-value]
-    return validated  # type: ignore[return-value]
-
-
 def get(session: Session, principal: Principal, reading_id: int, *, lock: bool = False) -> Reading:
     """The reading; with `lock`, locked for a change and read as committed (see `row_locks`)."""
     stmt = select(Reading).where(Reading.id == reading_id)
-    condition = visible_to(principal)
+    condition = policy.visible_to(principal)
     if condition is not None:
         stmt = stmt.where(condition)
     reading = session.exec(for_update(stmt, Reading) if lock else stmt).first()
@@ -72,7 +57,7 @@ def ingest(
     when the rows are written (a lock taken meanwhile waits for this batch)."""
     periods_service.share(session, (r.get("period") for r in rows if isinstance(r, dict)))
     lookups = lookups_module.load(session)
-    prepared, conflicts = rules.prepare(lookups, principal, rows)
+    prepared, conflicts = validation.prepare(lookups, principal, rows)
     stored = store.existing(session, [p.natural_key for p in prepared])
     plan = store.plan(prepared, stored)
     ids: dict[str, int] = {}
@@ -89,7 +74,7 @@ def ingest(
     return summary
 
 
-def _replan_raced(session: Session, plan: store.Plan, raced: list[rules.Prepared]) -> None:
+def _replan_raced(session: Session, plan: store.Plan, raced: list[validation.Prepared]) -> None:
     """Rows a concurrent transaction created first: now stored, so they become updates."""
     keys = {r.natural_key for r in raced}
     plan.creates = [c for c in plan.creates if c.natural_key not in keys]
@@ -115,7 +100,7 @@ def _overwrites(
 def overwritten(measure: MeasureType, current: dict[str, Any], by: str) -> Overwritten:
     fraction = measure == MeasureType.percentage
     return Overwritten(
-        value=display_value(measure, current["numerator"], current["denominator"]),
+        value=render.display_value(measure, current["numerator"], current["denominator"]),
         numerator=current["numerator"] if fraction else None,
         denominator=current["denominator"] if fraction else None,
         comment=current["comment"],
@@ -179,18 +164,6 @@ def _audit_batch(session: Session, principal: Principal, summary: ImportSummary)
     audit.record(session, principal, "reading.import", "reading_batch", None, changes)
 
 
-def refusal(summary: ImportSummary) -> AppError:
-    """Why rows were refused: 409 when they were all refused for a locked period, else 422."""
-    errors = [
-        InvalidParam(location="body", field=c.field, reason=c.message, code=c.code)
-        for c in summary.conflicts
-    ]
-    detail = "; ".join(c.message for c in summary.conflicts)
-    if all(c.code == "period_locked" for c in summary.conflicts):
-        return Conflict(detail, errors=errors)
-    return InvalidInput(detail, errors=errors)
-
-
 @dataclass(frozen=True)
 class Filters:
     indicator: str | None = None
@@ -246,7 +219,7 @@ def visible(session: Session, stmt: Any, principal: Principal, filters: Filters)
     """`stmt` narrowed to the readings the caller may see that match the filters: the list and
     the exports share it, so that both return exactly the same readings."""
     stmt = _filtered(session, stmt, filters)
-    condition = visible_to(principal)
+    condition = policy.visible_to(principal)
     return stmt if condition is None else stmt.where(condition)
 
 
@@ -257,23 +230,13 @@ def list_(
     return paginate(session, stmt, Reading.id, page)
 
 
-@dataclass(frozen=True)
-class Names:
-    """Codes of the small reference tables by id, to render readings without joins per row."""
-
-    indicators: dict[int, tuple[str, MeasureType]]
-    periods: dict[int, str]
-    organisations: dict[int, str]
-    locations: dict[int, str]
-
-
-def names(session: Session) -> Names:
+def names(session: Session) -> render.Names:
     """Codes by id, kept while the reference data stand (`ehp_api.web.reference.memo`)."""
     return reference.memo(session, "readings.names", lambda: _names(session))
 
 
-def _names(session: Session) -> Names:
-    return Names(
+def _names(session: Session) -> render.Names:
+    return render.Names(
         indicators={
             i: (c, m)
             for i, c, m in session.exec(
@@ -286,99 +249,15 @@ def _names(session: Session) -> Names:
     )
 
 
-def display_value(measure: MeasureType, numerator: int | None, denominator: int | None) -> Any:
-    if numerator is None:
-        return None
-    if measure == MeasureType.boolean:
-        return bool(numerator)
-    if measure == MeasureType.percentage:
-        return round(100 * numerator / denominator, 2) if denominator else None
-    return numerator
-
-
-def to_public(reading: Reading, codes: Names) -> ReadingPublic:
-    code, measure = codes.indicators[reading.indicator_id]
-    fraction = measure == MeasureType.percentage
-    return ReadingPublic(
-        **reading.model_dump(include=_PLAIN_FIELDS),
-        indicator=code,
-        measure=measure,
-        period=codes.periods[reading.period_id],
-        organisation=codes.organisations[reading.organisation_id],
-        location=codes.locations.get(reading.location_id) if reading.location_id else None,
-        value=display_value(measure, reading.numerator, reading.denominator),
-        numerator=reading.numerator if fraction else None,
-        denominator=reading.denominator if fraction else None,
-        validated_value=display_value(
-            measure, reading.validated_numerator, reading.validated_denominator
-        ),
-        pending_correction=_pending(reading, measure),
-    )
-
-
-def _pending(reading: Reading, measure: MeasureType) -> PendingCorrection | None:
-    """A correction of a validated reading, waiting for review (the validated value counts)."""
-    if reading.status != ReadingStatus.submitted or reading.validated_numerator is None:
-        return None
-    fraction = measure == MeasureType.percentage
-    return PendingCorrection(
-        value=display_value(measure, reading.numerator, reading.denominator),
-        numerator=reading.numerator if fraction else None,
-        denominator=reading.denominator if fraction else None,
-        proposed_by=reading.updated_by or reading.created_by,
-        proposed_at=reading.updated_at,
-    )
-
-
-_PLAIN_FIELDS = {
-    "id",
-    "disaggregation",
-    "off_schedule",
-    "status",
-    "rejection_reason",
-    "comment",
-    "external_ref",
-    "created_by",
-    "updated_by",
-    "reviewed_by",
-    "reviewed_at",
-    "created_at",
-    "updated_at",
-}
-
-
 def history(session: Session, principal: Principal, reading_id: int) -> list[HistoryEntry]:
     """The reading's changes. A reader who sees another organisation's reading only because it
     is validated sees only its validations: never the values it rejected, nor why."""
     reading = get(session, principal, reading_id)
     measure = names(session).indicators[reading.indicator_id][1]
     stmt = select(ReadingHistory).where(ReadingHistory.reading_id == reading.id)
-    whole = principal.can(Permission.readings_review) or (
-        reading.organisation_id == principal.organisation_id
-    )
+    whole = policy.sees_whole_history(principal, reading)
     if not whole:
         stmt = stmt.where(ReadingHistory.event == "validated")
     rows = session.exec(stmt.order_by(ReadingHistory.id)).all()  # type: ignore[arg-type]
-    entries = [_entry(h, measure) for h in rows]
-    return entries if whole else [_validation_only(e) for e in entries]
-
-
-def _entry(h: ReadingHistory, measure: MeasureType) -> HistoryEntry:
-    return HistoryEntry(
-        changed_at=h.changed_at,
-        changed_by=h.changed_by,
-        event=h.event,
-        old_value=display_value(measure, h.old_numerator, h.old_denominator),
-        new_value=display_value(measure, h.new_numerator, h.new_denominator),
-        old_status=h.old_status,
-        new_status=h.new_status,
-        note=h.note,
-        changes=h.changes or {},
-    )
-
-
-def _validation_only(entry: HistoryEntry) -> HistoryEntry:
-    """What was validated and when; not what stood before it (a value sent back, a reason)."""
-    return entry.model_copy(
-        update={"old_value": None, "old_status": None, "note": None, "changes": {}}
-    )
+    entries = [render.history_entry(h, measure) for h in rows]
+    return entries if whole else [render.validation_only(e) for e in entries]

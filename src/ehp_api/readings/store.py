@@ -10,7 +10,7 @@ from sqlmodel import Session
 from ehp_api.core import bulk
 from ehp_api.core.db import utcnow
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
-from ehp_api.readings.rules import Prepared
+from ehp_api.readings.validation import Prepared
 
 READINGS: Table = Reading.__table__  # type: ignore[attr-defined]
 HISTORY: Table = ReadingHistory.__table__  # type: ignore[attr-defined]

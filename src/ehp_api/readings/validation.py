@@ -6,9 +6,9 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ehp_api.core.errors import field_name
-from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.indicators.models import MeasureType
+from ehp_api.readings import policy
 from ehp_api.readings.lookups import ZONE, IndicatorInfo, Lookups, PeriodInfo
 from ehp_api.readings.schemas import ConflictItem, ReadingIn
 
@@ -94,7 +94,7 @@ def check_period(lookups: Lookups, code: str) -> PeriodInfo:
 
 
 def _organisation(lookups: Lookups, principal: Principal, code: str | None) -> int:
-    if principal.can(Permission.readings_write_any):
+    if policy.may_write_any(principal):
         chosen = code or principal.organisation_code
         if chosen not in lookups.organisations:
             raise RowRefused(

@@ -1,0 +1,43 @@
+"""Who sees which readings and which of their fields, and who may write for whom."""
+
+from sqlalchemy import ColumnElement, or_, true
+from sqlmodel import col
+
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
+from ehp_api.readings.models import Reading, ReadingStatus
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool] | None:
+    """What the caller may read: all (secretariat), its own and validated ones (partner), or
+    validated ones only. Lists and lookups both go through this: another organisation's
+    unvalidated reading is simply not found."""
+    if principal.can(Permission.readings_review):
+        return None
+    validated = Reading.status == ReadingStatus.validated
+    if principal.can(Permission.readings_write):
+        return or_(Reading.organisation_id == principal.organisation_id, validated)  # type: ignore[return-value]
+    return validated  # type: ignore[return-value]
+
+
+def drafts_visible_to(principal: Principal) -> ColumnElement[bool] | None:
+    """Whose unvalidated values the caller may read (a correction awaiting review): all of them
+    (secretariat), its own organisation's (partner), or none (`None`)."""
+    if principal.can(Permission.readings_review):
+        return true()
+    if principal.can(Permission.readings_write):
+        return col(Reading.organisation_id) == principal.organisation_id
+    return None
+
+
+def sees_whole_history(principal: Principal, reading: Reading) -> bool:
+    """The secretariat and the reading's own organisation see every change; others, who see the
+    reading only because it is validated, its validations only."""
+    return principal.can(Permission.readings_review) or (
+        reading.organisation_id == principal.organisation_id
+    )
+
+
+def may_write_any(principal: Principal) -> bool:
+    """The secretariat posts and changes readings for any organisation; a partner for its own."""
+    return principal.can(Permission.readings_write_any)
