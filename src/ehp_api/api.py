@@ -18,7 +18,7 @@ from ehp_api.locations.router import router as locations_router
 from ehp_api.organisations.router import router as organisations_router
 from ehp_api.periods.router import router as periods_router
 from ehp_api.progress.router import router as progress_router
-from ehp_api.readings.files_router import router as files_router
+from ehp_api.readings.files.router import router as files_router
 from ehp_api.readings.router import router as readings_router
 from ehp_api.targets.router import router as targets_router
 from ehp_api.web.unknown_parameters import refuse_unknown_query_parameters

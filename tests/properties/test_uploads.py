@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
 from ehp_api.core.errors import InvalidInput
-from ehp_api.readings import files
 from ehp_api.readings.columns import NAMES
+from ehp_api.readings.files import parse as files
 from ehp_api.readings.models import Reading
 from tests.properties.checks import assert_answer, http_settings
 

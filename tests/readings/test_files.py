@@ -12,10 +12,10 @@ from sqlmodel import Session, select
 
 from ehp_api.core.errors import InvalidInput
 from ehp_api.indicators.models import Indicator
-from ehp_api.readings import files
 from ehp_api.readings.columns import COLUMNS, NAMES, reading_to_row, row_to_reading
-from ehp_api.readings.files import parse_upload
-from ehp_api.readings.template import build_template, safe
+from ehp_api.readings.files import parse as files
+from ehp_api.readings.files.parse import parse_upload
+from ehp_api.readings.files.template import build_template, safe
 from tests.helpers import all_items
 
 HEADER = "indicator,period,adm2,zone,value,comment"

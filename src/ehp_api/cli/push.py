@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from ehp_api import __version__
-from ehp_api.readings.files import ParsedFile, parse_upload
+from ehp_api.readings.files.parse import ParsedFile, parse_upload
 
 HELP = (
     "Send a CSV or XLSX file of readings (the columns of the template, GET "

@@ -16,8 +16,9 @@ from ehp_api.core.errors import Forbidden, InvalidInput, InvalidParam, problem_r
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.periods.models import PERIOD_PATTERN
-from ehp_api.readings import files, policy, render, service, template
+from ehp_api.readings import policy, render, service
 from ehp_api.readings.columns import COLUMNS
+from ehp_api.readings.files import parse, template
 from ehp_api.readings.schemas import ImportSummary
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
 
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/readings", tags=["readings"])
 Write = Annotated[Principal, require(Permission.readings_write)]
 ImportRetry = Annotated[Idempotency, idempotent("readings.import")]
 _CHUNK = 1024 * 1024
-_MEDIA_TYPES = {"xlsx": files.XLSX_MEDIA_TYPE, "csv": files.CSV_MEDIA_TYPE}
+_MEDIA_TYPES = {"xlsx": parse.XLSX_MEDIA_TYPE, "csv": parse.CSV_MEDIA_TYPE}
 _FILE_HELP = (
     "A CSV (UTF-8, `,` or `;`) or XLSX file, at most 20 MB (`EHP_MAX_UPLOAD_BYTES`) and 10,000 "
     "readings. First row: "
@@ -58,13 +59,13 @@ def import_readings_file(
     """Import readings from a CSV or XLSX file, with the same summary as a batch."""
     settings = request.app.state.settings
     data = _read_upload(file, settings.max_upload_bytes)
-    bounds = files.ImportBounds(
+    bounds = parse.ImportBounds(
         sheet_rows=settings.import_max_sheet_rows,
         unpacked_bytes=settings.import_max_unpacked_bytes,
         shared_strings_bytes=settings.import_max_shared_strings_bytes,
         seconds=settings.import_max_seconds,
     )
-    parsed = files.parse_upload(file.filename or "file", file.content_type, data, bounds=bounds)
+    parsed = parse.parse_upload(file.filename or "file", file.content_type, data, bounds=bounds)
 
     def ingest() -> Answer:
         summary = service.ingest(session, principal, parsed.rows, mode, dry_run)
@@ -86,7 +87,7 @@ def _read_upload(upload: UploadFile, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _with_file_rows(summary: ImportSummary, parsed: files.ParsedFile) -> ImportSummary:
+def _with_file_rows(summary: ImportSummary, parsed: parse.ParsedFile) -> ImportSummary:
     """`rows` stay indexes of the readings, as in a batch; the message names the file rows."""
     for conflict in summary.conflicts:
         lines = ", ".join(str(parsed.lines[r]) for r in conflict.rows)
@@ -107,7 +108,7 @@ OrganisationQuery = Annotated[
 @router.get(
     "/template.xlsx",
     response_class=Response,
-    responses=_binary(files.XLSX_MEDIA_TYPE, "The XLSX template, with an `indicators` sheet."),
+    responses=_binary(parse.XLSX_MEDIA_TYPE, "The XLSX template, with an `indicators` sheet."),
 )
 def get_readings_template_xlsx(
     session: SessionDep,
@@ -122,7 +123,7 @@ def get_readings_template_xlsx(
 @router.get(
     "/template.csv",
     response_class=Response,
-    responses=_binary(files.CSV_MEDIA_TYPE, "The CSV template (UTF-8 with a BOM)."),
+    responses=_binary(parse.CSV_MEDIA_TYPE, "The CSV template (UTF-8 with a BOM)."),
 )
 def get_readings_template_csv(
     session: SessionDep,
