@@ -18,7 +18,7 @@ import warnings
 from sqlmodel import Session
 
 from ehp_api.access import service as access_service
-from ehp_api.access.models import ApiKeyCreate
+from ehp_api.access.schemas import ApiKeyCreate
 from ehp_api.core.config import Settings
 from ehp_api.core.permissions import Role
 from ehp_api.core.principal import system_principal

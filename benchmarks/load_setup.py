@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from ehp_api import models  # noqa: F401 - every table, before the first query
 from ehp_api.access import service as access_service
-from ehp_api.access.models import ApiKeyCreate
+from ehp_api.access.schemas import ApiKeyCreate
 from ehp_api.core.permissions import Role
 from ehp_api.core.principal import system_principal
 

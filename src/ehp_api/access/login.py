@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from ehp_api.access import credentials, refusals
-from ehp_api.access.models import TokenResponse
+from ehp_api.access.schemas import TokenResponse
 from ehp_api.audit import service as audit
 from ehp_api.core.errors import AppError, Unauthorized
 from ehp_api.web.ratelimit import LoginLimiter, TooManyRequests

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from ehp_api.access import credentials, service
+from ehp_api.access import credentials, render, service
 from ehp_api.access.deps import BearerSecret, CurrentPrincipal, require
 from ehp_api.access.login import login
-from ehp_api.access.models import (
+from ehp_api.access.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyPublic,
@@ -89,7 +89,7 @@ def list_users(session: SessionDep, page: PageDep, _: ManageUsers) -> Page[UserP
     """List users."""
     items, next_cursor = service.list_users(session, page)
     return Page(
-        items=[service.user_to_public(u) for u in items], limit=page.limit, next_cursor=next_cursor
+        items=[render.user_to_public(u) for u in items], limit=page.limit, next_cursor=next_cursor
     )
 
 
@@ -101,14 +101,14 @@ def create_user(
     # Not the password: a fast hash of it would be kept beside its slow one for every retry.
     identity = data.model_dump(mode="json", exclude_unset=True, exclude={"password"})
     return retry.once(
-        identity, lambda: (201, service.user_to_public(service.create_user(session, actor, data)))
+        identity, lambda: (201, render.user_to_public(service.create_user(session, actor, data)))
     )
 
 
 @router.get("/users/{user_id}", response_model=UserPublic)
 def get_user(session: SessionDep, user_id: RecordId, _: ManageUsers) -> UserPublic:
     """Get one user."""
-    return service.user_to_public(service.get_user(session, user_id))
+    return render.user_to_public(service.get_user(session, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserPublic)
@@ -116,7 +116,7 @@ def update_user(
     session: SessionDep, user_id: RecordId, data: UserUpdate, actor: ManageUsers
 ) -> UserPublic:
     """Change a user's name, role, password or active flag (deactivating ends their sessions)."""
-    return service.user_to_public(service.update_user(session, actor, user_id, data))
+    return render.user_to_public(service.update_user(session, actor, user_id, data))
 
 
 @router.get("/api-keys", response_model=Page[ApiKeyPublic])
@@ -124,7 +124,7 @@ def list_api_keys(session: SessionDep, page: PageDep, _: ManageKeys) -> Page[Api
     """List API keys (prefixes only; secrets are never shown again)."""
     items, next_cursor = service.list_api_keys(session, page)
     return Page(
-        items=[service.key_to_public(k) for k in items], limit=page.limit, next_cursor=next_cursor
+        items=[render.key_to_public(k) for k in items], limit=page.limit, next_cursor=next_cursor
     )
 
 
@@ -141,10 +141,10 @@ def create_api_key(
 @router.get("/api-keys/{key_id}", response_model=ApiKeyPublic)
 def get_api_key(session: SessionDep, key_id: RecordId, _: ManageKeys) -> ApiKeyPublic:
     """Get one API key (without its secret)."""
-    return service.key_to_public(service.get_api_key(session, key_id))
+    return render.key_to_public(service.get_api_key(session, key_id))
 
 
 @router.post("/api-keys/{key_id}/revoke", response_model=ApiKeyPublic)
 def revoke_api_key(session: SessionDep, key_id: RecordId, actor: ManageKeys) -> ApiKeyPublic:
     """Revoke an API key: it is refused from now on. Revoking twice changes nothing."""
-    return service.key_to_public(service.revoke_api_key(session, actor, key_id))
+    return render.key_to_public(service.revoke_api_key(session, actor, key_id))

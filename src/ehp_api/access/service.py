@@ -7,18 +7,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ehp_api.access import credentials, grants
-from ehp_api.access.models import (
-    AccessToken,
-    ApiKey,
+from ehp_api.access.models import AccessToken, ApiKey, User
+from ehp_api.access.principal_cache import forget_after_commit
+from ehp_api.access.render import key_to_public
+from ehp_api.access.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
-    ApiKeyPublic,
-    User,
     UserCreate,
-    UserPublic,
     UserUpdate,
 )
-from ehp_api.access.principal_cache import forget_after_commit
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, NotFound
@@ -31,20 +28,6 @@ _USER_FIELDS = ("email", "display_name", "organisation_id", "role", "is_active",
 
 def _snapshot(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return {field: getattr(row, field) for field in fields}
-
-
-def user_to_public(user: User) -> UserPublic:
-    return UserPublic(
-        **user.model_dump(include=set(UserPublic.model_fields) - {"organisation"}),
-        organisation=user.organisation.code,
-    )
-
-
-def key_to_public(key: ApiKey) -> ApiKeyPublic:
-    return ApiKeyPublic(
-        **key.model_dump(include=set(ApiKeyPublic.model_fields) - {"organisation"}),
-        organisation=key.organisation.code,
-    )
 
 
 def create_user(session: Session, actor: Principal, data: UserCreate) -> User:

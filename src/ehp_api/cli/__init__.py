@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from ehp_api import seeds
 from ehp_api.access import refusals
 from ehp_api.access import service as access_service
-from ehp_api.access.models import ApiKeyCreate, UserCreate
+from ehp_api.access.schemas import ApiKeyCreate, UserCreate
 from ehp_api.audit import service as audit
 from ehp_api.cli import push
 from ehp_api.complaints import purge as complaints_purge
