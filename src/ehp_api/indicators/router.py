@@ -8,16 +8,18 @@ from ehp_api.core.db import SessionDep
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.indicators import render, service
 from ehp_api.indicators.models import MeasureType
-from ehp_api.indicators.schemas import DisaggregationPublic, IndicatorPublic
+from ehp_api.indicators.schemas import (
+    ACTIVITY_CODE,
+    AXIS_CODE,
+    INDICATOR_CODE,
+    OBJECTIVE_CODE,
+    DisaggregationPublic,
+    IndicatorPublic,
+)
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.web.reference import ReferenceAnswer
 
 router = APIRouter(tags=["indicators"])
-
-AXIS_CODE = r"^\d+$"
-OBJECTIVE_CODE = r"^\d+\.\d+$"
-ACTIVITY_CODE = r"^\d+\.\d+\.\d+$"
-INDICATOR_CODE = r"^\d+\.\d+\.\d+\.\d+$"
 
 
 @router.get("/indicators", response_model=Page[IndicatorPublic])

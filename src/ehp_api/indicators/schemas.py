@@ -9,6 +9,13 @@ from ehp_api.indicators.models import (
     MeasureType,
 )
 
+# The plan's codes, as path and query parameters take them (indicator 1.2.3.4 measures activity
+# 1.2.3 of objective 1.2 of axis 1).
+AXIS_CODE = r"^\d+$"
+OBJECTIVE_CODE = r"^\d+\.\d+$"
+ACTIVITY_CODE = r"^\d+\.\d+\.\d+$"
+INDICATOR_CODE = r"^\d+\.\d+\.\d+\.\d+$"
+
 
 class OptionPublic(SQLModel):
     code: str = Field(description="Option code, the value sent in a disaggregation object.")

@@ -7,13 +7,12 @@ from fastapi import APIRouter, Path, Query
 from ehp_api.access.deps import CurrentPrincipal
 from ehp_api.core.db import SessionDep
 from ehp_api.indicators import service as indicators_service
+from ehp_api.indicators.schemas import INDICATOR_CODE
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.progress import values as values_module
 from ehp_api.progress.schemas import IndicatorValues
 
 router = APIRouter(tags=["indicators"])
-
-INDICATOR_CODE = r"^\d+\.\d+\.\d+\.\d+$"
 
 
 @router.get("/indicators/{code}/values", response_model=IndicatorValues)

@@ -9,12 +9,12 @@ from ehp_api.core.db import SessionDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.indicators import service as indicators_service
+from ehp_api.indicators.schemas import INDICATOR_CODE
 from ehp_api.targets import render, service
 from ehp_api.targets.schemas import IndicatorTargetsIn, IndicatorTargetsPublic
 
 router = APIRouter(prefix="/indicators/{code}/targets", tags=["indicators"])
 
-INDICATOR_CODE = r"^\d+\.\d+\.\d+\.\d+$"
 Code = Annotated[str, Path(pattern=INDICATOR_CODE, examples=["1.1.1.3"])]
 ReadPlan = Annotated[Principal, require(Permission.workplan_read)]
 Manage = Annotated[Principal, require(Permission.targets_manage)]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from ehp_api.core.db import SessionDep
 from ehp_api.core.pagination import Page, PageDep
-from ehp_api.indicators.router import ACTIVITY_CODE, AXIS_CODE, OBJECTIVE_CODE
+from ehp_api.indicators.schemas import ACTIVITY_CODE, AXIS_CODE, OBJECTIVE_CODE
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.web.reference import ReferenceAnswer
 from ehp_api.workplan import render, service
