@@ -33,3 +33,10 @@ def reading_filters(
 
 
 ReadingFilters = Annotated[service.Filters, Depends(reading_filters)]
+
+# The two query parameters of a batch and of a file import, which answer alike.
+DryRun = Annotated[bool, Query(description="Check everything, write nothing.")]
+ImportMode = Annotated[
+    service.Mode,
+    Query(description="`atomic`: all or nothing; `partial`: store the valid rows."),
+]

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi import APIRouter, Body, Header, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -18,7 +18,7 @@ from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.readings import render, review, service
-from ehp_api.readings.deps import ReadingFilters
+from ehp_api.readings.deps import DryRun, ImportMode, ReadingFilters
 from ehp_api.readings.models import Reading, ReadingStatus
 from ehp_api.readings.schemas import (
     HistoryEntry,
@@ -127,11 +127,8 @@ def import_batch(
     principal: Write,
     payload: Annotated[dict[str, Any], Body(description='`{"readings": [...]}`')],
     retry: BatchRetry,
-    dry_run: Annotated[bool, Query(description="Check everything, write nothing.")] = False,
-    mode: Annotated[
-        service.Mode,
-        Query(description="`atomic`: all or nothing; `partial`: store the valid rows."),
-    ] = "atomic",
+    dry_run: DryRun = False,
+    mode: ImportMode = "atomic",
 ) -> Response:
     """Post up to 10,000 readings at once, with an import summary of every row."""
     rows = _rows(payload)

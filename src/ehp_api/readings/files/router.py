@@ -18,6 +18,7 @@ from ehp_api.core.principal import Principal
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.readings import policy, render, service
 from ehp_api.readings.columns import COLUMNS
+from ehp_api.readings.deps import DryRun, ImportMode
 from ehp_api.readings.files import parse, template
 from ehp_api.readings.schemas import ImportSummary
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
@@ -50,11 +51,8 @@ def import_readings_file(
     principal: Write,
     file: Annotated[UploadFile, File(description=_FILE_HELP)],
     retry: ImportRetry,
-    dry_run: Annotated[bool, Query(description="Check everything, write nothing.")] = False,
-    mode: Annotated[
-        service.Mode,
-        Query(description="`atomic`: all or nothing; `partial`: store the valid rows."),
-    ] = "atomic",
+    dry_run: DryRun = False,
+    mode: ImportMode = "atomic",
 ) -> Response:
     """Import readings from a CSV or XLSX file, with the same summary as a batch."""
     settings = request.app.state.settings
