@@ -2,7 +2,9 @@
 no figure that a role other than the PSEA focal point can read (dashboard, indicator values, the
 work plan export, complaint lists, audit events), while the PSEA focal point's figures do change."""
 
+import base64
 import io
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -179,3 +181,86 @@ def test_only_the_command_line_grants_the_psea_role_and_the_psea_network_sees_it
     grants = watcher.get("/audit-events/psea").json()["items"]
     granted = {(e["entity_type"], e["entity_id"]) for e in grants if e["action"] == "psea.grant"}
     assert ("api_key", str(me["id"])) in granted
+
+
+def numbers_in(cursor: str | None) -> list[int]:
+    """What an attacker reads in a cursor: any number its decoded form carries."""
+    if cursor is None:
+        return []
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        return []
+    found: list[int] = []
+    stack = [decoded]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, int) and not isinstance(value, bool):
+            found.append(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and value.isdigit():
+            found.append(int(value))
+    return found
+
+
+def new_key(admin: httpx.Client) -> str:
+    """One event every auditor sees: an API key made by the admin."""
+    made = admin.post("/api-keys", json={"name": "gap probe", "organisation": "OCHA",
+                                         "role": "analyst"})  # fmt: skip
+    assert made.status_code == 201, made.text
+    return str(made.json()["id"])
+
+
+def test_audit_ids_and_cursors_count_no_hidden_event(running: harness.Server) -> None:
+    """Two events the admin and the secretariat see, with an SEA allegation's events (hidden
+    from both) between them: nothing in their answers, read as positions in a sequence (ids,
+    cursors), tells that events lie between, or how many."""
+    admin = client(running, "admin", "OCHA")
+    readers = {"admin": admin, "secretariat": client(running, "secretariat", "OCHA")}
+    psea = client(running, "psea_focal_point", "UNFPA")
+    older_key = new_key(admin)
+    post_complaint(psea, category="sea_allegation", received_on="2021-09-01")
+    newer_key = new_key(admin)
+    for role, reader in readers.items():
+        first = reader.get("/audit-events", params={"limit": 2}).json()
+        newer, older = first["items"]
+        assert [(e["action"], e["entity_id"]) for e in (newer, older)] == [
+            ("api_key.create", newer_key),
+            ("api_key.create", older_key),
+        ], role
+        ids = [newer["id"], older["id"]]
+        assert not any(str(i).isdigit() for i in ids), (role, ids)
+        assert numbers_in(first["next_cursor"]) == [], role
+        # The cursor still pages: one at a time gives the same events as one page.
+        whole = reader.get("/audit-events", params={"limit": 500}).json()["items"]
+        walked, query = [], {"limit": 1}
+        while True:
+            page = reader.get("/audit-events", params=query).json()
+            walked += [e["id"] for e in page["items"]]
+            assert numbers_in(page["next_cursor"]) == [], role
+            if page["next_cursor"] is None:
+                break
+            query["cursor"] = page["next_cursor"]
+        assert walked == [e["id"] for e in whole], role
+        assert len(set(walked)) == len(walked), role
+        by_entity = reader.get(
+            "/audit-events", params={"entity_type": "api_key", "entity_id": older_key}
+        ).json()["items"]
+        assert [e["id"] for e in by_entity] == [older["id"]], role
+
+
+@pytest.mark.parametrize("after", [1, 10**6, "0" * 32])
+def test_an_audit_cursor_naming_a_position_is_refused(
+    running: harness.Server, after: object
+) -> None:
+    """A cursor is not a place in the row sequence (1, 10**6: what the old cursors held, which
+    let a reader probe positions), nor a key no event has."""
+    secretariat = client(running, "secretariat", "OCHA")
+    forged = base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode()
+    response = secretariat.get("/audit-events", params={"cursor": forged})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "cursor"
