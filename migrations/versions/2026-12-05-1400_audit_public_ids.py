@@ -15,7 +15,6 @@ recreating it in batch mode would copy its rows and drop the triggers, so:
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3c9e5a7b1d24"

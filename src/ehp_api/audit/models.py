@@ -14,7 +14,6 @@ from sqlmodel import Field, SQLModel
 from ehp_api.db import UTCDateTime, enum_type, utcnow
 from ehp_api.principal import PrincipalKind
 
-
 PUBLIC_ID_BYTES = 16  # 128 random bits, as 32 hex digits
 
 
