@@ -19,6 +19,11 @@ from tests.e2e import harness
 API = "/api/v1"
 OTHERS = {"analyst": "OCHA", "partner": "HCR", "secretariat": "OCHA", "admin": "OCHA"}
 SEA_NOTE = "Excludes SEA allegations; ask the PSEA focal point."
+CONFIDENTIAL_NOTE = (
+    "Excludes the other confidential complaints: the dashboard counts them apart "
+    "(`confidential`), suppressed when small."
+)
+THRESHOLD = 5
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +33,9 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Server
     tmp: Path = tmp_path_factory.mktemp("sea")
     with (
         harness.fresh_database(tmp) as url,
-        harness.served(tmp, url, EHP_DASHBOARD_MAX_AGE_SECONDS="0") as server,
+        harness.served(
+            tmp, url, EHP_DASHBOARD_MAX_AGE_SECONDS="0", EHP_SMALL_CELL_THRESHOLD=str(THRESHOLD)
+        ) as server,
     ):
         yield server
 
@@ -54,7 +61,8 @@ def post_complaint(http: httpx.Client, received_on: str = "2021-05-03", **fields
     assert created.status_code == 201, created.text
     complaint_id = int(created.json()["id"])
     on = (date.fromisoformat(received_on) + timedelta(days=1)).isoformat()
-    referral = {"to": "referred", "organisation": "UNICEF", "on": on, "due_on": "2021-12-31"}
+    due_on = f"{on[:4]}-12-31"
+    referral = {"to": "referred", "organisation": "UNICEF", "on": on, "due_on": due_on}
     referred = http.post(f"/complaints/{complaint_id}/transitions", json=referral)
     assert referred.status_code == 200, referred.text
     return complaint_id
@@ -137,7 +145,7 @@ def test_figures_outside_the_psea_network_say_what_they_leave_out(
     analyst = client(running, "analyst", "OCHA")
     dashboard = analyst.get("/dashboard", params={"period": "2021Q2"}).json()
     assert dashboard["complaints"]["excludes_sea"] is True
-    assert dashboard["complaints"]["notes"] == [SEA_NOTE]
+    assert dashboard["complaints"]["notes"] == [SEA_NOTE, CONFIDENTIAL_NOTE]
     indicators = {
         i["code"]: i
         for axis in dashboard["axes"]
@@ -145,7 +153,7 @@ def test_figures_outside_the_psea_network_say_what_they_leave_out(
         for activity in objective["activities"]
         for i in activity["indicators"]
     }
-    assert indicators["3.2.1.5"]["flags"] == ["excludes_sea"]
+    assert indicators["3.2.1.5"]["flags"] == ["excludes_sea", "excludes_confidential"]
     withheld = indicators["3.2.2.2"]
     assert (withheld["value"], withheld["cumulative_value"], withheld["parts"]) == (None, None, {})
     assert withheld["flags"] == ["psea_only"]
@@ -264,3 +272,71 @@ def test_an_audit_cursor_naming_a_position_is_refused(
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "cursor"
+
+
+def complaints_figures(http: httpx.Client, period: str) -> dict[str, Any]:
+    section = http.get("/dashboard", params={"period": period}).json()["complaints"]
+    return {
+        "received": section["received"],
+        "referred": section["referred"],
+        "by_channel": sum(c["count"] for c in section["by_channel"]),
+        "by_category": sum(c["count"] for c in section["by_category"]),
+        "confidential": section["confidential"]["count"],
+        "excludes_confidential": section.get("excludes_confidential"),
+    }
+
+
+def cases_referred(http: httpx.Client, period: str) -> int:
+    values = http.get("/indicators/3.2.1.5/values", params={"from": period, "to": period})
+    [point] = values.json()["values"]
+    return int(point["value"])
+
+
+def test_no_complaint_figure_minus_another_gives_back_a_suppressed_count(
+    running: harness.Server,
+) -> None:
+    """2022, a year no other test writes in: 3 open complaints and 5 confidential ones in Q1,
+    2 open and 2 confidential in Q2 (fewer than the threshold of 5: suppressed), and an SEA
+    allegation in Q2; each referred the day after. For every role but the PSEA focal point, each
+    total equals its breakdowns and the complaints listed one by one, so no difference gives back
+    the 2 of Q2, nor does the year minus its first quarter (the year's count is suppressed)."""
+    partner = client(running, "partner", "HCR")
+    psea = client(running, "psea_focal_point", "UNFPA")
+    for day in ("2022-01-10", "2022-02-10", "2022-03-10", "2022-04-11", "2022-05-10"):
+        post_complaint(partner, received_on=day)
+    for day in ("2022-01-11", "2022-01-12", "2022-02-11", "2022-02-12", "2022-03-11"):
+        post_complaint(psea, received_on=day, category="protection_concern", sensitive=True)
+    for day in ("2022-04-12", "2022-05-11"):
+        post_complaint(psea, received_on=day, category="exclusion", sensitive=True)
+    post_complaint(psea, received_on="2022-05-12", category="sea_allegation")
+
+    def figures(received: int, confidential: int | None) -> dict[str, Any]:
+        return {
+            "received": received, "referred": received, "by_channel": received,
+            "by_category": received, "confidential": confidential, "excludes_confidential": True,
+        }  # fmt: skip
+
+    expected = {"2022Q1": figures(3, 5), "2022Q2": figures(2, None), "2022": figures(5, None)}
+    for role, organisation in OTHERS.items():
+        reader = client(running, role, organisation)
+        seen = {period: complaints_figures(reader, period) for period in expected}
+        assert seen == expected, role
+        referred = {period: cases_referred(reader, period) for period in expected}
+        assert referred == {"2022Q1": 3, "2022Q2": 2, "2022": 5}, role
+    # The secretariat lists the complaints it may read: as many as every figure counts.
+    listed = all_complaints(client(running, "secretariat", "OCHA"))
+    in_2022 = [c for c in listed if c["received_on"].startswith("2022")]
+    assert len(in_2022) == 5
+    # The PSEA focal point reads every complaint in its totals (2 + 2 + 1 in Q2).
+    assert complaints_figures(psea, "2022Q2")["received"] == 5
+
+
+def all_complaints(http: httpx.Client) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    query: dict[str, Any] = {"limit": 500}
+    while True:
+        page = http.get("/complaints", params=query).json()
+        items += page["items"]
+        if page["next_cursor"] is None:
+            return items
+        query["cursor"] = page["next_cursor"]
