@@ -100,3 +100,43 @@ def test_existing_audit_events_get_random_public_ids_and_stay_append_only(
             connection.execute(text("UPDATE audit_events SET action = 'changed'"))
     finally:
         engine.dispose()
+
+
+def test_stored_kobo_uuids_are_kept_within_their_organisation_and_back(
+    empty_database_url: str,
+) -> None:
+    """A complaint made from a Kobo submission before the change keeps matching its resends:
+    its uuid becomes `<organisation id>:<uuid>`, and the downgrade gives the uuid back."""
+    migrate.upgrade(empty_database_url, "3c9e5a7b1d24")
+    engine = create_engine(empty_database_url)
+    now = "2026-12-05 10:00:00+00:00"
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO organisations (id, code, name_fr, kind, ehp_member, aliases, "
+                    "created_at, updated_at) VALUES (7, 'HCR', 'HCR', 'un_agency', true, '[]', "
+                    ":now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO complaints (id, channel, category, sensitive, received_on, "
+                    "description, anonymous, consent_to_contact, consent_to_share_identity, "
+                    "status, recorded_by_organisation_id, recorded_by, referral_due_on, "
+                    "assistance_declined, created_at, updated_at, kobo_uuid) VALUES (41, "
+                    "'hotline', 'feedback', false, '2021-06-10', 'x', true, false, false, "
+                    "'received', 7, 'test', '2021-06-17', false, :now, :now, 'e58da38d')"
+                ),
+                {"now": now},
+            )
+        stored = text("SELECT kobo_uuid FROM complaints WHERE id = 41")
+        migrate.upgrade(empty_database_url)
+        with engine.connect() as connection:
+            assert connection.execute(stored).scalar_one() == "7:e58da38d"
+        migrate.downgrade("3c9e5a7b1d24", empty_database_url)
+        with engine.connect() as connection:
+            assert connection.execute(stored).scalar_one() == "e58da38d"
+    finally:
+        engine.dispose()

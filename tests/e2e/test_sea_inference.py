@@ -14,6 +14,7 @@ import httpx
 import openpyxl
 import pytest
 
+from tests.complaints.kobo_data import MAPPING, XFORM_ID, submission
 from tests.e2e import harness
 
 API = "/api/v1"
@@ -230,7 +231,7 @@ def test_audit_ids_and_cursors_count_no_hidden_event(running: harness.Server) ->
     readers = {"admin": admin, "secretariat": client(running, "secretariat", "OCHA")}
     psea = client(running, "psea_focal_point", "UNFPA")
     older_key = new_key(admin)
-    post_complaint(psea, category="sea_allegation", received_on="2021-09-01")
+    post_complaint(psea, category="sea_allegation", received_on="2022-09-01")
     newer_key = new_key(admin)
     for role, reader in readers.items():
         first = reader.get("/audit-events", params={"limit": 2}).json()
@@ -340,3 +341,42 @@ def all_complaints(http: httpx.Client) -> list[dict[str, Any]]:
         if page["next_cursor"] is None:
             return items
         query["cursor"] = page["next_cursor"]
+
+
+def problem(response: httpx.Response) -> tuple[int, Any]:
+    body = response.json()
+    return response.status_code, (body.get("type"), body.get("detail"), body.get("errors"))
+
+
+def test_a_kobo_uuid_of_another_organisations_sea_case_tells_nothing(
+    running: harness.Server,
+) -> None:
+    """HCR's Kobo form sends an SEA allegation. UNICEF, sending the same submission, gets what it
+    gets for a uuid never sent: the form's 403 while the form is HCR's, and a complaint of its
+    own (201, `created`) once the form is UNICEF's, never a 409 telling that the case exists."""
+    secretariat = client(running, "secretariat", "OCHA")
+    hcr, unicef = client(running, "partner", "HCR"), client(running, "partner", "UNICEF")
+    form = f"/complaints/intake/kobo/forms/{XFORM_ID}"
+    assert secretariat.put(form, json=MAPPING).status_code in (200, 201)
+    sea = {  # anonymous: this server keeps no identity (no encryption key)
+        "grp_plainte__categorie": "eas", "grp_plaignant__anonyme": "oui",
+        "grp_plaignant__nom": None, "grp_plaignant__telephone": None,
+        "grp_plaignant__accord_contact": None, "grp_plaignant__accord_partage": None,
+    }  # fmt: skip
+    sent = hcr.post("/complaints/intake/kobo", json=submission(**sea))
+    assert (sent.status_code, sent.json().get("confidential")) == (201, True), sent.text
+
+    def send(uuid: str) -> httpx.Response:
+        return unicef.post("/complaints/intake/kobo", json=submission(uuid, **sea))
+
+    same, fresh = send(submission()["_uuid"]), send("9b1f2c3d-0000-4000-8000-000000000001")
+    assert problem(same) == problem(fresh)
+    assert same.status_code == 403
+    assert secretariat.put(form, json={**MAPPING, "organisation": "UNICEF"}).status_code == 200
+    same, fresh = send(submission()["_uuid"]), send("9b1f2c3d-0000-4000-8000-000000000002")
+    receipt = {k: v for k, v in same.json().items() if k != "id"}
+    assert (same.status_code, receipt) == (fresh.status_code, {
+        k: v for k, v in fresh.json().items() if k != "id"
+    })  # fmt: skip
+    assert (same.status_code, same.json()["outcome"]) == (201, "created")
+    assert same.json()["id"] != sent.json()["id"]
