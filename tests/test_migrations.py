@@ -14,8 +14,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 import ehp_api.models  # noqa: F401
-from ehp_api import migrate
-from ehp_api.config import Settings
+from ehp_api.core import migrate
+from ehp_api.core.config import Settings
 
 
 @pytest.fixture
