@@ -50,7 +50,7 @@ TARGETS: dict[str, Target] = {
     # reading validation, and which readings each caller sees
     "readings": Target(("src/ehp_api/readings/validation.py",), ("tests/readings",)),
     "reading-visibility": Target(
-        ("src/ehp_api/readings/service.py",), ("tests/readings",), ("x_visible_to",)
+        ("src/ehp_api/readings/policy.py",), ("tests/readings", "tests/progress")
     ),
     # the complaint workflow; who sees which complaint and its identity; audit masking
     "complaints": Target(
@@ -60,6 +60,7 @@ TARGETS: dict[str, Target] = {
             "src/ehp_api/complaints/policy.py",
             "src/ehp_api/complaints/identity.py",
             "src/ehp_api/audit/service.py",
+            "src/ehp_api/audit/render.py",
             "src/ehp_api/audit/policy.py",
         ),
         ("tests/complaints", "tests/audit"),

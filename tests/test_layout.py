@@ -360,7 +360,7 @@ AWAITING_CAN: set[str] = {
     "ehp_api.dashboard.service",
 }
 # Table modules still holding an API shape, awaiting the same moves.
-AWAITING_SCHEMAS: dict[str, set[str]] = {"ehp_api.audit.models": {"AuditEventPublic"}}
+AWAITING_SCHEMAS: dict[str, set[str]] = {}
 CAN_ALLOWED_FILES = {"policy", "deps"}
 CAN_ALLOWED_AREAS = {"access", "core"}
 

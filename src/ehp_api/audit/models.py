@@ -42,28 +42,3 @@ class AuditEvent(SQLModel, table=True):
     request_id: str | None = Field(default=None, max_length=128, index=True)
     # About a confidential record: only roles that may read such records see the event at all.
     confidential: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
-
-
-class AuditEventPublic(SQLModel):
-    id: str = Field(
-        description="Event id: a random token, unique; it tells nothing of the events' order or "
-        "number (the list's order does)."
-    )
-    occurred_at: datetime = Field(description="When it happened (UTC).")
-    principal_kind: PrincipalKind = Field(description="`user`, `api_key` or `system` (the CLI).")
-    principal_id: int | None = Field(None, description="User or key id.")
-    principal_name: str = Field(description="User email, key prefix and name, or `cli:<account>`.")
-    organisation: str | None = Field(None, description="Code of the principal's organisation.")
-    action: str = Field(
-        description="What was done, `<entity>.<verb>`.",
-        schema_extra={"examples": ["api_key.create"]},
-    )
-    entity_type: str = Field(description="Kind of record acted on.")
-    entity_id: str | None = Field(None, description="Id or code of the record.")
-    changes: dict[str, Any] = Field(
-        description=(
-            'Changed fields as `{field: {"old": ..., "new": ...}}`; '
-            "sensitive values are masked as `***`."
-        )
-    )
-    request_id: str | None = Field(None, description="`X-Request-ID` of the API request, if any.")

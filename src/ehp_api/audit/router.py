@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ehp_api.access.deps import require
-from ehp_api.audit import policy, service
-from ehp_api.audit.models import AuditEventPublic
+from ehp_api.audit import policy, render, service
+from ehp_api.audit.schemas import AuditEventPublic
 from ehp_api.core.db import MAX_ID, IsoDateTime, SessionDep
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
@@ -47,7 +47,7 @@ def list_audit_events(
     )
     codes = service.organisation_codes(session, items)
     return Page(
-        items=[service.to_public(e, codes) for e in items],
+        items=[render.to_public(e, codes) for e in items],
         limit=page.limit,
         next_cursor=next_cursor,
     )
@@ -64,7 +64,7 @@ def list_psea_audit_events(
     items, next_cursor = service.list_(session, page, visible=policy.psea_view(), since=since)
     codes = service.organisation_codes(session, items)
     return Page(
-        items=[service.to_public(e, codes) for e in items],
+        items=[render.to_public(e, codes) for e in items],
         limit=page.limit,
         next_cursor=next_cursor,
     )

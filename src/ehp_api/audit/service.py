@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from ehp_api.audit.models import AuditEvent, AuditEventPublic
+from ehp_api.audit.models import AuditEvent
 from ehp_api.core.db import as_utc
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.principal import Principal, PrincipalKind
@@ -74,16 +74,6 @@ def record(
 def anonymous(name: str) -> Principal:
     """The unauthenticated caller of a login attempt, named by what it claimed to be."""
     return Principal(PrincipalKind.user, None, name, None, None, None, frozenset())
-
-
-def to_public(event: AuditEvent, organisation_codes: Mapping[int, str]) -> AuditEventPublic:
-    return AuditEventPublic(
-        **event.model_dump(exclude={"id", "public_id", "organisation_id", "confidential"}),
-        id=event.public_id,
-        organisation=organisation_codes.get(event.organisation_id)
-        if event.organisation_id
-        else None,
-    )
 
 
 def list_(
