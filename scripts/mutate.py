@@ -56,7 +56,6 @@ TARGETS: dict[str, Target] = {
     "complaints": Target(
         (
             "src/ehp_api/complaints/workflow.py",
-            "src/ehp_api/complaints/rules.py",
             "src/ehp_api/complaints/policy.py",
             "src/ehp_api/complaints/identity.py",
             "src/ehp_api/audit/service.py",

@@ -348,14 +348,12 @@ DOMAIN_MODULES: dict[str, dict[str, str]] = {
 # domains at the same time land first); an entry that is gone must leave the list.
 AWAITING_RENAME: dict[str, set[str]] = {
     "alerts": {"views"},  # renders: -> render
-    "complaints": {"public", "rules", "views"},  # -> schemas, policy, render
 }
 # `.can(` outside policy, deps, access/ and core/, awaiting the same moves.
 AWAITING_CAN: set[str] = {
     "ehp_api.alerts.router",
     "ehp_api.alerts.service",
     "ehp_api.alerts.workflow",
-    "ehp_api.complaints.rules",
     "ehp_api.dashboard.router",
     "ehp_api.dashboard.service",
 }

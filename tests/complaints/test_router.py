@@ -212,6 +212,18 @@ class TestRead:
 
 
 class TestList:
+    def test_an_unknown_code_is_a_422_naming_the_filter(self, ocha: TestClient) -> None:
+        # The same refusal as every list's filters (`core.query_filters`): `unknown_code`.
+        for field, code in (("location", "ML9999"), ("organisation_concerned", "NOPE")):
+            response = ocha.get(BASE, params={field: code})
+            assert response.status_code == 422, response.text
+            [error] = response.json()["errors"]
+            assert (error["location"], error["field"], error["code"]) == (
+                "query",
+                field,
+                "unknown_code",
+            )
+
     def test_filters(self, hcr: TestClient, ocha: TestClient) -> None:
         a = create(hcr, location="ML0506", channel="sms", received_on="2021-05-03")
         b = create(hcr, location="ML0901", category="exclusion", received_on="2021-08-20")

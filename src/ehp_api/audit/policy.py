@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, String, and_, cast, exists, false, func, n
 
 from ehp_api.access.grants import GRANT as PSEA_GRANT
 from ehp_api.audit.models import AuditEvent
-from ehp_api.complaints import rules as complaint_rules
+from ehp_api.complaints import policy as complaint_policy
 from ehp_api.complaints.models import Complaint
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
@@ -50,7 +50,7 @@ def _kinds(principal: Principal) -> ColumnElement[bool]:
 def _complaints(principal: Principal) -> ColumnElement[bool]:
     """Not about a complaint the caller may not read now (events naming no complaint, such as
     a follow-up lookup with an unknown code, stay)."""
-    visible = complaint_rules.visible_to(principal)
+    visible = complaint_policy.visible_to(principal)
     if visible is None:
         return true()
     hidden = exists().where(

@@ -6,7 +6,7 @@ from typing import Any, NoReturn
 
 from sqlmodel import Session, select
 
-from ehp_api.complaints import views
+from ehp_api.complaints import render
 from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.models import Category, Complaint, VictimAssistance
 from ehp_api.complaints.schemas import AssistanceIn, ComplainantIn, ComplaintCreate, ComplaintUpdate
@@ -57,7 +57,7 @@ def complainant_columns(cipher: IdentityCipher, complainant: ComplainantIn) -> d
 
 
 def pcode_of(session: Session, complaint: Complaint) -> str | None:
-    return views.names(session, [complaint]).locations.get(complaint.location_id or 0)
+    return render.names(session, [complaint]).locations.get(complaint.location_id or 0)
 
 
 def set_location(session: Session, complaint: Complaint, pcode: str | None) -> None:

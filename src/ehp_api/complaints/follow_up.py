@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from ehp_api.audit import service as audit
 from ehp_api.complaints import identity
 from ehp_api.complaints.models import Complaint, ComplaintStatus
-from ehp_api.complaints.public import FollowUpPublic
+from ehp_api.complaints.schemas import FollowUpPublic
 
 PUBLIC_STATUS = {
     # A referral refused by one organisation is still being handled: the person sees no change.

@@ -23,12 +23,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
-from ehp_api.complaints import deadlines, fields, identity, kobo_forms, rules, service
+from ehp_api.complaints import deadlines, fields, identity, kobo_forms, policy, service
 from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.kobo_forms import BOOLEAN_TARGETS
 from ehp_api.complaints.models import Complaint, ComplaintStatus, KoboForm
-from ehp_api.complaints.public import ComplaintReceipt
-from ehp_api.complaints.schemas import ComplaintCreate
+from ehp_api.complaints.schemas import ComplaintCreate, ComplaintReceipt
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
 from ehp_api.core.principal import Principal
@@ -125,7 +124,7 @@ def _form(session: Session, principal: Principal, xform_id: str) -> KoboForm:
             f"PUT /api/v1/complaints/intake/kobo/forms/{xform_id}",
             "unknown_form",
         ) from None
-    if form.organisation_id != principal.organisation_id and not rules.coordinates(principal):
+    if form.organisation_id != principal.organisation_id and not policy.coordinates(principal):
         raise Forbidden("This Kobo form belongs to another organisation.")
     return form
 

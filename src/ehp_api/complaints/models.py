@@ -1,7 +1,7 @@
 """Complaints and feedback from affected communities, their referral, response and closure.
 
 Confidential records (SEA allegations, and any complaint marked sensitive) live in the same
-table: `sensitive` is true for them, and every query filters on it (see rules.visible_to).
+table: `sensitive` is true for them, and every query filters on it (see policy.visible_to).
 Identity (name, phone) is never a column of its own: it is one Fernet token, `identity_token`.
 """
 

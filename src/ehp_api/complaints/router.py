@@ -6,17 +6,19 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ehp_api.access.deps import require
-from ehp_api.complaints import follow_up, kobo, service, views, workflow
+from ehp_api.complaints import follow_up, kobo, render, service, workflow
 from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.models import Category, Channel, Complaint, ComplaintStatus
-from ehp_api.complaints.public import (
+from ehp_api.complaints.schemas import (
+    ComplaintCreate,
     ComplaintIdentified,
     ComplaintPublic,
     ComplaintReceipt,
+    ComplaintUpdate,
     FollowUpPublic,
     StepPublic,
+    TransitionIn,
 )
-from ehp_api.complaints.schemas import ComplaintCreate, ComplaintUpdate, TransitionIn
 from ehp_api.core.db import RecordId, SessionDep, writes
 from ehp_api.core.errors import problem_response, problem_responses
 from ehp_api.core.pagination import Page, PageDep
@@ -87,7 +89,7 @@ def list_complaints(
     ] = None,
 ) -> Page[ComplaintPublic]:
     """List the complaints you may see (without identity), oldest first."""
-    filters = views.Filters(
+    filters = service.Filters(
         status, category, channel, location, zone, organisation_concerned, overdue, period
     )
     items, next_cursor = service.list_(session, principal, page, filters)
@@ -193,7 +195,7 @@ def update_complaint(
     Made confidential, it answers with a receipt: from then on only PSEA focal points read it."""
     complaint = service.update(session, principal, cipher, complaint_id, data)
     if service.visible(session, principal, complaint):
-        return views.to_public(session, [complaint])[0]
+        return render.to_public(session, [complaint])[0]
     return JSONResponse(receipt(complaint, None))
 
 
@@ -217,5 +219,5 @@ def transition_complaint(
     """Move the complaint along its workflow (refer, accept, reject, respond, close)."""
     complaint = workflow.transition(session, principal, complaint_id, data)
     if service.visible(session, principal, complaint):
-        return views.to_public(session, [complaint])[0]
+        return render.to_public(session, [complaint])[0]
     return JSONResponse(receipt(complaint, None))

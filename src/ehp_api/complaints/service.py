@@ -1,32 +1,44 @@
-"""Complaints: recording, correcting and reading them, through the rules of rules.py."""
+"""Complaints: recording, correcting and reading them, through the visibility rules of policy.py."""
 
 import secrets
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
-from ehp_api.complaints import deadlines, fields, identity, views
+from ehp_api.complaints import deadlines, fields, identity, render
 from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.models import (
+    Category,
+    Channel,
     Complaint,
     ComplaintStatus,
     ComplaintStep,
 )
-from ehp_api.complaints.public import ComplaintIdentified, ComplaintPublic
-from ehp_api.complaints.rules import (
+from ehp_api.complaints.policy import (
     coordinates,
     may_see_identity,
     record_change,
     snapshot,
     visible_to,
 )
-from ehp_api.complaints.schemas import ComplaintCreate, ComplaintUpdate
+from ehp_api.complaints.schemas import (
+    ComplaintCreate,
+    ComplaintIdentified,
+    ComplaintPublic,
+    ComplaintUpdate,
+)
 from ehp_api.core.db import MAX_ID, utcnow
 from ehp_api.core.errors import Conflict, Forbidden, NotFound
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.principal import Principal
+from ehp_api.core.query_filters import known_ids
 from ehp_api.core.row_locks import lock_for_update
+from ehp_api.locations.service import place_ids
+from ehp_api.organisations.models import Organisation
+from ehp_api.periods import service as periods_service
 
 
 def get(session: Session, principal: Principal, complaint_id: int) -> Complaint:
@@ -54,7 +66,7 @@ def read(
 ) -> ComplaintPublic | ComplaintIdentified:
     """One complaint as the caller may see it; reading a confidential one or identity is audited."""
     complaint = get(session, principal, complaint_id)
-    public = views.to_public(session, [complaint])[0]
+    public = render.to_public(session, [complaint])[0]
     if complaint.sensitive:
         audit.record(
             session, principal, "complaint.read", "complaint", complaint.id, confidential=True
@@ -70,7 +82,7 @@ def read(
         complaint.id,
         confidential=complaint.sensitive,
     )
-    return views.identified(public, person)
+    return render.identified(public, person)
 
 
 def create(
@@ -201,11 +213,52 @@ def _apply_update(
         )
 
 
+@dataclass(frozen=True)
+class Filters:
+    status: ComplaintStatus | None = None
+    category: Category | None = None
+    channel: Channel | None = None
+    location: str | None = None
+    zone: str | None = None
+    organisation_concerned: str | None = None
+    overdue: bool | None = None
+    period: str | None = None
+
+
+def filtered(session: Session, stmt: Any, filters: Filters, today: date) -> Any:
+    equal = {
+        Complaint.status: filters.status,
+        Complaint.category: filters.category,
+        Complaint.channel: filters.channel,
+        Complaint.zone: filters.zone,
+    }
+    for column, value in equal.items():
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if filters.location is not None:
+        stmt = stmt.where(Complaint.location_id.in_(place_ids(session, filters.location)))  # type: ignore[union-attr]
+    if filters.organisation_concerned is not None:
+        code = filters.organisation_concerned
+        named = select(Organisation.id).where(Organisation.code == code)
+        org_ids = known_ids(session, named, "organisation_concerned", code)
+        stmt = stmt.where(Complaint.organisation_concerned_id.in_(org_ids))  # type: ignore[union-attr]
+    if filters.overdue is not None:
+        late = deadlines.overdue(today)
+        stmt = stmt.where(late if filters.overdue else ~late)
+    if filters.period is not None:
+        quarters = periods_service.quarters_of(session, filters.period, query_field="period")
+        stmt = stmt.where(
+            Complaint.received_on >= quarters[0].starts_on,
+            Complaint.received_on <= quarters[-1].ends_on,
+        )
+    return stmt
+
+
 def list_(
-    session: Session, principal: Principal, page: PageParams, filters: views.Filters
+    session: Session, principal: Principal, page: PageParams, filters: Filters
 ) -> tuple[list[ComplaintPublic], str | None]:
     """A page of the complaints the caller may see; a page holding confidential ones is audited."""
-    stmt = views.filtered(session, select(Complaint), filters, utcnow().date())
+    stmt = filtered(session, select(Complaint), filters, utcnow().date())
     condition = visible_to(principal)
     if condition is not None:
         stmt = stmt.where(condition)
@@ -216,4 +269,4 @@ def list_(
         audit.record(
             session, principal, "complaint.list_read", "complaint", None, changes, confidential=True
         )
-    return views.to_public(session, rows), next_cursor
+    return render.to_public(session, rows), next_cursor

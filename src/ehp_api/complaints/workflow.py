@@ -8,10 +8,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
-from ehp_api.complaints import rules, service, views
+from ehp_api.complaints import policy, render, service
 from ehp_api.complaints.models import Complaint, ComplaintStatus, ComplaintStep, Outcome
-from ehp_api.complaints.public import StepPublic
-from ehp_api.complaints.schemas import TransitionIn
+from ehp_api.complaints.schemas import StepPublic, TransitionIn
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from ehp_api.core.principal import Principal
@@ -54,7 +53,7 @@ def transition(
         )
     _check_party(principal, complaint, data.to)
     on = _check_fields(session, complaint, data)
-    before = rules.snapshot(complaint)
+    before = policy.snapshot(complaint)
     details = _APPLY[data.to](session, complaint, data, on)
     complaint.status, complaint.updated_at = data.to, utcnow()
     session.add(
@@ -68,7 +67,7 @@ def transition(
             recorded_by=principal.name,
         )
     )
-    rules.record_change(session, principal, f"complaint.{data.to}", complaint, before)
+    policy.record_change(session, principal, f"complaint.{data.to}", complaint, before)
     session.flush()
     return complaint
 
@@ -76,7 +75,7 @@ def transition(
 def _check_party(principal: Principal, complaint: Complaint, to: ComplaintStatus) -> None:
     """The sender refers; the organisation it is referred to accepts, rejects and responds;
     either closes. The coordinators may record any step on someone's behalf."""
-    if rules.coordinates(principal):
+    if policy.coordinates(principal):
         return
     sender, receiver = complaint.recorded_by_organisation_id, complaint.referred_to_id
     parties = {S.referred: {sender}, S.closed: {sender, receiver}}.get(to, {receiver})
@@ -152,7 +151,7 @@ def _accept(_s: Session, c: Complaint, _d: TransitionIn, on: date) -> dict[str, 
 
 
 def _reject(session: Session, c: Complaint, d: TransitionIn, _on: date) -> dict[str, Any]:
-    codes = views.names(session, [c]).organisations
+    codes = render.names(session, [c]).organisations
     details = {"organisation": codes.get(c.referred_to_id or 0), "reason": d.reason}
     c.rejection_reason = d.reason
     c.referred_to_id = c.referred_on = c.response_due_on = c.accepted_on = None

@@ -1,5 +1,5 @@
-"""Rendering complaints for their readers, and the list filters: set-based, one query per kind
-of name per page, never one per complaint."""
+"""Rendering complaints for their readers: set-based, one query per kind of name per page, never
+one per complaint."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -10,34 +10,18 @@ from sqlmodel import Session, select
 from ehp_api.complaints import deadlines
 from ehp_api.complaints.models import (
     Category,
-    Channel,
     Complaint,
-    ComplaintStatus,
     VictimAssistance,
 )
-from ehp_api.complaints.public import (
+from ehp_api.complaints.schemas import (
     AssistancePublic,
     ComplainantPublic,
     ComplaintIdentified,
     ComplaintPublic,
 )
 from ehp_api.core.db import utcnow
-from ehp_api.core.errors import InvalidInput, InvalidParam
 from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
-from ehp_api.periods import service as periods_service
-
-
-@dataclass(frozen=True)
-class Filters:
-    status: ComplaintStatus | None = None
-    category: Category | None = None
-    channel: Channel | None = None
-    location: str | None = None
-    zone: str | None = None
-    organisation_concerned: str | None = None
-    overdue: bool | None = None
-    period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,52 +120,3 @@ def identified(public: ComplaintPublic, person: dict[str, Any]) -> ComplaintIden
     data = public.model_dump()
     data["complainant"] |= {"name": person.get("name"), "phone": person.get("phone")}
     return ComplaintIdentified.model_validate(data)
-
-
-def filtered(session: Session, stmt: Any, filters: Filters, today: date) -> Any:
-    equal = {
-        Complaint.status: filters.status,
-        Complaint.category: filters.category,
-        Complaint.channel: filters.channel,
-        Complaint.zone: filters.zone,
-    }
-    for column, value in equal.items():
-        if value is not None:
-            stmt = stmt.where(column == value)
-    if filters.location is not None:
-        stmt = stmt.where(Complaint.location_id.in_(_places(session, filters.location)))  # type: ignore[union-attr]
-    if filters.organisation_concerned is not None:
-        org_id = _organisation_id(session, filters.organisation_concerned)
-        stmt = stmt.where(Complaint.organisation_concerned_id == org_id)
-    if filters.overdue is not None:
-        late = deadlines.overdue(today)
-        stmt = stmt.where(late if filters.overdue else ~late)
-    if filters.period is not None:
-        quarters = periods_service.quarters_of(session, filters.period, query_field="period")
-        stmt = stmt.where(
-            Complaint.received_on >= quarters[0].starts_on,
-            Complaint.received_on <= quarters[-1].ends_on,
-        )
-    return stmt
-
-
-def _unknown(field: str, detail: str, code: str) -> InvalidInput:
-    param = InvalidParam(location="query", field=field, reason=detail, code=code)
-    return InvalidInput(detail, errors=[param])
-
-
-def _places(session: Session, pcode: str) -> list[int]:
-    """The location and, for a region, its cercles."""
-    place = session.exec(select(Location).where(Location.pcode == pcode)).first()
-    if place is None:
-        raise _unknown("location", f"No location has the P-code {pcode!r}.", "unknown_location")
-    children = session.exec(select(Location.id).where(Location.parent_id == place.id)).all()
-    return [place.id or 0, *children]
-
-
-def _organisation_id(session: Session, code: str) -> int:
-    found = session.exec(select(Organisation.id).where(Organisation.code == code)).first()
-    if found is None:
-        detail = f"No organisation has the code {code!r}."
-        raise _unknown("organisation_concerned", detail, "unknown_organisation")
-    return found
