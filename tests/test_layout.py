@@ -354,8 +354,6 @@ AWAITING_CAN: set[str] = {
     "ehp_api.alerts.router",
     "ehp_api.alerts.service",
     "ehp_api.alerts.workflow",
-    "ehp_api.dashboard.router",
-    "ehp_api.dashboard.service",
 }
 # Table modules still holding an API shape, awaiting the same moves.
 AWAITING_SCHEMAS: dict[str, set[str]] = {}

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from ehp_api.access.deps import CurrentPrincipal
 from ehp_api.complaints import policy as complaint_policy
 from ehp_api.core.db import SessionDep
-from ehp_api.core.permissions import Permission
-from ehp_api.dashboard import service, snapshots
+from ehp_api.dashboard import policy, service, snapshots
 from ehp_api.dashboard.schemas import Dashboard, TimelineActivity
 from ehp_api.periods.models import PERIOD_PATTERN
 
@@ -32,7 +31,7 @@ def get_dashboard(
     settings = request.app.state.settings
     threshold = settings.small_cell_threshold
     max_age = timedelta(seconds=settings.dashboard_max_age_seconds)
-    audience = "full" if principal.can(Permission.alerts_review) else "broad"
+    audience = "full" if policy.sees_alerts_in_full(principal) else "broad"
     # Kept apart for those who may learn of SEA allegations (`complaints.policy`).
     audience += "+sea" if complaint_policy.sees_sea(principal) else ""
     version = snapshots.data_version(session)

@@ -9,9 +9,8 @@ from ehp_api.activity_status import service as activity_status
 from ehp_api.alerts import indicators as alert_indicators
 from ehp_api.complaints import policy as complaint_policy
 from ehp_api.core.db import utcnow
-from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
-from ehp_api.dashboard import alerts_section, complaints_section
+from ehp_api.dashboard import alerts_section, complaints_section, policy
 from ehp_api.dashboard.schemas import (
     Completeness,
     Dashboard,
@@ -201,7 +200,7 @@ def build(session: Session, principal: Principal, code: str, threshold: int) -> 
     with_sea = complaint_policy.sees_sea(principal)
     tracker = _Progress(session, target, quarters, with_sea)
     axes = [_axis(tracker, a) for a in plan_tree(session)]
-    broad = None if principal.can(Permission.alerts_review) else threshold
+    broad = None if policy.sees_alerts_in_full(principal) else threshold
     return Dashboard(
         period=target.code,
         starts_on=target.starts_on,
