@@ -66,7 +66,7 @@ def upsert(
     for name, value in key.items():
         stmt = stmt.where(getattr(model, name) == value)
     row = session.exec(stmt).first()
-    table = model.__tablename__  # type: ignore[attr-defined]
+    table = model.__tablename__
     if row is None:
         row = model(**key, **values)
         session.add(row)
@@ -93,7 +93,7 @@ def sync_links(
     """Make a set of link rows exactly the desired one: add, update, delete."""
     current = {key_of(row): row for row in existing}
     for key, row in current.items():
-        table = row.__tablename__  # type: ignore[attr-defined]
+        table = row.__tablename__
         if key not in desired:
             session.delete(row)
             report.add(table, "deleted")
@@ -106,5 +106,5 @@ def sync_links(
         if key not in current:
             row = make(key, values)
             session.add(row)
-            report.add(row.__tablename__, "created")  # type: ignore[attr-defined]
+            report.add(row.__tablename__, "created")
     session.flush()

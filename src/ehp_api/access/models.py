@@ -82,10 +82,10 @@ class UserCreate(_Strict):
 class UserUpdate(_Strict):
     """Only the fields sent change; none of them takes `null` (a 422 naming the field)."""
 
-    display_name: str = Field(None, min_length=1, max_length=200, description="New name.")  # type: ignore[assignment]
-    role: Role = Field(None, description="New role.")  # type: ignore[assignment]
-    is_active: StrictBool = Field(None, description="False blocks login and revokes sessions.")  # type: ignore[assignment]
-    password: str = Field(None, min_length=12, max_length=200, description="New password.")  # type: ignore[assignment]
+    display_name: str = Field(None, min_length=1, max_length=200, description="New name.")
+    role: Role = Field(None, description="New role.")
+    is_active: StrictBool = Field(None, description="False blocks login and revokes sessions.")
+    password: str = Field(None, min_length=12, max_length=200, description="New password.")
 
 
 class UserPublic(SQLModel):

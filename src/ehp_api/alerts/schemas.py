@@ -86,7 +86,7 @@ class AlertUpdate(BaseModel):
     external_ref: str | None = Field(None, max_length=200, description="The source's reference.")
     links: list[LinkId] = Field(
         None, max_length=50, description="Related alert ids; [] removes them."
-    )  # type: ignore[assignment]
+    )
 
 
 class TriggerEvaluation(BaseModel):

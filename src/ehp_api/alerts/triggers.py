@@ -48,7 +48,7 @@ def _recurrence(session: Session, alert: Alert, window_days: int) -> tuple[int, 
             Alert.status != AlertStatus.draft,
             Alert.id != alert.id,
         )
-        .order_by(Alert.id)  # type: ignore[arg-type]
+        .order_by(Alert.id)
     ).all()
     return 1 + len(others), [i for i in others if i is not None]
 

@@ -68,7 +68,7 @@ def _triggers(session: Session, ids: list[int]) -> dict[int, list[TriggerEvaluat
         .join(TriggerRule)
         .where(AlertTrigger.alert_id.in_(ids))
         .order_by(TriggerRule.code)
-    ).all()  # type: ignore[attr-defined]
+    ).all()
     for verdict, rule in rows:
         result[verdict.alert_id].append(
             TriggerEvaluation(
@@ -89,7 +89,7 @@ def _links(session: Session, principal: Principal, ids: list[int]) -> dict[int, 
                 and_(AlertLink.linked_id.in_(ids), AlertLink.alert_id.in_(seen)),
             )
         )
-    ).all()  # type: ignore[attr-defined]
+    ).all()
     for link in rows:
         result[link.alert_id].append(link.linked_id)
         result[link.linked_id].append(link.alert_id)
@@ -124,7 +124,7 @@ def _duplicates(
                     and_(
                         Alert.category == category,
                         Alert.admin2_id == admin2_id,
-                        Alert.occurred_on.between(day - window, day + window),  # type: ignore[attr-defined]
+                        Alert.occurred_on.between(day - window, day + window),
                     )
                     for category, admin2_id, day in {
                         (a.category, a.admin2_id, a.occurred_on) for a in keyed
@@ -136,7 +136,7 @@ def _duplicates(
                 Alert.source_organisation_id == principal.organisation_id,
             ),
         )
-        .order_by(Alert.id)  # type: ignore[arg-type]
+        .order_by(Alert.id)
     ).all()
     by_pair: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
     for row in rows:

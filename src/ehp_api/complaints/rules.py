@@ -20,9 +20,9 @@ def visible_to(principal: Principal) -> ColumnElement[bool] | None:
     """What the caller may read; lists and lookups both go through this."""
     if principal.can(Permission.complaints_confidential):
         return None
-    not_confidential = Complaint.sensitive.is_(False)  # type: ignore[attr-defined]
+    not_confidential = Complaint.sensitive.is_(False)
     if principal.can(Permission.complaints_configure):
-        return not_confidential  # type: ignore[no-any-return]
+        return not_confidential
     org = principal.organisation_id
     ours = or_(Complaint.recorded_by_organisation_id == org, Complaint.referred_to_id == org)
     return and_(not_confidential, ours)

@@ -59,18 +59,18 @@ def names(session: Session, complaints: list[Complaint]) -> Names:
             session.exec(
                 select(Organisation.id, Organisation.code).where(Organisation.id.in_(org_ids))
             ).all()
-        )  # type: ignore[union-attr]
+        )
         if org_ids
         else {}
     )
     locations = (
         dict(
             session.exec(select(Location.id, Location.pcode).where(Location.id.in_(loc_ids))).all()
-        )  # type: ignore[union-attr]
+        )
         if loc_ids
         else {}
     )
-    return Names(organisations, locations)  # type: ignore[arg-type]
+    return Names(organisations, locations)
 
 
 def _assistance(session: Session, complaints: list[Complaint]) -> dict[int, list[AssistancePublic]]:
@@ -80,8 +80,8 @@ def _assistance(session: Session, complaints: list[Complaint]) -> dict[int, list
         return result
     rows = session.exec(
         select(VictimAssistance)
-        .where(VictimAssistance.complaint_id.in_(sea_ids))  # type: ignore[attr-defined]
-        .order_by(VictimAssistance.id)  # type: ignore[arg-type]
+        .where(VictimAssistance.complaint_id.in_(sea_ids))
+        .order_by(VictimAssistance.id)
     ).all()
     for row in rows:
         result[row.complaint_id].append(AssistancePublic.model_validate(row.model_dump()))
@@ -149,7 +149,7 @@ def filtered(session: Session, stmt: Any, filters: Filters, today: date) -> Any:
         if value is not None:
             stmt = stmt.where(column == value)
     if filters.location is not None:
-        stmt = stmt.where(Complaint.location_id.in_(_places(session, filters.location)))  # type: ignore[union-attr]
+        stmt = stmt.where(Complaint.location_id.in_(_places(session, filters.location)))
     if filters.organisation_concerned is not None:
         org_id = _organisation_id(session, filters.organisation_concerned)
         stmt = stmt.where(Complaint.organisation_concerned_id == org_id)

@@ -127,7 +127,7 @@ def _check_dates(session: Session, complaint: Complaint, data: TransitionIn) -> 
     last = session.exec(
         select(ComplaintStep.on)
         .where(ComplaintStep.complaint_id == complaint.id)
-        .order_by(ComplaintStep.id.desc())  # type: ignore[union-attr]
+        .order_by(ComplaintStep.id.desc())
     ).first()
     if last is not None and on < last:
         raise _refusal("on", f"is before the previous step ({last.isoformat()})", "date_order")
@@ -187,7 +187,7 @@ def timeline(session: Session, principal: Principal, complaint_id: int) -> list[
     steps = session.exec(
         select(ComplaintStep)
         .where(ComplaintStep.complaint_id == complaint.id)
-        .order_by(ComplaintStep.id)  # type: ignore[arg-type]
+        .order_by(ComplaintStep.id)
     ).all()
     if complaint.sensitive:
         audit.record(

@@ -33,13 +33,13 @@ def _flow(session: Session, starts_on: date, ends_on: date, counted: Any) -> dic
         Complaint.received_on <= ends_on,
         Complaint.referral_due_on < until,
         or_(
-            Complaint.first_referred_on.is_(None),  # type: ignore[union-attr]
-            Complaint.first_referred_on > until,  # type: ignore[operator]
+            Complaint.first_referred_on.is_(None),
+            Complaint.first_referred_on > until,
         ),
     )
     late_response = and_(
-        Complaint.response_due_on < until,  # type: ignore[operator]
-        or_(Complaint.responded_on.is_(None), Complaint.responded_on > until),  # type: ignore[union-attr,operator]
+        Complaint.response_due_on < until,
+        or_(Complaint.responded_on.is_(None), Complaint.responded_on > until),
     )
     return {
         "referred": _count(session, counted, _in(Complaint.first_referred_on, starts_on, ends_on)),

@@ -82,10 +82,10 @@ def plan_tree(session: Session) -> list[PlanNode]:
             Indicator.measure,
         )
         .select_from(Axis)
-        .outerjoin(Objective, Objective.axis_id == Axis.id)  # type: ignore[arg-type]
-        .outerjoin(Activity, Activity.objective_id == Objective.id)  # type: ignore[arg-type]
-        .outerjoin(Indicator, Indicator.activity_id == Activity.id)  # type: ignore[arg-type]
-        .order_by(Axis.id, Objective.id, Activity.id, Indicator.id)  # type: ignore[arg-type]
+        .outerjoin(Objective, Objective.axis_id == Axis.id)
+        .outerjoin(Activity, Activity.objective_id == Objective.id)
+        .outerjoin(Indicator, Indicator.activity_id == Activity.id)
+        .order_by(Axis.id, Objective.id, Activity.id, Indicator.id)
     )
     axes: dict[str, PlanNode] = {}
     for row in session.exec(stmt).all():
@@ -145,7 +145,7 @@ class _Progress:
 def planned_ids(session: Session, quarter_ids: list[int]) -> set[int]:
     stmt = (
         select(IndicatorSchedule.indicator_id)
-        .where(IndicatorSchedule.period_id.in_(quarter_ids))  # type: ignore[attr-defined]
+        .where(IndicatorSchedule.period_id.in_(quarter_ids))
         .distinct()
     )
     return set(session.exec(stmt).all())
@@ -225,7 +225,7 @@ def timeline(session: Session) -> list[TimelineActivity]:
         session.exec(
             select(Period).where(Period.kind == PeriodKind.quarter).order_by(Period.starts_on)
         ).all()
-    )  # type: ignore[arg-type]
+    )
     reported = session.exec(
         select(ReadingTotal.indicator_id, ReadingTotal.period_id)
         .where(ReadingTotal.category_code == "")
@@ -235,7 +235,7 @@ def timeline(session: Session) -> list[TimelineActivity]:
     for indicator_id, period_id in reported:
         by_indicator[indicator_id].add(period_id)
     result = []
-    for activity in session.exec(select(Activity).order_by(Activity.id)).all():  # type: ignore[arg-type]
+    for activity in session.exec(select(Activity).order_by(Activity.id)).all():
         planned = {s.period_id for s in activity.schedule}
         done = set().union(*(by_indicator[i.id or 0] for i in activity.indicators))
         result.append(

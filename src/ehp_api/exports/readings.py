@@ -53,7 +53,7 @@ class Reference:
 
 def reference(session: Session) -> Reference:
     texts = dict(session.exec(select(Indicator.id, Indicator.text_fr)).all())
-    return Reference(readings_service.names(session), texts)  # type: ignore[arg-type]
+    return Reference(readings_service.names(session), texts)
 
 
 def _statement(session: Session, principal: Principal, filters: Filters) -> Any:

@@ -80,8 +80,8 @@ class OrganisationUpdate(SQLModel):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
     acronym: str | None = Field(None, max_length=32, description="The acronym, if any.")
-    name_fr: str = Field(None, min_length=1, max_length=300, description="Name in French.")  # type: ignore[assignment]
+    name_fr: str = Field(None, min_length=1, max_length=300, description="Name in French.")
     name_en: str | None = Field(None, max_length=300, description="Name in English.")
-    kind: OrganisationKind = Field(None, description="What kind of actor this is.")  # type: ignore[assignment]
-    ehp_member: StrictBool = Field(None, description="Member of the EHP.")  # type: ignore[assignment]
+    kind: OrganisationKind = Field(None, description="What kind of actor this is.")
+    ehp_member: StrictBool = Field(None, description="Member of the EHP.")
     description: str | None = Field(None, max_length=2000, description="A short note.")

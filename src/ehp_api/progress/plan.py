@@ -53,9 +53,9 @@ def rules(session: Session) -> dict[int, IndicatorRule]:
         )
         .join(
             DisaggregationCategory,
-            DisaggregationCategory.id == IndicatorDisaggregation.category_id,  # type: ignore[arg-type]
+            DisaggregationCategory.id == IndicatorDisaggregation.category_id,
         )
-        .order_by(IndicatorDisaggregation.indicator_id, IndicatorDisaggregation.position)  # type: ignore[arg-type]
+        .order_by(IndicatorDisaggregation.indicator_id, IndicatorDisaggregation.position)
     )
     for indicator_id, code, share in session.exec(asked).all():
         categories.setdefault(indicator_id, []).append((code, share))

@@ -87,7 +87,7 @@ def _indicators(session: Session) -> dict[str, IndicatorInfo]:
         DisaggregationCategory.id,
     ).join(
         DisaggregationCategory,
-        DisaggregationCategory.id == IndicatorDisaggregation.category_id,  # type: ignore[arg-type]
+        DisaggregationCategory.id == IndicatorDisaggregation.category_id,
     )
     for indicator_id, code, category_id in session.exec(breakdowns).all():
         categories.setdefault(indicator_id, {})[code] = frozenset(options.get(category_id, ()))
@@ -132,11 +132,11 @@ def _liptako(session: Session) -> list[tuple[date, frozenset[str]]]:
     """Each version of the area from its first day, with its P-codes (a version may be empty)."""
     stmt = (
         select(FocusAreaVersion.id, FocusAreaVersion.valid_from, Location.pcode)
-        .join(FocusArea, FocusArea.id == FocusAreaVersion.focus_area_id)  # type: ignore[arg-type]
-        .outerjoin(FocusAreaMember, FocusAreaMember.version_id == FocusAreaVersion.id)  # type: ignore[arg-type]
-        .outerjoin(Location, Location.id == FocusAreaMember.location_id)  # type: ignore[arg-type]
+        .join(FocusArea, FocusArea.id == FocusAreaVersion.focus_area_id)
+        .outerjoin(FocusAreaMember, FocusAreaMember.version_id == FocusAreaVersion.id)
+        .outerjoin(Location, Location.id == FocusAreaMember.location_id)
         .where(FocusArea.code == LIPTAKO)
-        .order_by(FocusAreaVersion.valid_from, FocusAreaVersion.id)  # type: ignore[arg-type]
+        .order_by(FocusAreaVersion.valid_from, FocusAreaVersion.id)
     )
     versions: dict[int, tuple[date, set[str]]] = {}
     for version_id, valid_from, pcode in session.exec(stmt).all():
