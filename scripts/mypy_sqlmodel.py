@@ -42,7 +42,10 @@ def _primary_keys(defn: ClassDef) -> list[str]:
         if not isinstance(stmt, AssignmentStmt) or not isinstance(stmt.rvalue, CallExpr):
             continue
         call = stmt.rvalue
-        if any(n == "primary_key" and _is_true(a) for n, a in zip(call.arg_names, call.args)):
+        if any(
+            n == "primary_key" and _is_true(a)
+            for n, a in zip(call.arg_names, call.args, strict=True)
+        ):
             keys += [t.name for t in stmt.lvalues if isinstance(t, NameExpr)]
     return keys
 
@@ -72,9 +75,12 @@ class SQLModelColumns(Plugin):
     ) -> Callable[[ClassDefContext], None] | None:
         # Called for every class once its bases are known; records SQLModel classes only.
         symbol = self.lookup_fully_qualified(fullname)
-        if symbol is not None and isinstance(symbol.node, TypeInfo):
-            if symbol.node.has_base(SQLMODEL):
-                return _record
+        if (
+            symbol is not None
+            and isinstance(symbol.node, TypeInfo)
+            and symbol.node.has_base(SQLMODEL)
+        ):
+            return _record
         return None
 
     def get_class_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:

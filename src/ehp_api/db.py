@@ -14,6 +14,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel.sql.expression import Select
 
 from ehp_api.config import Settings
 
@@ -243,3 +244,11 @@ def get_write_session_factory(request: Request) -> SessionFactory:
 
 
 WriteSessionFactoryDep = Annotated[SessionFactory, Depends(get_write_session_factory)]
+
+
+def select_row(*columns: Any) -> Select[*tuple[Any, ...]]:
+    """`select()` of any number of columns, rows typed as tuples of `Any`.
+
+    sqlmodel's `select` is typed for at most four columns; a query of more goes through here
+    (the caller unpacks each row into named values)."""
+    return Select(*columns)

@@ -26,7 +26,7 @@ from ehp_api.alerts.schemas import (
     TriggerEvaluation,
 )
 from ehp_api.audit import service as audit
-from ehp_api.db import SessionFactory
+from ehp_api.db import SessionFactory, select_row
 from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
 from ehp_api.principal import Principal
@@ -108,7 +108,7 @@ def _duplicates(
     # Plain rows, not entities, grouped by (category, cercle): a page spread over years meets
     # thousands of candidates, and each alert compares only with those of its own pair.
     rows = session.execute(
-        select(
+        select_row(
             Alert.id,
             Alert.kind,
             Alert.category,

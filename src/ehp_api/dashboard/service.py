@@ -21,7 +21,7 @@ from ehp_api.dashboard.schemas import (
     TimelineActivity,
     TimelineCell,
 )
-from ehp_api.db import utcnow
+from ehp_api.db import select_row, utcnow
 from ehp_api.indicators.models import Indicator, IndicatorSchedule, MeasureType
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period, PeriodKind
@@ -69,7 +69,7 @@ def plan_tree(session: Session) -> list[PlanNode]:
     """Axes, objectives, activities and indicators from one query of plain columns: the
     dashboard needs their codes and titles, not the entities with all they load with them."""
     stmt = (
-        select(
+        select_row(
             Axis.code,
             Axis.title_fr,
             Objective.code,

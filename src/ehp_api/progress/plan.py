@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from ehp_api.db import select_row
 from ehp_api.indicators.models import (
     Aggregation,
     BooleanKind,
@@ -59,7 +60,7 @@ def rules(session: Session) -> dict[int, IndicatorRule]:
     )
     for indicator_id, code, share in session.exec(asked).all():
         categories.setdefault(indicator_id, []).append((code, share))
-    columns = select(
+    columns = select_row(
         Indicator.id,
         Indicator.code,
         Indicator.measure,

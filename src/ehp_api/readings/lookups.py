@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from ehp_api.db import select_row
 from ehp_api.indicators.models import (
     DisaggregationCategory,
     DisaggregationOption,
@@ -112,7 +113,7 @@ def _indicators(session: Session) -> dict[str, IndicatorInfo]:
 
 def _periods(session: Session) -> dict[str, PeriodInfo]:
     locks = {lock.period_id: lock for lock in session.exec(select(PeriodLock)).all()}
-    columns = select(Period.id, Period.code, Period.kind, Period.year, Period.starts_on)
+    columns = select_row(Period.id, Period.code, Period.kind, Period.year, Period.starts_on)
     return {
         code: PeriodInfo(period_id, code, kind, year, starts_on, locks.get(period_id))
         for period_id, code, kind, year, starts_on in session.exec(columns).all()
