@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 from pydantic import AfterValidator, BeforeValidator
-from sqlalchemy import DateTime, Engine, event
+from sqlalchemy import DateTime, Engine, Table, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -244,6 +244,12 @@ def get_write_session_factory(request: Request) -> SessionFactory:
 
 
 WriteSessionFactoryDep = Annotated[SessionFactory, Depends(get_write_session_factory)]
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The table a `table=True` class maps, which SQLAlchemy sets as `__table__`."""
+    table: Table = model.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare it
+    return table
 
 
 def select_row(*columns: Any) -> Select[*tuple[Any, ...]]:

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Table, delete, null, select, update
+from sqlalchemy import JSON, Column, delete, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel
 
-from ehp_api.db import UTCDateTime, enum_type, utcnow
+from ehp_api.db import UTCDateTime, enum_type, table_of, utcnow
 from ehp_api.errors import Conflict, InvalidInput, InvalidParam
 from ehp_api.principal import Principal
 
@@ -49,7 +49,7 @@ class IdempotencyKey(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
 
 
-KEYS: Table = IdempotencyKey.__table__  # type: ignore[attr-defined]
+KEYS = table_of(IdempotencyKey)
 
 
 def request_hash(*parts: Any) -> str:

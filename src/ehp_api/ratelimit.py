@@ -23,7 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Field, Session, SQLModel
 
 # Importing ehp_api.db (done here, before the table class) sets the constraint naming convention.
-from ehp_api.db import UTCDateTime, deferred, utcnow
+from ehp_api.db import UTCDateTime, deferred, table_of, utcnow
 from ehp_api.errors import AppError
 
 KEY_LENGTH = 255
@@ -62,7 +62,7 @@ class TooManyRequests(AppError):
         self.retry_after = retry_after
 
 
-_table = RateLimitCounter.__table__  # type: ignore[attr-defined]
+_table = table_of(RateLimitCounter)
 
 
 def _stored_key(key: str) -> str:

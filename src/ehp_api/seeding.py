@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 import yaml
 from sqlmodel import Session, SQLModel, select
 
+from ehp_api.db import table_of
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 M = TypeVar("M", bound=SQLModel)
@@ -66,7 +68,7 @@ def upsert(
     for name, value in key.items():
         stmt = stmt.where(getattr(model, name) == value)
     row = session.exec(stmt).first()
-    table = model.__tablename__
+    table = table_of(model).name
     if row is None:
         row = model(**key, **values)
         session.add(row)
@@ -93,7 +95,7 @@ def sync_links(
     """Make a set of link rows exactly the desired one: add, update, delete."""
     current = {key_of(row): row for row in existing}
     for key, row in current.items():
-        table = row.__tablename__
+        table = table_of(type(row)).name
         if key not in desired:
             session.delete(row)
             report.add(table, "deleted")
@@ -106,5 +108,5 @@ def sync_links(
         if key not in current:
             row = make(key, values)
             session.add(row)
-            report.add(row.__tablename__, "created")
+            report.add(table_of(type(row)).name, "created")
     session.flush()

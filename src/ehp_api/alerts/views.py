@@ -180,6 +180,7 @@ def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Co
 
 def _render(alert: Alert, principal: Principal, ctx: _Context) -> AlertFull | AlertRestricted:
     pcode, region = ctx.places[alert.location_id]
+    days = ctx.durations.get(alert.id or 0, {})
     restricted = AlertRestricted(
         **alert.model_dump(include=set(AlertRestricted.model_fields)),
         location=pcode,
@@ -188,7 +189,9 @@ def _render(alert: Alert, principal: Principal, ctx: _Context) -> AlertFull | Al
         triggers=ctx.triggers.get(alert.id or 0, []),
         links=ctx.links.get(alert.id or 0, []),
         possible_duplicates=ctx.duplicates.get(alert.id or 0, []),
-        **ctx.durations.get(alert.id or 0, {}),
+        days_to_escalation=days.get("days_to_escalation"),
+        days_to_activation=days.get("days_to_activation"),
+        days_to_closure=days.get("days_to_closure"),
     )
     if not service.sees_everything(principal, alert):
         return restricted
@@ -234,8 +237,8 @@ def timeline(session: Session, principal: Principal, alert: Alert) -> list[Timel
     full = service.sees_everything(principal, alert)
     return [
         TimelineEntry(
-            from_status=e.from_status,
-            to_status=e.to_status,
+            from_status=AlertStatus(e.from_status) if e.from_status else None,
+            to_status=AlertStatus(e.to_status),
             on=e.on,
             details=e.details,
             note=e.note if full else None,
