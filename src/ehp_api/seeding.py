@@ -13,6 +13,7 @@ from ehp_api.db import table_of
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 M = TypeVar("M", bound=SQLModel)
+K = TypeVar("K", bound=Hashable)
 
 
 def seed_dir() -> Path:
@@ -88,9 +89,9 @@ def sync_links(
     session: Session,
     report: SeedReport,
     existing: Iterable[M],
-    desired: dict[Hashable, dict[str, Any]],
-    key_of: Callable[[M], Hashable],
-    make: Callable[[Hashable, dict[str, Any]], M],
+    desired: dict[K, dict[str, Any]],
+    key_of: Callable[[M], K],
+    make: Callable[[K, dict[str, Any]], M],
 ) -> None:
     """Make a set of link rows exactly the desired one: add, update, delete."""
     current = {key_of(row): row for row in existing}

@@ -137,7 +137,7 @@ class ApiKeyCreated(ApiKeyPublic):
 
 class TokenResponse(SQLModel):
     access_token: str = Field(description="Bearer token: `Authorization: Bearer <access_token>`.")
-    token_type: str = Field("bearer", description="Always `bearer`.")
+    token_type: str = Field(default="bearer", description="Always `bearer`.")
     expires_in: int = Field(description="Seconds until the token expires.")
 
 

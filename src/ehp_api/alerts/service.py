@@ -183,9 +183,9 @@ def update(session: Session, principal: Principal, alert_id: int, data: AlertUpd
         location = (
             _place(session, data.location)
             if data.location
-            else session.get(Location, alert.location_id)
+            else session.get_one(Location, alert.location_id)
         )
-        _locate(session, alert, location)  # type: ignore[arg-type]
+        _locate(session, alert, location)
     if data.links is not None:
         _set_links(session, principal, alert, data.links)
     alert.updated_at = utcnow()

@@ -1,6 +1,7 @@
 """Trigger rules as data: versioned, evaluated on every alert, and explainable afterwards."""
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -55,7 +56,7 @@ def _recurrence(session: Session, alert: Alert, window_days: int) -> tuple[int, 
 
 def _judge(session: Session, alert: Alert, rule: TriggerRule) -> AlertTrigger:
     if rule.kind == TriggerKind.severity:
-        inputs = {"severity": alert.severity, "min_severity": rule.min_severity}
+        inputs: dict[str, Any] = {"severity": alert.severity, "min_severity": rule.min_severity}
         fired = alert.severity >= (rule.min_severity or 6)
     else:
         count, ids = _recurrence(session, alert, rule.window_days or DEFAULT_WINDOW_DAYS)

@@ -79,7 +79,8 @@ def _check_party(principal: Principal, complaint: Complaint, to: ComplaintStatus
     if rules.coordinates(principal):
         return
     sender, receiver = complaint.recorded_by_organisation_id, complaint.referred_to_id
-    parties = {S.referred: {sender}, S.closed: {sender, receiver}}.get(to, {receiver})
+    by_step: dict[S, set[int | None]] = {S.referred: {sender}, S.closed: {sender, receiver}}
+    parties = by_step.get(to, {receiver})
     if principal.organisation_id not in parties:
         who = "recorded it" if to == S.referred else "it is referred to"
         raise Forbidden(

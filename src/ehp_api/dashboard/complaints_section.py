@@ -9,6 +9,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, select
 
 from ehp_api.complaints import policy
@@ -17,8 +19,10 @@ from ehp_api.dashboard.alerts_section import suppress
 from ehp_api.dashboard.schemas import ComplaintsSection, Count
 
 
-def _in(column: object, starts_on: date, ends_on: date) -> object:
-    return and_(column >= starts_on, column <= ends_on)  # type: ignore[operator]
+def _in(
+    column: InstrumentedAttribute[date | None], starts_on: date, ends_on: date
+) -> ColumnElement[bool]:
+    return and_(column >= starts_on, column <= ends_on)
 
 
 def _count(session: Session, *where: Any) -> int:

@@ -136,7 +136,7 @@ def _summary(
     """Row outcomes. A refused atomic batch stores nothing: its valid rows are `not_stored`, so
     the counts never claim a write that did not happen (a dry run shows what would happen)."""
     refused = not dry_run and mode == "atomic" and bool(conflicts)
-    outcomes: list[tuple[Any, str, int | None]] = [
+    outcomes: list[tuple[Any, Literal["created", "updated", "unchanged"], int | None]] = [
         *((p, "created", ids.get(p.natural_key)) for p in plan.creates),
         *((p, "updated", c["id"]) for p, c in plan.updates),
         *((p, "unchanged", i) for p, i in plan.unchanged),
