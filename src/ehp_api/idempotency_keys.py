@@ -134,5 +134,5 @@ def store(session: Session, scope: str, key: str, status: int, body: Any, storag
 
 def purge_expired(session: Session) -> int:
     """Delete the keys past `expires_at` (they are never replayed); return how many."""
-    result = session.execute(delete(KEYS).where(KEYS.c.expires_at <= utcnow()))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    result = session.exec(delete(KEYS).where(KEYS.c.expires_at <= utcnow()))
+    return int(result.rowcount)

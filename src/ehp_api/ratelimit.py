@@ -183,7 +183,7 @@ def _expired_counters() -> Any:
 def purge_expired(session: Session) -> int:
     """Delete the counters whose window has ended, in the caller's transaction; return how many.
     A window that ended starts afresh at the next hit anyway: the rows are dead weight."""
-    return int(session.execute(_expired_counters()).rowcount)  # type: ignore[attr-defined]
+    return int(session.exec(_expired_counters()).rowcount)
 
 
 def build_storage(engine: Engine, storage_url: str | None = None) -> Storage:

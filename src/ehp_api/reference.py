@@ -96,7 +96,7 @@ def touch(session: OrmSession) -> None:
     may have kept under it while reading in that transaction."""
     version = secrets.randbits(62)
     stamp = update(ReferenceStamp).where(ReferenceStamp.id == 1)
-    if session.execute(stamp.values(version=version)).rowcount == 0:  # type: ignore[attr-defined]
+    if session.execute(stamp.values(version=version)).rowcount == 0:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         session.execute(insert(ReferenceStamp).values(id=1, version=version))
 
 

@@ -62,7 +62,7 @@ class AccessToken(SQLModel, table=True):
 
 class _Strict(SQLModel):
     # A body naming a field the caller does not own (organisation, timestamps...) is refused.
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
 
 
 class UserCreate(_Strict):

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ehp_api.db import SessionFactory
+from ehp_api.db import SessionFactory, select_row
 from ehp_api.errors import InvalidInput, InvalidParam
 from ehp_api.exports import csv_writer, xlsx_writer
 from ehp_api.indicators.models import Indicator, MeasureType
@@ -57,7 +57,7 @@ def reference(session: Session) -> Reference:
 
 
 def _statement(session: Session, principal: Principal, filters: Filters) -> Any:
-    return readings_service.visible(session, select(*_FIELDS), principal, filters)  # type: ignore[call-overload]
+    return readings_service.visible(session, select_row(*_FIELDS), principal, filters)
 
 
 def count(session: Session, principal: Principal, filters: Filters) -> int:

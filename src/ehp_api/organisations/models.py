@@ -70,14 +70,14 @@ class OrganisationRef(SQLModel):
 class OrganisationCreate(OrganisationBase):
     """A new organisation (tenant), e.g. an NGO that will post readings."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
 
     # true or false only, not 0, 1 or "yes" (SQLModel's Field takes no `strict`).
     ehp_member: StrictBool = Field(False, description="Member of the Humanitarian Country Team.")
 
 
 class OrganisationUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
 
     acronym: str | None = Field(None, max_length=32, description="The acronym, if any.")
     name_fr: str = Field(None, min_length=1, max_length=300, description="Name in French.")

@@ -55,7 +55,7 @@ class PeriodLock(SQLModel, table=True):
 
 
 class PeriodLockIn(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
 
     reason: str | None = Field(None, max_length=2000, description="Why, e.g. `dashboard sent`.")
 

@@ -8,7 +8,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session
 
 from ehp_api.progress.calendar import Calendar, Spans
@@ -27,12 +28,12 @@ class Keys:
     zoned: Collection[int] | None = None
 
     def columns(self) -> tuple[Any, ...]:
-        org = T.organisation_id
+        org: ColumnElement[Any] | InstrumentedAttribute[Any] = T.organisation_id
         if self.summed:
-            org = case((T.indicator_id.in_(self.summed), None), else_=T.organisation_id)  # type: ignore[assignment]
-        zone = T.zone
+            org = case((T.indicator_id.in_(self.summed), None), else_=T.organisation_id)
+        zone: ColumnElement[Any] | InstrumentedAttribute[Any] = T.zone
         if self.zoned is not None:
-            zone = case((T.indicator_id.in_(self.zoned), T.zone))  # type: ignore[assignment]
+            zone = case((T.indicator_id.in_(self.zoned), T.zone))
         return T.indicator_id, org, zone, T.category_code, T.option_code
 
 
