@@ -80,7 +80,7 @@ class TestThroughTheApi:
             assert body["code"] == code
         elif response.status_code == 422:
             error = body["errors"][0]
-            if "\x00" in code:  # refused before routing: the error names the path (README)
+            if "\x00" in code:  # refused before routing: the error names the path (docs/api.md)
                 assert (error["location"], error["code"]) == ("path", "nul_character")
             else:
                 assert (error["location"], error["field"]) == ("path", "code")
