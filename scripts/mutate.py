@@ -71,7 +71,7 @@ TARGETS: dict[str, Target] = {
     ),
     # roles, permissions and the caller's identity
     "permissions": Target(
-        ("src/ehp_api/access/permissions.py", "src/ehp_api/principal.py"),
+        ("src/ehp_api/core/permissions.py", "src/ehp_api/core/principal.py"),
         ("tests/test_permissions.py", "tests/access", "tests/audit"),
     ),
 }

@@ -16,8 +16,8 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from ehp_api import migrate, seeding
-from ehp_api.config import SECRETS_DIR_VARIABLE, Settings, check_production
+from ehp_api.core import migrate, seeding
+from ehp_api.core.config import SECRETS_DIR_VARIABLE, Settings, check_production
 from tests.e2e.harness import REPO, fenced_blocks
 
 COMPOSE = REPO / "docker-compose.yml"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 
 ACCESS = (Path(__file__).resolve().parents[1] / "docs" / "access.md").read_text(encoding="utf-8")
 ROLES = [role.value for role in Role]

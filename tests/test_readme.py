@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ehp_api.config import Settings
+from ehp_api.core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

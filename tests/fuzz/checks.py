@@ -12,7 +12,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from ehp_api.errors import PROBLEM_MEDIA_TYPE
+from ehp_api.core.errors import PROBLEM_MEDIA_TYPE
 
 # RFC 9457 members that every problem of this API carries (docs/api.md, "API conventions").
 _PROBLEM_MEMBERS = {"type": str, "title": str, "status": int, "detail": str}

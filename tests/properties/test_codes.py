@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ehp_api.principal import Principal
+from ehp_api.core.principal import Principal
 from ehp_api.readings import rules
 from ehp_api.readings.lookups import Lookups
 from tests.properties.checks import (

@@ -20,8 +20,8 @@ from cachetools import TTLCache
 from sqlalchemy import event
 from sqlmodel import Session
 
-from ehp_api.db import utcnow
-from ehp_api.principal import Principal
+from ehp_api.core.db import utcnow
+from ehp_api.core.principal import Principal
 
 # Every cache of this process, so that a change of credentials forgets them all (tests and
 # `create_app()` may make several apps in one process).

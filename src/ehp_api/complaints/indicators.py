@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 
 from ehp_api.complaints import policy
 from ehp_api.complaints.models import Category, Complaint, Outcome, VictimAssistance
-from ehp_api.db import utcnow
-from ehp_api.errors import NotFound
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import NotFound
 from ehp_api.periods import service as periods_service
 
 CASES_REFERRED = "3.2.1.5"

@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 
 from ehp_api.alerts import indicators as alert_indicators
 from ehp_api.alerts.models import Alert, AlertEvent, AlertStatus
+from ehp_api.core.db import select_row
 from ehp_api.dashboard.schemas import AlertsSection, Count
-from ehp_api.db import select_row
 from ehp_api.locations.models import Location
 
 

@@ -6,7 +6,7 @@ from functools import cached_property
 
 from sqlmodel import Session
 
-from ehp_api.db import select_row
+from ehp_api.core.db import select_row
 from ehp_api.periods.models import Period, PeriodKind
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from ehp_api.db import select_row
+from ehp_api.core.db import select_row
 from ehp_api.indicators.models import (
     Aggregation,
     BooleanKind,

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from ehp_api.db import select_row
+from ehp_api.core.db import select_row
 from ehp_api.indicators.models import (
     DisaggregationCategory,
     DisaggregationOption,
@@ -14,12 +14,18 @@ from ehp_api.indicators.models import (
     IndicatorSchedule,
     MeasureType,
 )
-from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
+from ehp_api.locations.models import (
+    LIPTAKO,
+    OTHER,
+    FocusArea,
+    FocusAreaMember,
+    FocusAreaVersion,
+    Location,
+)
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period, PeriodKind, PeriodLock
 
 ZONE = "zone"
-LIPTAKO, OTHER = "liptako_gourma", "other"
 
 
 @dataclass(frozen=True)

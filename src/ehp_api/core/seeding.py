@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 import yaml
 from sqlmodel import Session, SQLModel, select
 
-from ehp_api.db import table_of
+from ehp_api.core.db import table_of
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 M = TypeVar("M", bound=SQLModel)
 K = TypeVar("K", bound=Hashable)

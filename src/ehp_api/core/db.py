@@ -16,7 +16,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 from sqlmodel.sql.expression import Select
 
-from ehp_api.config import Settings
+from ehp_api.core.config import Settings
 
 # Set before any table class is declared, so that every constraint gets a stable name that
 # migrations can refer to on both databases.
