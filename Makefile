@@ -46,7 +46,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Not yet part of CI: SQLModel's column attributes are typed as plain values, which mypy rejects.
+# mypy on src/ (CI runs it); scripts/mypy_sqlmodel.py types a table's class attributes as columns.
 typecheck: install
 	$(BIN)/mypy
 

@@ -44,10 +44,10 @@ class KeyUses:
 def record(sessions: SessionFactory, key_id: int) -> None:
     """Set the key's `last_used_at` to now unless another process did within the minute."""
     now = utcnow()
-    recent = ApiKey.last_used_at > now - timedelta(seconds=RESOLUTION_SECONDS)  # type: ignore[operator]
+    recent = ApiKey.last_used_at > now - timedelta(seconds=RESOLUTION_SECONDS)
     statement = (
         update(ApiKey)
-        .where(ApiKey.id == key_id, or_(ApiKey.last_used_at.is_(None), ~recent))  # type: ignore[arg-type,union-attr]
+        .where(ApiKey.id == key_id, or_(ApiKey.last_used_at.is_(None), ~recent))
         .values(last_used_at=now)
     )
     try:

@@ -13,14 +13,14 @@ from sqlmodel import Session
 
 from ehp_api.access.models import LoginRefusal
 from ehp_api.audit import service as audit
-from ehp_api.core.db import utcnow
+from ehp_api.core.db import table_of, utcnow
 from ehp_api.web.ratelimit import insert_for
 
 ANY = "*"
 STARTED = "auth.login_failed"
 SUMMARY = "auth.login_refused"
 
-_table = LoginRefusal.__table__  # type: ignore[attr-defined]
+_table = table_of(LoginRefusal)
 
 
 def count(session: Session, account: str, client_ip: str, retry_after: int) -> bool:

@@ -79,7 +79,7 @@ def get_me(principal: CurrentPrincipal) -> Me:
         id=principal.id or 0,
         name=principal.name,
         organisation=principal.organisation_code or "",
-        role=principal.role,  # type: ignore[arg-type]
+        role=principal.role,  # type: ignore[arg-type]  # only the CLI's principal has no role
         permissions=sorted(principal.permissions),
     )
 

@@ -11,7 +11,7 @@ from ehp_api.core.principal import PrincipalKind
 
 class _Strict(SQLModel):
     # A body naming a field the caller does not own (organisation, timestamps...) is refused.
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
 
 
 class UserCreate(_Strict):
@@ -31,10 +31,10 @@ class UserCreate(_Strict):
 class UserUpdate(_Strict):
     """Only the fields sent change; none of them takes `null` (a 422 naming the field)."""
 
-    display_name: str = Field(None, min_length=1, max_length=200, description="New name.")  # type: ignore[assignment]
-    role: Role = Field(None, description="New role.")  # type: ignore[assignment]
-    is_active: StrictBool = Field(None, description="False blocks login and revokes sessions.")  # type: ignore[assignment]
-    password: str = Field(None, min_length=12, max_length=200, description="New password.")  # type: ignore[assignment]
+    display_name: str = Field(None, min_length=1, max_length=200, description="New name.")
+    role: Role = Field(None, description="New role.")
+    is_active: StrictBool = Field(None, description="False blocks login and revokes sessions.")
+    password: str = Field(None, min_length=12, max_length=200, description="New password.")
 
 
 class UserPublic(SQLModel):
@@ -86,7 +86,7 @@ class ApiKeyCreated(ApiKeyPublic):
 
 class TokenResponse(SQLModel):
     access_token: str = Field(description="Bearer token: `Authorization: Bearer <access_token>`.")
-    token_type: str = Field("bearer", description="Always `bearer`.")
+    token_type: str = Field(default="bearer", description="Always `bearer`.")
     expires_in: int = Field(description="Seconds until the token expires.")
 
 

@@ -90,7 +90,7 @@ def update_user(session: Session, actor: Principal, user_id: int, data: UserUpda
 
 def _revoke_sessions(session: Session, user: User) -> None:
     tokens = session.exec(
-        select(AccessToken).where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        select(AccessToken).where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))
     )
     for token in tokens:
         token.revoked_at = utcnow()

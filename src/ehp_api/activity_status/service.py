@@ -106,15 +106,15 @@ def list_(session: Session, code: str, period: str | None) -> list[ActivityStatu
     stmt = select(ActivityStatus).where(ActivityStatus.activity_id == activity.id)
     if period is not None:
         quarters = periods_service.quarters_of(session, period, query_field="period")
-        stmt = stmt.where(ActivityStatus.period_id.in_([q.id for q in quarters]))  # type: ignore[attr-defined]
-    return to_public(session, session.exec(stmt.order_by(ActivityStatus.id)).all())  # type: ignore[arg-type]
+        stmt = stmt.where(ActivityStatus.period_id.in_([q.id for q in quarters]))
+    return to_public(session, session.exec(stmt.order_by(ActivityStatus.id)).all())
 
 
 def latest(session: Session, quarters: list[Period]) -> dict[str, list[ActivityStatusPublic]]:
     """Per activity code: each lead's latest status among the quarters (one query, and codes)."""
     order = {q.id: q.starts_on for q in quarters}
     rows = session.exec(
-        select(ActivityStatus).where(ActivityStatus.period_id.in_(list(order)))  # type: ignore[attr-defined]
+        select(ActivityStatus).where(ActivityStatus.period_id.in_(list(order)))
     ).all()
     newest: dict[tuple[int, int], ActivityStatus] = {}
     for row in rows:

@@ -39,7 +39,7 @@ def counts(
 ) -> list[QuarterCount]:
     """One query: the alerts that reached the indicator's step, by quarter of the step's day."""
     kind, status = COMPUTED[code]
-    bucket = case(*((AlertEvent.on.between(start, end), name) for name, start, end in quarters))  # type: ignore[attr-defined]
+    bucket = case(*((AlertEvent.on.between(start, end), name) for name, start, end in quarters))
     rows = session.exec(
         select(
             bucket,
@@ -90,7 +90,7 @@ def step_counts(session: Session, starts_on: date, ends_on: date) -> dict[str, t
                 func.sum(case((AlertEvent.liptako_gourma, 1), else_=0)),
             )
             .where(
-                AlertEvent.to_status.in_(steps),  # type: ignore[attr-defined]
+                AlertEvent.to_status.in_(steps),
                 AlertEvent.on >= starts_on,
                 AlertEvent.on <= ends_on,
             )

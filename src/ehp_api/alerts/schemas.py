@@ -8,6 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from ehp_api.alerts.models import AffectedGroup, AlertCategory, AlertKind, AlertStatus, TriggerKind
 from ehp_api.core.db import MAX_ID, IsoDate
 
+
+def _if_sent(**field: Any) -> Any:
+    """A field of an update that takes no `null`: absent, its default `None` (which pydantic
+    does not validate) leaves the value unchanged; sent as `null`, its type refuses it. Typed
+    `Any`, as mypy refuses a `None` default outside the field's type."""
+    return Field(None, **field)
+
+
 SEVERITY_SCALE = (
     "1 minor: an isolated incident, no casualties, no displacement. "
     "2 moderate: harm to a few people, limited and local. "
@@ -73,20 +81,18 @@ class AlertUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    category: AlertCategory = Field(None, description="What happened.")  # type: ignore[assignment]
-    location: str = Field(None, max_length=12, description="P-code.")  # type: ignore[assignment]
-    occurred_on: IsoDate = Field(None, description="When it happened.")  # type: ignore[assignment]
-    reported_on: IsoDate = Field(None, description="When it was reported.")  # type: ignore[assignment]
-    severity: int = Field(None, ge=1, le=5, strict=True, description=SEVERITY_SCALE)  # type: ignore[assignment]
-    affected_group: AffectedGroup = Field(None, description="Who was affected.")  # type: ignore[assignment]
+    category: AlertCategory = _if_sent(description="What happened.")
+    location: str = _if_sent(max_length=12, description="P-code.")
+    occurred_on: IsoDate = _if_sent(description="When it happened.")
+    reported_on: IsoDate = _if_sent(description="When it was reported.")
+    severity: int = _if_sent(ge=1, le=5, strict=True, description=SEVERITY_SCALE)
+    affected_group: AffectedGroup = _if_sent(description="Who was affected.")
     affected_people: int | None = Field(
         None, ge=0, le=10_000_000, strict=True, description="How many."
     )
     narrative: str | None = Field(None, max_length=10_000, description="Restricted narrative.")
     external_ref: str | None = Field(None, max_length=200, description="The source's reference.")
-    links: list[LinkId] = Field(
-        None, max_length=50, description="Related alert ids; [] removes them."
-    )  # type: ignore[assignment]
+    links: list[LinkId] = _if_sent(max_length=50, description="Related alert ids; [] removes them.")
 
 
 class TriggerEvaluation(BaseModel):
@@ -218,11 +224,11 @@ class TriggerRuleIn(BaseModel):
 class TriggerRuleUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: str = Field(None, min_length=1, max_length=1000, description="In words.")  # type: ignore[assignment]
+    description: str = _if_sent(min_length=1, max_length=1000, description="In words.")
     min_severity: int | None = Field(None, ge=1, le=5, description="New threshold.")
     min_count: int | None = Field(None, ge=2, le=1000, description="New count.")
     window_days: int | None = Field(None, ge=1, le=365, description="New window.")
-    active: StrictBool = Field(None, description="False retires the rule (a new version).")  # type: ignore[assignment]
+    active: StrictBool = _if_sent(description="False retires the rule (a new version).")
 
 
 class TriggerRulePublic(BaseModel):

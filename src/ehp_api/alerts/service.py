@@ -58,8 +58,8 @@ def visible_to(principal: Principal) -> ColumnElement[bool]:
     A draft is its source organisation's alone."""
     own = Alert.source_organisation_id == principal.organisation_id
     if principal.can(Permission.alerts_write) and not principal.can(Permission.alerts_review):
-        return own  # type: ignore[return-value]
-    return or_(Alert.status != AlertStatus.draft, own)  # type: ignore[return-value]
+        return own
+    return or_(Alert.status != AlertStatus.draft, own)
 
 
 def get(session: Session, principal: Principal, alert_id: int, *, lock: bool = False) -> Alert:
@@ -111,7 +111,7 @@ def _locate(session: Session, alert: Alert, location: Location) -> None:
     if alert.id is not None:  # a correction: the steps carry the flag too
         session.execute(
             sql_update(AlertEvent)
-            .where(AlertEvent.alert_id == alert.id)  # type: ignore[arg-type]
+            .where(AlertEvent.alert_id == alert.id)
             .values(liptako_gourma=alert.liptako_gourma)
         )
 
@@ -119,7 +119,7 @@ def _locate(session: Session, alert: Alert, location: Location) -> None:
 def _set_links(session: Session, principal: Principal, alert: Alert, ids: list[int]) -> None:
     visible = set(
         session.exec(select(Alert.id).where(Alert.id.in_(ids), visible_to(principal))).all()
-    )  # type: ignore[union-attr]
+    )
     unknown = sorted(set(ids) - visible - {alert.id})
     if unknown or alert.id in ids:
         reason = (
@@ -183,9 +183,9 @@ def update(session: Session, principal: Principal, alert_id: int, data: AlertUpd
         location = (
             _place(session, data.location)
             if data.location
-            else session.get(Location, alert.location_id)
+            else session.get_one(Location, alert.location_id)
         )
-        _locate(session, alert, location)  # type: ignore[arg-type]
+        _locate(session, alert, location)
     if data.links is not None:
         _set_links(session, principal, alert, data.links)
     alert.updated_at = utcnow()
@@ -199,10 +199,8 @@ def update(session: Session, principal: Principal, alert_id: int, data: AlertUpd
 def timeline(session: Session, alert_ids: list[int]) -> dict[int, list[AlertEvent]]:
     events: dict[int, list[AlertEvent]] = {i: [] for i in alert_ids}
     rows = session.exec(
-        select(AlertEvent)
-        .where(AlertEvent.alert_id.in_(alert_ids))  # type: ignore[attr-defined]
-        .order_by(AlertEvent.id)
-    ).all()  # type: ignore[arg-type]
+        select(AlertEvent).where(AlertEvent.alert_id.in_(alert_ids)).order_by(AlertEvent.id)
+    ).all()
     for event in rows:
         events[event.alert_id].append(event)
     return events
@@ -221,14 +219,14 @@ def list_filtered(session: Session, principal: Principal, filters: dict[str, Any
         stmt = stmt.where(Alert.liptako_gourma == (filters["zone"] == LIPTAKO))
     if filters.get("location") is not None:
         ids = locations_service.place_ids(session, filters["location"])
-        stmt = stmt.where(Alert.location_id.in_(ids))  # type: ignore[attr-defined]
+        stmt = stmt.where(Alert.location_id.in_(ids))
     if filters.get("period") is not None:
         starts_on, ends_on = filters["period"]
         stmt = stmt.where(and_(Alert.occurred_on >= starts_on, Alert.occurred_on <= ends_on))
     if filters.get("source_organisation") is not None:
         org = select(Organisation.id).where(Organisation.code == filters["source_organisation"])
         ids = known_ids(session, org, "source_organisation", filters["source_organisation"])
-        stmt = stmt.where(Alert.source_organisation_id.in_(ids))  # type: ignore[attr-defined]
+        stmt = stmt.where(Alert.source_organisation_id.in_(ids))
     return stmt
 
 

@@ -1,6 +1,7 @@
 """Trigger rules as data: versioned, evaluated on every alert, and explainable afterwards."""
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -48,14 +49,14 @@ def _recurrence(session: Session, alert: Alert, window_days: int) -> tuple[int, 
             Alert.status != AlertStatus.draft,
             Alert.id != alert.id,
         )
-        .order_by(Alert.id)  # type: ignore[arg-type]
+        .order_by(Alert.id)
     ).all()
     return 1 + len(others), [i for i in others if i is not None]
 
 
 def _judge(session: Session, alert: Alert, rule: TriggerRule) -> AlertTrigger:
     if rule.kind == TriggerKind.severity:
-        inputs = {"severity": alert.severity, "min_severity": rule.min_severity}
+        inputs: dict[str, Any] = {"severity": alert.severity, "min_severity": rule.min_severity}
         fired = alert.severity >= (rule.min_severity or 6)
     else:
         count, ids = _recurrence(session, alert, rule.window_days or DEFAULT_WINDOW_DAYS)

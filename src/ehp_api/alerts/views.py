@@ -25,7 +25,7 @@ from ehp_api.alerts.schemas import (
     TriggerEvaluation,
 )
 from ehp_api.audit import service as audit
-from ehp_api.core.db import SessionFactory
+from ehp_api.core.db import SessionFactory, select_row
 from ehp_api.core.principal import Principal
 from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
@@ -68,7 +68,7 @@ def _triggers(session: Session, ids: list[int]) -> dict[int, list[TriggerEvaluat
         .join(TriggerRule)
         .where(AlertTrigger.alert_id.in_(ids))
         .order_by(TriggerRule.code)
-    ).all()  # type: ignore[attr-defined]
+    ).all()
     for verdict, rule in rows:
         result[verdict.alert_id].append(
             TriggerEvaluation(
@@ -89,7 +89,7 @@ def _links(session: Session, principal: Principal, ids: list[int]) -> dict[int, 
                 and_(AlertLink.linked_id.in_(ids), AlertLink.alert_id.in_(seen)),
             )
         )
-    ).all()  # type: ignore[attr-defined]
+    ).all()
     for link in rows:
         result[link.alert_id].append(link.linked_id)
         result[link.linked_id].append(link.alert_id)
@@ -108,7 +108,7 @@ def _duplicates(
     # Plain rows, not entities, grouped by (category, cercle): a page spread over years meets
     # thousands of candidates, and each alert compares only with those of its own pair.
     rows = session.execute(
-        select(
+        select_row(
             Alert.id,
             Alert.kind,
             Alert.category,
@@ -124,7 +124,7 @@ def _duplicates(
                     and_(
                         Alert.category == category,
                         Alert.admin2_id == admin2_id,
-                        Alert.occurred_on.between(day - window, day + window),  # type: ignore[attr-defined]
+                        Alert.occurred_on.between(day - window, day + window),
                     )
                     for category, admin2_id, day in {
                         (a.category, a.admin2_id, a.occurred_on) for a in keyed
@@ -136,7 +136,7 @@ def _duplicates(
                 Alert.source_organisation_id == principal.organisation_id,
             ),
         )
-        .order_by(Alert.id)  # type: ignore[arg-type]
+        .order_by(Alert.id)
     ).all()
     by_pair: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
     for row in rows:
@@ -180,6 +180,7 @@ def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Co
 
 def _render(alert: Alert, principal: Principal, ctx: _Context) -> AlertFull | AlertRestricted:
     pcode, region = ctx.places[alert.location_id]
+    days = ctx.durations.get(alert.id or 0, {})
     restricted = AlertRestricted(
         **alert.model_dump(include=set(AlertRestricted.model_fields)),
         location=pcode,
@@ -188,7 +189,9 @@ def _render(alert: Alert, principal: Principal, ctx: _Context) -> AlertFull | Al
         triggers=ctx.triggers.get(alert.id or 0, []),
         links=ctx.links.get(alert.id or 0, []),
         possible_duplicates=ctx.duplicates.get(alert.id or 0, []),
-        **ctx.durations.get(alert.id or 0, {}),
+        days_to_escalation=days.get("days_to_escalation"),
+        days_to_activation=days.get("days_to_activation"),
+        days_to_closure=days.get("days_to_closure"),
     )
     if not service.sees_everything(principal, alert):
         return restricted
@@ -234,8 +237,8 @@ def timeline(session: Session, principal: Principal, alert: Alert) -> list[Timel
     full = service.sees_everything(principal, alert)
     return [
         TimelineEntry(
-            from_status=e.from_status,
-            to_status=e.to_status,
+            from_status=AlertStatus(e.from_status) if e.from_status else None,
+            to_status=AlertStatus(e.to_status),
             on=e.on,
             details=e.details,
             note=e.note if full else None,

@@ -80,7 +80,7 @@ def _checked(session: Session, alert: Alert, data: TransitionIn) -> tuple[date, 
     on = data.on or date.today()
     last = session.exec(
         select(AlertEvent.on).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.id.desc())
-    ).first()  # type: ignore[union-attr]
+    ).first()
     if on > date.today():
         raise _invalid("on", "a step cannot happen in the future", "date_in_future")
     if last is not None and on < last:
@@ -145,7 +145,7 @@ def reopen(session: Session, principal: Principal, alert: Alert, data: ReopenIn)
     closed_from = session.exec(
         select(AlertEvent.from_status)
         .where(AlertEvent.alert_id == alert.id, AlertEvent.to_status == S.closed)
-        .order_by(AlertEvent.id.desc())  # type: ignore[union-attr]
+        .order_by(AlertEvent.id.desc())
     ).first()
     back_to = S(closed_from) if closed_from else _before_closed(alert)
     record(session, alert, principal, back_to, date.today(), data.reason, {"reopened": True})

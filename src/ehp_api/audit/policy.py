@@ -36,7 +36,7 @@ def visible_to(principal: Principal) -> ColumnElement[bool]:
     """The events the caller may read."""
     conditions = [_kinds(principal), _complaints(principal)]
     if not principal.can(Permission.complaints_confidential):
-        conditions.append(AuditEvent.confidential.is_(False))  # type: ignore[attr-defined]
+        conditions.append(AuditEvent.confidential.is_(False))
     return and_(*conditions)
 
 
@@ -44,7 +44,7 @@ def _kinds(principal: Principal) -> ColumnElement[bool]:
     unreadable = [kind for kind, needed in READ_PERMISSION.items() if not principal.can(needed)]
     if not unreadable:
         return true()
-    return AuditEvent.entity_type.not_in(unreadable)  # type: ignore[attr-defined,no-any-return]
+    return AuditEvent.entity_type.not_in(unreadable)
 
 
 def _complaints(principal: Principal) -> ColumnElement[bool]:
@@ -57,13 +57,13 @@ def _complaints(principal: Principal) -> ColumnElement[bool]:
         cast(Complaint.id, String) == AuditEvent.entity_id,
         not_(func.coalesce(visible, false())),  # a NULL in the rule hides, never shows
     )
-    return or_(AuditEvent.entity_type != "complaint", ~hidden)  # type: ignore[arg-type,return-value]
+    return or_(AuditEvent.entity_type != "complaint", ~hidden)
 
 
 def psea_view() -> ColumnElement[bool]:
     """What the PSEA focal points watch: every grant of their role, and every event about a
     confidential record (each read of an SEA case, by whoever holds the role, new or not)."""
-    return or_(  # type: ignore[return-value]
-        AuditEvent.action == PSEA_GRANT,  # type: ignore[arg-type]
-        AuditEvent.confidential.is_(True),  # type: ignore[attr-defined]
+    return or_(
+        AuditEvent.action == PSEA_GRANT,
+        AuditEvent.confidential.is_(True),
     )

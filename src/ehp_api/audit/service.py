@@ -106,7 +106,7 @@ def list_(
             stmt = stmt.where(column == value)
     if organisation is not None:
         org_ids = select(Organisation.id).where(Organisation.code == organisation)
-        stmt = stmt.where(AuditEvent.organisation_id.in_(org_ids))  # type: ignore[union-attr]
+        stmt = stmt.where(AuditEvent.organisation_id.in_(org_ids))
     if since is not None:
         stmt = stmt.where(AuditEvent.occurred_at >= as_utc(since))
     if until is not None:
@@ -120,5 +120,5 @@ def organisation_codes(session: Session, events: list[AuditEvent]) -> dict[int, 
     ids = {e.organisation_id for e in events if e.organisation_id}
     if not ids:
         return {}
-    rows = session.exec(select(Organisation.id, Organisation.code).where(Organisation.id.in_(ids)))  # type: ignore[union-attr]
+    rows = session.exec(select(Organisation.id, Organisation.code).where(Organisation.id.in_(ids)))
     return {row[0]: row[1] for row in rows}

@@ -130,11 +130,11 @@ def _fallback_hours(category: Category, sensitive: bool) -> int:
 
 def overdue(today: date) -> ColumnElement[bool]:
     """SQL: waiting for a referral past its deadline, or for a response past its due day."""
-    return or_(  # type: ignore[return-value]
-        and_(Complaint.status.in_(AWAITING_REFERRAL), Complaint.referral_due_on < today),  # type: ignore[attr-defined]
+    return or_(
+        and_(Complaint.status.in_(AWAITING_REFERRAL), Complaint.referral_due_on < today),
         and_(
-            Complaint.status.in_(AWAITING_RESPONSE),  # type: ignore[attr-defined]
-            Complaint.response_due_on < today,  # type: ignore[operator]
+            Complaint.status.in_(AWAITING_RESPONSE),
+            Complaint.response_due_on < today,
         ),
     )
 

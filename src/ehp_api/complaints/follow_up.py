@@ -9,9 +9,9 @@ from sqlmodel import Session, select
 from ehp_api.audit import service as audit
 from ehp_api.complaints import identity
 from ehp_api.complaints.models import Complaint, ComplaintStatus
-from ehp_api.complaints.schemas import FollowUpPublic
+from ehp_api.complaints.schemas import FollowUpPublic, PublicStatus
 
-PUBLIC_STATUS = {
+PUBLIC_STATUS: dict[ComplaintStatus, PublicStatus] = {
     # A referral refused by one organisation is still being handled: the person sees no change.
     ComplaintStatus.received: "received",
     ComplaintStatus.rejected: "received",
@@ -43,4 +43,4 @@ def look_up(session: Session, code: str, client: str) -> FollowUpPublic | None:
     if complaint is None:
         return None
     response = complaint.response if complaint.responded_on is not None else None
-    return FollowUpPublic(status=PUBLIC_STATUS[complaint.status], response=response)  # type: ignore[arg-type]
+    return FollowUpPublic(status=PUBLIC_STATUS[complaint.status], response=response)

@@ -104,7 +104,7 @@ def _computation(indicator_code: str, with_sea: bool) -> Any:
 
 
 def _referred_in(starts_on: date, ends_on: date, with_sea: bool) -> Any:
-    in_span = Complaint.first_referred_on.between(starts_on, ends_on)  # type: ignore[union-attr]
+    in_span = Complaint.first_referred_on.between(starts_on, ends_on)
     return and_(in_span, policy.counted(with_sea))
 
 
@@ -117,13 +117,13 @@ def _sums(session: Session, where: Any, **conditions: Any) -> dict[str, int]:
         func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
         for name, condition in conditions.items()
     ]
-    row = session.exec(select(*columns).where(where)).one()  # type: ignore[call-overload]
+    row = session.exec(select(*columns).where(where)).one()
     return {name: int(value) for name, value in row._mapping.items()}
 
 
 def _cases_referred(session: Session, code: str, in_period: Any, as_of: date) -> IndicatorValue:
-    responded = and_(Complaint.responded_on.is_not(None), Complaint.responded_on <= as_of)  # type: ignore[union-attr,operator]
-    adjusted = and_(Complaint.outcome == Outcome.adjusted, Complaint.closed_on <= as_of)  # type: ignore[operator]
+    responded = and_(Complaint.responded_on.is_not(None), Complaint.responded_on <= as_of)
+    adjusted = and_(Complaint.outcome == Outcome.adjusted, Complaint.closed_on <= as_of)
     sums = _sums(session, in_period, with_response=or_(responded, adjusted), adjusted=adjusted)
     referred, with_response = sums["total"], sums["with_response"]
     counts: dict[str, int | float] = {
@@ -142,7 +142,7 @@ def _sea_to_services(session: Session, code: str, in_period: Any, as_of: date) -
         VictimAssistance.complaint_id == Complaint.id,
         VictimAssistance.referred_on <= as_of,
     )
-    declined = and_(Complaint.assistance_declined.is_(True), ~to_service)  # type: ignore[attr-defined]
+    declined = and_(Complaint.assistance_declined.is_(True), ~to_service)
     sea = and_(in_period, Complaint.category == Category.sea_allegation)
     sums = _sums(session, sea, declined=declined, referred_to_services=to_service)
     denominator = sums["total"] - sums["declined"]

@@ -116,7 +116,7 @@ def to_public(session: Session, forms: list[KoboForm]) -> list[KoboFormPublic]:
     ids = {form.organisation_id for form in forms}
     codes = dict(
         session.exec(
-            select(Organisation.id, Organisation.code).where(Organisation.id.in_(ids))  # type: ignore[union-attr]
+            select(Organisation.id, Organisation.code).where(Organisation.id.in_(ids))
         ).all()
     )
     return [_public(form, codes.get(form.organisation_id, "")) for form in forms]

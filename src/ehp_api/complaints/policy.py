@@ -57,18 +57,18 @@ def counted(with_sea: bool) -> ColumnElement[bool]:
     if with_sea:
         return true()
     return and_(
-        Complaint.category != Category.sea_allegation,  # type: ignore[arg-type]
-        Complaint.sensitive.is_(False),  # type: ignore[attr-defined]
+        Complaint.category != Category.sea_allegation,
+        Complaint.sensitive.is_(False),
     )
 
 
 def counted_apart(with_sea: bool) -> ColumnElement[bool]:
     """The confidential complaints that the one `confidential` count counts for its reader:
     outside the PSEA network, no SEA allegation."""
-    sensitive = Complaint.sensitive.is_(True)  # type: ignore[attr-defined]
+    sensitive = Complaint.sensitive.is_(True)
     if with_sea:
-        return sensitive  # type: ignore[no-any-return]
-    return and_(sensitive, Complaint.category != Category.sea_allegation)  # type: ignore[arg-type]
+        return sensitive
+    return and_(sensitive, Complaint.category != Category.sea_allegation)
 
 
 def withheld(indicator_code: str, with_sea: bool) -> bool:
@@ -89,9 +89,9 @@ def visible_to(principal: Principal) -> ColumnElement[bool] | None:
     """What the caller may read; lists and lookups both go through this."""
     if principal.can(Permission.complaints_confidential):
         return None
-    not_confidential = Complaint.sensitive.is_(False)  # type: ignore[attr-defined]
+    not_confidential = Complaint.sensitive.is_(False)
     if principal.can(Permission.complaints_configure):
-        return not_confidential  # type: ignore[no-any-return]
+        return not_confidential
     org = principal.organisation_id
     ours = or_(Complaint.recorded_by_organisation_id == org, Complaint.referred_to_id == org)
     return and_(not_confidential, ours)

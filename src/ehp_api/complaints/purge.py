@@ -24,10 +24,10 @@ def purge_identities(
         select(Complaint)
         .where(
             Complaint.status == ComplaintStatus.closed,
-            Complaint.closed_on < cutoff,  # type: ignore[operator]
-            Complaint.identity_token.is_not(None),  # type: ignore[union-attr]
+            Complaint.closed_on < cutoff,
+            Complaint.identity_token.is_not(None),
         )
-        .order_by(Complaint.id)  # type: ignore[arg-type]
+        .order_by(Complaint.id)
     ).all()
     now = utcnow()
     for complaint in complaints:

@@ -43,18 +43,18 @@ def names(session: Session, complaints: list[Complaint]) -> Names:
             session.exec(
                 select(Organisation.id, Organisation.code).where(Organisation.id.in_(org_ids))
             ).all()
-        )  # type: ignore[union-attr]
+        )
         if org_ids
         else {}
     )
     locations = (
         dict(
             session.exec(select(Location.id, Location.pcode).where(Location.id.in_(loc_ids))).all()
-        )  # type: ignore[union-attr]
+        )
         if loc_ids
         else {}
     )
-    return Names(organisations, locations)  # type: ignore[arg-type]
+    return Names(organisations, locations)
 
 
 def _assistance(session: Session, complaints: list[Complaint]) -> dict[int, list[AssistancePublic]]:
@@ -64,8 +64,8 @@ def _assistance(session: Session, complaints: list[Complaint]) -> dict[int, list
         return result
     rows = session.exec(
         select(VictimAssistance)
-        .where(VictimAssistance.complaint_id.in_(sea_ids))  # type: ignore[attr-defined]
-        .order_by(VictimAssistance.id)  # type: ignore[arg-type]
+        .where(VictimAssistance.complaint_id.in_(sea_ids))
+        .order_by(VictimAssistance.id)
     ).all()
     for row in rows:
         result[row.complaint_id].append(AssistancePublic.model_validate(row.model_dump()))

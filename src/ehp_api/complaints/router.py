@@ -1,6 +1,6 @@
 """/complaints: community complaints and feedback, their referral, response and closure."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -50,14 +50,16 @@ ComplaintRetry = Annotated[
 KoboRetry = Annotated[Idempotency, idempotent("complaints.kobo_intake")]
 
 
-def receipt(complaint: Complaint, code: str | None, outcome: str = "created") -> dict:
+def receipt(
+    complaint: Complaint, code: str | None, outcome: Literal["created", "unchanged"] = "created"
+) -> dict:
     return ComplaintReceipt(
         id=complaint.id or 0,
         status=complaint.status,
         confidential=complaint.sensitive,
         referral_due_on=complaint.referral_due_on,
         follow_up_code=code,
-        outcome=outcome,  # type: ignore[arg-type]
+        outcome=outcome,
     ).model_dump(mode="json")
 
 

@@ -293,10 +293,13 @@ class StepPublic(BaseModel):
     recorded_at: datetime = Field(description="When it was recorded (UTC).")
 
 
+PublicStatus = Literal["received", "in_progress", "responded", "closed"]
+
+
 class FollowUpPublic(BaseModel):
     """What a follow-up code tells its holder: where the case is, and the answer once given."""
 
-    status: Literal["received", "in_progress", "responded", "closed"] = Field(
+    status: PublicStatus = Field(
         description="`received`, `in_progress` (with an organisation), `responded`, `closed`."
     )
     response: str | None = Field(None, description="The answer, once given.")

@@ -236,12 +236,12 @@ def filtered(session: Session, stmt: Any, filters: Filters, today: date) -> Any:
         if value is not None:
             stmt = stmt.where(column == value)
     if filters.location is not None:
-        stmt = stmt.where(Complaint.location_id.in_(place_ids(session, filters.location)))  # type: ignore[union-attr]
+        stmt = stmt.where(Complaint.location_id.in_(place_ids(session, filters.location)))
     if filters.organisation_concerned is not None:
         code = filters.organisation_concerned
         named = select(Organisation.id).where(Organisation.code == code)
         org_ids = known_ids(session, named, "organisation_concerned", code)
-        stmt = stmt.where(Complaint.organisation_concerned_id.in_(org_ids))  # type: ignore[union-attr]
+        stmt = stmt.where(Complaint.organisation_concerned_id.in_(org_ids))
     if filters.overdue is not None:
         late = deadlines.overdue(today)
         stmt = stmt.where(late if filters.overdue else ~late)

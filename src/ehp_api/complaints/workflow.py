@@ -78,7 +78,8 @@ def _check_party(principal: Principal, complaint: Complaint, to: ComplaintStatus
     if policy.coordinates(principal):
         return
     sender, receiver = complaint.recorded_by_organisation_id, complaint.referred_to_id
-    parties = {S.referred: {sender}, S.closed: {sender, receiver}}.get(to, {receiver})
+    by_step: dict[S, set[int | None]] = {S.referred: {sender}, S.closed: {sender, receiver}}
+    parties = by_step.get(to, {receiver})
     if principal.organisation_id not in parties:
         who = "recorded it" if to == S.referred else "it is referred to"
         raise Forbidden(
@@ -126,7 +127,7 @@ def _check_dates(session: Session, complaint: Complaint, data: TransitionIn) -> 
     last = session.exec(
         select(ComplaintStep.on)
         .where(ComplaintStep.complaint_id == complaint.id)
-        .order_by(ComplaintStep.id.desc())  # type: ignore[union-attr]
+        .order_by(ComplaintStep.id.desc())
     ).first()
     if last is not None and on < last:
         raise _refusal("on", f"is before the previous step ({last.isoformat()})", "date_order")
@@ -186,7 +187,7 @@ def timeline(session: Session, principal: Principal, complaint_id: int) -> list[
     steps = session.exec(
         select(ComplaintStep)
         .where(ComplaintStep.complaint_id == complaint.id)
-        .order_by(ComplaintStep.id)  # type: ignore[arg-type]
+        .order_by(ComplaintStep.id)
     ).all()
     if complaint.sensitive:
         audit.record(

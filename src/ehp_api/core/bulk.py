@@ -71,7 +71,7 @@ def insert_rows(
     *,
     conflict_key: str | None = None,
     returning: Sequence[str] = (),
-) -> list[Row[Any]]:
+) -> list[Row[*tuple[Any, ...]]]:
     """Insert rows (all with the same keys); skip conflicts on `conflict_key`; return columns."""
     if not rows:
         return []
@@ -134,14 +134,14 @@ def _insert_pg(
     names: list[str],
     conflict_key: str | None,
     returning: Sequence[str],
-) -> list[Row[Any]]:
+) -> list[Row[*tuple[Any, ...]]]:
     source, columns = _unnest(table, names)
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {columns} FROM {source}"  # noqa: S608
     if conflict_key:
         sql += f" ON CONFLICT ({conflict_key}) DO NOTHING"
     if returning:
         sql += f" RETURNING {', '.join(returning)}"
-    result = []
+    result: list[Row[*tuple[Any, ...]]] = []
     for part in chunks(rows):
         executed = connection.execute(text(sql), _arrays(table, part, names))
         result.extend(executed.all() if returning else [])

@@ -9,11 +9,12 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 from pydantic import AfterValidator, BeforeValidator
-from sqlalchemy import DateTime, Engine, event
+from sqlalchemy import DateTime, Engine, Table, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel.sql.expression import Select
 
 from ehp_api.core.config import Settings
 
@@ -243,3 +244,17 @@ def get_write_session_factory(request: Request) -> SessionFactory:
 
 
 WriteSessionFactoryDep = Annotated[SessionFactory, Depends(get_write_session_factory)]
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The table a `table=True` class maps, which SQLAlchemy sets as `__table__`."""
+    table: Table = model.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare it
+    return table
+
+
+def select_row(*columns: Any) -> Select[*tuple[Any, ...]]:
+    """`select()` of any number of columns, rows typed as tuples of `Any`.
+
+    sqlmodel's `select` is typed for at most four columns; a query of more goes through here
+    (the caller unpacks each row into named values)."""
+    return Select(*columns)

@@ -26,7 +26,7 @@ Model = TypeVar("Model", bound=SQLModel)
 def for_update(stmt: SelectOfScalar[Model], model: type[SQLModel]) -> SelectOfScalar[Model]:
     """`stmt` locking the rows of `model` it returns until the transaction ends. An object already
     in the session is refreshed from the locked row, so the guard sees the committed state."""
-    return stmt.with_for_update(of=model).execution_options(populate_existing=True)  # type: ignore[arg-type]
+    return stmt.with_for_update(of=model).execution_options(populate_existing=True)
 
 
 def lock_for_update(session: Session, model: type[Model], key: Any) -> Model | None:

@@ -8,9 +8,12 @@ from typing import Any, TypeVar
 import yaml
 from sqlmodel import Session, SQLModel, select
 
+from ehp_api.core.db import table_of
+
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 M = TypeVar("M", bound=SQLModel)
+K = TypeVar("K", bound=Hashable)
 
 
 def seed_dir() -> Path:
@@ -66,7 +69,7 @@ def upsert(
     for name, value in key.items():
         stmt = stmt.where(getattr(model, name) == value)
     row = session.exec(stmt).first()
-    table = model.__tablename__  # type: ignore[attr-defined]
+    table = table_of(model).name
     if row is None:
         row = model(**key, **values)
         session.add(row)
@@ -86,14 +89,14 @@ def sync_links(
     session: Session,
     report: SeedReport,
     existing: Iterable[M],
-    desired: dict[Hashable, dict[str, Any]],
-    key_of: Callable[[M], Hashable],
-    make: Callable[[Hashable, dict[str, Any]], M],
+    desired: dict[K, dict[str, Any]],
+    key_of: Callable[[M], K],
+    make: Callable[[K, dict[str, Any]], M],
 ) -> None:
     """Make a set of link rows exactly the desired one: add, update, delete."""
     current = {key_of(row): row for row in existing}
     for key, row in current.items():
-        table = row.__tablename__  # type: ignore[attr-defined]
+        table = table_of(type(row)).name
         if key not in desired:
             session.delete(row)
             report.add(table, "deleted")
@@ -106,5 +109,5 @@ def sync_links(
         if key not in current:
             row = make(key, values)
             session.add(row)
-            report.add(row.__tablename__, "created")  # type: ignore[attr-defined]
+            report.add(table_of(type(row)).name, "created")
     session.flush()

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from ehp_api.alerts import indicators as alert_indicators
 from ehp_api.alerts.models import Alert, AlertEvent, AlertStatus
+from ehp_api.core.db import select_row
 from ehp_api.dashboard.schemas import AlertsSection, Count
 from ehp_api.locations.models import Location
 
@@ -64,7 +65,7 @@ def section(
     """Alerts past their draft whose events occurred in the period, broken down; escalations
     and activations are the period's counts of indicators 1.2.1.3 and 1.3.2.3 (`steps`)."""
     stmt = (
-        select(
+        select_row(
             Alert.kind,
             Alert.status,
             Alert.category,

@@ -12,6 +12,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, select
 
 from ehp_api.complaints import policy
@@ -20,8 +22,10 @@ from ehp_api.dashboard.alerts_section import suppress
 from ehp_api.dashboard.schemas import ComplaintsSection, Count
 
 
-def _in(column: object, starts_on: date, ends_on: date) -> object:
-    return and_(column >= starts_on, column <= ends_on)  # type: ignore[operator]
+def _in(
+    column: InstrumentedAttribute[date | None], starts_on: date, ends_on: date
+) -> ColumnElement[bool]:
+    return and_(column >= starts_on, column <= ends_on)
 
 
 def _count(session: Session, *where: Any) -> int:
@@ -36,13 +40,13 @@ def _flow(session: Session, starts_on: date, ends_on: date, counted: Any) -> dic
         Complaint.received_on <= ends_on,
         Complaint.referral_due_on < until,
         or_(
-            Complaint.first_referred_on.is_(None),  # type: ignore[union-attr]
-            Complaint.first_referred_on > until,  # type: ignore[operator]
+            Complaint.first_referred_on.is_(None),
+            Complaint.first_referred_on > until,
         ),
     )
     late_response = and_(
-        Complaint.response_due_on < until,  # type: ignore[operator]
-        or_(Complaint.responded_on.is_(None), Complaint.responded_on > until),  # type: ignore[union-attr,operator]
+        Complaint.response_due_on < until,
+        or_(Complaint.responded_on.is_(None), Complaint.responded_on > until),
     )
     return {
         "referred": _count(session, counted, _in(Complaint.first_referred_on, starts_on, ends_on)),

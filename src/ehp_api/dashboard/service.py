@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from ehp_api.activity_status import service as activity_status
 from ehp_api.alerts import indicators as alert_indicators
 from ehp_api.complaints import policy as complaint_policy
-from ehp_api.core.db import utcnow
+from ehp_api.core.db import select_row, utcnow
 from ehp_api.core.principal import Principal
 from ehp_api.dashboard import alerts_section, complaints_section, policy
 from ehp_api.dashboard.schemas import (
@@ -68,7 +68,7 @@ def plan_tree(session: Session) -> list[PlanNode]:
     """Axes, objectives, activities and indicators from one query of plain columns: the
     dashboard needs their codes and titles, not the entities with all they load with them."""
     stmt = (
-        select(
+        select_row(
             Axis.code,
             Axis.title_fr,
             Objective.code,
@@ -81,10 +81,10 @@ def plan_tree(session: Session) -> list[PlanNode]:
             Indicator.measure,
         )
         .select_from(Axis)
-        .outerjoin(Objective, Objective.axis_id == Axis.id)  # type: ignore[arg-type]
-        .outerjoin(Activity, Activity.objective_id == Objective.id)  # type: ignore[arg-type]
-        .outerjoin(Indicator, Indicator.activity_id == Activity.id)  # type: ignore[arg-type]
-        .order_by(Axis.id, Objective.id, Activity.id, Indicator.id)  # type: ignore[arg-type]
+        .outerjoin(Objective, Objective.axis_id == Axis.id)
+        .outerjoin(Activity, Activity.objective_id == Objective.id)
+        .outerjoin(Indicator, Indicator.activity_id == Activity.id)
+        .order_by(Axis.id, Objective.id, Activity.id, Indicator.id)
     )
     axes: dict[str, PlanNode] = {}
     for row in session.exec(stmt).all():
@@ -144,7 +144,7 @@ class _Progress:
 def planned_ids(session: Session, quarter_ids: list[int]) -> set[int]:
     stmt = (
         select(IndicatorSchedule.indicator_id)
-        .where(IndicatorSchedule.period_id.in_(quarter_ids))  # type: ignore[attr-defined]
+        .where(IndicatorSchedule.period_id.in_(quarter_ids))
         .distinct()
     )
     return set(session.exec(stmt).all())
@@ -224,7 +224,7 @@ def timeline(session: Session) -> list[TimelineActivity]:
         session.exec(
             select(Period).where(Period.kind == PeriodKind.quarter).order_by(Period.starts_on)
         ).all()
-    )  # type: ignore[arg-type]
+    )
     reported = session.exec(
         select(ReadingTotal.indicator_id, ReadingTotal.period_id)
         .where(ReadingTotal.category_code == "")
@@ -234,7 +234,7 @@ def timeline(session: Session) -> list[TimelineActivity]:
     for indicator_id, period_id in reported:
         by_indicator[indicator_id].add(period_id)
     result = []
-    for activity in session.exec(select(Activity).order_by(Activity.id)).all():  # type: ignore[arg-type]
+    for activity in session.exec(select(Activity).order_by(Activity.id)).all():
         planned = {s.period_id for s in activity.schedule}
         done = set().union(*(by_indicator[i.id or 0] for i in activity.indicators))
         result.append(

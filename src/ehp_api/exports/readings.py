@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ehp_api.core.db import SessionFactory
+from ehp_api.core.db import SessionFactory, select_row
 from ehp_api.core.errors import InvalidInput, InvalidParam
 from ehp_api.core.principal import Principal
 from ehp_api.exports import csv_writer, xlsx_writer
@@ -54,11 +54,11 @@ class Reference:
 
 def reference(session: Session) -> Reference:
     texts = dict(session.exec(select(Indicator.id, Indicator.text_fr)).all())
-    return Reference(readings_service.names(session), texts)  # type: ignore[arg-type]
+    return Reference(readings_service.names(session), texts)
 
 
 def _statement(session: Session, principal: Principal, filters: Filters) -> Any:
-    return readings_service.visible(session, select(*_FIELDS), principal, filters)  # type: ignore[call-overload]
+    return readings_service.visible(session, select_row(*_FIELDS), principal, filters)
 
 
 def count(session: Session, principal: Principal, filters: Filters) -> int:

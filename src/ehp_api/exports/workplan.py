@@ -54,7 +54,7 @@ def workbook(session: Session, with_sea: bool) -> IO[bytes]:
 def sheets(session: Session, with_sea: bool) -> list[Sheet]:
     table = figures.table(session, with_sea=with_sea)
     quarters = [code for code in table.periods if "Q" in code]
-    axes = session.exec(select(Axis).order_by(Axis.id)).all()  # type: ignore[arg-type]
+    axes = session.exec(select(Axis).order_by(Axis.id)).all()
     return [*(_axis_sheet(a, quarters, table) for a in axes), _notes(quarters, with_sea)]
 
 

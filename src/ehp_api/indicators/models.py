@@ -11,7 +11,7 @@ from ehp_api.periods.models import Period
 
 
 class MeasureType(StrEnum):
-    count = "count"
+    count = "count"  # type: ignore[assignment]  # the member shadows str.count; the value is stored
     percentage = "percentage"
     boolean = "boolean"
 

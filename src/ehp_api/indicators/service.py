@@ -35,7 +35,7 @@ def list_(
     stmt = select(Indicator)
     for prefix in filter(None, within):
         # Codes are hierarchical: the indicators of activity 1.2.3 are exactly 1.2.3.*.
-        stmt = stmt.where(Indicator.code.startswith(f"{prefix}."))  # type: ignore[attr-defined]
+        stmt = stmt.where(Indicator.code.startswith(f"{prefix}."))
     if measure is not None:
         stmt = stmt.where(Indicator.measure == measure)
     if liptako_gourma is not None:
@@ -45,9 +45,9 @@ def list_(
             p.id for p in periods_service.quarters_of(session, planned_in, query_field="planned_in")
         ]
         planned = select(IndicatorSchedule.indicator_id).where(
-            IndicatorSchedule.period_id.in_(quarter_ids)  # type: ignore[attr-defined]
+            IndicatorSchedule.period_id.in_(quarter_ids)
         )
-        stmt = stmt.where(Indicator.id.in_(planned))  # type: ignore[union-attr]
+        stmt = stmt.where(Indicator.id.in_(planned))
     return paginate(session, stmt, Indicator.id, page)
 
 

@@ -35,17 +35,22 @@ def load_focus_areas(session: Session, report: SeedReport, entries: list[dict[st
                 {"focus_area_id": area.id, "valid_from": version_entry["valid_from"]},
                 {"note": version_entry.get("note")},
             )
-            desired = {location_ids[p]: {} for p in version_entry["pcodes"]}
-            existing = session.exec(
-                select(FocusAreaMember).where(FocusAreaMember.version_id == version.id)
-            ).all()
-            sync_links(
-                session,
-                report,
-                existing,
-                desired,
-                key_of=lambda m: m.location_id,
-                make=lambda key, _v, vid=version.id: FocusAreaMember(
-                    version_id=vid, location_id=key
-                ),
-            )
+            members = [location_ids[p] for p in version_entry["pcodes"]]
+            _sync_members(session, report, version.id or 0, members)
+
+
+def _sync_members(
+    session: Session, report: SeedReport, version_id: int, location_ids: list[int]
+) -> None:
+    existing = session.exec(
+        select(FocusAreaMember).where(FocusAreaMember.version_id == version_id)
+    ).all()
+    desired: dict[int, dict[str, Any]] = {i: {} for i in location_ids}
+    sync_links(
+        session,
+        report,
+        existing,
+        desired,
+        key_of=lambda m: m.location_id,
+        make=lambda key, _v: FocusAreaMember(version_id=version_id, location_id=key),
+    )

@@ -41,7 +41,7 @@ def version_on(session: Session, area: FocusArea, on: date) -> FocusAreaVersion 
     stmt = (
         select(FocusAreaVersion)
         .where(FocusAreaVersion.focus_area_id == area.id, FocusAreaVersion.valid_from <= on)
-        .order_by(FocusAreaVersion.valid_from.desc())  # type: ignore[attr-defined]
+        .order_by(FocusAreaVersion.valid_from.desc())
     )
     return session.exec(stmt).first()
 
@@ -79,8 +79,8 @@ def in_focus_area(version_id: int) -> ColumnElement[bool]:
     """SQL condition: the location, or the region it lies in, is a member of the version."""
     member_ids = select(FocusAreaMember.location_id).where(FocusAreaMember.version_id == version_id)
     return or_(
-        Location.id.in_(member_ids),  # type: ignore[union-attr]
-        Location.parent_id.in_(member_ids),  # type: ignore[union-attr]
+        Location.id.in_(member_ids),
+        Location.parent_id.in_(member_ids),
     )
 
 

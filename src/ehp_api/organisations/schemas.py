@@ -25,18 +25,18 @@ class OrganisationRef(SQLModel):
 class OrganisationCreate(OrganisationBase):
     """A new organisation (tenant), e.g. an NGO that will post readings."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
 
     # true or false only, not 0, 1 or "yes" (SQLModel's Field takes no `strict`).
     ehp_member: StrictBool = Field(False, description="Member of the Humanitarian Country Team.")
 
 
 class OrganisationUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
 
     acronym: str | None = Field(None, max_length=32, description="The acronym, if any.")
-    name_fr: str = Field(None, min_length=1, max_length=300, description="Name in French.")  # type: ignore[assignment]
+    name_fr: str = Field(None, min_length=1, max_length=300, description="Name in French.")
     name_en: str | None = Field(None, max_length=300, description="Name in English.")
-    kind: OrganisationKind = Field(None, description="What kind of actor this is.")  # type: ignore[assignment]
-    ehp_member: StrictBool = Field(None, description="Member of the EHP.")  # type: ignore[assignment]
+    kind: OrganisationKind = Field(None, description="What kind of actor this is.")
+    ehp_member: StrictBool = Field(None, description="Member of the EHP.")
     description: str | None = Field(None, max_length=2000, description="A short note.")

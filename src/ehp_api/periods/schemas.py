@@ -9,7 +9,7 @@ from ehp_api.periods.models import PeriodBase
 
 
 class PeriodLockIn(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types it as its own dict
 
     reason: str | None = Field(None, max_length=2000, description="Why, e.g. `dashboard sent`.")
 

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
 from ehp_api.core.errors import InvalidInput, InvalidParam, NotFound
@@ -76,7 +76,7 @@ def share(session: Session, codes: Iterable[Any]) -> None:
     named = {code for code in codes if isinstance(code, str)}
     wanted = sorted(named | {code[:4] for code in named})
     if wanted:
-        stmt = select(Period.id).where(col(Period.code).in_(wanted)).order_by(col(Period.id))
+        stmt = select(Period.id).where(Period.code.in_(wanted)).order_by(Period.id)
         session.exec(stmt.with_for_update(read=True)).all()
 
 

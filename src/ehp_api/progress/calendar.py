@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from ehp_api.core.db import select_row
 from ehp_api.periods.models import Period, PeriodKind
 
 
@@ -83,7 +84,7 @@ class Calendar:
 
 
 def load(session: Session) -> Calendar:
-    columns = select(
+    columns = select_row(
         Period.id, Period.code, Period.kind, Period.year, Period.starts_on, Period.ends_on
     )
     return Calendar({row[0]: PeriodInfo(*row) for row in session.exec(columns).all()})

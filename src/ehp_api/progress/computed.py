@@ -131,7 +131,9 @@ def _from_complaints(
             parts = dict(value.counts)
     figures = _with_year_to_date(figures, spans)
     figures["year_to_date"] = figures["year_to_date"] or Figure()
-    return Computed(Buckets(**figures), parts)
+    return Computed(
+        Buckets(figures["in_period"], figures["year_to_date"], figures["to_date"]), parts
+    )
 
 
 Shown = TypeVar("Shown", bound=IndicatorFigures)

@@ -51,7 +51,7 @@ def cells(session: Session, where: Sequence[Any]) -> Iterator[tuple[int, grain.C
             Reading.numerator,
             Reading.denominator,
         )
-        .outerjoin(Location, Location.id == Reading.location_id)  # type: ignore[arg-type]
+        .outerjoin(Location, Location.id == Reading.location_id)
         .where(_counted(), *where)
     )
     for row in session.execute(stmt).yield_per(5000):
@@ -67,7 +67,7 @@ def cells(session: Session, where: Sequence[Any]) -> Iterator[tuple[int, grain.C
 def _counted() -> Any:
     """The readings with a validated value: validated, or validated and being corrected."""
     validated = Reading.status == ReadingStatus.validated
-    return or_(Reading.validated_numerator.is_not(None), validated)  # type: ignore[union-attr]
+    return or_(Reading.validated_numerator.is_not(None), validated)
 
 
 def _write(session: Session, by_indicator: dict[int, list[grain.Cell]]) -> None:

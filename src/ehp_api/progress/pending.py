@@ -33,7 +33,7 @@ def attach(
     stmt = select(Reading).where(
         Reading.indicator_id == indicator.id,
         Reading.status == ReadingStatus.submitted,
-        Reading.validated_numerator.is_not(None),  # type: ignore[union-attr]
+        Reading.validated_numerator.is_not(None),
         condition,
     )
     codes = readings_service.names(session)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from ehp_api.core.db import select_row
 from ehp_api.indicators.models import (
     Aggregation,
     BooleanKind,
@@ -53,13 +54,13 @@ def rules(session: Session) -> dict[int, IndicatorRule]:
         )
         .join(
             DisaggregationCategory,
-            DisaggregationCategory.id == IndicatorDisaggregation.category_id,  # type: ignore[arg-type]
+            DisaggregationCategory.id == IndicatorDisaggregation.category_id,
         )
-        .order_by(IndicatorDisaggregation.indicator_id, IndicatorDisaggregation.position)  # type: ignore[arg-type]
+        .order_by(IndicatorDisaggregation.indicator_id, IndicatorDisaggregation.position)
     )
     for indicator_id, code, share in session.exec(asked).all():
         categories.setdefault(indicator_id, []).append((code, share))
-    columns = select(
+    columns = select_row(
         Indicator.id,
         Indicator.code,
         Indicator.measure,

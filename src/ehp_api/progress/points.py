@@ -151,7 +151,7 @@ def _targets(
             continue
         achieved = _achieved(rule, this_year.figure, zone, result)
         if rule.measure == MeasureType.boolean:
-            percent = 100.0 if achieved else 0.0
+            percent: float | None = 100.0 if achieved else 0.0
         else:
             percent = round(100 * achieved / target, 1) if target and achieved is not None else None
         baseline = chosen.baselines.get(zone)

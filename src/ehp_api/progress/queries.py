@@ -8,7 +8,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session
 
 from ehp_api.progress.calendar import Calendar, Spans
@@ -27,12 +28,12 @@ class Keys:
     zoned: Collection[int] | None = None
 
     def columns(self) -> tuple[Any, ...]:
-        org = T.organisation_id
+        org: ColumnElement[Any] | InstrumentedAttribute[Any] = T.organisation_id
         if self.summed:
-            org = case((T.indicator_id.in_(self.summed), None), else_=T.organisation_id)  # type: ignore[attr-defined,assignment]
-        zone = T.zone
+            org = case((T.indicator_id.in_(self.summed), None), else_=T.organisation_id)
+        zone: ColumnElement[Any] | InstrumentedAttribute[Any] = T.zone
         if self.zoned is not None:
-            zone = case((T.indicator_id.in_(self.zoned), T.zone))  # type: ignore[attr-defined,assignment]
+            zone = case((T.indicator_id.in_(self.zoned), T.zone))
         return T.indicator_id, org, zone, T.category_code, T.option_code
 
 
@@ -69,7 +70,7 @@ def _period_and_to_date(
     keys: Keys,
     found: ByIndicator,
 ) -> None:
-    now = T.period_id.in_(spans.in_period)  # type: ignore[attr-defined]
+    now = T.period_id.in_(spans.in_period)
     denominator = func.coalesce(T.denominator, 0)
     grouped = keys.columns()
     stmt = (
@@ -80,16 +81,16 @@ def _period_and_to_date(
             _within(now, T.region_overlaps), _within(now, T.excess),
             _within(now, T.from_breakdown),
         )
-        .where(T.period_id.in_(spans.to_date))  # type: ignore[attr-defined]
+        .where(T.period_id.in_(spans.to_date))
         .group_by(*grouped)
     )  # fmt: skip
     if indicator_ids is not None:
-        stmt = stmt.where(T.indicator_id.in_(indicator_ids))  # type: ignore[attr-defined]
+        stmt = stmt.where(T.indicator_id.in_(indicator_ids))
     for row in session.execute(stmt).all():
         buckets = _buckets(found, row[0], row[1])
         place, slot = row[2], (row[3], row[4])
-        buckets.in_period.add(place, slot, row[5:8], row[11:14])  # type: ignore[arg-type]
-        buckets.to_date.add(place, slot, row[8:11])  # type: ignore[arg-type]
+        buckets.in_period.add(place, slot, row[5:8], row[11:14])
+        buckets.to_date.add(place, slot, row[8:11])
 
 
 def _buckets(found: ByIndicator, indicator: int, org: Any) -> Buckets:
@@ -109,7 +110,7 @@ def _yes(
 ) -> None:
     """The first and last period (by `Calendar.position`) with a validated yes."""
     position = case({pid: calendar.position(pid) for pid in calendar.periods}, value=T.period_id)
-    this_year = T.period_id.in_(spans.year_to_date)  # type: ignore[attr-defined]
+    this_year = T.period_id.in_(spans.year_to_date)
     org = keys.columns()[1]
     stmt = (
         select(
@@ -120,8 +121,8 @@ def _yes(
             func.max(position),
         )
         .where(
-            T.period_id.in_(spans.to_date),  # type: ignore[attr-defined]
-            T.indicator_id.in_(indicator_ids),  # type: ignore[attr-defined]
+            T.period_id.in_(spans.to_date),
+            T.indicator_id.in_(indicator_ids),
             T.category_code == "",
             T.numerator > 0,
         )
@@ -142,13 +143,13 @@ def _year_to_date(
     stmt = (
         select(*grouped, func.sum(T.numerator), func.sum(denominator), func.sum(T.records))
         .where(
-            T.period_id.in_(spans.year_to_date),  # type: ignore[attr-defined]
-            T.indicator_id.in_(indicator_ids),  # type: ignore[attr-defined]
+            T.period_id.in_(spans.year_to_date),
+            T.indicator_id.in_(indicator_ids),
         )
         .group_by(*grouped)
     )
     for row in session.execute(stmt).all():
-        _buckets(found, row[0], row[1]).year_to_date.add(row[2], (row[3], row[4]), row[5:8])  # type: ignore[arg-type]
+        _buckets(found, row[0], row[1]).year_to_date.add(row[2], (row[3], row[4]), row[5:8])
 
 
 def _organisations(
@@ -161,10 +162,10 @@ def _organisations(
     """How many organisations the already summed figures of the period rest on."""
     stmt = (
         select(T.indicator_id, func.count(func.distinct(T.organisation_id)))
-        .where(T.period_id.in_(spans.in_period), T.indicator_id.in_(summed))  # type: ignore[attr-defined]
+        .where(T.period_id.in_(spans.in_period), T.indicator_id.in_(summed))
         .group_by(T.indicator_id)
     )
     if indicator_ids is not None:
-        stmt = stmt.where(T.indicator_id.in_(indicator_ids))  # type: ignore[attr-defined]
+        stmt = stmt.where(T.indicator_id.in_(indicator_ids))
     for indicator, count in session.execute(stmt).all():
         _buckets(found, indicator, None).organisations = count

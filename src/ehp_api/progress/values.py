@@ -192,7 +192,7 @@ def _split(
         for name in {n for pieces in cut.values() for n in pieces}:
             pieces = {span: cut[span].get(name, Figure()) for span in sums.SPANS}
             groups.setdefault(name, {})[org] = Buckets(
-                **pieces,  # type: ignore[arg-type]
+                **pieces,
                 first_true=buckets.first_true,
                 first_true_this_year=buckets.first_true_this_year,
                 last_true=buckets.last_true,

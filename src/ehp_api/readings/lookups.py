@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from ehp_api.core.db import select_row
 from ehp_api.indicators.models import (
     DisaggregationCategory,
     DisaggregationOption,
@@ -93,7 +94,7 @@ def _indicators(session: Session) -> dict[str, IndicatorInfo]:
         DisaggregationCategory.id,
     ).join(
         DisaggregationCategory,
-        DisaggregationCategory.id == IndicatorDisaggregation.category_id,  # type: ignore[arg-type]
+        DisaggregationCategory.id == IndicatorDisaggregation.category_id,
     )
     for indicator_id, code, category_id in session.exec(breakdowns).all():
         categories.setdefault(indicator_id, {})[code] = frozenset(options.get(category_id, ()))
@@ -118,7 +119,7 @@ def _indicators(session: Session) -> dict[str, IndicatorInfo]:
 
 def _periods(session: Session) -> dict[str, PeriodInfo]:
     locks = {lock.period_id: lock for lock in session.exec(select(PeriodLock)).all()}
-    columns = select(Period.id, Period.code, Period.kind, Period.year, Period.starts_on)
+    columns = select_row(Period.id, Period.code, Period.kind, Period.year, Period.starts_on)
     return {
         code: PeriodInfo(period_id, code, kind, year, starts_on, locks.get(period_id))
         for period_id, code, kind, year, starts_on in session.exec(columns).all()
@@ -138,11 +139,11 @@ def _liptako(session: Session) -> list[tuple[date, frozenset[str]]]:
     """Each version of the area from its first day, with its P-codes (a version may be empty)."""
     stmt = (
         select(FocusAreaVersion.id, FocusAreaVersion.valid_from, Location.pcode)
-        .join(FocusArea, FocusArea.id == FocusAreaVersion.focus_area_id)  # type: ignore[arg-type]
-        .outerjoin(FocusAreaMember, FocusAreaMember.version_id == FocusAreaVersion.id)  # type: ignore[arg-type]
-        .outerjoin(Location, Location.id == FocusAreaMember.location_id)  # type: ignore[arg-type]
+        .join(FocusArea, FocusArea.id == FocusAreaVersion.focus_area_id)
+        .outerjoin(FocusAreaMember, FocusAreaMember.version_id == FocusAreaVersion.id)
+        .outerjoin(Location, Location.id == FocusAreaMember.location_id)
         .where(FocusArea.code == LIPTAKO)
-        .order_by(FocusAreaVersion.valid_from, FocusAreaVersion.id)  # type: ignore[arg-type]
+        .order_by(FocusAreaVersion.valid_from, FocusAreaVersion.id)
     )
     versions: dict[int, tuple[date, set[str]]] = {}
     for version_id, valid_from, pcode in session.exec(stmt).all():

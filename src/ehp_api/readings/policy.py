@@ -16,8 +16,8 @@ def visible_to(principal: Principal) -> ColumnElement[bool] | None:
         return None
     validated = Reading.status == ReadingStatus.validated
     if principal.can(Permission.readings_write):
-        return or_(Reading.organisation_id == principal.organisation_id, validated)  # type: ignore[return-value]
-    return validated  # type: ignore[return-value]
+        return or_(Reading.organisation_id == principal.organisation_id, validated)
+    return validated
 
 
 def drafts_visible_to(principal: Principal) -> ColumnElement[bool] | None:

@@ -19,8 +19,10 @@ from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
 from ehp_api.readings.schemas import ReadingIn, ReadingUpdate
 from ehp_api.web.middleware import GZIP_TAG_SUFFIX
 
-_TRACKED = ("numerator", "denominator", "status", "comment", "external_ref", "rejection_reason")
-_TRACKED += ("validated_numerator", "validated_denominator")
+_TRACKED = (
+    *("numerator", "denominator", "status", "comment", "external_ref", "rejection_reason"),
+    *("validated_numerator", "validated_denominator"),
+)
 _DETAILS = ("comment", "external_ref")
 
 
@@ -148,7 +150,9 @@ def update(
     _check_seen(reading, if_match)
     before = _snapshot(reading)
     fields = data.model_dump(exclude_unset=True)
-    value_fields = {k: fields[k] for k in ("value", "numerator", "denominator") if k in fields}
+    value_fields: dict[str, Any] = {
+        k: fields[k] for k in ("value", "numerator", "denominator") if k in fields
+    }
     if value_fields:
         reading.numerator, reading.denominator = _new_value(indicator, reading, value_fields)
     for name in _DETAILS:

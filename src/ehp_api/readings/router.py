@@ -106,6 +106,7 @@ def _write_one(session: Session, principal: Principal, reading: ReadingIn) -> An
     if summary.conflicts:
         raise render.refusal(summary)
     [result] = summary.results
+    assert result.outcome in ("created", "updated", "unchanged"), "an accepted row is stored"
     stored = service.get(session, principal, result.id or 0)
     body = ReadingWritten(
         **render.to_public(stored, service.names(session)).model_dump(),

@@ -122,7 +122,7 @@ def _summary(
     """Row outcomes. A refused atomic batch stores nothing: its valid rows are `not_stored`, so
     the counts never claim a write that did not happen (a dry run shows what would happen)."""
     refused = not dry_run and mode == "atomic" and bool(conflicts)
-    outcomes: list[tuple[Any, str, int | None]] = [
+    outcomes: list[tuple[Any, Literal["created", "updated", "unchanged"], int | None]] = [
         *((p, "created", ids.get(p.natural_key)) for p in plan.creates),
         *((p, "updated", c["id"]) for p, c in plan.updates),
         *((p, "unchanged", i) for p, i in plan.unchanged),
@@ -183,25 +183,25 @@ def _filtered(session: Session, stmt: Any, filters: Filters) -> Any:
     if filters.indicator is not None:
         indicators = select(Indicator.id).where(Indicator.code == filters.indicator)
         ids = known_ids(session, indicators, "indicator", filters.indicator)
-        stmt = stmt.where(Reading.indicator_id.in_(ids))  # type: ignore[attr-defined]
+        stmt = stmt.where(Reading.indicator_id.in_(ids))
     if filters.activity is not None:
         activity = select(Activity.id).where(Activity.code == filters.activity)
         known_ids(session, activity, "activity", filters.activity)
         prefix = f"{filters.activity}."
-        indicators = select(Indicator.id).where(Indicator.code.startswith(prefix))  # type: ignore[attr-defined]
-        stmt = stmt.where(Reading.indicator_id.in_(session.exec(indicators).all()))  # type: ignore[attr-defined]
+        indicators = select(Indicator.id).where(Indicator.code.startswith(prefix))
+        stmt = stmt.where(Reading.indicator_id.in_(session.exec(indicators).all()))
     if filters.period is not None:
         year = select(Period.year).where(Period.code == filters.period, Period.kind == "year")
-        periods = select(Period.id).where(or_(Period.code == filters.period, Period.year.in_(year)))  # type: ignore[attr-defined]
+        periods = select(Period.id).where(or_(Period.code == filters.period, Period.year.in_(year)))
         ids = known_ids(session, periods, "period", filters.period)
-        stmt = stmt.where(Reading.period_id.in_(ids))  # type: ignore[attr-defined]
+        stmt = stmt.where(Reading.period_id.in_(ids))
     if filters.organisation is not None:
         organisations = select(Organisation.id).where(Organisation.code == filters.organisation)
         ids = known_ids(session, organisations, "organisation", filters.organisation)
-        stmt = stmt.where(Reading.organisation_id.in_(ids))  # type: ignore[attr-defined]
+        stmt = stmt.where(Reading.organisation_id.in_(ids))
     if filters.location is not None:
         ids = place_ids(session, filters.location)
-        stmt = stmt.where(Reading.location_id.in_(ids))  # type: ignore[attr-defined]
+        stmt = stmt.where(Reading.location_id.in_(ids))
     for column, value in ((Reading.zone, filters.zone), (Reading.status, filters.status)):
         if value is not None:
             stmt = stmt.where(column == value)
@@ -258,6 +258,6 @@ def history(session: Session, principal: Principal, reading_id: int) -> list[His
     whole = policy.sees_whole_history(principal, reading)
     if not whole:
         stmt = stmt.where(ReadingHistory.event == "validated")
-    rows = session.exec(stmt.order_by(ReadingHistory.id)).all()  # type: ignore[arg-type]
+    rows = session.exec(stmt.order_by(ReadingHistory.id)).all()
     entries = [render.history_entry(h, measure) for h in rows]
     return entries if whole else [render.validation_only(e) for e in entries]

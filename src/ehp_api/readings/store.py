@@ -4,16 +4,16 @@ row (see `ehp_api.core.bulk`)."""
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import select, text
 from sqlmodel import Session
 
 from ehp_api.core import bulk
-from ehp_api.core.db import utcnow
+from ehp_api.core.db import table_of, utcnow
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
 from ehp_api.readings.validation import Prepared
 
-READINGS: Table = Reading.__table__  # type: ignore[attr-defined]
-HISTORY: Table = ReadingHistory.__table__  # type: ignore[attr-defined]
+READINGS = table_of(Reading)
+HISTORY = table_of(ReadingHistory)
 _COMPARED = ("numerator", "denominator", "comment", "external_ref")
 _DETAILS = ("comment", "external_ref")
 _VALIDATED = ("validated_numerator", "validated_denominator")

@@ -32,7 +32,8 @@ def _rows(
 
 def to_public(session: Session, indicator: Indicator) -> IndicatorTargetsPublic:
     baselines, targets = _rows(session, indicator.id or 0)
-    latest = max([*baselines, *targets], key=lambda r: r.set_at, default=None)
+    rows: list[IndicatorBaseline | IndicatorTarget] = [*baselines, *targets]
+    latest = max(rows, key=lambda r: r.set_at, default=None)
     measure = indicator.measure
     return IndicatorTargetsPublic(
         indicator=indicator.code,

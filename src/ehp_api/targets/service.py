@@ -91,8 +91,8 @@ def replace(
     _check(session, indicator, data)
     before = to_public(session, indicator)
     indicator_id = indicator.id or 0
-    session.execute(delete(IndicatorBaseline).where(IndicatorBaseline.indicator_id == indicator_id))  # type: ignore[arg-type]
-    session.execute(delete(IndicatorTarget).where(IndicatorTarget.indicator_id == indicator_id))  # type: ignore[arg-type]
+    session.execute(delete(IndicatorBaseline).where(IndicatorBaseline.indicator_id == indicator_id))
+    session.execute(delete(IndicatorTarget).where(IndicatorTarget.indicator_id == indicator_id))
     for b in data.baselines:
         session.add(
             IndicatorBaseline(
@@ -142,8 +142,8 @@ def for_indicators(
         IndicatorTarget.value,
     )
     if indicator_ids is not None:
-        baselines = baselines.where(IndicatorBaseline.indicator_id.in_(indicator_ids))  # type: ignore[attr-defined]
-        targets = targets.where(IndicatorTarget.indicator_id.in_(indicator_ids))  # type: ignore[attr-defined]
+        baselines = baselines.where(IndicatorBaseline.indicator_id.in_(indicator_ids))
+        targets = targets.where(IndicatorTarget.indicator_id.in_(indicator_ids))
     for indicator_id, zone, value in session.exec(baselines).all():
         found[indicator_id].baselines[zone] = value
     for indicator_id, year, zone, value in session.exec(targets).all():

@@ -128,7 +128,7 @@ class Idempotency:
         principal = getattr(self.request.state, "principal", None)
         if principal is None:
             raise RuntimeError("an idempotent operation needs an authenticated caller")
-        return principal  # type: ignore[no-any-return]
+        return principal
 
     def _kept(self, body: Any) -> tuple[Any, Storage]:
         field = self.shown_once.field if self.shown_once else None

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Table, delete, null, select, update
+from sqlalchemy import JSON, Column, delete, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel
 
-from ehp_api.core.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.db import UTCDateTime, enum_type, table_of, utcnow
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam
 from ehp_api.core.principal import Principal
 
@@ -49,7 +49,7 @@ class IdempotencyKey(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
 
 
-KEYS: Table = IdempotencyKey.__table__  # type: ignore[attr-defined]
+KEYS = table_of(IdempotencyKey)
 
 
 def request_hash(*parts: Any) -> str:
@@ -134,5 +134,5 @@ def store(session: Session, scope: str, key: str, status: int, body: Any, storag
 
 def purge_expired(session: Session) -> int:
     """Delete the keys past `expires_at` (they are never replayed); return how many."""
-    result = session.execute(delete(KEYS).where(KEYS.c.expires_at <= utcnow()))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    result = session.exec(delete(KEYS).where(KEYS.c.expires_at <= utcnow()))
+    return int(result.rowcount)

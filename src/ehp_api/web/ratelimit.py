@@ -23,7 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Field, Session, SQLModel
 
 # Importing ehp_api.core.db (here, before the table class) sets the constraint naming convention.
-from ehp_api.core.db import UTCDateTime, deferred, utcnow
+from ehp_api.core.db import UTCDateTime, deferred, table_of, utcnow
 from ehp_api.core.errors import AppError
 
 KEY_LENGTH = 255
@@ -62,7 +62,7 @@ class TooManyRequests(AppError):
         self.retry_after = retry_after
 
 
-_table = RateLimitCounter.__table__  # type: ignore[attr-defined]
+_table = table_of(RateLimitCounter)
 
 
 def _stored_key(key: str) -> str:
@@ -183,7 +183,7 @@ def _expired_counters() -> Any:
 def purge_expired(session: Session) -> int:
     """Delete the counters whose window has ended, in the caller's transaction; return how many.
     A window that ended starts afresh at the next hit anyway: the rows are dead weight."""
-    return int(session.execute(_expired_counters()).rowcount)  # type: ignore[attr-defined]
+    return int(session.exec(_expired_counters()).rowcount)
 
 
 def build_storage(engine: Engine, storage_url: str | None = None) -> Storage:

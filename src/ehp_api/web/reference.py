@@ -95,8 +95,8 @@ def touch(session: OrmSession) -> None:
     must not leave its number to the next change, whose data would differ from what a worker
     may have kept under it while reading in that transaction."""
     version = secrets.randbits(62)
-    stamp = update(ReferenceStamp).where(ReferenceStamp.id == 1)  # type: ignore[arg-type]
-    if session.execute(stamp.values(version=version)).rowcount == 0:  # type: ignore[attr-defined]
+    stamp = update(ReferenceStamp).where(ReferenceStamp.id == 1)
+    if session.execute(stamp.values(version=version)).rowcount == 0:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         session.execute(insert(ReferenceStamp).values(id=1, version=version))
 
 
@@ -118,7 +118,7 @@ def memo(session: Session, name: str, build: Callable[[], _T]) -> _T:
     with _memos_lock:
         kept = _memos.get(name)
     if kept is not None and kept[0] == version:
-        return kept[1]  # type: ignore[no-any-return]
+        return kept[1]
     value = build()
     with _memos_lock:
         _memos[name] = (version, value)

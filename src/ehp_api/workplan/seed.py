@@ -2,7 +2,7 @@
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, select
 
@@ -33,7 +33,7 @@ _QUARTER_RANGE = re.compile(r"^Q([1-4])(?:-Q([1-4]))?$")
 
 def parse_schedule(schedule: dict[str, str] | None) -> list[str]:
     """`{"2020": "Q3-Q4", "2021": "Q1"}` -> `["2020Q3", "2020Q4", "2021Q1"]`."""
-    codes = []
+    codes: list[str] = []
     for year, text in (schedule or {}).items():
         for part in str(text).replace(" ", "").split(","):
             match = _QUARTER_RANGE.match(part)
@@ -73,6 +73,9 @@ def load_periods(session: Session, report: SeedReport, starts_on: date, ends_on:
             upsert(session, report, Period, {"code": f"{year}Q{quarter}"}, values)
 
 
+_Participant = TypeVar("_Participant", ActivityLead, ActivityActor)
+
+
 class _Lookups:
     def __init__(self, session: Session) -> None:
         self.organisations = dict(session.exec(select(Organisation.code, Organisation.id)).all())
@@ -104,22 +107,33 @@ def _sync_participants(
     entry: dict[str, Any],
     lookups: _Lookups,
 ) -> None:
-    for link, field in ((ActivityLead, "leads"), (ActivityActor, "other_actors")):
-        desired = {}
-        for position, item in enumerate(entry.get(field) or []):
-            values = {k: v for k, v in item.items() if k != "organisation"}
-            desired[lookups.organisations[item["organisation"]]] = {"position": position, **values}
-        existing = session.exec(select(link).where(link.activity_id == activity.id)).all()
-        sync_links(
-            session,
-            report,
-            existing,
-            desired,
-            key_of=lambda row: row.organisation_id,
-            make=lambda key, values, link=link: link(
-                activity_id=activity.id, organisation_id=key, **values
-            ),
-        )
+    leads, actors = entry.get("leads") or [], entry.get("other_actors") or []
+    _sync_organisations(session, report, activity, ActivityLead, leads, lookups)
+    _sync_organisations(session, report, activity, ActivityActor, actors, lookups)
+
+
+def _sync_organisations(
+    session: Session,
+    report: SeedReport,
+    activity: Activity,
+    link: type[_Participant],
+    items: list[dict[str, Any]],
+    lookups: _Lookups,
+) -> None:
+    """The organisations leading or contributing to an activity, in the plan's order."""
+    desired: dict[int, dict[str, Any]] = {}
+    for position, item in enumerate(items):
+        values = {k: v for k, v in item.items() if k != "organisation"}
+        desired[lookups.organisations[item["organisation"]]] = {"position": position, **values}
+    existing = session.exec(select(link).where(link.activity_id == activity.id)).all()
+    sync_links(
+        session,
+        report,
+        existing,
+        desired,
+        key_of=lambda row: row.organisation_id,
+        make=lambda key, values: link(activity_id=activity.id or 0, organisation_id=key, **values),
+    )
 
 
 def _load_indicator(
@@ -171,7 +185,7 @@ def _load_indicator(
         desired,
         key_of=lambda row: row.category_id,
         make=lambda key, v: IndicatorDisaggregation(
-            indicator_id=indicator.id, category_id=key, **v
+            indicator_id=indicator.id or 0, category_id=key, **v
         ),
     )
     return indicator.liptako_gourma

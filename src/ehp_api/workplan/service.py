@@ -41,7 +41,7 @@ def list_objectives(
 ) -> tuple[list[Objective], str | None]:
     stmt = select(Objective)
     if axis is not None:
-        stmt = stmt.where(Objective.code.startswith(f"{axis}."))  # type: ignore[attr-defined]
+        stmt = stmt.where(Objective.code.startswith(f"{axis}."))
     if nexus is not None:
         stmt = stmt.where(Objective.nexus == nexus)
     return paginate(session, stmt, Objective.id, page)
@@ -54,15 +54,15 @@ def get_objective(session: Session, code: str) -> Objective:
     return objective
 
 
-def _led_by(lead: str):  # type: ignore[no-untyped-def]
+def _led_by(lead: str):
     """Activities the organisation leads by name, or as an EHP member where `Tout EHP` leads."""
     explicit = (
         select(ActivityLead.activity_id)
-        .join(Organisation, Organisation.id == ActivityLead.organisation_id)  # type: ignore[arg-type]
+        .join(Organisation, Organisation.id == ActivityLead.organisation_id)
         .where(Organisation.code == lead)
     )
     is_member = exists().where(Organisation.code == lead, Organisation.ehp_member)
-    return or_(Activity.id.in_(explicit), and_(Activity.all_ehp_members, is_member))  # type: ignore[union-attr]
+    return or_(Activity.id.in_(explicit), and_(Activity.all_ehp_members, is_member))
 
 
 def list_activities(
@@ -77,24 +77,24 @@ def list_activities(
 ) -> tuple[list[Activity], str | None]:
     stmt = select(Activity)
     for prefix in filter(None, within):
-        stmt = stmt.where(Activity.code.startswith(f"{prefix}."))  # type: ignore[attr-defined]
+        stmt = stmt.where(Activity.code.startswith(f"{prefix}."))
     if lead is not None:
         stmt = stmt.where(_led_by(lead))
     if actor is not None:
         with_actor = (
             select(ActivityActor.activity_id)
-            .join(Organisation, Organisation.id == ActivityActor.organisation_id)  # type: ignore[arg-type]
+            .join(Organisation, Organisation.id == ActivityActor.organisation_id)
             .where(Organisation.code == actor)
         )
-        stmt = stmt.where(Activity.id.in_(with_actor))  # type: ignore[union-attr]
+        stmt = stmt.where(Activity.id.in_(with_actor))
     if planned_in is not None:
         quarter_ids = [
             p.id for p in periods_service.quarters_of(session, planned_in, query_field="planned_in")
         ]
         planned = select(ActivitySchedule.activity_id).where(
-            ActivitySchedule.period_id.in_(quarter_ids)  # type: ignore[attr-defined]
+            ActivitySchedule.period_id.in_(quarter_ids)
         )
-        stmt = stmt.where(Activity.id.in_(planned))  # type: ignore[union-attr]
+        stmt = stmt.where(Activity.id.in_(planned))
     if liptako_gourma is not None:
         stmt = stmt.where(Activity.liptako_gourma == liptako_gourma)
     return paginate(session, stmt, Activity.id, page)

@@ -28,11 +28,11 @@ def planned_indicators(session: Session, period_code: str) -> list[Indicator]:
     readings, in the plan's order."""
     quarters = periods_service.quarters_of(session, period_code, query_field="period")
     planned = select(IndicatorSchedule.indicator_id).where(
-        IndicatorSchedule.period_id.in_([q.id for q in quarters])  # type: ignore[attr-defined]
+        IndicatorSchedule.period_id.in_([q.id for q in quarters])
     )
     stmt = select(Indicator).where(
-        Indicator.id.in_(planned),  # type: ignore[union-attr]
-        Indicator.computed_from.is_(None),  # type: ignore[union-attr]
+        Indicator.id.in_(planned),
+        Indicator.computed_from.is_(None),
     )
     indicators = session.exec(stmt).all()
     return sorted(indicators, key=lambda i: tuple(int(part) for part in i.code.split(".")))
