@@ -153,8 +153,42 @@ class TestCorrections:
         assert ocha.post(f"/api/v1/readings/{reading['id']}/validate").status_code == 200
         assert point(client, "3.1.1.1", "2021Q2")["value"] == 6
 
+    def test_a_correction_waits_beside_its_own_breakdown_option(
+        self, ocha: TestClient, plant: Callable[..., dict]
+    ) -> None:
+        """Kills `group == reading.disaggregation.get(group_by)` turned into `!=` in
+        `pending._in_group`: grouped by participant type, the correction of the `ngo` reading
+        waits beside the `ngo` point, not beside the others."""
+        body = {"indicator": "2.2.3.2", "period": "2021Q2"}
+        for option, n in (("un", 10), ("ngo", 15)):
+            plant("HCR", **body, disaggregation={"participant_type": option}, value=n)
+        plant("HCR", False, **body, disaggregation={"participant_type": "ngo"}, value=12)
+        by_type = groups(ocha, "2.2.3.2", "2021Q2", "participant_type")
+        [pending] = by_type["ngo"]["pending"]
+        assert (pending["validated_value"], pending["pending_value"]) == (15, 12)
+        assert by_type["un"]["pending"] == []
+
 
 class TestComputed:
+    def test_a_computed_indicator_with_a_target_counts_its_year_to_date(
+        self, ocha: TestClient, hcr: TestClient
+    ) -> None:
+        """Kills the year to date of a complaint-computed indicator lost (`"year_to_date"`
+        renamed in `computed.ranges`, or not asked for in `computed._from_complaints`): with a
+        2021 target, 2021 Q2's progress counts the cases referred in Q1 and Q2, not Q2 alone."""
+        targets = {"baselines": [], "targets": [{"year": 2021, "value": 12}]}
+        response = ocha.put("/api/v1/indicators/3.2.1.5/targets", json=targets)
+        assert response.status_code == 200, response.text
+        for month in ("02", "05"):
+            complaint_id = create(hcr, received_on=f"2021-{month}-01")["id"]
+            move(hcr, complaint_id, "referred", organisation="UNICEF", on=f"2021-{month}-03",
+                 due_on="2021-12-31")  # fmt: skip
+        found = point(ocha, "3.2.1.5", "2021Q2")
+        [target] = found["targets"]
+        assert (found["value"], target["achieved_to_date"], target["percent_of_target"]) == (
+            1, 2, 16.7,
+        )  # fmt: skip
+
     def test_cases_referred_come_with_their_share_with_a_response(
         self, client: TestClient, hcr: TestClient, unicef: TestClient
     ) -> None:
