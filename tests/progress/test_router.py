@@ -158,7 +158,9 @@ class TestCorrections:
     ) -> None:
         """Kills `group == reading.disaggregation.get(group_by)` turned into `!=` in
         `pending._in_group`: grouped by participant type, the correction of the `ngo` reading
-        waits beside the `ngo` point, not beside the others."""
+        waits beside the `ngo` point, not beside the others. Also kills the categories kept on
+        the rule of a breakdown group (`values._points`): each option's point is that option
+        alone, with no breakdown of its own (not everything `unspecified`)."""
         body = {"indicator": "2.2.3.2", "period": "2021Q2"}
         for option, n in (("un", 10), ("ngo", 15)):
             plant("HCR", **body, disaggregation={"participant_type": option}, value=n)
@@ -167,6 +169,35 @@ class TestCorrections:
         [pending] = by_type["ngo"]["pending"]
         assert (pending["validated_value"], pending["pending_value"]) == (15, 12)
         assert by_type["un"]["pending"] == []
+        assert [(p["value"], p["breakdown"]) for p in by_type.values()] == [(15, {}), (10, {})]
+
+
+class TestGroupedByLocation:
+    """Place by place, the figures are summed in Python (`sums.from_rows`), not by the queries
+    of the other groupings: the same rules must hold there."""
+
+    def test_a_place_posted_by_breakdown_only_is_flagged(
+        self, client: TestClient, plant: Callable[..., dict]
+    ) -> None:
+        """Kills the flags dropped from the period's figure in `sums.from_rows`."""
+        for option, n in (("un", 10), ("ngo", 15)):
+            body = {"disaggregation": {"participant_type": option}, "value": n}
+            plant("HCR", indicator="2.2.3.2", period="2021Q2", location="ML0701", **body)
+        by_place = groups(client, "2.2.3.2", "2021Q2", "location")
+        assert {g: (p["value"], p["flags"]) for g, p in by_place.items()} == {
+            "ML0701": (25, ["total_from_breakdown"])
+        }
+
+    def test_an_annual_yes_answers_the_rest_of_its_year(
+        self, client: TestClient, plant: Callable[..., dict]
+    ) -> None:
+        """Kills the first yes of the year dropped in `sums.from_rows` (an annual forum held in
+        Q2 no longer answered in Q3 when grouped by location)."""
+        plant("OCHA", indicator="2.1.1.1", period="2021Q2", value=True)
+        by_place = groups(client, "2.1.1.1", "2021Q3", "location")
+        assert {g: (p["value"], p["achieved_in"]) for g, p in by_place.items()} == {
+            None: (True, "2021Q2")
+        }
 
 
 class TestComputed:
@@ -250,6 +281,9 @@ class TestYesNo:
         )  # fmt: skip
         board = on_board(dashboard(client, "2021Q3"), "2.1.4.1")
         assert board["last_confirmed_in"] == "2021Q1"
+        # Grouped by zone too (kills `last_true` dropped from the groups in `values._split`).
+        by_zone = groups(client, "2.1.4.1", "2021Q3", "zone")
+        assert {g: p["last_confirmed_in"] for g, p in by_zone.items()} == {None: "2021Q1"}
 
 
 class TestPlannedQuarters:
