@@ -32,6 +32,19 @@ class TestCollectiveFacts:
         body = series(client, "1.1.1.3", **{"from": "2021Q2", "to": "2021Q2"})
         assert (body["aggregation"], body["reporter_of_record"]) == ("collective", "OCHA")
 
+    def test_the_other_reporters_are_listed_by_code(
+        self, client: TestClient, plant: Callable[..., dict]
+    ) -> None:
+        """Kills the sort of `also_reported` by organisation code lost in `points.figures`
+        (posted, and numbered in the seed, in another order than their codes')."""
+        plant("OCHA", indicator="1.1.1.3", period="2021Q2", value=3)
+        for org, value in (("UNICEF", 4), ("OIM", 5), ("HCR", 6)):
+            plant(org, indicator="1.1.1.3", period="2021Q2", value=value)
+        found = point(client, "1.1.1.3", "2021Q2")
+        assert [(o["organisation"], o["value"]) for o in found["also_reported"]] == [
+            ("HCR", 6), ("OIM", 5), ("UNICEF", 4),
+        ]  # fmt: skip
+
     def test_each_agencys_own_work_adds_up(
         self, client: TestClient, plant: Callable[..., dict]
     ) -> None:
@@ -170,6 +183,19 @@ class TestCorrections:
         assert (pending["validated_value"], pending["pending_value"]) == (15, 12)
         assert by_type["un"]["pending"] == []
         assert [(p["value"], p["breakdown"]) for p in by_type.values()] == [(15, {}), (10, {})]
+
+
+class TestBreakdownRest:
+    def test_one_participant_left_unspecified_is_shown(
+        self, client: TestClient, plant: Callable[..., dict]
+    ) -> None:
+        """Kills `rest > 0` turned into `rest > 1` in `points._breakdown`: 30 participants, 29
+        of them by type, leave one `unspecified`."""
+        body = {"indicator": "2.2.3.2", "period": "2022Q1", "location": "ML0701"}
+        plant("HCR", **body, value=30)
+        plant("HCR", **body, disaggregation={"participant_type": "ngo"}, value=29)
+        found = point(client, "2.2.3.2", "2022Q1")
+        assert found["breakdown"]["participant_type"] == {"ngo": 29, "unspecified": 1}
 
 
 class TestGroupedByLocation:
