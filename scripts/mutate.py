@@ -7,10 +7,10 @@ module and lists the survivors; it exits non-zero when a module scores below FLO
 mutmut reads its settings from the `pyproject.toml` of the directory it runs in, one test
 selection for the whole run; so that each module runs only against its own tests, every module gets
 a working directory of its own under `.mutmut/` (its `pyproject.toml` is ours plus a `[tool.mutmut]`
-table written from TARGETS; `src`, `tests`, `migrations`, `seed` and the README are links to ours). mutmut
-then records which of those tests reach each function and runs each mutant against those alone.
-Results are kept there between runs: a mutant already judged is not run again until its code
-changes (`rm -r .mutmut` starts afresh).
+table written from TARGETS; `src`, `tests`, `migrations`, `seed` and the README are links to
+ours). mutmut then records which of those tests reach each function and runs each mutant against
+those alone. Results are kept there between runs: a mutant already judged is not run again until
+its code changes (`rm -r .mutmut` starts afresh).
 """
 
 import argparse
