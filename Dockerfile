@@ -20,7 +20,7 @@ RUN groupadd --system ehp && useradd --system --gid ehp --home-dir /app --shell 
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 # Installed (not editable), the package is in site-packages: the CLI finds migrations/ and seed/
-# in the working directory (ehp_api.migrate.migrations_dir, ehp_api.seeding.seed_dir).
+# in the working directory (ehp_api.core.migrate.migrations_dir, ehp_api.core.seeding.seed_dir).
 COPY alembic.ini ./
 COPY migrations ./migrations
 COPY seed ./seed

@@ -74,7 +74,7 @@ bench-export: install
 
 .PHONY: faults
 # PostgreSQL restarted under traffic, the server killed mid-batch, a dropped client: PASS/FAIL each
-# (a private PostgreSQL cluster on port 55432, removed at the end; see README "Faults").
+# (a private PostgreSQL cluster on port 55432, removed at the end; see docs/operations.md "Faults").
 faults: install
 	$(BIN)/python benchmarks/faults.py all
 

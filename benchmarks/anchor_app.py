@@ -17,7 +17,7 @@ from fastapi import Depends, FastAPI, HTTPException
 from sqlmodel import Session, create_engine, select
 
 from ehp_api import models  # noqa: F401 - every table, so that the mappers configure
-from ehp_api.config import get_settings
+from ehp_api.core.config import get_settings
 from ehp_api.indicators.models import Indicator
 
 settings = get_settings()

@@ -15,7 +15,7 @@ from anyio import to_thread
 from fastapi import FastAPI, HTTPException
 from sqlalchemy import create_engine, text
 
-from ehp_api.config import get_settings
+from ehp_api.core.config import get_settings
 
 settings = get_settings()
 engine = create_engine(

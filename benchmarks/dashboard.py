@@ -19,11 +19,11 @@ from sqlmodel import Session
 
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate
-from ehp_api.access.permissions import Role
-from ehp_api.config import Settings
+from ehp_api.core.config import Settings
+from ehp_api.core.permissions import Role
+from ehp_api.core.principal import system_principal
 from ehp_api.main import create_app
 from ehp_api.models import build_engine
-from ehp_api.principal import system_principal
 
 TARGET_MS = 150
 

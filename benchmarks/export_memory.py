@@ -30,8 +30,8 @@ from sqlmodel import Session, select
 from ehp_api import models  # noqa: F401 - every table, before the first query
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate
-from ehp_api.access.permissions import Role
-from ehp_api.principal import system_principal
+from ehp_api.core.permissions import Role
+from ehp_api.core.principal import system_principal
 from ehp_api.readings.models import Reading
 
 LIMIT_MB = 200

@@ -22,11 +22,12 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
-from ehp_api import migrate, seeds
+from ehp_api import seeds
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate
-from ehp_api.access.permissions import Role
-from ehp_api.principal import system_principal
+from ehp_api.core import migrate
+from ehp_api.core.permissions import Role
+from ehp_api.core.principal import system_principal
 
 BATCH_ROWS = 10_000
 SERVER_APP = "ehp-faults-server"  # application_name of the server's connections

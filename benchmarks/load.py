@@ -43,7 +43,7 @@ import load_mix
 import load_setup
 import volume
 
-from ehp_api.config import Settings
+from ehp_api.core.config import Settings
 
 LEVELS = (1, 2, 4, 8, 16, 32, 64, 128)
 P99_TARGET_MS = 200

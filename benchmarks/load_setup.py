@@ -24,8 +24,8 @@ from sqlmodel import Session
 from ehp_api import models  # noqa: F401 - every table, before the first query
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate
-from ehp_api.access.permissions import Role
-from ehp_api.principal import system_principal
+from ehp_api.core.permissions import Role
+from ehp_api.core.principal import system_principal
 
 PARTNERS = ("HCR", "UNICEF", "UNFPA", "OIM")
 BIN = Path(sys.executable).parent

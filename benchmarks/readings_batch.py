@@ -28,15 +28,16 @@ import uvicorn
 from sqlalchemy import Engine, bindparam, create_engine, delete, event, insert, select, text, update
 from sqlmodel import Session
 
-from ehp_api import migrate, seeds
+from ehp_api import seeds
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate
-from ehp_api.access.permissions import Role
-from ehp_api.config import Settings
+from ehp_api.core import migrate
+from ehp_api.core.config import Settings
+from ehp_api.core.permissions import Role
+from ehp_api.core.principal import system_principal
 from ehp_api.indicators.models import MeasureType
 from ehp_api.main import create_app
 from ehp_api.models import build_engine
-from ehp_api.principal import system_principal
 from ehp_api.readings import lookups as lookups_module
 from ehp_api.readings.models import Reading, ReadingHistory
 

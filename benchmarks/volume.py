@@ -28,10 +28,11 @@ import volume_records
 from sqlalchemy import Engine, create_engine, func, text
 from sqlmodel import Session, select
 
-from ehp_api import migrate, seeds
+from ehp_api import seeds
+from ehp_api.core import migrate
+from ehp_api.core.principal import system_principal
 from ehp_api.indicators.models import MeasureType
 from ehp_api.organisations.models import Organisation, OrganisationKind
-from ehp_api.principal import system_principal
 from ehp_api.progress import kept as reading_totals
 from ehp_api.progress.models import ReadingTotal
 from ehp_api.readings import lookups as lookups_module

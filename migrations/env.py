@@ -6,7 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import ehp_api.models  # noqa: F401  (registers every table on the metadata)
-from ehp_api.config import get_settings
+from ehp_api.core.config import get_settings
 from ehp_api.models import build_engine
 
 config = context.config

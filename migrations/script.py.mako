@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 ${imports if imports else ""}
 
-import ehp_api.db
+import ehp_api.core.db
 
 revision: str = ${repr(up_revision)}
 down_revision: str | None = ${repr(down_revision)}

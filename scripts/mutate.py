@@ -7,8 +7,8 @@ module and lists the survivors; it exits non-zero when a module scores below FLO
 mutmut reads its settings from the `pyproject.toml` of the directory it runs in, one test
 selection for the whole run; so that each module runs only against its own tests, every module gets
 a working directory of its own under `.mutmut/` (its `pyproject.toml` is ours plus a `[tool.mutmut]`
-table written from TARGETS; `src`, `tests`, `migrations`, `seed` and the README are links to
-ours). mutmut then records which of those tests reach each function and runs each mutant against
+table written from TARGETS; `src`, `tests`, `migrations`, `seed`, `docs` and the README are links
+to ours). mutmut then records which of those tests reach each function and runs each mutant against
 those alone. Results are kept there between runs: a mutant already judged is not run again until
 its code changes (`rm -r .mutmut` starts afresh).
 """
@@ -79,13 +79,13 @@ TARGETS: dict[str, Target] = {
     ),
     # roles, permissions and the caller's identity
     "permissions": Target(
-        ("src/ehp_api/access/permissions.py", "src/ehp_api/principal.py"),
+        ("src/ehp_api/core/permissions.py", "src/ehp_api/core/principal.py"),
         ("tests/test_permissions.py", "tests/access", "tests/audit"),
         sampled=False,
     ),
 }
-# What the tests read besides the code (tests/test_permissions.py reads the README's table).
-LINKED = ("src", "tests", "migrations", "seed", "README.md")
+# What the tests read besides the code (tests/test_permissions.py reads docs/access.md's tables).
+LINKED = ("src", "tests", "migrations", "seed", "docs", "README.md")
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 NOT_RUN = {"not checked", "skipped"}
 
@@ -113,7 +113,7 @@ def prepare(name: str, target: Target) -> Path:
     settings = {
         "source_paths": ["src"],
         "only_mutate": [*target.files, *(path for path, _ in target.functions)],
-        "also_copy": ["migrations", "seed", "alembic.ini", "README.md"],
+        "also_copy": ["migrations", "seed", "alembic.ini", "docs", "README.md"],
         "pytest_add_cli_args_test_selection": list(target.tests),
         "pytest_add_cli_args": ["-p", "no:cacheprovider"],
     }

@@ -4,8 +4,8 @@ from sqlmodel import Session
 
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate, User, UserCreate
-from ehp_api.access.permissions import Role
-from ehp_api.principal import system_principal
+from ehp_api.core.permissions import Role
+from ehp_api.core.principal import system_principal
 
 
 def api_key(

@@ -15,10 +15,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from ehp_api import migrate, seeds
-from ehp_api.access.permissions import Role
-from ehp_api.config import Settings
-from ehp_api.db import deferred, get_session, get_write_session_factory
+from ehp_api import seeds
+from ehp_api.core import migrate
+from ehp_api.core.config import Settings
+from ehp_api.core.db import deferred, get_session, get_write_session_factory
+from ehp_api.core.permissions import Role
 from ehp_api.main import create_app
 from ehp_api.models import build_engine
 from tests import builders

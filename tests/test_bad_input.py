@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from ehp_api.access.permissions import Role
 from ehp_api.complaints.models import Complaint
+from ehp_api.core.permissions import Role
 from ehp_api.readings.models import Reading
 
 PROBLEM = "application/problem+json"

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 from starlette.types import Message
 
-from ehp_api.access.permissions import Role
-from ehp_api.config import Settings
-from ehp_api.db import get_session, get_write_session_factory
+from ehp_api.core.config import Settings
+from ehp_api.core.db import get_session, get_write_session_factory
+from ehp_api.core.permissions import Role
 from ehp_api.main import create_app
 from ehp_api.readings.models import Reading
 from tests import builders

@@ -15,20 +15,20 @@ from sqlalchemy import create_engine, func, select, update
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from ehp_api import migrate
 from ehp_api.audit.models import AuditEvent
 from ehp_api.cli import app
-from ehp_api.config import Settings, get_settings
-from ehp_api.db import utcnow
-from ehp_api.idempotency_keys import IdempotencyKey
+from ehp_api.core import migrate
+from ehp_api.core.config import Settings, get_settings
+from ehp_api.core.db import utcnow
 from ehp_api.indicators.models import Indicator
 from ehp_api.main import create_app
 from ehp_api.models import get_engine
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period
 from ehp_api.progress.models import ReadingTotal
-from ehp_api.ratelimit import RateLimitCounter
 from ehp_api.readings.models import Reading, ReadingStatus
+from ehp_api.web.idempotency_keys import IdempotencyKey
+from ehp_api.web.ratelimit import RateLimitCounter
 from tests.alerts.conftest import alert_body
 from tests.builders import bearer
 

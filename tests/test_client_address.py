@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from ehp_api.audit.models import AuditEvent
-from ehp_api.config import Settings
-from ehp_api.db import get_session
+from ehp_api.core.config import Settings
+from ehp_api.core.db import get_session
 from ehp_api.main import create_app
 
 PROXY = "10.0.0.1"

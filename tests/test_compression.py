@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from ehp_api.middleware import IMMUTABLE
-from ehp_api.openapi import DOCS_ASSETS_URL
+from ehp_api.web.middleware import IMMUTABLE
+from ehp_api.web.openapi import DOCS_ASSETS_URL
 
 GZIP = {"Accept-Encoding": "gzip"}
 IDENTITY = {"Accept-Encoding": "identity"}
@@ -96,7 +96,7 @@ class TestCaching:
         assert anon_client.get("/healthz").headers["cache-control"] == "no-store"
 
     def test_reference_answers_are_kept_and_revalidated(self, client: TestClient) -> None:
-        """The plan, organisations, places and periods carry an ETag (`ehp_api.reference`)."""
+        """The plan, organisations, places and periods carry an ETag (`ehp_api.web.reference`)."""
         answer = client.get("/api/v1/activities?limit=500")
         assert answer.headers["cache-control"] == "private, no-cache"
         assert answer.headers["etag"]

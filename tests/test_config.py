@@ -8,7 +8,7 @@ from cryptography.fernet import Fernet
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
-from ehp_api.config import SECRETS_DIR_VARIABLE, Settings
+from ehp_api.core.config import SECRETS_DIR_VARIABLE, Settings
 
 PG_URL = "postgresql+psycopg://ehp@db:5432/ehp"
 

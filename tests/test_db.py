@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from ehp_api import api
-from ehp_api.config import Settings
-from ehp_api.db import deferred, request_writes, writes
+from ehp_api.core.config import Settings
+from ehp_api.core.db import deferred, request_writes, writes
 from ehp_api.models import build_engine
 
 HOLD_SECONDS = 0.5

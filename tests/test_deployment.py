@@ -1,7 +1,8 @@
 """The docker-compose deployment, read as Docker reads it (there is no Docker engine here): the
 services of the image start with settings that pass the production check, from the secrets the
-README tells the operator to create; `migrate` runs what `make run` runs before serving; and the
-image puts migrations/ and seed/ where the installed CLI looks."""
+deployment section of docs/operations.md tells the operator to create; `migrate` runs what
+`make run` runs before serving; and the image puts migrations/ and seed/ where the installed CLI
+looks."""
 
 import os
 import re
@@ -15,11 +16,12 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from ehp_api import migrate, seeding
-from ehp_api.config import SECRETS_DIR_VARIABLE, Settings, check_production
-from tests.e2e.harness import README, REPO, fenced_blocks
+from ehp_api.core import migrate, seeding
+from ehp_api.core.config import SECRETS_DIR_VARIABLE, Settings, check_production
+from tests.e2e.harness import REPO, fenced_blocks
 
 COMPOSE = REPO / "docker-compose.yml"
+OPERATIONS = REPO / "docs" / "operations.md"
 IMAGE = "ehp-api:latest"
 DEPLOYING = "## Deploying with docker-compose"
 # Compose's ${NAME}, ${NAME:-default} and ${NAME:?message}.
@@ -86,14 +88,14 @@ def settings_in(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Setting
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A clone's top folder in which the operator ran the README's commands that make the
-    secrets, as written (the venv is the one running these tests)."""
+    """A clone's top folder in which the operator ran the commands of docs/operations.md that
+    make the secrets, as written (the venv is the one running these tests)."""
     folder = tmp_path_factory.mktemp("deploy")
     shutil.copy(COMPOSE, folder / COMPOSE.name)
     (folder / ".venv").symlink_to(Path(sys.prefix))
-    source = README.read_text(encoding="utf-8")
+    source = OPERATIONS.read_text(encoding="utf-8")
     section = source.count("\n", 0, source.index(DEPLOYING)) + 1
-    blocks = [b for b in fenced_blocks(README, "console") if b.line > section]
+    blocks = [b for b in fenced_blocks(OPERATIONS, "console") if b.line > section]
     making = next(b for b in blocks if "secrets/" in b.body)
     subprocess.run(["bash", "-euo", "pipefail", "-c", making.body], cwd=folder, check=True)
     return folder

@@ -125,7 +125,7 @@ class TestOpenAPI:
 def test_follow_up_codes_are_redacted_from_access_logs() -> None:
     import logging
 
-    from ehp_api.logs import RedactFollowUpCodes
+    from ehp_api.core.logs import RedactFollowUpCodes
 
     record = logging.LogRecord(
         "uvicorn.access",

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ehp_api import migrate
-from ehp_api.config import Settings
+from ehp_api.core import migrate
+from ehp_api.core.config import Settings
 from ehp_api.main import create_app
 
 

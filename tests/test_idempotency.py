@@ -14,15 +14,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, update
 from sqlmodel import Session, SQLModel, select
 
-from ehp_api import idempotency_keys
 from ehp_api.access.models import ApiKey, User
-from ehp_api.access.permissions import Role
 from ehp_api.alerts.models import Alert, TriggerRule
 from ehp_api.complaints.models import Complaint
-from ehp_api.db import utcnow
-from ehp_api.idempotency_keys import IdempotencyKey
+from ehp_api.core.db import utcnow
+from ehp_api.core.permissions import Role
 from ehp_api.organisations.models import Organisation
 from ehp_api.readings.models import Reading
+from ehp_api.web import idempotency_keys
+from ehp_api.web.idempotency_keys import IdempotencyKey
 from tests.alerts.conftest import alert_body
 from tests.complaints.conftest import complaint
 from tests.complaints.kobo_data import FORMS, INTAKE, MAPPING, XFORM_ID, submission

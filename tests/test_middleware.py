@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from ehp_api.config import Settings
+from ehp_api.core.config import Settings
 from ehp_api.main import create_app
 
 PROBLEM = "application/problem+json"

@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, inspect, make_url
 from sqlmodel import SQLModel
 
 import ehp_api.models  # noqa: F401
-from ehp_api import migrate
-from ehp_api.config import Settings
+from ehp_api.core import migrate
+from ehp_api.core.config import Settings
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 from tests.alerts.conftest import create as create_alert
 from tests.readings.test_review import create as create_reading
 

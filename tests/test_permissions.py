@@ -1,5 +1,6 @@
 """Every route of the OpenAPI document, for every role and without credentials, behaves as the
-README's permission tables say: a new route without a guard, or without a row, fails here."""
+permission tables of docs/access.md say: a new route without a guard, or without a row, fails
+here."""
 
 import re
 from collections.abc import Callable
@@ -8,15 +9,15 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+ACCESS = (Path(__file__).resolve().parents[1] / "docs" / "access.md").read_text(encoding="utf-8")
 ROLES = [role.value for role in Role]
 PUBLIC, ANY_PRINCIPAL = "public (rate-limited)", "any principal"
 
 
 def _rows(header: str) -> list[list[str]]:
-    table = README.split(header, 1)[1].split("\n\n", 1)[0]
+    table = ACCESS.split(header, 1)[1].split("\n\n", 1)[0]
     lines = [
         line for line in table.splitlines() if line.startswith("|") and not line.startswith("|---")
     ]
@@ -47,12 +48,12 @@ def _call(client: TestClient, method: str, path: str) -> int:
     return client.request(method, concrete).status_code
 
 
-def test_every_operation_has_a_row_in_the_readme(anon_client: TestClient) -> None:
+def test_every_operation_has_a_row_in_the_access_page(anon_client: TestClient) -> None:
     missing = [f"{m} {p}" for m, p in _operations(anon_client) if f"{m} {p}" not in OPERATION_NEEDS]
     assert missing == []
 
 
-def test_every_readme_row_is_an_operation(anon_client: TestClient) -> None:
+def test_every_row_of_the_access_page_is_an_operation(anon_client: TestClient) -> None:
     operations = {f"{m} {p}" for m, p in _operations(anon_client)}
     assert set(OPERATION_NEEDS) - operations == set()
 

@@ -11,10 +11,10 @@ from limits.errors import ConfigurationError
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
-from ehp_api.config import Settings
-from ehp_api.db import utcnow
+from ehp_api.core.config import Settings
+from ehp_api.core.db import utcnow
 from ehp_api.models import build_engine
-from ehp_api.ratelimit import DatabaseStorage, LoginLimiter, RateLimitCounter, TooManyRequests
+from ehp_api.web.ratelimit import DatabaseStorage, LoginLimiter, RateLimitCounter, TooManyRequests
 
 _table = RateLimitCounter.__table__  # type: ignore[attr-defined]
 

@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 from sqlmodel import Session, select
 
-from ehp_api import reference
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 from ehp_api.organisations.models import Organisation
+from ehp_api.web import reference
 
 READS = (
     "/api/v1/strategy",

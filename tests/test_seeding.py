@@ -6,7 +6,8 @@ from pathlib import Path
 import yaml
 from sqlmodel import Session, select
 
-from ehp_api import seeding, seeds
+from ehp_api import seeds
+from ehp_api.core import seeding
 from ehp_api.organisations.models import Organisation
 from ehp_api.workplan.models import Activity, ActivityActor
 

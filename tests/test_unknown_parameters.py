@@ -10,11 +10,11 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict
 
-from ehp_api.access.permissions import Role
-from ehp_api.config import Settings
-from ehp_api.errors import install_handlers
+from ehp_api.core.config import Settings
+from ehp_api.core.errors import install_handlers
+from ehp_api.core.permissions import Role
 from ehp_api.main import create_app
-from ehp_api.unknown_parameters import accepted_names, refuse_unknown_query_parameters
+from ehp_api.web.unknown_parameters import accepted_names, refuse_unknown_query_parameters
 
 PROBLEM = "application/problem+json"
 BOGUS = "bogus_param"

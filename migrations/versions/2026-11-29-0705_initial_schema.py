@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ehp_api.db
+import ehp_api.core.db
 
 revision: str = "c92ca267f061"
 down_revision: str | None = None
@@ -88,8 +88,8 @@ def upgrade() -> None:
         sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("aliases", sa.JSON(), nullable=False),
-        sa.Column("created_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
         sa.UniqueConstraint("code", name=op.f("uq_organisations_code")),
     )

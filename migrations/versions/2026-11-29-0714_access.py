@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ehp_api.db
+import ehp_api.core.db
 
 revision: str = "e3f6599ff50c"
 down_revision: str | None = "c92ca267f061"
@@ -24,7 +24,7 @@ def upgrade() -> None:
         "rate_limit_counters",
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
-        sa.Column("expires_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_limit_counters")),
     )
     op.create_table(
@@ -49,10 +49,10 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("created_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", ehp_api.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", ehp_api.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_used_at", ehp_api.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisations.id"],
@@ -90,9 +90,9 @@ def upgrade() -> None:
         ),
         sa.Column("password_hash", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_login_at", ehp_api.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_login_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisations.id"],
@@ -111,9 +111,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", ehp_api.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ehp_api.db
+import ehp_api.core.db
 
 revision: str = "5b1d2a7c9e40"
 down_revision: str | None = "e3f6599ff50c"
@@ -43,7 +43,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("occurred_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("occurred_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column(
             "principal_kind",
             sa.Enum(

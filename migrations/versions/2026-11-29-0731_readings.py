@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ehp_api.db
+import ehp_api.core.db
 
 revision: str = "b7e2f9a3c5d8"
 down_revision: str | None = "a1c0e7d4b2f1"
@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "period_locks",
         sa.Column("period_id", sa.Integer(), nullable=False),
-        sa.Column("locked_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("locked_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("locked_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
         sa.ForeignKeyConstraint(
@@ -62,9 +62,9 @@ def upgrade() -> None:
         sa.Column("external_ref", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column("reviewed_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
-        sa.Column("reviewed_at", ehp_api.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reviewed_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["indicator_id"], ["indicators.id"], name=op.f("fk_readings_indicator_id_indicators")
         ),
@@ -98,7 +98,7 @@ def upgrade() -> None:
         "reading_history",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("reading_id", sa.Integer(), nullable=False),
-        sa.Column("changed_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("changed_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("changed_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column("event", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("old_numerator", sa.Integer(), nullable=True),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ehp_api.db
+import ehp_api.core.db
 
 revision: str = "c4d8a1f6e9b3"
 down_revision: str | None = "b7e2f9a3c5d8"
@@ -27,8 +27,8 @@ def upgrade() -> None:
         sa.Column("request_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("response_status", sa.Integer(), nullable=False),
         sa.Column("response_body", sa.JSON(), nullable=True),
-        sa.Column("created_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("scope", "key", name=op.f("pk_idempotency_keys")),
     )
     with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:

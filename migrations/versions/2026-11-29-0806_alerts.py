@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ehp_api.db
+import ehp_api.core.db
 
 revision: str = "d5e1a7b2c3f4"
 down_revision: str | None = "c4d8a1f6e9b3"
@@ -43,7 +43,7 @@ def upgrade() -> None:
         sa.Column("window_days", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-        sa.Column("created_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trigger_rules")),
         sa.UniqueConstraint("code", "version", name=op.f("uq_trigger_rules_code_version")),
     )
@@ -139,8 +139,8 @@ def upgrade() -> None:
         sa.Column("recurrence", sa.Integer(), nullable=False),
         sa.Column("escalation_recommended", sa.Boolean(), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-        sa.Column("created_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["admin2_id"], ["locations.id"], name=op.f("fk_alerts_admin2_id_locations")
         ),
@@ -175,7 +175,7 @@ def upgrade() -> None:
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("recorded_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-        sa.Column("recorded_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["alert_id"],
             ["alerts.id"],
@@ -213,7 +213,7 @@ def upgrade() -> None:
         sa.Column("rule_id", sa.Integer(), nullable=False),
         sa.Column("fired", sa.Boolean(), nullable=False),
         sa.Column("inputs", sa.JSON(), nullable=False),
-        sa.Column("evaluated_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("evaluated_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["alert_id"],
             ["alerts.id"],

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ehp_api.db
+import ehp_api.core.db
 
 revision: str = "e7c3b9d1a2f5"
 down_revision: str | None = "d5e1a7b2c3f4"
@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("sensitive", sa.Boolean(), nullable=False),
         sa.Column("refer_within_hours", sa.Integer(), nullable=False),
         sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-        sa.Column("updated_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("category", "sensitive", name=op.f("pk_complaint_deadlines")),
     )
     op.create_table(
@@ -121,7 +121,7 @@ def upgrade() -> None:
         sa.Column("consent_to_contact", sa.Boolean(), nullable=False),
         sa.Column("consent_to_share_identity", sa.Boolean(), nullable=False),
         sa.Column("identity_token", sa.Text(), nullable=True),
-        sa.Column("identity_purged_at", ehp_api.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("identity_purged_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column(
             "follow_up_code_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True
         ),
@@ -188,8 +188,8 @@ def upgrade() -> None:
         sa.Column("closed_on", sa.Date(), nullable=True),
         sa.Column("rejection_reason", sa.Text(), nullable=True),
         sa.Column("assistance_declined", sa.Boolean(), nullable=False),
-        sa.Column("created_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["location_id"], ["locations.id"], name=op.f("fk_complaints_location_id_locations")
         ),
@@ -257,7 +257,7 @@ def upgrade() -> None:
         sa.Column("values", sa.JSON(), nullable=False),
         sa.Column("defaults", sa.JSON(), nullable=False),
         sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-        sa.Column("updated_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisations.id"],
@@ -281,7 +281,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("recorded_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-        sa.Column("recorded_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["complaint_id"],
             ["complaints.id"],
@@ -356,7 +356,7 @@ def _seed_deadlines() -> None:
         sa.column("sensitive", sa.Boolean()),
         sa.column("refer_within_hours", sa.Integer()),
         sa.column("updated_by", sa.String()),
-        sa.column("updated_at", ehp_api.db.UTCDateTime()),
+        sa.column("updated_at", ehp_api.core.db.UTCDateTime()),
     )
     seeded_at = datetime(2026, 11, 29, 8, 20, tzinfo=UTC)
     rows = [

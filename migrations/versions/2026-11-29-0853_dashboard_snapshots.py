@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ehp_api.db
+import ehp_api.core.db
 
 revision: str = "a9b8c7d6e5f4"
 down_revision: str | None = "f2a6c8e0b4d7"
@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("data_version", sa.Integer(), nullable=False),
         sa.Column("body", sa.JSON(), nullable=False),
-        sa.Column("computed_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("computed_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_dashboard_snapshots")),
     )
 

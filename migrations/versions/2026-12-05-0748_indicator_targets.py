@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ehp_api.db
+import ehp_api.core.db
 
 revision: str = "3c9e5b7d1f24"
 down_revision: str | None = "8d41c7a2e9b0"
@@ -27,7 +27,7 @@ def _columns(table: str, *own: sa.Column) -> list[sa.Column | sa.Constraint]:
         *own,
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.Column("set_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-        sa.Column("set_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("set_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["indicator_id"],
             ["indicators.id"],

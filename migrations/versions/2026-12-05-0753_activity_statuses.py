@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ehp_api.db
+import ehp_api.core.db
 
 revision: str = "e1ddf490c659"
 down_revision: str | None = "3c9e5b7d1f24"
@@ -46,9 +46,9 @@ def upgrade() -> None:
         sa.Column("comment", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.Column("evidence", sa.JSON(), nullable=False),
         sa.Column("reported_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-        sa.Column("reported_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reported_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("amended_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
-        sa.Column("amended_at", ehp_api.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("amended_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["activity_id"],
             ["activities.id"],

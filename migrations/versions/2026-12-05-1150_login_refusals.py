@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import ehp_api.db
+import ehp_api.core.db
 
 revision: str = "8b41c7d2e9a6"
 down_revision: str | None = "5f0c2a9d7e31"
@@ -26,9 +26,9 @@ def upgrade() -> None:
         sa.Column("account", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column("client_ip", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
-        sa.Column("first_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", ehp_api.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("first_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", ehp_api.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("account", "client_ip", name=op.f("pk_login_refusals")),
     )
     with op.batch_alter_table("login_refusals", schema=None) as batch_op:

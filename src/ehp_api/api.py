@@ -3,15 +3,15 @@
 from fastapi import APIRouter, Depends
 
 from ehp_api.access.deps import require
-from ehp_api.access.permissions import Permission
 from ehp_api.access.router import router as access_router
 from ehp_api.activity_status.router import router as activity_status_router
 from ehp_api.alerts.router import router as alerts_router
 from ehp_api.audit.router import router as audit_router
 from ehp_api.complaints.config_router import router as complaints_config_router
 from ehp_api.complaints.router import router as complaints_router
+from ehp_api.core.errors import problem_responses
+from ehp_api.core.permissions import Permission
 from ehp_api.dashboard.router import router as dashboard_router
-from ehp_api.errors import problem_responses
 from ehp_api.exports.router import router as exports_router
 from ehp_api.indicators.router import router as indicators_router
 from ehp_api.locations.router import router as locations_router
@@ -21,7 +21,7 @@ from ehp_api.progress.router import router as progress_router
 from ehp_api.readings.files_router import router as files_router
 from ehp_api.readings.router import router as readings_router
 from ehp_api.targets.router import router as targets_router
-from ehp_api.unknown_parameters import refuse_unknown_query_parameters
+from ehp_api.web.unknown_parameters import refuse_unknown_query_parameters
 from ehp_api.workplan.router import router as workplan_router
 
 # First of every route's dependencies: a query parameter the operation does not take is refused.

@@ -11,32 +11,33 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
-from ehp_api import __version__, health, nul_characters
+from ehp_api import __version__
 from ehp_api.access.deps import authenticated, get_principal
 from ehp_api.access.last_use import KeyUses
 from ehp_api.access.login import LoginLimits
 from ehp_api.access.principal_cache import PrincipalCache
-from ehp_api.admission import Admission, InFlightLimitMiddleware
 from ehp_api.api import api_router
-from ehp_api.body_limits import BodyGuardMiddleware
-from ehp_api.config import Settings, check_production, get_settings
-from ehp_api.db import deferred
-from ehp_api.docs_pages import SWAGGER_UI_PARAMETERS, install_redoc
-from ehp_api.errors import install_handlers
+from ehp_api.core.config import Settings, check_production, get_settings
+from ehp_api.core.db import deferred
+from ehp_api.core.errors import install_handlers
+from ehp_api.core.logs import configure_logging
 from ehp_api.exports.xlsx_writer import MEDIA_TYPE as XLSX_MEDIA_TYPE
-from ehp_api.logs import configure_logging
-from ehp_api.middleware import ClientAddressMiddleware, RequestContextMiddleware
 from ehp_api.models import build_engine
-from ehp_api.nul_characters import RefuseNulCharacters
-from ehp_api.openapi import (
+from ehp_api.web import health, nul_characters
+from ehp_api.web.admission import Admission, InFlightLimitMiddleware
+from ehp_api.web.body_limits import BodyGuardMiddleware
+from ehp_api.web.docs_pages import SWAGGER_UI_PARAMETERS, install_redoc
+from ehp_api.web.middleware import ClientAddressMiddleware, RequestContextMiddleware
+from ehp_api.web.nul_characters import RefuseNulCharacters
+from ehp_api.web.openapi import (
     DESCRIPTION,
     DOCS_ASSETS_URL,
     REDOC_ASSETS_URL,
     install_openapi,
     operation_id,
 )
-from ehp_api.ratelimit import LoginLimiter
-from ehp_api.reference import Snapshot
+from ehp_api.web.ratelimit import LoginLimiter
+from ehp_api.web.reference import Snapshot
 
 GZIP_MINIMUM_BYTES = 1000
 GZIP_LEVEL = 6

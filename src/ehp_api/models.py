@@ -21,10 +21,9 @@ from ehp_api.complaints.models import (
     KoboForm,
     VictimAssistance,
 )
-from ehp_api.config import Settings, get_settings
+from ehp_api.core.config import Settings, get_settings
+from ehp_api.core.db import create_db_engine
 from ehp_api.dashboard.snapshots import DashboardSnapshot
-from ehp_api.db import create_db_engine
-from ehp_api.idempotency_keys import IdempotencyKey
 from ehp_api.indicators.models import (
     DisaggregationCategory,
     DisaggregationOption,
@@ -37,10 +36,11 @@ from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period, PeriodLock
 from ehp_api.progress import kept
 from ehp_api.progress.models import ReadingTotal
-from ehp_api.ratelimit import RateLimitCounter
 from ehp_api.readings.models import Reading, ReadingHistory
-from ehp_api.reference import ReferenceStamp
 from ehp_api.targets.models import IndicatorBaseline, IndicatorTarget
+from ehp_api.web.idempotency_keys import IdempotencyKey
+from ehp_api.web.ratelimit import RateLimitCounter
+from ehp_api.web.reference import ReferenceStamp
 from ehp_api.workplan.models import (
     Activity,
     ActivityActor,

@@ -1,7 +1,7 @@
 """The ordered list of what is seeded: reference data first, then the work plan that names it.
 
-`seeding.py` is the framework (YAML files, upserts, the report); each domain's `seed.py` loads its
-own tables with it; this module, above them all, says in which order.
+`core/seeding.py` is the framework (YAML files, upserts, the report); each domain's `seed.py`
+loads its own tables with it; this module, above them all, says in which order.
 """
 
 from pathlib import Path
@@ -9,10 +9,10 @@ from pathlib import Path
 from sqlmodel import Session
 
 from ehp_api.alerts import seed as alerts_seed
+from ehp_api.core.seeding import SeedReport, read_yaml, seed_dir
 from ehp_api.indicators import seed as indicators_seed
 from ehp_api.locations import seed as locations_seed
 from ehp_api.organisations import seed as organisations_seed
-from ehp_api.seeding import SeedReport, read_yaml, seed_dir
 from ehp_api.workplan import seed as workplan_seed
 
 

@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from ehp_api.access import last_use
 from ehp_api.access.credentials import hash_secret
 from ehp_api.access.models import ApiKey
-from ehp_api.access.permissions import Role
-from ehp_api.db import utcnow
+from ehp_api.core.db import utcnow
+from ehp_api.core.permissions import Role
 from tests import builders
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import event, update
 from sqlmodel import Session
 
 from ehp_api.access.models import ApiKey
-from ehp_api.access.permissions import Role
-from ehp_api.db import utcnow
+from ehp_api.core.db import utcnow
+from ehp_api.core.permissions import Role
 from tests import builders
 
 

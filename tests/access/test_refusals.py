@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from ehp_api.access import refusals
 from ehp_api.access.models import LoginRefusal
 from ehp_api.audit.models import AuditEvent
-from ehp_api.db import utcnow
+from ehp_api.core.db import utcnow
 
 
 def summaries(session: Session) -> list[AuditEvent]:

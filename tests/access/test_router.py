@@ -8,10 +8,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from ehp_api.access.models import ApiKey, LoginRefusal
-from ehp_api.access.permissions import Role
 from ehp_api.audit.models import AuditEvent
-from ehp_api.db import MAX_ID, utcnow
-from ehp_api.idempotency_keys import IdempotencyKey, Storage
+from ehp_api.core.db import MAX_ID, utcnow
+from ehp_api.core.permissions import Role
+from ehp_api.web.idempotency_keys import IdempotencyKey, Storage
 from tests import builders
 
 PASSWORD = "a long enough password"

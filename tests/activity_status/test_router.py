@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 from tests.progress.conftest import dashboard, on_board
 
 URL = "/api/v1/activities/{}/status/{}"

@@ -13,13 +13,13 @@ from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, select
 
 from ehp_api.access.models import ApiKey
-from ehp_api.access.permissions import Role
 from ehp_api.alerts.models import Alert, AlertEvent
 from ehp_api.audit.models import AuditEvent
-from ehp_api.config import Settings
-from ehp_api.errors import PROBLEM_MEDIA_TYPE
-from ehp_api.idempotency_keys import IdempotencyKey
+from ehp_api.core.config import Settings
+from ehp_api.core.errors import PROBLEM_MEDIA_TYPE
+from ehp_api.core.permissions import Role
 from ehp_api.main import create_app
+from ehp_api.web.idempotency_keys import IdempotencyKey
 from tests import builders
 from tests.alerts.conftest import alert_body
 from tests.helpers import erase_committed_audit, last_audit_id, run_together

@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from ehp_api.db import MAX_ID
+from ehp_api.core.db import MAX_ID
 from tests.alerts.conftest import NARRATIVE, alert_body, create, step
 from tests.helpers import all_items
 

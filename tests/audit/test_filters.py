@@ -5,7 +5,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 from tests import builders
 
 

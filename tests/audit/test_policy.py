@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 from tests.alerts.conftest import create as create_alert
 from tests.complaints.conftest import BASE, create
 

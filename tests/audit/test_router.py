@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from ehp_api.access.permissions import Role
-from ehp_api.db import MAX_ID
+from ehp_api.core.db import MAX_ID
+from ehp_api.core.permissions import Role
 
 
 def _create_organisation(admin: TestClient, code: str = "NRC") -> None:

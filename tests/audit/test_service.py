@@ -6,7 +6,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from ehp_api.audit import service
-from ehp_api.principal import system_principal
+from ehp_api.core.principal import system_principal
 
 
 class TestDiff:

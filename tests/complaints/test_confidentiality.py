@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 from tests.complaints.conftest import BASE, complaint, days_ago, move, named, refer
 from tests.complaints.kobo_data import FORMS, INTAKE, MAPPING, XFORM_ID, submission
 from tests.conftest import TEST_ENCRYPTION_KEY

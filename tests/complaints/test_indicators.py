@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from ehp_api.complaints import indicators
-from ehp_api.errors import NotFound
+from ehp_api.core.errors import NotFound
 from tests.complaints.conftest import create, move, step
 
 UNICEF_DUE = "2021-12-31"

@@ -9,17 +9,17 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from ehp_api.access.permissions import Role
 from ehp_api.audit.models import AuditEvent
 from ehp_api.cli import app
 from ehp_api.complaints import purge, service, workflow
 from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.models import Complaint
 from ehp_api.complaints.schemas import ComplaintCreate, TransitionIn
-from ehp_api.config import get_settings
+from ehp_api.core.config import get_settings
+from ehp_api.core.permissions import Role
+from ehp_api.core.principal import PrincipalKind, for_role, system_principal
 from ehp_api.models import get_engine
 from ehp_api.organisations.models import Organisation
-from ehp_api.principal import PrincipalKind, for_role, system_principal
 from tests.complaints.conftest import BASE, complaint, create, days_ago, move, named
 from tests.conftest import TEST_ENCRYPTION_KEY
 

@@ -8,12 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from ehp_api.access.permissions import Role
 from ehp_api.complaints.models import Complaint
-from ehp_api.config import Settings
-from ehp_api.db import MAX_ID, get_session, get_write_session_factory
-from ehp_api.idempotency_keys import IdempotencyKey, Storage
+from ehp_api.core.config import Settings
+from ehp_api.core.db import MAX_ID, get_session, get_write_session_factory
+from ehp_api.core.permissions import Role
 from ehp_api.main import create_app
+from ehp_api.web.idempotency_keys import IdempotencyKey, Storage
 from tests.complaints.conftest import BASE, complaint, create, days_ago, move, named, refer
 from tests.helpers import all_items
 

@@ -16,7 +16,7 @@ from ehp_api.complaints import workflow
 from ehp_api.complaints.models import ComplaintStatus, ComplaintStep
 from tests.complaints.conftest import BASE, create, days_ago, move, step
 
-# The workflow as the README states it ("Complaints and feedback", Workflow).
+# The workflow as docs/api.md states it ("Complaints and feedback", Workflow).
 DOCUMENTED = {
     "received": {"referred", "closed"},
     "referred": {"accepted", "rejected"},

@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
-from ehp_api.access.permissions import Role
-from ehp_api.config import Settings
+from ehp_api.core.config import Settings
+from ehp_api.core.permissions import Role
 from tests.alerts.conftest import create, step
 
 

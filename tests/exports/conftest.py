@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from ehp_api.access.permissions import Role
-from ehp_api.db import get_session_factory
+from ehp_api.core.db import get_session_factory
+from ehp_api.core.permissions import Role
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import hxl
 import pytest
 from fastapi.testclient import TestClient
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 from ehp_api.exports.readings import EXPORT_COLUMNS
 
 URL = "/api/v1/exports/readings.csv"

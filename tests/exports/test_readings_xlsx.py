@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 from ehp_api.exports import xlsx_writer
 from ehp_api.exports.readings import EXPORT_COLUMNS
 

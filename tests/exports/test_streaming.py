@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import Session
 from starlette.requests import ClientDisconnect
 
+from ehp_api.core.principal import system_principal
 from ehp_api.exports import csv_writer, readings
 from ehp_api.exports.router import Download
-from ehp_api.principal import system_principal
 from ehp_api.readings.service import Filters
 
 

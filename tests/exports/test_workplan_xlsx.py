@@ -7,7 +7,7 @@ from typing import Any
 import openpyxl
 from fastapi.testclient import TestClient
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 
 URL = "/api/v1/exports/workplan.xlsx"
 ALERT = {

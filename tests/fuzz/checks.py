@@ -12,9 +12,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from ehp_api.errors import PROBLEM_MEDIA_TYPE
+from ehp_api.core.errors import PROBLEM_MEDIA_TYPE
 
-# RFC 9457 members that every problem of this API carries (README, "API conventions").
+# RFC 9457 members that every problem of this API carries (docs/api.md, "API conventions").
 _PROBLEM_MEMBERS = {"type": str, "title": str, "status": int, "detail": str}
 
 
@@ -42,7 +42,7 @@ def problem_details(ctx: CheckContext, response: Response, case: Case) -> bool |
 
 
 def _rows_reported_in_a_summary(response: Response, case: Case) -> bool:
-    # By design (README, "Batches"), a batch checks each row itself: with `mode=partial` or
+    # By design (docs/api.md, "Batches"), a batch checks each row itself: with `mode=partial` or
     # `dry_run=true`, a row that breaks the schema is refused in the 200 summary, with the
     # schema's code (`missing`, `int_parsing`...), beside the rows that pass.
     if (case.method.upper(), case.path) != ("POST", "/api/v1/readings/batch"):
@@ -56,7 +56,8 @@ def _rows_reported_in_a_summary(response: Response, case: Case) -> bool:
 @schemathesis.check
 def schema_violations_refused(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """Data that breaks the documented schema is refused (4xx), never stored, except rows of a
-    batch that its summary reports as refused (the one exclusion, see the README)."""
+    batch that its summary reports as refused (the one exclusion, see CONTRIBUTING.md, "Schema
+    fuzzing")."""
     if _rows_reported_in_a_summary(response, case):
         return None
     return negative_data_rejection(ctx, response, case)
@@ -70,7 +71,7 @@ _QUERY_REFUSALS = {"unknown_parameter", "nul_character"}
 def unknown_query_parameters_refused(
     ctx: CheckContext, response: Response, case: Case
 ) -> bool | None:
-    """A query parameter the operation does not document is never ignored (README, "API
+    """A query parameter the operation does not document is never ignored (docs/api.md, "API
     conventions"): the request is refused, and a 422 names it. The probes take none and are
     exempt, like the docs."""
     documented = {parameter.name for parameter in case.operation.query}

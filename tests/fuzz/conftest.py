@@ -11,9 +11,9 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import Session
 
-from ehp_api.access.permissions import Role
-from ehp_api.config import Settings
-from ehp_api.db import get_session, get_session_factory, get_write_session_factory
+from ehp_api.core.config import Settings
+from ehp_api.core.db import get_session, get_session_factory, get_write_session_factory
+from ehp_api.core.permissions import Role
 from ehp_api.main import create_app
 from tests import builders
 

@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from ehp_api.config import Settings
+from ehp_api.core.config import Settings
 from ehp_api.main import create_app
 
 # Examples generated per operation (each sent with every role's credentials and with none).

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 from ehp_api.progress import kept as keeper
 from ehp_api.progress.models import ReadingTotal
 from ehp_api.readings import changes

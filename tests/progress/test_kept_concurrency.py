@@ -13,12 +13,12 @@ from sqlalchemy import Engine, delete, select
 from sqlmodel import Session
 
 from ehp_api.access.models import ApiKey
-from ehp_api.access.permissions import Role
-from ehp_api.config import Settings
+from ehp_api.core.config import Settings
+from ehp_api.core.permissions import Role
+from ehp_api.core.principal import system_principal
 from ehp_api.locations.models import Location
 from ehp_api.main import create_app
 from ehp_api.organisations.models import Organisation
-from ehp_api.principal import system_principal
 from ehp_api.progress import kept
 from ehp_api.progress.models import ReadingTotal
 from ehp_api.readings import review

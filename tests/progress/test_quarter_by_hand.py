@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 from tests.alerts.conftest import create as alert
 from tests.alerts.conftest import step as alert_step
 from tests.complaints.conftest import create as complaint

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from sqlmodel import Session
 
-from ehp_api.access.permissions import Role
-from ehp_api.principal import Principal, PrincipalKind, for_role
+from ehp_api.core.permissions import Role
+from ehp_api.core.principal import Principal, PrincipalKind, for_role
 from ehp_api.readings import lookups as lookups_module
 from ehp_api.readings.lookups import Lookups
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ehp_api.principal import Principal
+from ehp_api.core.principal import Principal
 from ehp_api.readings import rules
 from ehp_api.readings.lookups import Lookups
 from tests.properties.checks import (
@@ -80,7 +80,7 @@ class TestThroughTheApi:
             assert body["code"] == code
         elif response.status_code == 422:
             error = body["errors"][0]
-            if "\x00" in code:  # refused before routing: the error names the path (README)
+            if "\x00" in code:  # refused before routing: the error names the path (docs/api.md)
                 assert (error["location"], error["code"]) == ("path", "nul_character")
             else:
                 assert (error["location"], error["field"]) == ("path", "code")

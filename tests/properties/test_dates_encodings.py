@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 
 from ehp_api.alerts.models import Alert
 from ehp_api.complaints.models import Complaint
-from ehp_api.db import EARLIEST_DAY, LATEST_DAY
+from ehp_api.core.db import EARLIEST_DAY, LATEST_DAY
 from tests.alerts.conftest import alert_body
 from tests.properties.checks import assert_answer, http_settings
 

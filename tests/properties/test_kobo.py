@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from ehp_api.complaints import kobo
 from ehp_api.complaints.models import Complaint, KoboForm
-from ehp_api.errors import AppError
+from ehp_api.core.errors import AppError
 from tests.complaints.kobo_data import FORMS, INTAKE, MAPPING, XFORM_ID, submission
 from tests.properties.checks import assert_answer, http_settings, json_values
 

@@ -8,8 +8,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
+from ehp_api.core.principal import Principal
 from ehp_api.indicators.models import MeasureType
-from ehp_api.principal import Principal
 from ehp_api.readings import rules
 from ehp_api.readings.lookups import Lookups
 from ehp_api.readings.models import Reading

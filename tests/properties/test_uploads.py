@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
-from ehp_api.errors import InvalidInput
+from ehp_api.core.errors import InvalidInput
 from ehp_api.readings import files
 from ehp_api.readings.columns import NAMES
 from ehp_api.readings.models import Reading

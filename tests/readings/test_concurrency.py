@@ -12,8 +12,8 @@ from sqlalchemy import Engine, delete, select
 from sqlmodel import Session
 
 from ehp_api.access.models import ApiKey
-from ehp_api.access.permissions import Role
-from ehp_api.config import Settings
+from ehp_api.core.config import Settings
+from ehp_api.core.permissions import Role
 from ehp_api.main import create_app
 from ehp_api.readings.models import Reading, ReadingHistory
 from tests import builders

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from ehp_api.access.permissions import Role
+from ehp_api.core.permissions import Role
 from tests.readings.conftest import count_reading
 
 

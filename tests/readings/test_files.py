@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from ehp_api.errors import InvalidInput
+from ehp_api.core.errors import InvalidInput
 from ehp_api.indicators.models import Indicator
 from ehp_api.readings import files
 from ehp_api.readings.columns import COLUMNS, NAMES, reading_to_row, row_to_reading

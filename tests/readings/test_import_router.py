@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from ehp_api.config import Settings
+from ehp_api.core.config import Settings
 from ehp_api.readings.models import Reading
 from tests.readings.test_files import xlsx_bytes
 

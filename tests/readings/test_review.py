@@ -3,7 +3,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from ehp_api.db import MAX_ID
+from ehp_api.core.db import MAX_ID
 from tests.helpers import all_items
 from tests.readings.conftest import count_reading
 

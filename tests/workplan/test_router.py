@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
-from ehp_api.pagination import encode_cursor
+from ehp_api.core.pagination import encode_cursor
 from tests.helpers import all_items, codes
 
 ALL_ACTIVITIES = [

@@ -6,10 +6,10 @@ from fastapi import BackgroundTasks, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 
 from ehp_api.access import credentials, last_use
-from ehp_api.access.permissions import Permission
-from ehp_api.db import SessionDep, WriteSessionFactoryDep
-from ehp_api.errors import Forbidden, Unauthorized
-from ehp_api.principal import Principal, PrincipalKind
+from ehp_api.core.db import SessionDep, WriteSessionFactoryDep
+from ehp_api.core.errors import Forbidden, Unauthorized
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal, PrincipalKind
 
 # Two ways to send the same header, both shown in Swagger UI's Authorize dialog.
 user_login = OAuth2PasswordBearer(

@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from ehp_api.access.permissions import Role
 from ehp_api.audit import service as audit
-from ehp_api.errors import Forbidden, InvalidParam
-from ehp_api.principal import Principal, PrincipalKind
+from ehp_api.core.errors import Forbidden, InvalidParam
+from ehp_api.core.permissions import Role
+from ehp_api.core.principal import Principal, PrincipalKind
 
 GRANT = "psea.grant"
 _TAKEOVER_FIELDS = ("password",)

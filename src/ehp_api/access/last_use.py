@@ -16,7 +16,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ehp_api.access.models import ApiKey
-from ehp_api.db import SessionFactory, utcnow
+from ehp_api.core.db import SessionFactory, utcnow
 
 # Minute precision is enough to tell a key in use from a forgotten one.
 RESOLUTION_SECONDS = 60

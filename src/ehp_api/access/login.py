@@ -7,8 +7,8 @@ from sqlmodel import Session
 from ehp_api.access import credentials, refusals
 from ehp_api.access.models import TokenResponse
 from ehp_api.audit import service as audit
-from ehp_api.errors import AppError, Unauthorized
-from ehp_api.ratelimit import LoginLimiter, TooManyRequests
+from ehp_api.core.errors import AppError, Unauthorized
+from ehp_api.web.ratelimit import LoginLimiter, TooManyRequests
 
 BAD_CREDENTIALS = "Wrong email or password, or the account is disabled."
 

@@ -5,10 +5,10 @@ from datetime import datetime
 from pydantic import ConfigDict, EmailStr, StrictBool
 from sqlmodel import Field, Relationship, SQLModel
 
-from ehp_api.access.permissions import Permission, Role
-from ehp_api.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.permissions import Permission, Role
+from ehp_api.core.principal import PrincipalKind
 from ehp_api.organisations.models import Organisation
-from ehp_api.principal import PrincipalKind
 
 
 class User(SQLModel, table=True):

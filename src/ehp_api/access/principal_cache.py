@@ -5,7 +5,7 @@ indicator that lookup was a third of the work. A worker now keeps the principal 
 it has verified for `EHP_AUTH_CACHE_SECONDS` (default 10), keyed by the secret's SHA-256 digest
 (the secret itself is not kept), and never past the key's or token's own expiry.
 
-The bound this buys, and that the README states: a key revoked, a token logged out, or a user
+The bound this buys, and that docs/access.md states: a key revoked, a token logged out, or a user
 deactivated or given another role through the API is forgotten at once by the worker that made
 the change (after its transaction commits) and by the others within `EHP_AUTH_CACHE_SECONDS`; a
 change made with the command line, which runs in another process, takes the same time. `0`
@@ -20,8 +20,8 @@ from cachetools import TTLCache
 from sqlalchemy import event
 from sqlmodel import Session
 
-from ehp_api.db import utcnow
-from ehp_api.principal import Principal
+from ehp_api.core.db import utcnow
+from ehp_api.core.principal import Principal
 
 # Every cache of this process, so that a change of credentials forgets them all (tests and
 # `create_app()` may make several apps in one process).

@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from ehp_api.access.models import LoginRefusal
 from ehp_api.audit import service as audit
-from ehp_api.db import utcnow
-from ehp_api.ratelimit import insert_for
+from ehp_api.core.db import utcnow
+from ehp_api.web.ratelimit import insert_for
 
 ANY = "*"
 STARTED = "auth.login_failed"

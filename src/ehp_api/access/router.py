@@ -20,12 +20,12 @@ from ehp_api.access.models import (
     UserPublic,
     UserUpdate,
 )
-from ehp_api.access.permissions import Permission
-from ehp_api.db import RecordId, SessionDep
-from ehp_api.errors import AppError, Conflict, app_error_response, problem_responses
-from ehp_api.idempotency import Idempotency, ShownOnce, idempotent
-from ehp_api.pagination import Page, PageDep
-from ehp_api.principal import Principal, PrincipalKind
+from ehp_api.core.db import RecordId, SessionDep
+from ehp_api.core.errors import AppError, Conflict, app_error_response, problem_responses
+from ehp_api.core.pagination import Page, PageDep
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal, PrincipalKind
+from ehp_api.web.idempotency import Idempotency, ShownOnce, idempotent
 
 router = APIRouter(tags=["access"])
 

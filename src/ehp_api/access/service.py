@@ -20,11 +20,11 @@ from ehp_api.access.models import (
 )
 from ehp_api.access.principal_cache import forget_after_commit
 from ehp_api.audit import service as audit
-from ehp_api.db import utcnow
-from ehp_api.errors import Conflict, NotFound
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import Conflict, NotFound
+from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.principal import Principal
 from ehp_api.organisations import service as organisations_service
-from ehp_api.pagination import PageParams, paginate
-from ehp_api.principal import Principal
 
 _USER_FIELDS = ("email", "display_name", "organisation_id", "role", "is_active", "password_hash")
 

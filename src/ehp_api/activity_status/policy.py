@@ -3,10 +3,10 @@ amendment when it changes a lead's word) or for itself."""
 
 from sqlmodel import Session, select
 
-from ehp_api.access.permissions import Permission
-from ehp_api.errors import Forbidden
+from ehp_api.core.errors import Forbidden
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.organisations.models import Organisation
-from ehp_api.principal import Principal
 from ehp_api.workplan.models import Activity, ActivityLead
 
 

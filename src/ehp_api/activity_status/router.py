@@ -6,13 +6,13 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from ehp_api.access.deps import require
-from ehp_api.access.permissions import Permission
 from ehp_api.activity_status import service
 from ehp_api.activity_status.schemas import ActivityStatusIn, ActivityStatusPublic
-from ehp_api.db import SessionDep
-from ehp_api.errors import problem_responses
+from ehp_api.core.db import SessionDep
+from ehp_api.core.errors import problem_responses
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.periods.models import PERIOD_PATTERN
-from ehp_api.principal import Principal
 
 router = APIRouter(prefix="/activities/{code}/status", tags=["work plan"])
 

@@ -9,13 +9,13 @@ from ehp_api.activity_status import policy
 from ehp_api.activity_status.models import ActivityStatus
 from ehp_api.activity_status.schemas import ActivityStatusIn, ActivityStatusPublic, EvidenceLink
 from ehp_api.audit import service as audit
-from ehp_api.db import utcnow
-from ehp_api.errors import Conflict, InvalidInput, InvalidParam
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam
+from ehp_api.core.principal import Principal
+from ehp_api.core.row_locks import lock_for_update
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period, PeriodKind
-from ehp_api.principal import Principal
-from ehp_api.row_locks import lock_for_update
 from ehp_api.workplan import service as workplan_service
 from ehp_api.workplan.models import Activity
 

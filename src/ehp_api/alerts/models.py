@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from ehp_api.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.db import UTCDateTime, enum_type, utcnow
 
 
 class AlertKind(StrEnum):

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from ehp_api.access.deps import require
-from ehp_api.access.permissions import Permission
 from ehp_api.alerts import service, triggers, views, workflow
 from ehp_api.alerts.models import AlertCategory, AlertKind, AlertStatus
 from ehp_api.alerts.schemas import (
@@ -21,13 +20,14 @@ from ehp_api.alerts.schemas import (
     TriggerRulePublic,
     TriggerRuleUpdate,
 )
-from ehp_api.db import RecordId, SessionDep, WriteSessionFactoryDep
-from ehp_api.errors import Forbidden, problem_responses
-from ehp_api.idempotency import Answer, Idempotency, idempotent
-from ehp_api.pagination import Page, PageDep
+from ehp_api.core.db import RecordId, SessionDep, WriteSessionFactoryDep
+from ehp_api.core.errors import Forbidden, problem_responses
+from ehp_api.core.pagination import Page, PageDep
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import PERIOD_PATTERN
-from ehp_api.principal import Principal
+from ehp_api.web.idempotency import Answer, Idempotency, idempotent
 
 router = APIRouter(tags=["alerts"])
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from ehp_api.alerts.models import AffectedGroup, AlertCategory, AlertKind, AlertStatus, TriggerKind
-from ehp_api.db import MAX_ID, IsoDate
+from ehp_api.core.db import MAX_ID, IsoDate
 
 SEVERITY_SCALE = (
     "1 minor: an isolated incident, no casualties, no displacement. "

@@ -5,7 +5,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from ehp_api.alerts.models import TriggerKind, TriggerRule
-from ehp_api.seeding import SeedReport
+from ehp_api.core.seeding import SeedReport
 
 
 def load_rules(session: Session, report: SeedReport, entries: list[dict[str, Any]]) -> None:

@@ -7,7 +7,6 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, select
 
-from ehp_api.access.permissions import Permission
 from ehp_api.alerts import triggers, workflow
 from ehp_api.alerts.models import (
     Alert,
@@ -20,15 +19,16 @@ from ehp_api.alerts.schemas import (
     AlertUpdate,
 )
 from ehp_api.audit import service as audit
-from ehp_api.db import utcnow
-from ehp_api.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
+from ehp_api.core.query_filters import known_ids
+from ehp_api.core.row_locks import for_update
 from ehp_api.locations import service as locations_service
 from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
-from ehp_api.pagination import PageParams, paginate
-from ehp_api.principal import Principal
-from ehp_api.query_filters import known_ids, place_ids
-from ehp_api.row_locks import for_update
 
 LIPTAKO = "liptako_gourma"
 DUPLICATE_WINDOW_DAYS = 7
@@ -220,7 +220,7 @@ def list_filtered(session: Session, principal: Principal, filters: dict[str, Any
     if filters.get("zone") is not None:
         stmt = stmt.where(Alert.liptako_gourma == (filters["zone"] == LIPTAKO))
     if filters.get("location") is not None:
-        ids = place_ids(session, filters["location"])
+        ids = locations_service.place_ids(session, filters["location"])
         stmt = stmt.where(Alert.location_id.in_(ids))  # type: ignore[attr-defined]
     if filters.get("period") is not None:
         starts_on, ends_on = filters["period"]

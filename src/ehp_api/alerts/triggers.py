@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 from ehp_api.alerts.models import Alert, AlertStatus, AlertTrigger, TriggerKind, TriggerRule
 from ehp_api.alerts.schemas import TriggerRuleIn, TriggerRulePublic, TriggerRuleUpdate
 from ehp_api.audit import service as audit
-from ehp_api.errors import Conflict, InvalidInput, InvalidParam, NotFound
-from ehp_api.principal import Principal
-from ehp_api.row_locks import for_update
+from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from ehp_api.core.principal import Principal
+from ehp_api.core.row_locks import for_update
 
 DEFAULT_WINDOW_DAYS = 30
 _PARAMS = {

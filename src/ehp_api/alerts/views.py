@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
-from ehp_api import reference
 from ehp_api.alerts import service
 from ehp_api.alerts.models import (
     Alert,
@@ -26,10 +25,11 @@ from ehp_api.alerts.schemas import (
     TriggerEvaluation,
 )
 from ehp_api.audit import service as audit
-from ehp_api.db import SessionFactory
+from ehp_api.core.db import SessionFactory
+from ehp_api.core.principal import Principal
 from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
-from ehp_api.principal import Principal
+from ehp_api.web import reference
 
 
 @dataclass

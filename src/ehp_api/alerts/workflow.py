@@ -5,15 +5,15 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from ehp_api.access.permissions import Permission
 from ehp_api.alerts.models import Alert, AlertEvent, AlertKind
 from ehp_api.alerts.models import AlertStatus as S
 from ehp_api.alerts.schemas import ReopenIn, TransitionIn
 from ehp_api.audit import service as audit
-from ehp_api.db import utcnow
-from ehp_api.errors import Conflict, Forbidden, InvalidInput, InvalidParam
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import Conflict, Forbidden, InvalidInput, InvalidParam
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.organisations.models import Organisation
-from ehp_api.principal import Principal
 
 FLOWS: dict[AlertKind, dict[S, set[S]]] = {
     AlertKind.ehp_referral: {

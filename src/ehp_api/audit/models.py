@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, false
 from sqlmodel import Field, SQLModel
 
-from ehp_api.db import UTCDateTime, enum_type, utcnow
-from ehp_api.principal import PrincipalKind
+from ehp_api.core.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.principal import PrincipalKind
 
 
 class AuditEvent(SQLModel, table=True):

@@ -15,11 +15,11 @@ router, sits above them.
 from sqlalchemy import ColumnElement, String, and_, cast, exists, false, func, not_, or_, true
 
 from ehp_api.access.grants import GRANT as PSEA_GRANT
-from ehp_api.access.permissions import Permission
 from ehp_api.audit.models import AuditEvent
 from ehp_api.complaints import rules as complaint_rules
 from ehp_api.complaints.models import Complaint
-from ehp_api.principal import Principal
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 
 # The permission that reads each kind of record. Kinds not named here (users, keys,
 # organisations, periods, targets, the seed...) are the service's administration, which every

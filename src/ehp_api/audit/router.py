@@ -5,12 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ehp_api.access.deps import require
-from ehp_api.access.permissions import Permission
 from ehp_api.audit import policy, service
 from ehp_api.audit.models import AuditEventPublic
-from ehp_api.db import MAX_ID, IsoDateTime, SessionDep
-from ehp_api.pagination import Page, PageDep
-from ehp_api.principal import Principal, PrincipalKind
+from ehp_api.core.db import MAX_ID, IsoDateTime, SessionDep
+from ehp_api.core.pagination import Page, PageDep
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal, PrincipalKind
 
 router = APIRouter(tags=["audit"])
 

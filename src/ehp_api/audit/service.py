@@ -7,11 +7,11 @@ from typing import Any
 from sqlmodel import Session, select
 
 from ehp_api.audit.models import AuditEvent, AuditEventPublic
-from ehp_api.db import as_utc
+from ehp_api.core.db import as_utc
+from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.principal import Principal, PrincipalKind
+from ehp_api.core.request_context import request_id_var
 from ehp_api.organisations.models import Organisation
-from ehp_api.pagination import PageParams, paginate
-from ehp_api.principal import Principal, PrincipalKind
-from ehp_api.request_context import request_id_var
 
 MASK = "***"
 

@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
 from ehp_api.complaints.models import Category, Complaint, ComplaintDeadline, ComplaintStatus
-from ehp_api.db import utcnow
-from ehp_api.errors import InvalidInput, InvalidParam
-from ehp_api.principal import Principal
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.principal import Principal
 
 AWAITING_REFERRAL = (ComplaintStatus.received, ComplaintStatus.rejected)
 AWAITING_RESPONSE = (ComplaintStatus.referred, ComplaintStatus.accepted)

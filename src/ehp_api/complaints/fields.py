@@ -10,11 +10,11 @@ from ehp_api.complaints import views
 from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.models import Category, Complaint, VictimAssistance
 from ehp_api.complaints.schemas import AssistanceIn, ComplainantIn, ComplaintCreate, ComplaintUpdate
-from ehp_api.db import utcnow
-from ehp_api.errors import InvalidInput, InvalidParam, NotFound
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import InvalidInput, InvalidParam, NotFound
 from ehp_api.locations import service as locations_service
+from ehp_api.locations.models import LIPTAKO, OTHER
 from ehp_api.organisations import service as organisations_service
-from ehp_api.readings.lookups import LIPTAKO, OTHER
 
 
 def sensitivity(category: Category, given: bool | None, current: bool = False) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
 
-from ehp_api.errors import ServiceUnavailable
+from ehp_api.core.errors import ServiceUnavailable
 
 IDENTITY_FIELDS = ("name", "phone")
 # Crockford's base32 without I, L, O, U: read over the phone without ambiguity.

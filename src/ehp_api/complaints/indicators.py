@@ -19,10 +19,10 @@ from sqlmodel import Session, select
 
 from ehp_api.complaints import policy
 from ehp_api.complaints.models import Category, Complaint, Outcome, VictimAssistance
-from ehp_api.db import utcnow
-from ehp_api.errors import NotFound
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import NotFound
+from ehp_api.locations.models import LIPTAKO, OTHER
 from ehp_api.periods import service as periods_service
-from ehp_api.readings.lookups import LIPTAKO, OTHER
 
 CASES_REFERRED = "3.2.1.5"
 SEA_REFERRED_TO_SERVICES = "3.2.2.2"

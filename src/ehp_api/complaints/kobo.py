@@ -24,9 +24,9 @@ from ehp_api.complaints.kobo_forms import BOOLEAN_TARGETS
 from ehp_api.complaints.models import Complaint, ComplaintStatus, KoboForm
 from ehp_api.complaints.public import ComplaintReceipt
 from ehp_api.complaints.schemas import ComplaintCreate
-from ehp_api.db import utcnow
-from ehp_api.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
-from ehp_api.principal import Principal
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from ehp_api.core.principal import Principal
 
 _YES = {"yes", "oui", "true", "1", "y", "o"}
 _NO = {"no", "non", "false", "0", "n"}

@@ -10,12 +10,12 @@ from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
 from ehp_api.complaints.models import KoboForm
-from ehp_api.db import utcnow
-from ehp_api.errors import Conflict, NotFound
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import Conflict, NotFound
+from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.principal import Principal
 from ehp_api.organisations import service as organisations_service
 from ehp_api.organisations.models import Organisation
-from ehp_api.pagination import PageParams, paginate
-from ehp_api.principal import Principal
 
 XFORM_ID_PATTERN = r"^[A-Za-z0-9_.-]{1,100}$"
 IDENTITY_TARGETS = ("complainant.name", "complainant.phone", "follow_up_code")

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from ehp_api.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.db import UTCDateTime, enum_type, utcnow
 
 
 class Channel(StrEnum):

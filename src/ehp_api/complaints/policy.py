@@ -11,9 +11,9 @@ ask are shown, never a number). Every query that counts complaints takes its con
 
 from sqlalchemy import ColumnElement, true
 
-from ehp_api.access.permissions import Permission
 from ehp_api.complaints.models import Category, Complaint
-from ehp_api.principal import Principal
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 
 # Indicators computed from SEA allegations only (seed/workplan.yaml, `computed_from`).
 PSEA_ONLY = frozenset({"3.2.2.2"})

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
 from ehp_api.complaints.models import Complaint, ComplaintStatus
-from ehp_api.db import utcnow
-from ehp_api.principal import Principal
+from ehp_api.core.db import utcnow
+from ehp_api.core.principal import Principal
 
 
 def purge_identities(

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ehp_api.access.deps import require
-from ehp_api.access.permissions import Permission
 from ehp_api.complaints import follow_up, kobo, service, views, workflow
 from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.models import Category, Channel, Complaint, ComplaintStatus
@@ -18,12 +17,13 @@ from ehp_api.complaints.public import (
     StepPublic,
 )
 from ehp_api.complaints.schemas import ComplaintCreate, ComplaintUpdate, TransitionIn
-from ehp_api.db import RecordId, SessionDep, writes
-from ehp_api.errors import problem_response, problem_responses
-from ehp_api.idempotency import Answer, Idempotency, ShownOnce, idempotent
-from ehp_api.pagination import Page, PageDep
+from ehp_api.core.db import RecordId, SessionDep, writes
+from ehp_api.core.errors import problem_response, problem_responses
+from ehp_api.core.pagination import Page, PageDep
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.periods.models import PERIOD_PATTERN
-from ehp_api.principal import Principal
+from ehp_api.web.idempotency import Answer, Idempotency, ShownOnce, idempotent
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
 

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session
 
-from ehp_api.access.permissions import Permission
 from ehp_api.audit import service as audit
 from ehp_api.complaints.models import Complaint
-from ehp_api.principal import Principal
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 
 
 def visible_to(principal: Principal) -> ColumnElement[bool] | None:

@@ -12,7 +12,7 @@ from ehp_api.complaints.models import (
     ResponseMethod,
     Sex,
 )
-from ehp_api.db import IsoDate
+from ehp_api.core.db import IsoDate
 from ehp_api.locations.models import PCODE_PATTERN
 
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"

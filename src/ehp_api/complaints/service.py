@@ -22,11 +22,11 @@ from ehp_api.complaints.rules import (
     visible_to,
 )
 from ehp_api.complaints.schemas import ComplaintCreate, ComplaintUpdate
-from ehp_api.db import MAX_ID, utcnow
-from ehp_api.errors import Conflict, Forbidden, NotFound
-from ehp_api.pagination import PageParams, paginate
-from ehp_api.principal import Principal
-from ehp_api.row_locks import lock_for_update
+from ehp_api.core.db import MAX_ID, utcnow
+from ehp_api.core.errors import Conflict, Forbidden, NotFound
+from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.principal import Principal
+from ehp_api.core.row_locks import lock_for_update
 
 
 def get(session: Session, principal: Principal, complaint_id: int) -> Complaint:

@@ -21,8 +21,8 @@ from ehp_api.complaints.public import (
     ComplaintIdentified,
     ComplaintPublic,
 )
-from ehp_api.db import utcnow
-from ehp_api.errors import InvalidInput, InvalidParam
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import InvalidInput, InvalidParam
 from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service

@@ -12,11 +12,11 @@ from ehp_api.complaints import rules, service, views
 from ehp_api.complaints.models import Complaint, ComplaintStatus, ComplaintStep, Outcome
 from ehp_api.complaints.public import StepPublic
 from ehp_api.complaints.schemas import TransitionIn
-from ehp_api.db import utcnow
-from ehp_api.errors import Conflict, Forbidden, InvalidInput, InvalidParam
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import Conflict, Forbidden, InvalidInput, InvalidParam
+from ehp_api.core.principal import Principal
+from ehp_api.core.row_locks import lock_for_update
 from ehp_api.organisations import service as organisations_service
-from ehp_api.principal import Principal
-from ehp_api.row_locks import lock_for_update
 
 S = ComplaintStatus
 ALLOWED: dict[ComplaintStatus, set[ComplaintStatus]] = {

@@ -7,11 +7,11 @@ import orjson
 from fastapi import APIRouter, Query, Request, Response
 
 from ehp_api.access.deps import CurrentPrincipal
-from ehp_api.access.permissions import Permission
 from ehp_api.complaints import policy as complaint_policy
+from ehp_api.core.db import SessionDep
+from ehp_api.core.permissions import Permission
 from ehp_api.dashboard import service, snapshots
 from ehp_api.dashboard.schemas import Dashboard, TimelineActivity
-from ehp_api.db import SessionDep
 from ehp_api.periods.models import PERIOD_PATTERN
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])

@@ -5,10 +5,12 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from ehp_api.access.permissions import Permission
 from ehp_api.activity_status import service as activity_status
 from ehp_api.alerts import indicators as alert_indicators
 from ehp_api.complaints import policy as complaint_policy
+from ehp_api.core.db import utcnow
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.dashboard import alerts_section, complaints_section
 from ehp_api.dashboard.schemas import (
     Completeness,
@@ -21,11 +23,9 @@ from ehp_api.dashboard.schemas import (
     TimelineActivity,
     TimelineCell,
 )
-from ehp_api.db import utcnow
 from ehp_api.indicators.models import Indicator, IndicatorSchedule, MeasureType
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period, PeriodKind
-from ehp_api.principal import Principal
 from ehp_api.progress import figures as progress_figures
 from ehp_api.progress.models import ReadingTotal
 from ehp_api.workplan.models import Activity, Axis, Objective

@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Field, Session, SQLModel
 
 from ehp_api.audit.models import AuditEvent
-from ehp_api.db import UTCDateTime, utcnow
+from ehp_api.core.db import UTCDateTime, utcnow
 
 logger = logging.getLogger(__name__)
 

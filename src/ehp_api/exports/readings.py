@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ehp_api.db import SessionFactory
-from ehp_api.errors import InvalidInput, InvalidParam
+from ehp_api.core.db import SessionFactory
+from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.principal import Principal
 from ehp_api.exports import csv_writer, xlsx_writer
 from ehp_api.indicators.models import Indicator, MeasureType
-from ehp_api.principal import Principal
 from ehp_api.readings import service as readings_service
 from ehp_api.readings.columns import COLUMNS, NAMES, READ_ONLY_COLUMNS, reading_to_row
 from ehp_api.readings.models import Reading

@@ -5,7 +5,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
-from ehp_api.db import enum_type
+from ehp_api.core.db import enum_type
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period
 

@@ -4,12 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from ehp_api.db import SessionDep
+from ehp_api.core.db import SessionDep
+from ehp_api.core.pagination import Page, PageDep
 from ehp_api.indicators import service
 from ehp_api.indicators.models import DisaggregationPublic, IndicatorPublic, MeasureType
-from ehp_api.pagination import Page, PageDep
 from ehp_api.periods.models import PERIOD_PATTERN
-from ehp_api.reference import ReferenceAnswer
+from ehp_api.web.reference import ReferenceAnswer
 
 router = APIRouter(tags=["indicators"])
 

@@ -2,7 +2,8 @@
 
 from sqlmodel import Session, select
 
-from ehp_api.errors import NotFound
+from ehp_api.core.errors import NotFound
+from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.indicators.models import (
     DisaggregationCategory,
     DisaggregationPublic,
@@ -13,7 +14,6 @@ from ehp_api.indicators.models import (
     MeasureType,
     OptionPublic,
 )
-from ehp_api.pagination import PageParams, paginate
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period
 

@@ -6,6 +6,8 @@ from typing import Optional
 from sqlmodel import Field, Relationship, SQLModel
 
 PCODE_PATTERN = r"^ML\d{2}(\d{2})?$"
+# The focus area the figures break down by, and the zone outside it.
+LIPTAKO, OTHER = "liptako_gourma", "other"
 
 
 class LocationBase(SQLModel):

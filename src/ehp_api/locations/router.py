@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from ehp_api.db import IsoDate, SessionDep
+from ehp_api.core.db import IsoDate, SessionDep
+from ehp_api.core.pagination import Page, PageDep
 from ehp_api.locations import service
 from ehp_api.locations.models import PCODE_PATTERN, FocusAreaPublic, LocationPublic
-from ehp_api.pagination import Page, PageDep
-from ehp_api.reference import ReferenceAnswer
+from ehp_api.web.reference import ReferenceAnswer
 
 router = APIRouter(tags=["locations"])
 

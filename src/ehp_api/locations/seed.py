@@ -4,8 +4,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from ehp_api.core.seeding import SeedReport, sync_links, upsert
 from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
-from ehp_api.seeding import SeedReport, sync_links, upsert
 
 
 def load_locations(session: Session, report: SeedReport, entries: list[dict[str, Any]]) -> None:

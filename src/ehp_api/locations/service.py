@@ -7,7 +7,9 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, select
 
-from ehp_api.errors import NotFound
+from ehp_api.core.errors import NotFound
+from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.query_filters import known_ids, unknown_code
 from ehp_api.locations.models import (
     FocusArea,
     FocusAreaMember,
@@ -17,8 +19,6 @@ from ehp_api.locations.models import (
     Location,
     LocationPublic,
 )
-from ehp_api.pagination import PageParams, paginate
-from ehp_api.query_filters import unknown_code
 
 T = TypeVar("T")
 
@@ -30,6 +30,13 @@ def to_public(location: Location) -> LocationPublic:
         level=location.level,
         parent=location.parent.pcode if location.parent else None,
     )
+
+
+def place_ids(session: Session, pcode: str, field: str = "location") -> list[int]:
+    """A location filter: the place and, for a region, its cercles."""
+    place = select(Location.id).where(Location.pcode == pcode).scalar_subquery()
+    inside = select(Location.id).where(or_(Location.id == place, Location.parent_id == place))
+    return known_ids(session, inside, field, pcode)
 
 
 def get_by_pcode(session: Session, pcode: str) -> Location:

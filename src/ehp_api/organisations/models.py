@@ -7,7 +7,7 @@ from pydantic import ConfigDict, StrictBool
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from ehp_api.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.db import UTCDateTime, enum_type, utcnow
 
 
 class OrganisationKind(StrEnum):

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from ehp_api.access.deps import require
-from ehp_api.access.permissions import Permission
-from ehp_api.db import SessionDep
-from ehp_api.errors import problem_responses
-from ehp_api.idempotency import Idempotency, idempotent
+from ehp_api.core.db import SessionDep
+from ehp_api.core.errors import problem_responses
+from ehp_api.core.pagination import Page, PageDep
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.organisations import service
 from ehp_api.organisations.models import (
     OrganisationCreate,
@@ -17,9 +18,8 @@ from ehp_api.organisations.models import (
     OrganisationPublic,
     OrganisationUpdate,
 )
-from ehp_api.pagination import Page, PageDep
-from ehp_api.principal import Principal
-from ehp_api.reference import ReferenceAnswer
+from ehp_api.web.idempotency import Idempotency, idempotent
+from ehp_api.web.reference import ReferenceAnswer
 
 # Not empty: the OpenAPI document must not let clients (or the fuzzer) ask for `/organisations/`.
 OrganisationCode = Annotated[

@@ -4,8 +4,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from ehp_api.core.seeding import SeedReport, upsert
 from ehp_api.organisations.models import Organisation, OrganisationKind
-from ehp_api.seeding import SeedReport, upsert
 
 
 def load(session: Session, report: SeedReport, entries: list[dict[str, Any]]) -> None:

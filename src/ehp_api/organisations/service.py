@@ -3,16 +3,16 @@
 from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
-from ehp_api.db import utcnow
-from ehp_api.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.principal import Principal
 from ehp_api.organisations.models import (
     Organisation,
     OrganisationCreate,
     OrganisationKind,
     OrganisationUpdate,
 )
-from ehp_api.pagination import PageParams, paginate
-from ehp_api.principal import Principal
 
 
 def list_(

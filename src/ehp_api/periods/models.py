@@ -7,7 +7,7 @@ from typing import Optional
 from pydantic import ConfigDict
 from sqlmodel import Field, Relationship, SQLModel
 
-from ehp_api.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.db import UTCDateTime, enum_type, utcnow
 
 PERIOD_PATTERN = r"^\d{4}(Q[1-4])?$"
 

@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from ehp_api.access.deps import require
-from ehp_api.access.permissions import Permission
-from ehp_api.db import SessionDep
-from ehp_api.pagination import Page, PageDep
+from ehp_api.core.db import SessionDep
+from ehp_api.core.pagination import Page, PageDep
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.periods import service
 from ehp_api.periods.models import PERIOD_PATTERN, PeriodKind, PeriodLockIn, PeriodPublic
-from ehp_api.principal import Principal
-from ehp_api.reference import ReferenceAnswer
+from ehp_api.web.reference import ReferenceAnswer
 
 router = APIRouter(prefix="/periods", tags=["periods"])
 

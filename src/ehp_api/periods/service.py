@@ -6,11 +6,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ehp_api.audit import service as audit
-from ehp_api.errors import InvalidInput, InvalidParam, NotFound
-from ehp_api.pagination import PageParams, paginate
+from ehp_api.core.errors import InvalidInput, InvalidParam, NotFound
+from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.principal import Principal
+from ehp_api.core.row_locks import for_update
 from ehp_api.periods.models import Period, PeriodKind, PeriodLock
-from ehp_api.principal import Principal
-from ehp_api.row_locks import for_update
 
 
 def list_(

@@ -12,12 +12,12 @@ from ehp_api.alerts import indicators as alert_indicators
 from ehp_api.complaints import indicators as complaint_indicators
 from ehp_api.complaints import policy as complaint_policy
 from ehp_api.indicators.models import MeasureType
+from ehp_api.locations.models import LIPTAKO, OTHER
 from ehp_api.progress.calendar import Spans
 from ehp_api.progress.grain import Part
 from ehp_api.progress.plan import IndicatorRule
 from ehp_api.progress.schemas import IndicatorFigures
 from ehp_api.progress.sums import Buckets, Figure
-from ehp_api.readings.lookups import LIPTAKO, OTHER
 
 ALERT_CODES = frozenset(alert_indicators.COMPUTED)
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, text, tuple_
 from sqlmodel import Session
 
-from ehp_api import bulk
+from ehp_api.core import bulk
 from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.locations.models import Location
 from ehp_api.progress import calendar as calendar_module

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import true
 from sqlmodel import Session, select
 
-from ehp_api.access.permissions import Permission
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.indicators.models import Indicator
-from ehp_api.principal import Principal
 from ehp_api.progress.calendar import Calendar, PeriodInfo
 from ehp_api.progress.points import add_flags
 from ehp_api.progress.schemas import PendingFigure, ValuePoint

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from ehp_api.access.deps import CurrentPrincipal
-from ehp_api.db import SessionDep
+from ehp_api.core.db import SessionDep
 from ehp_api.indicators import service as indicators_service
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.progress import values as values_module

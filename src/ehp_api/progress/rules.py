@@ -1,5 +1,5 @@
 """The aggregation rules as a coordinator reads them: returned with every series of values
-(`rules`), written in the workplan export's Notes, and stated in the README. The code that
+(`rules`), written in the workplan export's Notes, and stated in docs/api.md. The code that
 applies them: `grain` (one organisation's figure) and `combine` (the EHP's figure)."""
 
 RULES = """\

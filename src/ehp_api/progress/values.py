@@ -8,10 +8,10 @@ from typing import Any
 from sqlmodel import Session, select
 
 from ehp_api.complaints import policy as complaint_policy
-from ehp_api.errors import InvalidInput, InvalidParam
+from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.principal import Principal
 from ehp_api.indicators.models import Aggregation, Indicator, MeasureType
 from ehp_api.locations.models import Location
-from ehp_api.principal import Principal
 from ehp_api.progress import calendar as calendar_module
 from ehp_api.progress import computed, grain, kept, pending, plan, queries, sums
 from ehp_api.progress.calendar import Calendar, PeriodInfo

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from ehp_api.db import IsoDateTime
+from ehp_api.core.db import IsoDateTime
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.readings import service
 from ehp_api.readings.models import ReadingStatus

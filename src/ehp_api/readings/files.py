@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import openpyxl
 
-from ehp_api.errors import InvalidInput, InvalidParam
+from ehp_api.core.errors import InvalidInput, InvalidParam
 from ehp_api.readings.columns import BY_HXL, NAMES, READ_ONLY, Cell, normalise_hxl, row_to_reading
 
 MAX_ROWS = 10_000

@@ -11,16 +11,16 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from ehp_api.access.deps import require
-from ehp_api.access.permissions import Permission
-from ehp_api.db import SessionDep
-from ehp_api.errors import Forbidden, InvalidInput, InvalidParam, problem_responses, too_large
-from ehp_api.idempotency import Answer, Idempotency, idempotent
+from ehp_api.core.db import SessionDep
+from ehp_api.core.errors import Forbidden, InvalidInput, InvalidParam, problem_responses, too_large
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.periods.models import PERIOD_PATTERN
-from ehp_api.principal import Principal
 from ehp_api.readings import files, service, template
 from ehp_api.readings.columns import COLUMNS
 from ehp_api.readings.router import _batch_answer
 from ehp_api.readings.schemas import ImportSummary
+from ehp_api.web.idempotency import Answer, Idempotency, idempotent
 
 router = APIRouter(prefix="/readings", tags=["readings"])
 

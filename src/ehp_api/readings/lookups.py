@@ -13,12 +13,18 @@ from ehp_api.indicators.models import (
     IndicatorSchedule,
     MeasureType,
 )
-from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
+from ehp_api.locations.models import (
+    LIPTAKO,
+    OTHER,
+    FocusArea,
+    FocusAreaMember,
+    FocusAreaVersion,
+    Location,
+)
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period, PeriodKind, PeriodLock
 
 ZONE = "zone"
-LIPTAKO, OTHER = "liptako_gourma", "other"
 
 
 @dataclass(frozen=True)

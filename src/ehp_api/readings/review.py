@@ -6,19 +6,19 @@ from typing import Any
 
 from sqlmodel import Session
 
-from ehp_api.access.permissions import Permission
 from ehp_api.audit import service as audit
-from ehp_api.db import utcnow
-from ehp_api.errors import Conflict, InvalidInput, InvalidParam, PreconditionFailed
+from ehp_api.core.db import utcnow
+from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, PreconditionFailed
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.indicators.models import MeasureType
-from ehp_api.middleware import GZIP_TAG_SUFFIX
 from ehp_api.periods import service as periods_service
-from ehp_api.principal import Principal
 from ehp_api.readings import changes, rules, service, store
 from ehp_api.readings import lookups as lookups_module
 from ehp_api.readings.lookups import IndicatorInfo
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
 from ehp_api.readings.schemas import ReadingIn, ReadingUpdate
+from ehp_api.web.middleware import GZIP_TAG_SUFFIX
 
 _TRACKED = ("numerator", "denominator", "status", "comment", "external_ref", "rejection_reason")
 _TRACKED += ("validated_numerator", "validated_denominator")

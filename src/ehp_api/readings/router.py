@@ -7,17 +7,16 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from ehp_api.access.deps import require
-from ehp_api.access.permissions import Permission
-from ehp_api.db import RecordId, SessionDep
-from ehp_api.errors import (
+from ehp_api.core.db import RecordId, SessionDep
+from ehp_api.core.errors import (
     InvalidInput,
     InvalidParam,
     field_name,
     problem_responses,
 )
-from ehp_api.idempotency import Answer, Idempotency, idempotent
-from ehp_api.pagination import Page, PageDep
-from ehp_api.principal import Principal
+from ehp_api.core.pagination import Page, PageDep
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.readings import review, service
 from ehp_api.readings.deps import ReadingFilters
 from ehp_api.readings.models import Reading, ReadingStatus
@@ -30,6 +29,7 @@ from ehp_api.readings.schemas import (
     ReadingWritten,
     RejectIn,
 )
+from ehp_api.web.idempotency import Answer, Idempotency, idempotent
 
 router = APIRouter(prefix="/readings", tags=["readings"])
 

@@ -5,10 +5,10 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ehp_api.access.permissions import Permission
-from ehp_api.errors import field_name
+from ehp_api.core.errors import field_name
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.indicators.models import MeasureType
-from ehp_api.principal import Principal
 from ehp_api.readings.lookups import ZONE, IndicatorInfo, Lookups, PeriodInfo
 from ehp_api.readings.schemas import ConflictItem, ReadingIn
 

@@ -8,19 +8,20 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, select
 
-from ehp_api import reference
-from ehp_api.access.permissions import Permission
 from ehp_api.audit import service as audit
-from ehp_api.db import as_utc
-from ehp_api.errors import AppError, Conflict, InvalidInput, InvalidParam, NotFound
+from ehp_api.core.db import as_utc
+from ehp_api.core.errors import AppError, Conflict, InvalidInput, InvalidParam, NotFound
+from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
+from ehp_api.core.query_filters import known_ids
+from ehp_api.core.row_locks import for_update
 from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.locations.models import Location
+from ehp_api.locations.service import place_ids
 from ehp_api.organisations.models import Organisation
-from ehp_api.pagination import PageParams, paginate
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period
-from ehp_api.principal import Principal
-from ehp_api.query_filters import known_ids, place_ids
 from ehp_api.readings import lookups as lookups_module
 from ehp_api.readings import rules, store
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
@@ -33,7 +34,7 @@ from ehp_api.readings.schemas import (
     ReadingPublic,
     RowResult,
 )
-from ehp_api.row_locks import for_update
+from ehp_api.web import reference
 from ehp_api.workplan.models import Activity
 
 Mode = Literal["atomic", "partial"]
@@ -267,7 +268,7 @@ class Names:
 
 
 def names(session: Session) -> Names:
-    """Codes by id, kept while the reference data stand (`ehp_api.reference.memo`)."""
+    """Codes by id, kept while the reference data stand (`ehp_api.web.reference.memo`)."""
     return reference.memo(session, "readings.names", lambda: _names(session))
 
 

@@ -1,5 +1,5 @@
 """Writing prepared readings set-based: a bounded number of statements per batch, never one per
-row (see `ehp_api.bulk`)."""
+row (see `ehp_api.core.bulk`)."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import Table, select, text
 from sqlmodel import Session
 
-from ehp_api import bulk
-from ehp_api.db import utcnow
+from ehp_api.core import bulk
+from ehp_api.core.db import utcnow
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
 from ehp_api.readings.rules import Prepared
 

@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
-from ehp_api.errors import InvalidInput, InvalidParam
+from ehp_api.core.errors import InvalidInput, InvalidParam
 from ehp_api.indicators.models import Indicator, IndicatorSchedule, MeasureType
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service

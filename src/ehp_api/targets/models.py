@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-from ehp_api.db import UTCDateTime, utcnow
+from ehp_api.core.db import UTCDateTime, utcnow
 
 
 class IndicatorTarget(SQLModel, table=True):

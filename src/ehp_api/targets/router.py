@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from ehp_api.access.deps import require
-from ehp_api.access.permissions import Permission
-from ehp_api.db import SessionDep
+from ehp_api.core.db import SessionDep
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
 from ehp_api.indicators import service as indicators_service
-from ehp_api.principal import Principal
 from ehp_api.targets import service
 from ehp_api.targets.schemas import IndicatorTargetsIn, IndicatorTargetsPublic
 

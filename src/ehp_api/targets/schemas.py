@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
-from ehp_api.db import IsoDate
+from ehp_api.core.db import IsoDate
 
 # A count (integer), a percentage (0-100) or, for a yes/no indicator, true.
 Amount = StrictBool | StrictInt | StrictFloat

@@ -8,11 +8,11 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
-from ehp_api.errors import InvalidInput, InvalidParam
+from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.principal import Principal
+from ehp_api.core.row_locks import lock_for_update
 from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.periods.models import Period, PeriodKind
-from ehp_api.principal import Principal
-from ehp_api.row_locks import lock_for_update
 from ehp_api.targets.models import IndicatorBaseline, IndicatorTarget
 from ehp_api.targets.schemas import (
     BaselinePublic,

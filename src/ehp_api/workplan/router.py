@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from ehp_api.db import SessionDep
+from ehp_api.core.db import SessionDep
+from ehp_api.core.pagination import Page, PageDep
 from ehp_api.indicators.router import ACTIVITY_CODE, AXIS_CODE, OBJECTIVE_CODE
-from ehp_api.pagination import Page, PageDep
 from ehp_api.periods.models import PERIOD_PATTERN
-from ehp_api.reference import ReferenceAnswer
+from ehp_api.web.reference import ReferenceAnswer
 from ehp_api.workplan import service
 from ehp_api.workplan.models import ActivityPublic, AxisPublic, ObjectivePublic, StrategyPublic
 

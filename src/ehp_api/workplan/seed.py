@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from ehp_api.core.seeding import SeedReport, sync_links, upsert
 from ehp_api.indicators.models import (
     Aggregation,
     BooleanKind,
@@ -17,7 +18,6 @@ from ehp_api.indicators.models import (
 )
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period, PeriodKind
-from ehp_api.seeding import SeedReport, sync_links, upsert
 from ehp_api.workplan.models import (
     Activity,
     ActivityActor,

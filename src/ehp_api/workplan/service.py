@@ -3,10 +3,10 @@
 from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, select
 
-from ehp_api.errors import NotFound
+from ehp_api.core.errors import NotFound
+from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.indicators import service as indicators_service
 from ehp_api.organisations.models import Organisation, OrganisationRef
-from ehp_api.pagination import PageParams, paginate
 from ehp_api.periods import service as periods_service
 from ehp_api.workplan.models import (
     Activity,

@@ -4,7 +4,7 @@ import getpass
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ehp_api.access.permissions import Permission, Role, permissions_of
+from ehp_api.core.permissions import Permission, Role, permissions_of
 
 
 class PrincipalKind(StrEnum):

@@ -4,7 +4,7 @@ The key's row is inserted in the same transaction as the write it protects. On P
 concurrent request with the same key waits on the unique index until the first one commits,
 then finds the stored answer; a request that failed leaves no row, so its retry runs again.
 A row past `expires_at` is never replayed: the next request with its key takes the row over,
-and `purge_expired` (`ehp-api purge-expired`) deletes the others. `ehp_api.idempotency` is what
+and `purge_expired` (`ehp-api purge-expired`) deletes the others. `ehp_api.web.idempotency` is what
 the routes use.
 """
 
@@ -18,9 +18,9 @@ from sqlalchemy import JSON, Column, Table, delete, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel
 
-from ehp_api.db import UTCDateTime, enum_type, utcnow
-from ehp_api.errors import Conflict, InvalidInput, InvalidParam
-from ehp_api.principal import Principal
+from ehp_api.core.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam
+from ehp_api.core.principal import Principal
 
 KEY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import yaml
 from sqlmodel import Session, SQLModel, select
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 M = TypeVar("M", bound=SQLModel)
 

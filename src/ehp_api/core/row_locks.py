@@ -10,7 +10,7 @@ A write into a period takes the period's row `FOR SHARE` (writes into one period
 each other), and the period's lock takes it `FOR UPDATE`, so the two are serialized.
 
 SQLite renders no `FOR UPDATE`: there a transaction that writes begins IMMEDIATE (see
-`ehp_api.db`), holding the database's one write lock from its first statement, so state changes
+`ehp_api.core.db`), holding the database's one write lock from its first statement, so state changes
 are already serialized and these helpers change nothing.
 """
 

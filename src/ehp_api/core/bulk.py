@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Integer, Table, select, text
 from sqlalchemy.engine import Connection, Row
 
-from ehp_api.db import UTCDateTime
+from ehp_api.core.db import UTCDateTime
 
 CHUNK = 5000
 # SQLite (since 3.32) binds up to 32,766 parameters: a whole batch of keys fits one IN (...).

@@ -8,10 +8,10 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from ehp_api.body_limits import LARGER_BODIES
-from ehp_api.errors import PROBLEM_MEDIA_TYPE
-from ehp_api.idempotency import REPLAYED_HEADER, REPLAYED_HELP
-from ehp_api.idempotency_keys import KEY_HEADER
+from ehp_api.core.errors import PROBLEM_MEDIA_TYPE
+from ehp_api.web.body_limits import LARGER_BODIES
+from ehp_api.web.idempotency import REPLAYED_HEADER, REPLAYED_HELP
+from ehp_api.web.idempotency_keys import KEY_HEADER
 
 DESCRIPTION = """
 System of record for the protection strategy of Mali's Humanitarian Country Team (EHP):

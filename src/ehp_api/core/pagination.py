@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select
 from sqlmodel import Session
 
-from ehp_api.db import MAX_ID
-from ehp_api.errors import InvalidInput, InvalidParam
+from ehp_api.core.db import MAX_ID
+from ehp_api.core.errors import InvalidInput, InvalidParam
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500

@@ -2,7 +2,7 @@
 
 A create handler declares the dependency and passes `once()` what identifies the request and the
 work to do: the work runs once per key, and a retry gets the stored answer with the header
-`Idempotent-Replayed: true` (the keys themselves: `ehp_api.idempotency_keys`).
+`Idempotent-Replayed: true` (the keys themselves: `ehp_api.web.idempotency_keys`).
 
 An answer holding something shown once (an API key's secret, a complaint's follow-up code) is
 never stored in clear: it is sealed when the operation has a keyed sealer, else stored without
@@ -20,9 +20,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from ehp_api.db import SessionDep
-from ehp_api.errors import PROBLEM_MEDIA_TYPE, problem_response
-from ehp_api.idempotency_keys import (
+from ehp_api.core.db import SessionDep
+from ehp_api.core.errors import PROBLEM_MEDIA_TYPE, problem_response
+from ehp_api.core.principal import Principal
+from ehp_api.web.idempotency_keys import (
     KEY_HEADER,
     MAX_KEY_LENGTH,
     IdempotencyKey,
@@ -33,7 +34,6 @@ from ehp_api.idempotency_keys import (
     scope_of,
     store,
 )
-from ehp_api.principal import Principal
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_HELP = (

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.openapi.docs import get_redoc_html
 from fastapi.responses import HTMLResponse
 
-from ehp_api.openapi import DOCS_ASSETS_URL, REDOC_ASSETS_URL
+from ehp_api.web.openapi import DOCS_ASSETS_URL, REDOC_ASSETS_URL
 
 REDOC_BUNDLE_URL = f"{REDOC_ASSETS_URL}/redoc.standalone.js"
 _REDOC_BUNDLE = Path(fastapi_offline.__file__).parent / "static" / "redoc.standalone.js"

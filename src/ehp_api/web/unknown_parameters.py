@@ -18,7 +18,7 @@ from pydantic import AliasChoices, BaseModel
 from pydantic.fields import FieldInfo
 from starlette.routing import BaseRoute
 
-from ehp_api.errors import InvalidInput, InvalidParam, field_name
+from ehp_api.core.errors import InvalidInput, InvalidParam, field_name
 
 CODE = "unknown_parameter"
 

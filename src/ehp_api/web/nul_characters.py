@@ -14,7 +14,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ehp_api.errors import (
+from ehp_api.core.errors import (
     AppError,
     InvalidInput,
     InvalidParam,

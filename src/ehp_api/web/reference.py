@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Field, Session, SQLModel
 
-from ehp_api.db import SessionDep, utcnow
-from ehp_api.middleware import GZIP_TAG_SUFFIX
+from ehp_api.core.db import SessionDep, utcnow
+from ehp_api.web.middleware import GZIP_TAG_SUFFIX
 
 # Tables whose rows make up the answers kept here.
 REFERENCE_TABLES = frozenset(

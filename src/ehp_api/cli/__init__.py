@@ -10,19 +10,22 @@ import typer
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ehp_api import idempotency_keys, migrate, push, ratelimit, reference, seeds
+from ehp_api import seeds
 from ehp_api.access import refusals
 from ehp_api.access import service as access_service
 from ehp_api.access.models import ApiKeyCreate, UserCreate
-from ehp_api.access.permissions import Role
 from ehp_api.audit import service as audit
+from ehp_api.cli import push
 from ehp_api.complaints import purge as complaints_purge
-from ehp_api.config import get_settings
-from ehp_api.errors import AppError
+from ehp_api.core import migrate
+from ehp_api.core.config import get_settings
+from ehp_api.core.errors import AppError
+from ehp_api.core.permissions import Role
+from ehp_api.core.principal import system_principal
 from ehp_api.models import get_engine
-from ehp_api.principal import system_principal
 from ehp_api.progress import kept
 from ehp_api.progress.models import ReadingTotal
+from ehp_api.web import idempotency_keys, ratelimit, reference
 
 app = typer.Typer(
     help="ehp_api: the EHP Mali protection strategy service.",

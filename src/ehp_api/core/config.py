@@ -23,12 +23,12 @@ SECRETS_DIR_VARIABLE = "EHP_SECRETS_DIR"
 
 # On SQLite writes take turns anyway: a burst waits at the door rather than being refused. 100
 # writes at once were all answered within about 5 s on a loaded 2-core machine, 300 within 7 s
-# (README, "SQLite: how many users").
+# (docs/operations.md, "SQLite: how many users"; the figures in benchmarks/README.md).
 SQLITE_QUEUE_SECONDS = 10.0
 
 
 class Settings(BaseSettings):
-    """Every setting is documented in the README; keep the two in step."""
+    """Every setting is documented in docs/operations.md (Settings); keep the two in step."""
 
     # Secrets never appear in a refusal: errors name the setting, not the value it was given.
     model_config = SettingsConfigDict(
@@ -288,5 +288,5 @@ def check_production(settings: Settings) -> None:
     if settings.environment == "production" and settings.encryption_key is None:
         raise RuntimeError(
             "EHP_ENCRYPTION_KEY is required in production: complainants' identity is encrypted "
-            "at rest with it (see the README's settings)."
+            "at rest with it (see the settings in docs/operations.md)."
         )

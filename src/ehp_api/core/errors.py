@@ -13,9 +13,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ehp_api.request_context import request_id_var
+from ehp_api.core.request_context import request_id_var
 
-logger = logging.getLogger("ehp_api.errors")
+logger = logging.getLogger("ehp_api.core.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 

@@ -9,7 +9,7 @@ from collections import deque
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ehp_api.errors import ServiceUnavailable, problem_response
+from ehp_api.core.errors import ServiceUnavailable, problem_response
 
 # Probes must tell a busy worker from a dead one: never shed.
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})

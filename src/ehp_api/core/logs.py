@@ -8,7 +8,7 @@ uvicorn's access log would print the complaint follow-up codes that travel in UR
 import logging
 import re
 
-from ehp_api.request_context import request_id_var
+from ehp_api.core.request_context import request_id_var
 
 _FOLLOW_UP = re.compile(r"(/complaints/follow-up/)[^/?\s]+")
 

@@ -2,11 +2,9 @@
 
 from typing import Any
 
-from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from ehp_api.errors import InvalidInput, InvalidParam
-from ehp_api.locations.models import Location
+from ehp_api.core.errors import InvalidInput, InvalidParam
 
 
 def unknown_code(field: str, reason: str, detail: str | None = None) -> InvalidInput:
@@ -25,10 +23,3 @@ def known_ids(session: Session, stmt: Any, field: str, value: str) -> list[int]:
     if not ids:
         raise unknown_code(field, f"no record has the code {value!r}")
     return ids
-
-
-def place_ids(session: Session, pcode: str, field: str = "location") -> list[int]:
-    """A location filter: the place and, for a region, its cercles."""
-    place = select(Location.id).where(Location.pcode == pcode).scalar_subquery()
-    inside = select(Location.id).where(or_(Location.id == place, Location.parent_id == place))
-    return known_ids(session, inside, field, pcode)

@@ -22,9 +22,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Field, Session, SQLModel
 
-# Importing ehp_api.db (done here, before the table class) sets the constraint naming convention.
-from ehp_api.db import UTCDateTime, deferred, utcnow
-from ehp_api.errors import AppError
+# Importing ehp_api.core.db (here, before the table class) sets the constraint naming convention.
+from ehp_api.core.db import UTCDateTime, deferred, utcnow
+from ehp_api.core.errors import AppError
 
 KEY_LENGTH = 255
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
-from ehp_api.config import Settings
+from ehp_api.core.config import Settings
 
 # Set before any table class is declared, so that every constraint gets a stable name that
 # migrations can refer to on both databases.

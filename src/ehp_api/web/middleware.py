@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from ehp_api.errors import problem_response
-from ehp_api.request_context import request_id_var
+from ehp_api.core.errors import problem_response
+from ehp_api.core.request_context import request_id_var
 
-logger = logging.getLogger("ehp_api.errors")
+logger = logging.getLogger("ehp_api.core.errors")
 proxy_logger = logging.getLogger("ehp_api.proxy")
 
 
@@ -134,7 +134,7 @@ GZIP_TAG_SUFFIX = "-gzip"
 
 def _tag_the_encoding(headers: MutableHeaders) -> None:
     """A strong ETag names one sequence of bytes: the gzipped bytes get their own tag (`"...-gzip"`,
-    as Apache does), which `If-None-Match` accepts as the same answer (`ehp_api.reference`)."""
+    as Apache does), which `If-None-Match` accepts as the same answer (`ehp_api.web.reference`)."""
     etag = headers.get("etag")
     if etag and headers.get("content-encoding") == "gzip" and etag.endswith('"'):
         headers["ETag"] = etag[:-1] + GZIP_TAG_SUFFIX + '"'

@@ -4,8 +4,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
-from ehp_api import migrate
-from ehp_api.errors import ServiceUnavailable, problem_responses
+from ehp_api.core import migrate
+from ehp_api.core.errors import ServiceUnavailable, problem_responses
 
 router = APIRouter(tags=["health"])
 

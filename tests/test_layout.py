@@ -1,0 +1,268 @@
+"""The package's layout: plumbing in two wings, registries at the top, no import running back up.
+
+The import graph is read from the source with `ast` (no module is imported): every `import` and
+`from ... import` of `ehp_api`, relative ones resolved, those inside functions counted too; only
+the blocks under `if TYPE_CHECKING:` are left out, since they never run.
+
+- `core/` (settings, database, errors, principal, ...) imports nothing of `web/`, of a domain or
+  of the registries; `web/` (middleware, idempotency, OpenAPI, ...) may import `core/`, never a
+  domain or a registry; a domain never imports a registry (`api`, `main`, `models`, `seeds`,
+  `cli`): the registries name the domains, not the other way round.
+- No module imports itself back, however long the way round.
+- Between domains, the imports that close a circle are the ones listed in `BACK_EDGES`, each with
+  its reason: without them the domains import one another in one direction only, and the domains
+  they join in a circle are those in `CIRCLE`. A new circle, or a domain drawn into this one, fails
+  here; a listed import that is gone must leave the list.
+"""
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "ehp_api"
+TOP_FILES = {"__init__.py", "main.py", "api.py", "models.py", "seeds.py"}
+REGISTRIES = {"api", "main", "models", "seeds", "cli"}
+WINGS = {"core", "web"}
+
+# Imports between domains that run against the order of the others and so close a circle (no
+# module imports itself back: the circle is between packages). Each awaits its inversion.
+BACK_EDGES: dict[tuple[str, str], str] = {
+    ("audit", "access"): (
+        "the audit log's router takes its caller from access.deps, the guard of every router, and "
+        "its policy reads the PSEA grant; access records its own changes in the audit log"
+    ),
+    ("audit", "complaints"): (
+        "the audit policy hides a complaint's events from whoever may not read the complaint, "
+        "with the complaints' visibility rule (to invert: complaints registers it with audit)"
+    ),
+    ("audit", "organisations"): (
+        "audit events name the acting organisation by code; organisations records its changes "
+        "in the audit log"
+    ),
+    ("access", "organisations"): (
+        "a user and an API key belong to an organisation (a relationship on the tables); the "
+        "organisations router is guarded by access.deps"
+    ),
+}
+# The domains those imports join in one circle.
+CIRCLE = frozenset({"access", "audit", "complaints", "organisations", "periods"})
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(node: ast.AST, package: str) -> Iterator[str]:
+    """Every dotted name `node` imports (`from m import n`: `m.n`, and `m`, which runs first)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.If) and _is_type_checking(child):
+            for other in child.orelse:
+                yield from _imports_of(other, package)
+            continue
+        yield from _imports_of(child, package)
+
+
+def _imports_of(node: ast.AST, package: str) -> Iterator[str]:
+    if isinstance(node, ast.Import):
+        yield from (alias.name for alias in node.names)
+    elif isinstance(node, ast.ImportFrom):
+        base = node.module or ""
+        if node.level:
+            parts = package.split(".")
+            base = ".".join([*parts[: len(parts) - node.level + 1], *([base] if base else [])])
+        yield base
+        yield from (f"{base}.{alias.name}" for alias in node.names)
+    yield from _imports(node, package)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the modules of `ehp_api` it imports (a package's `__init__` under its name)."""
+    sources = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in sources.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        imported = set()
+        for dotted in _imports(ast.parse(path.read_text(encoding="utf-8")), package):
+            if dotted.split(".")[0] != "ehp_api":
+                continue
+            # `from m import n` names a module when n is one, else something inside m
+            while dotted not in sources:
+                dotted = dotted.rpartition(".")[0]
+            imported.add(dotted)
+        imported.discard(name)
+        graph[name] = imported
+    return graph
+
+
+def area(module: str) -> str:
+    """`core`, `web`, a registry, a domain's name, or `` for the package itself."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def cycles(graph: dict[str, set[str]]) -> list[set[str]]:
+    """The strongly connected components of more than one node (Tarjan, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[set[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            for target in edges:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(sorted(graph.get(target, ())))))
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(component)
+    return found
+
+
+def domains() -> set[str]:
+    return {
+        path.name
+        for path in PACKAGE.iterdir()
+        if (path / "__init__.py").exists() and path.name not in WINGS | REGISTRIES
+    }
+
+
+def edges_across(graph: dict[str, set[str]]) -> Iterator[tuple[str, str, str, str]]:
+    """(module, imported, module's area, imported's area) for every import."""
+    for module, targets in sorted(graph.items()):
+        for target in sorted(targets):
+            yield module, target, area(module), area(target)
+
+
+def domain_graph() -> dict[str, set[str]]:
+    """Domain -> the other domains it imports."""
+    names = domains()
+    between: dict[str, set[str]] = {name: set() for name in names}
+    for _, _, source, dest in edges_across(GRAPH):
+        if source in names and dest in names and source != dest:
+            between[source].add(dest)
+    return between
+
+
+GRAPH = import_graph()
+
+
+class TestGraphReader:
+    """The reader itself, on the modules it must see (a reader that saw nothing would pass all)."""
+
+    def test_it_reads_the_package(self) -> None:
+        assert "ehp_api.api" in GRAPH["ehp_api.main"]
+        assert "ehp_api.core.errors" in GRAPH["ehp_api.web.admission"]
+        assert len(GRAPH) > 150
+
+    def test_it_reads_relative_and_function_imports_and_skips_type_checking(self) -> None:
+        source = """
+from typing import TYPE_CHECKING
+from . import service
+from ..core.db import utcnow
+if TYPE_CHECKING:
+    from ehp_api.models import Unseen
+else:
+    from ehp_api.seeds import seen_at_run_time
+def later():
+    import ehp_api.api
+"""
+        found = set(_imports(ast.parse(source), "ehp_api.alerts"))
+        assert {
+            "ehp_api.alerts.service",
+            "ehp_api.core.db.utcnow",
+            "ehp_api.seeds.seen_at_run_time",
+            "ehp_api.api",
+        } <= found
+        assert not any(name.startswith("ehp_api.models") for name in found)
+
+    def test_it_finds_a_circle(self) -> None:
+        graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+        assert cycles(graph) == [{"a", "b", "c"}]
+        assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+class TestTopLevel:
+    def test_the_top_holds_only_the_registries_and_packages(self) -> None:
+        files = {path.name for path in PACKAGE.glob("*.py")}
+        assert files == TOP_FILES
+        packages = {path.name for path in PACKAGE.iterdir() if (path / "__init__.py").exists()}
+        assert WINGS | {"cli"} <= packages
+
+
+class TestImportsRunDown:
+    def test_core_imports_no_web_domain_or_registry(self) -> None:
+        upward = [
+            f"{module} -> {target}"
+            for module, target, source, dest in edges_across(GRAPH)
+            if source == "core" and dest not in {"core", ""}
+        ]
+        assert upward == []
+
+    def test_web_imports_no_domain_or_registry(self) -> None:
+        upward = [
+            f"{module} -> {target}"
+            for module, target, source, dest in edges_across(GRAPH)
+            if source == "web" and dest not in {"core", "web", ""}
+        ]
+        assert upward == []
+
+    @pytest.mark.parametrize("domain", sorted(domains()))
+    def test_a_domain_imports_no_registry(self, domain: str) -> None:
+        upward = [
+            f"{module} -> {target}"
+            for module, target, source, dest in edges_across(GRAPH)
+            if source == domain and dest in REGISTRIES
+        ]
+        assert upward == []
+
+
+class TestNoCircles:
+    def test_no_module_imports_itself_back(self) -> None:
+        assert cycles(GRAPH) == []
+
+    def test_domains_circle_only_through_the_listed_imports(self) -> None:
+        between = domain_graph()
+        rest = {
+            name: targets - {t for s, t in BACK_EDGES if s == name}
+            for name, targets in between.items()
+        }
+        assert cycles(rest) == []
+        assert [frozenset(component) for component in cycles(between)] == [CIRCLE]
+
+    @pytest.mark.parametrize(("source", "target"), sorted(BACK_EDGES))
+    def test_a_listed_import_still_exists(self, source: str, target: str) -> None:
+        assert target in domain_graph()[source]
