@@ -112,17 +112,20 @@ def _source(
     group_by: str,
     context: Context,
     with_sea: bool,
-) -> Callable[[calendar_module.Spans], tuple[Groups, dict[str, Any]]]:
+) -> Callable[[calendar_module.Spans], tuple[Groups, dict[Any, Any]]]:
     """Where a period's figures come from: the records (computed), the readings place by place
-    (grouped by location), or the kept figures; with the parts a computed indicator gives."""
+    (grouped by location), or the kept figures; with the parts a computed indicator gives, by
+    group (its zones when grouped by zone)."""
     if rule.computed:
         plan_start = workplan_service.get_strategy(session).starts_on
 
-        def records(spans: calendar_module.Spans) -> tuple[Groups, dict[str, Any]]:
+        def records(spans: calendar_module.Spans) -> tuple[Groups, dict[Any, Any]]:
             found = computed.figures(
-                session, [rule], spans, plan_start, with_targets=context.targets, with_sea=with_sea
-            )
-            return {None: {None: found[rule.id].buckets}}, found[rule.id].parts
+                session, [rule], spans, plan_start, with_targets=context.targets,
+                with_sea=with_sea, by_zone=group_by == "zone",
+            )[rule.id]  # fmt: skip
+            parts = found.zone_parts if group_by == "zone" else {None: found.parts}
+            return {None: {None: found.buckets}}, parts
 
         return records
     if group_by == "location":
@@ -144,7 +147,7 @@ def _points(
     context: Context,
     groups: dict[Any, dict[Org, Buckets]],
     group_by: str,
-    parts: dict[str, Any],
+    parts: dict[Any, Any],
 ) -> list[ValuePoint]:
     if group_by == "zone":
         groups = _split(groups[None], lambda figure: _zones(figure))
@@ -157,7 +160,7 @@ def _points(
     names = sorted(groups, key=lambda g: g or "") or [None]
     result = []
     for name in names:
-        shown = figures(rule, groups.get(name, {}), spans, context, parts)
+        shown = figures(rule, groups.get(name, {}), spans, context, parts.get(name))
         result.append(ValuePoint(period=period.code, group=name, **shown.shown.model_dump()))
     return result
 
