@@ -155,6 +155,24 @@ class TestEveryOperation:
     ) -> None:
         assert_refused(anon_client.request(method, path, params={BOGUS: "1"}), BOGUS)
 
+    @pytest.mark.parametrize("body", [b"\x00", b"{not json"], ids=["nul", "not-json"])
+    def test_a_body_that_cannot_be_read_does_not_hide_them(
+        self, hcr: TestClient, body: bytes
+    ) -> None:
+        """FastAPI reads a body before any dependency runs: its 422 names the unknown parameter
+        too (the fuzzer's `POST /readings/batch?1=true` with the body NUL named the body only)."""
+        response = hcr.post(
+            "/api/v1/readings/batch",
+            params={"1": "true"},
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 422, response.text
+        errors = [(e["location"], e["field"], e["code"]) for e in response.json()["errors"]]
+        assert errors[0] == ("query", "1", "unknown_parameter")
+        assert errors[1:], errors
+        assert all(location == "body" for location, _, _ in errors[1:]), errors
+
     def test_each_route_takes_exactly_the_parameters_its_document_lists(self, app: FastAPI) -> None:
         listed = {(m, p): q for m, p, q in OPERATIONS}
         checked = 0

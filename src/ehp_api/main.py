@@ -23,7 +23,7 @@ from ehp_api.core.errors import install_handlers
 from ehp_api.core.logs import configure_logging
 from ehp_api.exports.xlsx_writer import MEDIA_TYPE as XLSX_MEDIA_TYPE
 from ehp_api.models import build_engine
-from ehp_api.web import health, nul_characters
+from ehp_api.web import health, nul_characters, unknown_parameters
 from ehp_api.web.admission import Admission, InFlightLimitMiddleware
 from ehp_api.web.body_limits import BodyGuardMiddleware
 from ehp_api.web.docs_pages import SWAGGER_UI_PARAMETERS, install_redoc
@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine, settings.follow_up_rate_limit, settings.rate_limit_storage
     )
     install_handlers(app)
+    app.state.request_faults = (unknown_parameters.faults,)
     install_openapi(app)
     install_redoc(app)
     # Paths and queries; bodies are checked by the body guard, once the operation is known.

@@ -9,6 +9,8 @@ from tests.complaints.conftest import BASE
 from tests.complaints.kobo_data import FORMS, INTAKE, MAPPING, XFORM_ID, submission
 from tests.helpers import all_items
 
+UUID = submission()["_uuid"]
+
 
 def mapped(ocha: TestClient, **changes: Any) -> dict:
     response = ocha.put(f"{FORMS}/{XFORM_ID}", json={**MAPPING, **changes})
@@ -125,12 +127,28 @@ class TestIntake:
         mapped(ocha)
         assert unicef.post(INTAKE, json=submission()).status_code == 403
 
-    def test_another_organisations_resend_is_409(
+    def test_another_organisations_submission_is_answered_as_a_new_one(
         self, ocha: TestClient, hcr: TestClient, unicef: TestClient
     ) -> None:
+        """A uuid HCR sent tells UNICEF nothing: on HCR's form, the 403 any submission gets;
+        on a form now UNICEF's, a complaint of its own, as for a uuid never sent."""
         mapped(ocha)
-        hcr.post(INTAKE, json=submission())
-        assert unicef.post(INTAKE, json=submission()).status_code == 409
+        first = hcr.post(INTAKE, json=submission()).json()
+        sent, fresh = (unicef.post(INTAKE, json=submission(u)) for u in (UUID, "never-sent"))
+        assert sent.status_code == fresh.status_code == 403
+        assert sent.json()["detail"] == fresh.json()["detail"]
+        mapped(ocha, organisation="UNICEF")
+        again = unicef.post(INTAKE, json=submission())
+        assert (again.status_code, again.json()["outcome"]) == (201, "created")
+        assert again.json()["id"] != first["id"]
+        resent = unicef.post(INTAKE, json=submission())
+        assert (resent.json()["id"], resent.json()["outcome"]) == (again.json()["id"], "unchanged")
+
+    def test_a_uuid_too_long_to_keep_is_refused(self, ocha: TestClient, hcr: TestClient) -> None:
+        mapped(ocha)
+        response = hcr.post(INTAKE, json=submission("u" * 81))
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "_uuid"
 
     def test_refusals_name_the_field_and_question_not_the_answer(
         self, ocha: TestClient, hcr: TestClient

@@ -59,8 +59,8 @@ BY_HAND: list[tuple[Any, ...]] = [
         2,
         None,
         None,
-        ["excludes_sea"],
-    ),  # an analyst reads it without SEA
+        ["excludes_sea", "excludes_confidential"],
+    ),  # an analyst reads it without SEA allegations or other confidential complaints
 ]
 # Yes/no: first validated yes, last validated yes.
 ACHIEVED = {"2.1.1.1": (None, None), "1.2.6.1": ("2020Q4", None), "2.1.4.1": ("2020Q3", "2021Q1")}

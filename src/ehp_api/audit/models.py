@@ -1,5 +1,10 @@
-"""The append-only audit log: who did what to which record, and what changed."""
+"""The append-only audit log: who did what to which record, and what changed.
 
+An event is known outside by `public_id`, a random token, never by its row id: the row ids
+increase, and events about confidential records are hidden from most readers, so the gaps
+between the ids they see would count the events they may not see."""
+
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -9,11 +14,20 @@ from sqlmodel import Field, SQLModel
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
 from ehp_api.core.principal import PrincipalKind
 
+PUBLIC_ID_BYTES = 16  # 128 random bits, as 32 hex digits
+
+
+def new_public_id() -> str:
+    return secrets.token_hex(PUBLIC_ID_BYTES)
+
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_events"
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(
+        default_factory=new_public_id, max_length=2 * PUBLIC_ID_BYTES, unique=True, index=True
+    )
     occurred_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
     )
@@ -31,7 +45,10 @@ class AuditEvent(SQLModel, table=True):
 
 
 class AuditEventPublic(SQLModel):
-    id: int = Field(description="Event id, increasing.")
+    id: str = Field(
+        description="Event id: a random token, unique; it tells nothing of the events' order or "
+        "number (the list's order does)."
+    )
     occurred_at: datetime = Field(description="When it happened (UTC).")
     principal_kind: PrincipalKind = Field(description="`user`, `api_key` or `system` (the CLI).")
     principal_id: int | None = Field(None, description="User or key id.")

@@ -78,7 +78,8 @@ def anonymous(name: str) -> Principal:
 
 def to_public(event: AuditEvent, organisation_codes: Mapping[int, str]) -> AuditEventPublic:
     return AuditEventPublic(
-        **event.model_dump(exclude={"organisation_id"}),
+        **event.model_dump(exclude={"id", "public_id", "organisation_id", "confidential"}),
+        id=event.public_id,
         organisation=organisation_codes.get(event.organisation_id)
         if event.organisation_id
         else None,
@@ -120,7 +121,9 @@ def list_(
         stmt = stmt.where(AuditEvent.occurred_at >= as_utc(since))
     if until is not None:
         stmt = stmt.where(AuditEvent.occurred_at < as_utc(until))
-    return paginate(session, stmt, AuditEvent.id, page, newest_first=True)
+    return paginate(
+        session, stmt, AuditEvent.id, page, newest_first=True, public_key=AuditEvent.public_id
+    )
 
 
 def organisation_codes(session: Session, events: list[AuditEvent]) -> dict[int, str]:

@@ -1,14 +1,19 @@
 """Intake of KoboToolbox REST Service submissions: one JSON submission becomes one complaint.
 
 Kobo posts each new submission once and retries failures (after 1, 10 and 100 minutes): the
-submission's `_uuid` is unique on the complaint, so a resend finds the complaint it made.
-Error messages name fields, never the answers: a submission may carry a name or a phone.
+submission's `_uuid` is unique per organisation that sends it (`kobo_key`), so a resend finds the
+complaint it made. Error messages name fields, never the answers: a submission may carry a name
+or a phone.
 
-Neither answer is an oracle. A resend is answered with what the first answer said (read from
-the submission again), never with the complaint's state since: the sender may no longer be
-allowed to see it (a case reclassified as an SEA allegation). A form's follow-up code already
-held by another case is not refused (that would tell the sender the code exists): the complaint
-gets a new code, and the event is audited for the secretariat.
+No answer is an oracle. The form is checked before anything is looked up, so a submission
+claiming another organisation's form learns nothing of its uuid. A resend is answered with what
+the first answer said (read from the submission again), never with the complaint's state since:
+the sender may no longer be allowed to see it (a case reclassified as an SEA allegation). A
+uuid another organisation sent is not looked at: the submission makes a complaint of the
+sender's own, as a new one would (a refusal would tell that the other organisation's case
+exists, and it may be confidential). A form's follow-up code already held by another case is
+not refused (that would tell the sender the code exists): the complaint gets a new code, and the
+event is audited for the secretariat.
 """
 
 from typing import Any
@@ -31,18 +36,25 @@ from ehp_api.core.principal import Principal
 _YES = {"yes", "oui", "true", "1", "y", "o"}
 _NO = {"no", "non", "false", "0", "n"}
 MIN_FORM_CODE_LENGTH = 12
+# Kobo's `_uuid` is 36 characters (41 as `uuid:...`); the stored key adds the organisation's id.
+MAX_UUID_LENGTH = 80
+
+
+def kobo_key(organisation_id: int, uuid: str) -> str:
+    """What `Complaint.kobo_uuid` holds: the submission's uuid within the organisation sending
+    it, so that one organisation's submissions never meet another's."""
+    return f"{organisation_id}:{uuid}"
 
 
 def intake(
     session: Session, principal: Principal, cipher: IdentityCipher, submission: dict[str, Any]
 ) -> tuple[Complaint, bool]:
     """The complaint a submission makes, and whether it is new (False: a resend)."""
-    uuid = _required_text(submission, "_uuid")
-    xform_id = _required_text(submission, "_xform_id_string")
+    uuid = _required_text(submission, "_uuid", MAX_UUID_LENGTH)
+    form = _form(session, principal, _required_text(submission, "_xform_id_string"))
     existing = _by_uuid(session, principal, uuid)
     if existing is not None:
         return existing, False
-    form = _form(session, principal, xform_id)
     data, code = to_complaint(form, submission)
     replaced = code is not None and _code_taken(session, code)
     if replaced:
@@ -50,8 +62,9 @@ def intake(
     try:
         with session.begin_nested():
             complaint, _ = service.create(
-                session, principal, cipher, data, kobo_uuid=uuid, follow_up_code=code
-            )
+                session, principal, cipher, data,
+                kobo_uuid=kobo_key(principal.organisation_id or 0, uuid), follow_up_code=code,
+            )  # fmt: skip
     except InvalidInput as refusal:
         raise _without_answers(form, refusal) from None
     except IntegrityError:
@@ -94,14 +107,12 @@ def first_answer(
 
 
 def _by_uuid(session: Session, principal: Principal, uuid: str) -> Complaint | None:
-    complaint = session.exec(select(Complaint).where(Complaint.kobo_uuid == uuid)).first()
-    if complaint is None:
-        return None
-    if complaint.recorded_by_organisation_id != principal.organisation_id and not (
-        rules.coordinates(principal)
-    ):
-        raise Conflict("This submission was already received from another organisation.")
-    return complaint
+    """The complaint the caller's organisation made of this submission, if any; another
+    organisation's is never looked at."""
+    if principal.organisation_id is None:
+        return None  # creating refuses it: complaints are recorded by an organisation
+    key = kobo_key(principal.organisation_id, uuid)
+    return session.exec(select(Complaint).where(Complaint.kobo_uuid == key)).first()
 
 
 def _form(session: Session, principal: Principal, xform_id: str) -> KoboForm:
@@ -201,10 +212,11 @@ def _form_code(code: Any) -> str | None:
     return str(code)
 
 
-def _required_text(submission: dict[str, Any], key: str) -> str:
+def _required_text(submission: dict[str, Any], key: str, longest: int = 100) -> str:
     value = submission.get(key)
-    if not isinstance(value, str) or not value.strip() or len(value) > 100:
-        raise _invalid(key, "a KoboToolbox submission has it (1 to 100 characters)", "missing")
+    if not isinstance(value, str) or not value.strip() or len(value) > longest:
+        reason = f"a KoboToolbox submission has it (1 to {longest} characters)"
+        raise _invalid(key, reason, "missing")
     return value.strip()
 
 

@@ -87,8 +87,9 @@ class AssistanceService(StrEnum):
 
 class Complaint(SQLModel, table=True):
     __tablename__ = "complaints"
-    # The computed indicators count referred complaints by these columns alone: an index-only
-    # scan on PostgreSQL, where the dashboard's cumulative counts would read every row.
+    # The computed indicators count referred complaints by these columns alone (`sensitive`:
+    # the confidential ones are left out for most readers): an index-only scan on PostgreSQL,
+    # where the dashboard's cumulative counts would read every row.
     __table_args__ = (
         Index(
             "ix_complaints_first_referred_on_counts",
@@ -98,6 +99,7 @@ class Complaint(SQLModel, table=True):
             "outcome",
             "category",
             "assistance_declined",
+            "sensitive",
         ),
     )
 
@@ -122,6 +124,7 @@ class Complaint(SQLModel, table=True):
     identity_token: str | None = Field(default=None, sa_type=Text)
     identity_purged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     follow_up_code_hash: str | None = Field(default=None, max_length=64, unique=True)
+    # `<organisation id>:<Kobo _uuid>` (kobo.kobo_key): unique per organisation sending it.
     kobo_uuid: str | None = Field(default=None, max_length=100, unique=True)
     status: ComplaintStatus = Field(sa_type=enum_type(ComplaintStatus), index=True)
     recorded_by_organisation_id: int = Field(foreign_key="organisations.id", index=True)

@@ -2,6 +2,7 @@
 
 import logging
 import re
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -208,9 +209,22 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     return app_error_response(request, exc)
 
 
+def request_faults(request: Request) -> list[InvalidParam]:
+    """Faults of the request found apart from its body (the web wing's unknown query parameters,
+    set on `app.state.request_faults`): FastAPI reads the body before any dependency runs, so a
+    422 about the body lists them too, and one answer names every fault of the request."""
+    finders: Sequence[Callable[[Request], list[InvalidParam]]] = getattr(
+        request.app.state, "request_faults", ()
+    )
+    return [error for find in finders for error in find(request)]
+
+
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = _validation_errors(exc)
+    return _invalid_request(request, [*request_faults(request), *_validation_errors(exc)])
+
+
+def _invalid_request(request: Request, errors: list[InvalidParam]) -> JSONResponse:
     summary = "; ".join(f"{e.location}.{e.field}: {e.reason}" for e in errors[:5])
     return problem_response(request, 422, f"The request is invalid: {summary}", errors=errors)
 
@@ -222,8 +236,8 @@ def _unreadable_json_body(request: Request, exc: StarletteHTTPException) -> JSON
     if exc.status_code != 400 or not isinstance(exc.__cause__, UnicodeDecodeError | RecursionError):
         return None
     reason = "the body is not JSON in UTF-8"
-    errors = [InvalidParam(location="body", field="body", reason=reason, code="json_invalid")]
-    return problem_response(request, 422, f"The request is invalid: body: {reason}", errors=errors)
+    error = InvalidParam(location="body", field="body", reason=reason, code="json_invalid")
+    return _invalid_request(request, [*request_faults(request), error])
 
 
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:

@@ -1,4 +1,5 @@
-"""The one pagination scheme of every list: keyset cursors over the id, in a stable order."""
+"""The one pagination scheme of every list: keyset cursors over the id, in a stable order; a
+list whose rows are known outside by a random key carries that key in its cursor instead."""
 
 import base64
 import binascii
@@ -7,7 +8,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from sqlmodel import Session
 
 from ehp_api.core.db import MAX_ID
@@ -15,6 +16,7 @@ from ehp_api.core.errors import InvalidInput, InvalidParam
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+MAX_PUBLIC_KEY = 64
 
 T = TypeVar("T")
 
@@ -48,26 +50,33 @@ async def page_params(
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
+def encode_cursor(last: int | str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": last}).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> int:
+def _malformed() -> InvalidInput:
+    return InvalidInput(
+        "The cursor is not one this API issued; start again without it.",
+        errors=[
+            InvalidParam(location="query", field="cursor", reason="malformed cursor", code="cursor")
+        ],
+    )
+
+
+def decode_cursor(cursor: str, kind: type[int] | type[str] = int) -> Any:
+    """The position a cursor names: an id, or (`kind` str) a row's public key."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         after = json.loads(base64.urlsafe_b64decode(padded))["after"]
-        # A forged position beyond the id column's range would overflow the query (a 500).
-        if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_ID:
-            raise TypeError
     except (ValueError, KeyError, TypeError, binascii.Error):
-        raise InvalidInput(
-            "The cursor is not one this API issued; start again without it.",
-            errors=[
-                InvalidParam(
-                    location="query", field="cursor", reason="malformed cursor", code="cursor"
-                )
-            ],
-        ) from None
+        raise _malformed() from None
+    if kind is str:
+        if not isinstance(after, str) or not 0 < len(after) <= MAX_PUBLIC_KEY:
+            raise _malformed()
+        return after
+    # A forged position beyond the id column's range would overflow the query (a 500).
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_ID:
+        raise _malformed()
     return after
 
 
@@ -78,14 +87,26 @@ def paginate(
     params: PageParams,
     *,
     newest_first: bool = False,
+    public_key: Any = None,
 ) -> tuple[list[Any], str | None]:
-    """Run `stmt` ordered by `id_column` from the cursor on; one query per page."""
+    """Run `stmt` ordered by `id_column` from the cursor on; one query per page.
+
+    The cursor names the page's last row by its id; for a list whose ids its readers may not
+    all see (`public_key`: a random key the API shows instead), by that key, so the cursor tells
+    nothing of the sequence: the row's place is looked up (one more probe of a unique index)."""
     if params.cursor is not None:
-        after = decode_cursor(params.cursor)
+        if public_key is None:
+            after = decode_cursor(params.cursor)
+        else:
+            token = decode_cursor(params.cursor, str)
+            after = session.scalar(select(id_column).where(public_key == token))
+            if after is None:
+                raise _malformed()
         stmt = stmt.where(id_column < after if newest_first else id_column > after)
     order = id_column.desc() if newest_first else id_column
     rows = list(session.scalars(stmt.order_by(order).limit(params.limit + 1)).all())
     if len(rows) <= params.limit:
         return rows, None
     rows = rows[: params.limit]
-    return rows, encode_cursor(getattr(rows[-1], id_column.key))
+    key = id_column if public_key is None else public_key
+    return rows, encode_cursor(getattr(rows[-1], key.key))

@@ -1,7 +1,10 @@
 """The dashboard's complaints section: counts only, confidential cases as one suppressed number.
 
-Every count goes through `complaints.policy.counted`: outside the PSEA network SEA allegations are
-in none of them (totals, flows, breakdowns), so no difference of two figures gives them back."""
+Every count goes through `complaints.policy`: outside the PSEA network no SEA allegation is in any
+of them, and the other confidential complaints are in `confidential` alone (totals, flows and
+breakdowns leave them out), so no difference of two figures gives back what is suppressed. A
+year's `confidential` is suppressed too when one of its quarters' is: the year minus the
+quarters shown would give back the quarter hidden."""
 
 import statistics
 from collections import Counter
@@ -66,9 +69,27 @@ def _median_days_to_response(
     return statistics.median(days) if days else None
 
 
+def _confidential(
+    session: Session, spans: list[tuple[date, date]], threshold: int, with_sea: bool
+) -> Count:
+    """The confidential complaints received in the period (`spans`: its quarters), suppressed
+    when small, or when the count of one of its quarters is."""
+    apart = policy.counted_apart(with_sea)
+    counts = [_count(session, apart, _in(Complaint.received_on, s, e)) for s, e in spans]
+    small = [n for n in counts if threshold and 0 < n < threshold]
+    if small:
+        return Count(key="confidential", count=None, suppressed=True)
+    return Count(key="confidential", count=sum(counts))
+
+
 def section(
-    session: Session, starts_on: date, ends_on: date, threshold: int, with_sea: bool
+    session: Session,
+    spans: list[tuple[date, date]],
+    threshold: int,
+    with_sea: bool,
 ) -> ComplaintsSection:
+    """`spans`: the period's quarters, in order (one for a quarter's dashboard)."""
+    starts_on, ends_on = spans[0][0], spans[-1][1]
     counted = policy.counted(with_sea)
     received = session.exec(
         select(Complaint.channel, Complaint.category, Complaint.sensitive, func.count())
@@ -77,24 +98,22 @@ def section(
     ).all()
     channels: Counter[str] = Counter()
     categories: Counter[str] = Counter()
-    confidential = total = 0
+    total = 0
     for channel, category, sensitive, n in received:
-        total += n
+        total += n  # confidential ones too, for the PSEA focal point only (`counted`)
         if sensitive:
-            confidential += n
             continue
         channels[str(channel)] += n
         categories[str(category)] += n
-    [confidential_count] = suppress(Counter({"confidential": confidential}), threshold) or [
-        Count(key="confidential", count=0)
-    ]
+    excluded = [] if with_sea else [policy.EXCLUDES_SEA, policy.EXCLUDES_CONFIDENTIAL]
     return ComplaintsSection(
         received=total,
         **_flow(session, starts_on, ends_on, counted),
         median_days_to_response=_median_days_to_response(session, starts_on, ends_on, counted),
         by_channel=suppress(channels, None),
         by_category=suppress(categories, None),
-        confidential=confidential_count,
+        confidential=_confidential(session, spans, threshold, with_sea),
         excludes_sea=not with_sea,
-        notes=[] if with_sea else [policy.NOTES[policy.EXCLUDES_SEA]],
+        excludes_confidential=not with_sea,
+        notes=[policy.NOTES[flag] for flag in excluded],
     )

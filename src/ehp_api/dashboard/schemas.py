@@ -90,7 +90,10 @@ class AlertsSection(BaseModel):
 
 
 class ComplaintsSection(BaseModel):
-    received: int = Field(description="Complaints and feedback received in the period.")
+    received: int = Field(
+        description="Complaints and feedback received in the period; for every role but the PSEA "
+        "focal point without any confidential one (`excludes_confidential`)."
+    )
     referred: int = Field(description="First referred to an organisation in the period.")
     responded: int = Field(description="Answered in the period.")
     adjusted: int = Field(description="Closed in the period with a change in the response.")
@@ -103,12 +106,18 @@ class ComplaintsSection(BaseModel):
     by_channel: list[Count] = Field(description="Non-confidential complaints by channel.")
     by_category: list[Count] = Field(description="Non-confidential complaints by category.")
     confidential: Count = Field(
-        description="Confidential complaints (SEA allegations too, for PSEA focal points only): "
-        "one number, suppressed when small, for everyone."
+        description="Confidential complaints received in the period (SEA allegations too, for "
+        "PSEA focal points only): one number, suppressed when small, for everyone; a year's is "
+        "suppressed too when one of its quarters' is."
     )
     excludes_sea: bool = Field(
         description="True: every count of this section leaves SEA allegations out (every role "
         "but the PSEA focal point); ask the PSEA focal point."
+    )
+    excludes_confidential: bool = Field(
+        description="True: no count of this section but `confidential` counts the confidential "
+        "complaints (every role but the PSEA focal point), so no difference of two figures "
+        "gives back a number `confidential` suppresses."
     )
     notes: list[str] = Field(
         default_factory=list, description="What the counts leave out, in words."

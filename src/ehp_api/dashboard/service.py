@@ -214,7 +214,7 @@ def build(session: Session, principal: Principal, code: str, threshold: int) -> 
             session, target.starts_on, target.ends_on, broad, tracker.alert_steps()
         ),
         complaints=complaints_section.section(
-            session, target.starts_on, target.ends_on, threshold, with_sea
+            session, [(q.starts_on, q.ends_on) for q in quarters], threshold, with_sea
         ),
     )
 

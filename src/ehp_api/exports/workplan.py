@@ -168,10 +168,10 @@ def _sea_notes(with_sea: bool) -> list[list[Any]]:
     if with_sea:
         return []
     return [
-        [
-            complaint_indicators.CASES_REFERRED,
-            complaint_policy.NOTES[complaint_policy.EXCLUDES_SEA],
-        ],
+        *(
+            [complaint_indicators.CASES_REFERRED, complaint_policy.NOTES[flag]]
+            for flag in (complaint_policy.EXCLUDES_SEA, complaint_policy.EXCLUDES_CONFIDENTIAL)
+        ),
         *(
             [code, complaint_policy.NOTES[complaint_policy.PSEA_ONLY_FLAG]]
             for code in sorted(complaint_policy.PSEA_ONLY)

@@ -26,12 +26,26 @@ CODE = "unknown_parameter"
 async def refuse_unknown_query_parameters(request: Request) -> None:
     """A dependency of every API route; it runs before the others (credentials included): an
     unknown parameter is a fault of the request whoever sends it."""
-    known = accepted_names(request.app, request.scope["route"])
+    if errors := faults(request):
+        summary = "; ".join(f"query.{error.field}: {error.reason}" for error in errors[:5])
+        raise InvalidInput(f"The request is invalid: {summary}", errors=errors)
+
+
+def faults(request: Request) -> list[InvalidParam]:
+    """The unknown query parameters of a routed request, one error each. Also listed in the 422
+    of a body FastAPI cannot read (it reads the body before any dependency runs), so that answer
+    names every fault of the request (`core.errors.request_faults`)."""
+    route = request.scope.get("route")
+    known = None if route is None else accepted_names(request.app, route)
     if known is None:
-        return
+        return []
     unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in known]
-    if unknown:
-        raise _refusal(unknown, known)
+    return [
+        InvalidParam(
+            location="query", field=field_name([name]), reason=_reason(name, known), code=CODE
+        )
+        for name in unknown
+    ]
 
 
 def accepted_names(app: FastAPI, route: BaseRoute) -> tuple[str, ...] | None:
@@ -110,14 +124,3 @@ def _reason(name: str, known: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     hint = f" (did you mean `{close[0]}`?)" if close else ""
     return f"unknown query parameter{hint}; this operation takes: {', '.join(known)}"
-
-
-def _refusal(unknown: list[str], known: tuple[str, ...]) -> InvalidInput:
-    errors = [
-        InvalidParam(
-            location="query", field=field_name([name]), reason=_reason(name, known), code=CODE
-        )
-        for name in unknown
-    ]
-    summary = "; ".join(f"query.{error.field}: {error.reason}" for error in errors[:5])
-    return InvalidInput(f"The request is invalid: {summary}", errors=errors)
