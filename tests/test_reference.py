@@ -207,3 +207,27 @@ def test_a_new_organisations_readings_carry_its_code(
     )
     assert posted.status_code == 201, posted.text
     assert partner.get(f"/api/v1/readings/{posted.json()['id']}").json()["organisation"] == "NEWNGO"
+
+
+def test_the_openapi_document_shows_the_etag_and_the_304(client: TestClient) -> None:
+    """Client teams find `If-None-Match`, the `ETag` and the 304 on the operations that answer
+    from the snapshot, and only there."""
+    document = client.get("/openapi.json").json()
+    operations = {
+        operation["operationId"]: operation
+        for path_item in document["paths"].values()
+        for operation in path_item.values()
+    }
+    for name in ("get_indicator", "list_activities", "get_period", "list_organisations"):
+        operation = operations[name]
+        assert set(operation["responses"]["200"]["headers"]) >= {"ETag", "Cache-Control"}
+        assert "ETag" in operation["responses"]["304"]["headers"]
+        assert "content" not in operation["responses"]["304"]
+        headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
+        assert "If-None-Match" in headers
+    for name in ("list_readings", "get_alert", "get_me", "create_organisation"):
+        assert "304" not in operations[name]["responses"], name
+    # What a 304 is documented for is what answers one.
+    etag = client.get("/api/v1/periods/2021Q2").headers["ETag"]
+    again = client.get("/api/v1/periods/2021Q2", headers={"If-None-Match": etag})
+    assert again.status_code == 304

@@ -27,7 +27,12 @@ from ehp_api.web import health, nul_characters, unknown_parameters
 from ehp_api.web.admission import Admission, InFlightLimitMiddleware
 from ehp_api.web.body_limits import BodyGuardMiddleware
 from ehp_api.web.docs_pages import SWAGGER_UI_PARAMETERS, install_redoc
-from ehp_api.web.middleware import ClientAddressMiddleware, RequestContextMiddleware
+from ehp_api.web.middleware import (
+    GZIP_LEVEL,
+    GZIP_MINIMUM_BYTES,
+    ClientAddressMiddleware,
+    RequestContextMiddleware,
+)
 from ehp_api.web.nul_characters import RefuseNulCharacters
 from ehp_api.web.openapi import (
     DESCRIPTION,
@@ -38,9 +43,6 @@ from ehp_api.web.openapi import (
 )
 from ehp_api.web.ratelimit import LoginLimiter
 from ehp_api.web.reference import Snapshot
-
-GZIP_MINIMUM_BYTES = 1000
-GZIP_LEVEL = 6
 
 TAGS = [
     {

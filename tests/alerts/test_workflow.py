@@ -146,7 +146,32 @@ def test_unknown_accountable_organisation(hcr: TestClient, ocha: TestClient) -> 
         on="2021-05-06",
         **{**ESCALATION, "accountable_organisation": "NOPE"},
     )
-    assert response.json()["errors"][0]["field"] == "accountable_organisation"
+    [error] = response.json()["errors"]
+    assert (response.status_code, error["field"], error["code"]) == (
+        422,
+        "accountable_organisation",
+        "unknown_organisation",
+    )  # kills the code `unknown_organisation` changed in `workflow._checked`
+
+
+def test_the_timeline_and_the_audit_say_where_each_step_came_from(
+    hcr: TestClient, ocha: TestClient
+) -> None:
+    """Kills `from_status` filled in for the alert's first event (`to == alert.status` dropped in
+    `workflow.record`: a draft came from nowhere) and the audit's `new` status of a transition
+    renamed in `workflow.transition`."""
+    alert = walk(hcr, ocha, "ewrr", EWRR_PATH[:2])
+    timeline = ocha.get(f"/api/v1/alerts/{alert['id']}/timeline").json()
+    assert [(e["from_status"], e["to_status"]) for e in timeline] == [
+        (None, "draft"),
+        ("draft", "shared"),
+        ("shared", "acknowledged"),
+    ]
+    params = {"action": "alert.transition", "entity_id": str(alert["id"])}
+    events = ocha.get("/api/v1/audit-events", params=params).json()["items"]
+    assert sorted(
+        (e["changes"]["status"]["old"], e["changes"]["status"]["new"]) for e in events
+    ) == [("draft", "shared"), ("shared", "acknowledged")]
 
 
 def test_transitions_are_audited(hcr: TestClient, ocha: TestClient) -> None:

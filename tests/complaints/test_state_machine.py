@@ -64,6 +64,10 @@ def check_move(ocha: TestClient, source: str, target: str) -> None:
     assert response.status_code == 409, f"{source} -> {target}: {response.status_code}"
     assert response.headers["content-type"].startswith("application/problem+json")
     assert f"is {source}; it cannot become {target}" in response.json()["detail"]
+    # The moves possible from here, or that there are none (kills the words of the latter
+    # changed in `workflow.transition`).
+    allowed = ", ".join(sorted(DOCUMENTED[source])) or "none (it is closed)"
+    assert f"Allowed from here: {allowed}." in response.json()["detail"]
     assert ocha.get(f"{BASE}/{complaint_id}").json()["status"] == source
 
 

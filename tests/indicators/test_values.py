@@ -125,18 +125,24 @@ def test_a_period_outside_the_plan_is_named(
     assert refusal(response) == (422, [("query", field, "unknown_period")])
 
 
-def test_a_complaint_computed_indicator_has_values(
-    client: TestClient, hcr: TestClient, unicef: TestClient
-) -> None:
-    """Kills the computed source of `/values` broken or swapped for the (empty) kept figures:
-    3.2.1.5 counts the complaints referred in the quarter, with the share answered."""
-    ids = [create(hcr, received_on="2021-05-02")["id"] for _ in range(3)]
+def refer_in_2021q2(hcr: TestClient, unicef: TestClient, places: list[str | None]) -> None:
+    """A complaint received at each place, all referred to UNICEF in 2021 Q2; the first
+    answered."""
+    ids = [create(hcr, received_on="2021-05-02", location=p)["id"] for p in places]
     for complaint_id in ids:
         move(hcr, complaint_id, "referred", organisation="UNICEF", on="2021-05-03",
              due_on="2021-12-31")  # fmt: skip
     move(unicef, ids[0], "accepted", on="2021-05-04")
     move(unicef, ids[0], "responded", on="2021-05-20", response="Answered.",
          response_method="in_person")  # fmt: skip
+
+
+def test_a_complaint_computed_indicator_has_values(
+    client: TestClient, hcr: TestClient, unicef: TestClient
+) -> None:
+    """Kills the computed source of `/values` broken or swapped for the (empty) kept figures:
+    3.2.1.5 counts the complaints referred in the quarter, with the share answered."""
+    refer_in_2021q2(hcr, unicef, ["ML0506"] * 3)
     response = client.get(
         "/api/v1/indicators/3.2.1.5/values", params={"from": "2021Q2", "to": "2021Q3"}
     )
@@ -146,6 +152,37 @@ def test_a_complaint_computed_indicator_has_values(
     assert (q2["period"], q2["value"]) == ("2021Q2", 3)
     assert (q2["parts"]["referred"], q2["parts"]["with_response"]) == (3, 1)
     assert (q3["period"], q3["value"]) == ("2021Q3", 0)
+
+
+def test_a_complaint_computed_indicator_grouped_by_zone_adds_up_to_its_total(
+    client: TestClient, hcr: TestClient, unicef: TestClient
+) -> None:
+    """`group_by=zone` of 3.2.1.5 gave one group, null, valued 0, whatever was referred (the
+    complaint figures carried no zones). Each complaint counts in the zone of its location
+    (ML0506 Mopti in Liptako Gourma, ML0901 Bamako not), those without a location in the null
+    group, and the groups add up to the total; each group has its own parts."""
+    refer_in_2021q2(hcr, unicef, ["ML0506", "ML0506", "ML0901", None])
+    quarters = {"from": "2021Q2", "to": "2021Q3"}
+    points = values(client, "3.2.1.5", **quarters, group_by="zone")
+    q2 = {p["group"]: p for p in points if p["period"] == "2021Q2"}
+    assert {zone: p["value"] for zone, p in q2.items()} == {
+        "liptako_gourma": 2, "other": 1, None: 1,
+    }  # fmt: skip
+    assert sum(p["value"] for p in q2.values()) == at(values(client, "3.2.1.5", **quarters),
+                                                      "2021Q2")["value"]  # fmt: skip
+    liptako = q2["liptako_gourma"]["parts"]
+    assert (liptako["referred"], liptako["with_response"], liptako["share_with_response"]) == (
+        2, 1, 50.0,
+    )  # fmt: skip
+    assert (q2["other"]["parts"]["referred"], q2["other"]["parts"]["with_response"]) == (1, 0)
+    q3 = {p["group"]: p["value"] for p in points if p["period"] == "2021Q3"}
+    assert q3 == {"liptako_gourma": 0, "other": 0, None: 0}  # null: the plan to date has one
+    q1 = {p["group"]: p["value"] for p in points_of(client, "2021Q1")}
+    assert q1 == {"liptako_gourma": 0, "other": 0}  # no complaint without a place yet
+
+
+def points_of(client: TestClient, quarter: str) -> list[dict]:
+    return values(client, "3.2.1.5", **{"from": quarter, "to": quarter, "group_by": "zone"})
 
 
 def test_grouping_by_location_gives_each_place_its_own_figure(

@@ -32,6 +32,19 @@ class TestCollectiveFacts:
         body = series(client, "1.1.1.3", **{"from": "2021Q2", "to": "2021Q2"})
         assert (body["aggregation"], body["reporter_of_record"]) == ("collective", "OCHA")
 
+    def test_the_other_reporters_are_listed_by_code(
+        self, client: TestClient, plant: Callable[..., dict]
+    ) -> None:
+        """Kills the sort of `also_reported` by organisation code lost in `points.figures`
+        (posted, and numbered in the seed, in another order than their codes')."""
+        plant("OCHA", indicator="1.1.1.3", period="2021Q2", value=3)
+        for org, value in (("UNICEF", 4), ("OIM", 5), ("HCR", 6)):
+            plant(org, indicator="1.1.1.3", period="2021Q2", value=value)
+        found = point(client, "1.1.1.3", "2021Q2")
+        assert [(o["organisation"], o["value"]) for o in found["also_reported"]] == [
+            ("HCR", 6), ("OIM", 5), ("UNICEF", 4),
+        ]  # fmt: skip
+
     def test_each_agencys_own_work_adds_up(
         self, client: TestClient, plant: Callable[..., dict]
     ) -> None:
@@ -153,8 +166,86 @@ class TestCorrections:
         assert ocha.post(f"/api/v1/readings/{reading['id']}/validate").status_code == 200
         assert point(client, "3.1.1.1", "2021Q2")["value"] == 6
 
+    def test_a_correction_waits_beside_its_own_breakdown_option(
+        self, ocha: TestClient, plant: Callable[..., dict]
+    ) -> None:
+        """Kills `group == reading.disaggregation.get(group_by)` turned into `!=` in
+        `pending._in_group`: grouped by participant type, the correction of the `ngo` reading
+        waits beside the `ngo` point, not beside the others. Also kills the categories kept on
+        the rule of a breakdown group (`values._points`): each option's point is that option
+        alone, with no breakdown of its own (not everything `unspecified`)."""
+        body = {"indicator": "2.2.3.2", "period": "2021Q2"}
+        for option, n in (("un", 10), ("ngo", 15)):
+            plant("HCR", **body, disaggregation={"participant_type": option}, value=n)
+        plant("HCR", False, **body, disaggregation={"participant_type": "ngo"}, value=12)
+        by_type = groups(ocha, "2.2.3.2", "2021Q2", "participant_type")
+        [pending] = by_type["ngo"]["pending"]
+        assert (pending["validated_value"], pending["pending_value"]) == (15, 12)
+        assert by_type["un"]["pending"] == []
+        assert [(p["value"], p["breakdown"]) for p in by_type.values()] == [(15, {}), (10, {})]
+
+
+class TestBreakdownRest:
+    def test_one_participant_left_unspecified_is_shown(
+        self, client: TestClient, plant: Callable[..., dict]
+    ) -> None:
+        """Kills `rest > 0` turned into `rest > 1` in `points._breakdown`: 30 participants, 29
+        of them by type, leave one `unspecified`."""
+        body = {"indicator": "2.2.3.2", "period": "2022Q1", "location": "ML0701"}
+        plant("HCR", **body, value=30)
+        plant("HCR", **body, disaggregation={"participant_type": "ngo"}, value=29)
+        found = point(client, "2.2.3.2", "2022Q1")
+        assert found["breakdown"]["participant_type"] == {"ngo": 29, "unspecified": 1}
+
+
+class TestGroupedByLocation:
+    """Place by place, the figures are summed in Python (`sums.from_rows`), not by the queries
+    of the other groupings: the same rules must hold there."""
+
+    def test_a_place_posted_by_breakdown_only_is_flagged(
+        self, client: TestClient, plant: Callable[..., dict]
+    ) -> None:
+        """Kills the flags dropped from the period's figure in `sums.from_rows`."""
+        for option, n in (("un", 10), ("ngo", 15)):
+            body = {"disaggregation": {"participant_type": option}, "value": n}
+            plant("HCR", indicator="2.2.3.2", period="2021Q2", location="ML0701", **body)
+        by_place = groups(client, "2.2.3.2", "2021Q2", "location")
+        assert {g: (p["value"], p["flags"]) for g, p in by_place.items()} == {
+            "ML0701": (25, ["total_from_breakdown"])
+        }
+
+    def test_an_annual_yes_answers_the_rest_of_its_year(
+        self, client: TestClient, plant: Callable[..., dict]
+    ) -> None:
+        """Kills the first yes of the year dropped in `sums.from_rows` (an annual forum held in
+        Q2 no longer answered in Q3 when grouped by location)."""
+        plant("OCHA", indicator="2.1.1.1", period="2021Q2", value=True)
+        by_place = groups(client, "2.1.1.1", "2021Q3", "location")
+        assert {g: (p["value"], p["achieved_in"]) for g, p in by_place.items()} == {
+            None: (True, "2021Q2")
+        }
+
 
 class TestComputed:
+    def test_a_computed_indicator_with_a_target_counts_its_year_to_date(
+        self, ocha: TestClient, hcr: TestClient
+    ) -> None:
+        """Kills the year to date of a complaint-computed indicator lost (`"year_to_date"`
+        renamed in `computed.ranges`, or not asked for in `computed._from_complaints`): with a
+        2021 target, 2021 Q2's progress counts the cases referred in Q1 and Q2, not Q2 alone."""
+        targets = {"baselines": [], "targets": [{"year": 2021, "value": 12}]}
+        response = ocha.put("/api/v1/indicators/3.2.1.5/targets", json=targets)
+        assert response.status_code == 200, response.text
+        for month in ("02", "05"):
+            complaint_id = create(hcr, received_on=f"2021-{month}-01")["id"]
+            move(hcr, complaint_id, "referred", organisation="UNICEF", on=f"2021-{month}-03",
+                 due_on="2021-12-31")  # fmt: skip
+        found = point(ocha, "3.2.1.5", "2021Q2")
+        [target] = found["targets"]
+        assert (found["value"], target["achieved_to_date"], target["percent_of_target"]) == (
+            1, 2, 16.7,
+        )  # fmt: skip
+
     def test_cases_referred_come_with_their_share_with_a_response(
         self, client: TestClient, hcr: TestClient, unicef: TestClient
     ) -> None:
@@ -216,6 +307,9 @@ class TestYesNo:
         )  # fmt: skip
         board = on_board(dashboard(client, "2021Q3"), "2.1.4.1")
         assert board["last_confirmed_in"] == "2021Q1"
+        # Grouped by zone too (kills `last_true` dropped from the groups in `values._split`).
+        by_zone = groups(client, "2.1.4.1", "2021Q3", "zone")
+        assert {g: p["last_confirmed_in"] for g, p in by_zone.items()} == {None: "2021Q1"}
 
 
 class TestPlannedQuarters:

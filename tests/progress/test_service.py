@@ -6,7 +6,7 @@ import pytest
 
 from ehp_api.indicators.models import Aggregation, BooleanKind, MeasureType
 from ehp_api.periods.models import PeriodKind
-from ehp_api.progress import combine, grain
+from ehp_api.progress import combine, grain, sums
 from ehp_api.progress.calendar import Calendar, PeriodInfo
 from ehp_api.progress.plan import IndicatorRule
 from ehp_api.progress.sums import Buckets, Figure
@@ -127,3 +127,17 @@ class TestSeveralOrganisations:
             rule(Aggregation.collective, MeasureType.percentage), found, "in_period"
         )
         assert counted.organisation == UNICEF
+
+
+def test_rows_summed_in_python_fill_every_span_they_fall_in() -> None:
+    """Kills the to-date figure added with its arguments shifted in `sums.from_rows` (its one
+    caller, the grouping by location, shows no to-date figure, so no API test can see it)."""
+    rows = [
+        (7, None, grain.Row(1, period, None, "other", *grain.TOTAL, numerator, None, 1))
+        for period, numerator in ((Q1, 2), (Q2, 4))
+    ]
+    found = sums.from_rows(rows, CALENDAR, CALENDAR.spans(CALENDAR.periods[Q2]))[7][None]
+    figures = (found.in_period, found.year_to_date, found.to_date)
+    assert [(f.numerator, f.records, f.zones["other"].numerator) for f in figures] == [
+        (4, 1, 4), (6, 2, 6), (6, 2, 6),
+    ]  # fmt: skip

@@ -43,3 +43,17 @@ def test_a_period_outside_the_plan_is_refused_naming_the_period(hcr: TestClient)
     assert response.status_code == 422
     errors = [(e["location"], e["field"], e["code"]) for e in response.json()["errors"]]
     assert errors == [("body", "period", "period_outside_plan")]
+
+
+@pytest.mark.parametrize(("period", "off_schedule"), [("2020", False), ("2021", True)])
+def test_a_whole_year_reading_is_on_schedule_when_some_quarter_of_it_is_planned(
+    hcr: TestClient, period: str, off_schedule: bool
+) -> None:
+    """Kills `period.kind == "year"` turned into `== "YEAR"` (or any other string) in
+    `rules._off_schedule`: indicator 1.2.1.1 is planned in 2020 Q3-Q4 only (seed/workplan.yaml),
+    so a reading of the whole of 2020 covers planned quarters and is on schedule, while one of
+    2021 (nothing planned) is off it. The mutant compares the year's own period with the planned
+    quarters, finds none, and flags 2020 too."""
+    response = hcr.post(READINGS, json={"indicator": "1.2.1.1", "period": period, "value": True})
+    assert response.status_code == 201, response.text
+    assert response.json()["off_schedule"] is off_schedule

@@ -76,6 +76,12 @@ def _usable(revoked_at: datetime | None, expires_at: datetime | None, now: datet
     return revoked_at is None and (expires_at is None or expires_at > now)
 
 
+def remembered(secret: str, cache: PrincipalCache) -> Principal | None:
+    """The principal `authenticate` verified for this secret in the last
+    `EHP_AUTH_CACHE_SECONDS`, if any: no database, so callable on the event loop."""
+    return cache.get(hash_secret(secret))
+
+
 def authenticate(session: Session, secret: str, cache: PrincipalCache | None = None) -> Principal:
     """The principal a bearer secret stands for, or 401 if it is unknown, revoked or expired.
 

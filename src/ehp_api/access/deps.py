@@ -3,6 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import BackgroundTasks, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 
 from ehp_api.access import credentials, last_use
@@ -25,7 +26,9 @@ api_key = HTTPBearer(
 )
 
 
-def bearer_secret(
+# The dependencies that read no database are `async`: they run on the event loop instead of
+# taking a turn of the thread pool, which costs more than they do.
+async def bearer_secret(
     token: Annotated[str | None, Depends(user_login)],
     key: Annotated[HTTPAuthorizationCredentials | None, Depends(api_key)],
 ) -> str:
@@ -35,14 +38,18 @@ def bearer_secret(
     return secret
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     session: SessionDep,
     secret: Annotated[str, Depends(bearer_secret)],
     after_response: BackgroundTasks,
     sessions: WriteSessionFactoryDep,
 ) -> Principal:
-    principal = credentials.authenticate(session, secret, request.app.state.principals)
+    cache = request.app.state.principals
+    # A remembered secret on the event loop; one to look up, in the thread pool (it reads).
+    principal = credentials.remembered(secret, cache)
+    if principal is None:
+        principal = await run_in_threadpool(credentials.authenticate, session, secret, cache)
     request.state.principal = principal
     key_id = principal.id if principal.kind == PrincipalKind.api_key else None
     if key_id is not None and request.app.state.key_uses.due(key_id):
@@ -66,7 +73,7 @@ BearerSecret = Annotated[str, Depends(bearer_secret)]
 def require(*permissions: Permission) -> Any:
     """A dependency that lets the call through only if the caller's role grants `permissions`."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         missing = [p.value for p in permissions if not principal.can(p)]
         if missing:
             raise Forbidden(

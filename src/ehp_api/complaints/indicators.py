@@ -21,11 +21,14 @@ from ehp_api.complaints import policy
 from ehp_api.complaints.models import Category, Complaint, Outcome, VictimAssistance
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import NotFound
+from ehp_api.locations.models import LIPTAKO, OTHER
 from ehp_api.periods import service as periods_service
 
 CASES_REFERRED = "3.2.1.5"
 SEA_REFERRED_TO_SERVICES = "3.2.2.2"
 COMPUTED = frozenset({CASES_REFERRED, SEA_REFERRED_TO_SERVICES})
+ZONES = (LIPTAKO, OTHER, None)
+ANY_ZONE = "any"
 
 
 @dataclass(frozen=True)
@@ -82,12 +85,21 @@ def between(
     ends_on: date,
     *,
     with_sea: bool,
+    zone: str | None = ANY_ZONE,
 ) -> IndicatorValue:
     """The value over any span of days, as of today: one query (the dashboard's period, and its
-    cumulative value since the plan started)."""
+    cumulative value since the plan started). With `zone`, of the complaints in that zone only
+    (one of ZONES: the zone of the complaint's location on the day it was received, None for
+    those recorded without a location; the three add up to the whole)."""
     compute = _computation(indicator_code, with_sea)
     where = _referred_in(starts_on, ends_on, with_sea)
+    if zone != ANY_ZONE:
+        where = and_(where, _in_zone(zone))
     return compute(session, label, where, utcnow().date())
+
+
+def _in_zone(zone: str | None) -> Any:
+    return Complaint.zone.is_(None) if zone is None else Complaint.zone == zone
 
 
 def _computation(indicator_code: str, with_sea: bool) -> Any:

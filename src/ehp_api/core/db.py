@@ -1,13 +1,14 @@
 """Engine, session and column types shared by every domain."""
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator, BeforeValidator
 from sqlalchemy import DateTime, Engine, Table, event
 from sqlalchemy import Enum as SAEnum
@@ -209,14 +210,26 @@ def request_writes(request: Request) -> bool:
     return getattr(getattr(request.scope.get("route"), "endpoint", None), _WRITES, False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed once after the handler so a failed commit is no 2xx.
 
-    Reads never wait for SQLite's write lock: their transaction begins DEFERRED."""
+    Reads never wait for SQLite's write lock: their transaction begins DEFERRED. Opening a
+    session reads nothing (its connection is taken on its first query): that happens on the
+    event loop; the commit and the close, which talk to the database, in the thread pool, in one
+    turn."""
     state = request.app.state
     engine = state.engine if request_writes(request) else state.read_engine
-    with Session(engine, expire_on_commit=False) as session:
+    session = Session(engine, expire_on_commit=False)
+    try:
         yield session
+    except BaseException:
+        await run_in_threadpool(session.close)
+        raise
+    await run_in_threadpool(_commit_and_close, session)
+
+
+def _commit_and_close(session: Session) -> None:
+    with session:
         session.commit()
 
 
@@ -226,7 +239,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
-def get_session_factory(request: Request) -> SessionFactory:
+async def get_session_factory(request: Request) -> SessionFactory:
     """Opens sessions that read, for work that outlives the request's session: a streamed body is
     produced after the handler has returned and its session has been closed."""
     engine = request.app.state.read_engine
@@ -236,7 +249,7 @@ def get_session_factory(request: Request) -> SessionFactory:
 SessionFactoryDep = Annotated[SessionFactory, Depends(get_session_factory)]
 
 
-def get_write_session_factory(request: Request) -> SessionFactory:
+async def get_write_session_factory(request: Request) -> SessionFactory:
     """Opens sessions that write in a transaction of their own, beside the request's (e.g. after
     its response): `with sessions() as session, session.begin(): ...`."""
     engine = request.app.state.engine

@@ -13,13 +13,18 @@ def unknown_code(field: str, reason: str, detail: str | None = None) -> InvalidI
     return InvalidInput(detail or f"{field}: {reason}", errors=[param])
 
 
+def known(ids: list[int] | None, field: str, value: str) -> list[int]:
+    """`ids` found for a filter's code (by a lookup kept in memory); none is a 422 naming the
+    filter, as with `known_ids`."""
+    if not ids:
+        raise unknown_code(field, f"no record has the code {value!r}")
+    return ids
+
+
 def known_ids(session: Session, stmt: Any, field: str, value: str) -> list[int]:
     """The ids `stmt` selects for a filter's code; none is a 422 naming the filter.
 
     Lists filter with `column IN (ids)` rather than `IN (subquery)`: PostgreSQL plans the former
     from its statistics, while the latter made it walk a whole table in id order for a page
     that matched nothing."""
-    ids = list(session.exec(stmt).all())
-    if not ids:
-        raise unknown_code(field, f"no record has the code {value!r}")
-    return ids
+    return known(list(session.exec(stmt).all()), field, value)

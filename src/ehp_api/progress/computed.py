@@ -26,6 +26,7 @@ ALERT_CODES = frozenset(alert_indicators.COMPUTED)
 class Computed:
     buckets: Buckets
     parts: dict[str, float | int] = field(default_factory=dict)  # the period's extra figures
+    zone_parts: dict[str | None, dict[str, float | int]] = field(default_factory=dict)
 
 
 def ranges(
@@ -73,11 +74,14 @@ def figures(
     with_targets: Collection[int] = (),
     *,
     with_sea: bool,
+    by_zone: bool = False,
 ) -> dict[int, Computed]:
     """Each computed indicator's buckets (and the parts its wording asks for); the year to date
-    only for those with targets (`with_targets`). Complaint figures follow the inference rule
-    (`complaints.policy`): without `with_sea`, SEA allegations are left out, and an indicator
-    computed from them alone is not computed (empty buckets)."""
+    only for those with targets (`with_targets`). Alert figures always carry their zones;
+    complaint figures only `by_zone` (three more queries a span), each zone with its parts.
+    Complaint figures follow the inference rule (`complaints.policy`): without `with_sea`, SEA
+    allegations are left out, and an indicator computed from them alone is not computed (empty
+    buckets)."""
     if alerts is None:
         needed = any(r.id in with_targets for r in rules if r.code in alert_indicators.COMPUTED)
         alerts = alert_counts(session, spans, plan_start, needed)
@@ -89,7 +93,9 @@ def figures(
             found[rule.id] = Computed(Buckets(Figure(), Figure(), Figure()))
         elif rule.code in complaint_indicators.COMPUTED:
             needed = rule.id in with_targets
-            found[rule.id] = _from_complaints(session, rule, spans, plan_start, needed, with_sea)
+            found[rule.id] = _from_complaints(
+                session, rule, spans, plan_start, needed, with_sea, by_zone
+            )
     return found
 
 
@@ -114,25 +120,44 @@ def _from_complaints(
     plan_start: date,
     year_to_date: bool,
     with_sea: bool,
+    by_zone: bool = False,
 ) -> Computed:
     count = rule.measure == MeasureType.count
-    figures: dict[str, Figure] = {}
-    parts: dict[str, float | int] = {}
-    for span, (start, end) in ranges(spans, plan_start, year_to_date).items():
-        value = complaint_indicators.between(
-            session, rule.code, spans.target.code, start, end, with_sea=with_sea
-        )
-        figures[span] = Figure(
+
+    def part(value: complaint_indicators.IndicatorValue) -> Part:
+        return Part(
             numerator=value.denominator if count else value.numerator,
             denominator=0 if count else value.denominator,
             records=value.denominator,
         )
+
+    figures: dict[str, Figure] = {}
+    parts: dict[str, float | int] = {}
+    zone_parts: dict[str | None, dict[str, float | int]] = {}
+    for span, (start, end) in ranges(spans, plan_start, year_to_date).items():
+        args = (session, rule.code, spans.target.code, start, end)
+        value = complaint_indicators.between(*args, with_sea=with_sea)
+        zones = {
+            zone: complaint_indicators.between(*args, with_sea=with_sea, zone=zone)
+            for zone in (complaint_indicators.ZONES if by_zone else ())
+        }
+        total = part(value)
+        figures[span] = Figure(
+            numerator=total.numerator,
+            denominator=total.denominator,
+            records=total.records,
+            # Complaints without a location are a zone only when there are some.
+            zones={z: part(v) for z, v in zones.items() if z is not None or any(v.counts.values())},
+        )
         if span == "in_period":
             parts = dict(value.counts)
+            zone_parts = {z: dict(v.counts) for z, v in zones.items()}
     figures = _with_year_to_date(figures, spans)
     figures["year_to_date"] = figures["year_to_date"] or Figure()
     return Computed(
-        Buckets(figures["in_period"], figures["year_to_date"], figures["to_date"]), parts
+        Buckets(figures["in_period"], figures["year_to_date"], figures["to_date"]),
+        parts,
+        zone_parts,
     )
 
 

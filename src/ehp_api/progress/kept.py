@@ -123,7 +123,9 @@ def _lock(session: Session, groups: list[Group]) -> None:
             "SELECT count(pg_advisory_xact_lock(i, o)) "
             "FROM unnest(CAST(:i AS integer[]), CAST(:o AS integer[])) AS pair(i, o)"
         ),
-        {"i": [i for i, _ in pairs], "o": [o for _, o in pairs]},
+        # PostgreSQL only: on SQLite (where mutmut runs) a renamed bind parameter goes unseen;
+        # on PostgreSQL every validation fails on it.
+        {"i": [i for i, _ in pairs], "o": [o for _, o in pairs]},  # pragma: no mutate
     )
 
 

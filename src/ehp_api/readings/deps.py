@@ -10,7 +10,7 @@ from ehp_api.readings import service
 from ehp_api.readings.models import ReadingStatus
 
 
-def reading_filters(
+async def reading_filters(
     indicator: Annotated[str | None, Query(description="Indicator code.")] = None,
     activity: Annotated[str | None, Query(description="Activity code.")] = None,
     period: Annotated[

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
@@ -13,7 +12,7 @@ from ehp_api.core.db import as_utc
 from ehp_api.core.errors import NotFound
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.principal import Principal
-from ehp_api.core.query_filters import known_ids
+from ehp_api.core.query_filters import known, known_ids
 from ehp_api.core.row_locks import for_update
 from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.locations.models import Location
@@ -190,14 +189,15 @@ def _filtered(session: Session, stmt: Any, filters: Filters) -> Any:
         prefix = f"{filters.activity}."
         indicators = select(Indicator.id).where(Indicator.code.startswith(prefix))
         stmt = stmt.where(Reading.indicator_id.in_(session.exec(indicators).all()))
+    if filters.period is not None or filters.organisation is not None:
+        by_code = reference.memo(session, "readings.filter_ids", lambda: _filter_ids(session))
     if filters.period is not None:
-        year = select(Period.year).where(Period.code == filters.period, Period.kind == "year")
-        periods = select(Period.id).where(or_(Period.code == filters.period, Period.year.in_(year)))
-        ids = known_ids(session, periods, "period", filters.period)
+        ids = known(by_code.periods.get(filters.period), "period", filters.period)
         stmt = stmt.where(Reading.period_id.in_(ids))
     if filters.organisation is not None:
-        organisations = select(Organisation.id).where(Organisation.code == filters.organisation)
-        ids = known_ids(session, organisations, "organisation", filters.organisation)
+        ids = known(
+            by_code.organisations.get(filters.organisation), "organisation", filters.organisation
+        )
         stmt = stmt.where(Reading.organisation_id.in_(ids))
     if filters.location is not None:
         ids = place_ids(session, filters.location)
@@ -208,6 +208,28 @@ def _filtered(session: Session, stmt: Any, filters: Filters) -> Any:
     if filters.updated_since is not None:
         stmt = stmt.where(Reading.updated_at >= as_utc(filters.updated_since))
     return stmt
+
+
+@dataclass(frozen=True)
+class FilterIds:
+    """The ids a period or organisation filter stands for, by code, kept while the reference
+    data stand: a quarter is itself, a year is itself and its quarters."""
+
+    periods: dict[str, list[int]]
+    organisations: dict[str, list[int]]
+
+
+def _filter_ids(session: Session) -> FilterIds:
+    rows = session.exec(select(Period.id, Period.code, Period.year, Period.kind)).all()
+    by_year: dict[int, list[int]] = {}
+    for period_id, _, year, _ in rows:
+        by_year.setdefault(year, []).append(period_id)
+    periods = {
+        code: by_year[year] if kind == "year" else [period_id]
+        for period_id, code, year, kind in rows
+    }
+    organisations = session.exec(select(Organisation.id, Organisation.code)).all()
+    return FilterIds(periods, {code: [org_id] for org_id, code in organisations})
 
 
 def check_filters(session: Session, filters: Filters) -> None:

@@ -130,6 +130,10 @@ class RequestContextMiddleware:
 
 
 GZIP_TAG_SUFFIX = "-gzip"
+# What the gzip layer compresses (`ehp_api.main`): answers of 1 KB and more, at level 6. The
+# reference snapshot keeps its answers compressed the same way (`ehp_api.web.reference`).
+GZIP_MINIMUM_BYTES = 1000
+GZIP_LEVEL = 6
 
 
 def _tag_the_encoding(headers: MutableHeaders) -> None:

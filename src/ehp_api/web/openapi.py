@@ -1,17 +1,20 @@
 """The OpenAPI document as client teams need it: problem+json errors, stable operation ids."""
 
+from collections.abc import Iterator
+from copy import deepcopy
 from http import HTTPStatus
 from importlib.metadata import version
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from ehp_api.core.errors import PROBLEM_MEDIA_TYPE
 from ehp_api.web.body_limits import LARGER_BODIES
 from ehp_api.web.idempotency import REPLAYED_HEADER, REPLAYED_HELP
 from ehp_api.web.idempotency_keys import KEY_HEADER
+from ehp_api.web.reference import REVALIDATE, answer
 
 DESCRIPTION = """
 System of record for the protection strategy of Mali's Humanitarian Country Team (EHP):
@@ -85,6 +88,57 @@ def _idempotency(document: dict[str, Any]) -> None:
                     response.setdefault("headers", {})[REPLAYED_HEADER] = replayed
 
 
+def _reference_operations(routes: list[Any]) -> set[str]:
+    """The operations answered from the reference snapshot: those that take its `answer`."""
+
+    def calls(dependant: Any) -> Iterator[Any]:
+        yield dependant.call
+        for dependency in dependant.dependencies:
+            yield from calls(dependency)
+
+    originals = (context.original_route for context in iter_route_contexts(routes))
+    return {
+        operation_id(route)
+        for route in originals
+        if isinstance(route, APIRoute) and answer in calls(route.dependant)
+    }
+
+
+ETAG_HELP = (
+    "A strong tag of the answer's bytes (`-gzip` added for the gzipped bytes). Send it back in "
+    "`If-None-Match`: while the reference data are unchanged, the answer is a 304 without a body."
+)
+_CACHE_CONTROL_HELP = f"`{REVALIDATE}`: the answer may be kept, and asked for again with its ETag."
+
+
+def _etags(document: dict[str, Any], operations: set[str]) -> None:
+    """The reference operations' `ETag`, `If-None-Match` and 304 (`ehp_api.web.reference`)."""
+    string = {"type": "string"}
+    headers = {
+        "ETag": {"description": ETAG_HELP, "schema": string},
+        "Cache-Control": {"description": _CACHE_CONTROL_HELP, "schema": string},
+    }
+    if_none_match = {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "description": "ETags of answers already held (a weak comparison, as RFC 9110 asks).",
+        "schema": string,
+    }
+    not_modified = {
+        "description": f"{HTTPStatus(304).phrase}: `If-None-Match` named this answer's ETag; "
+        "no body.",
+        "headers": headers,
+    }
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if operation.get("operationId") not in operations:
+                continue
+            operation.setdefault("parameters", []).append(deepcopy(if_none_match))
+            operation["responses"]["200"].setdefault("headers", {}).update(deepcopy(headers))
+            operation["responses"]["304"] = deepcopy(not_modified)
+
+
 # OpenAPI links, where a record's answer leads: (operation, status) -> {linked operation: (its path
 # parameter, the value)}. Client teams and the stateful schema fuzzing (tests/fuzz) follow them.
 # Schemathesis infers the others from ids in the schemas (alerts, readings, users...) by itself.
@@ -128,6 +182,7 @@ def install_openapi(app: FastAPI) -> None:
             _idempotency(document)
             _errors_as_problems(document)
             _add_links(document)
+            _etags(document, _reference_operations(app.routes))
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -16,9 +16,13 @@ SQL past the service (a hand-made fix) must move the stamp too: `ehp-api db touc
 
 Answers carry a strong `ETag` (a digest of the bytes); `If-None-Match` with it gets a 304 without
 a body. The answer does not depend on who asks (authentication and permissions are checked
-before, by the route's dependencies), so one snapshot serves every caller of the worker.
+before, by the route's dependencies), so one snapshot serves every caller of the worker. The
+snapshot also keeps each answer gzipped as the gzip layer would send it, so that a client
+accepting gzip costs no compression. The version is read once per request: it is kept in the
+session's `info` until its transaction ends or changes the reference data.
 """
 
+import gzip
 import hashlib
 import secrets
 import threading
@@ -34,7 +38,7 @@ from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Field, Session, SQLModel
 
 from ehp_api.core.db import SessionDep, utcnow
-from ehp_api.web.middleware import GZIP_TAG_SUFFIX
+from ehp_api.web.middleware import GZIP_LEVEL, GZIP_MINIMUM_BYTES, GZIP_TAG_SUFFIX
 
 # Tables whose rows make up the answers kept here.
 REFERENCE_TABLES = frozenset(
@@ -95,15 +99,28 @@ def touch(session: OrmSession) -> None:
     must not leave its number to the next change, whose data would differ from what a worker
     may have kept under it while reading in that transaction."""
     version = secrets.randbits(62)
+    session.info.pop(_VERSION, None)
     stamp = update(ReferenceStamp).where(ReferenceStamp.id == 1)
     if session.execute(stamp.values(version=version)).rowcount == 0:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         session.execute(insert(ReferenceStamp).values(id=1, version=version))
 
 
-def version_of(session: Session) -> int:
-    return (
-        session.execute(select(ReferenceStamp.version).where(ReferenceStamp.id == 1)).scalar() or 0
-    )
+_VERSION = "ehp.reference_version"
+
+
+def version_of(session: OrmSession) -> int:
+    """The version of the reference data, read once per transaction (or savepoint) of `session`."""
+    version = session.info.get(_VERSION)
+    if version is None:
+        stamp = select(ReferenceStamp.version).where(ReferenceStamp.id == 1)
+        version = session.info[_VERSION] = session.execute(stamp).scalar() or 0
+    return version
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_the_version(session: OrmSession, _: Any) -> None:
+    # The next transaction (or what a rolled back savepoint leaves) may see another version.
+    session.info.pop(_VERSION, None)
 
 
 _T = TypeVar("_T")
@@ -125,23 +142,42 @@ def memo(session: Session, name: str, build: Callable[[], _T]) -> _T:
     return value
 
 
+class Kept:
+    """One answer: its bytes, their strong ETag, and the same bytes gzipped (made on the first
+    request that accepts gzip; None for an answer too small to be compressed)."""
+
+    __slots__ = ("_gzipped", "body", "etag")
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        self._gzipped: bytes | None = None
+
+    def gzipped(self) -> bytes | None:
+        if len(self.body) < GZIP_MINIMUM_BYTES:
+            return None
+        if self._gzipped is None:  # two threads may both make it: the same bytes (mtime 0)
+            self._gzipped = gzip.compress(self.body, compresslevel=GZIP_LEVEL, mtime=0)
+        return self._gzipped
+
+
 class Snapshot:
-    """(path, query) -> (body, etag) for one version; emptied when the version moves."""
+    """(path, query) -> the answer kept for one version; emptied when the version moves."""
 
     def __init__(self, size: int = SNAPSHOT_SIZE) -> None:
-        self._answers: LRUCache[str, tuple[bytes, str]] = LRUCache(maxsize=size)
+        self._answers: LRUCache[str, Kept] = LRUCache(maxsize=size)
         self._version: int | None = None
         self._lock = threading.Lock()
 
-    def get(self, version: int, key: str) -> tuple[bytes, str] | None:
+    def get(self, version: int, key: str) -> Kept | None:
         with self._lock:
             if version != self._version:
                 self._answers.clear()
                 self._version = version
             return self._answers.get(key)
 
-    def put(self, version: int, key: str, body: bytes) -> tuple[bytes, str]:
-        answer = (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+    def put(self, version: int, key: str, body: bytes) -> Kept:
+        answer = Kept(body)
         with self._lock:
             if version == self._version:
                 self._answers[key] = answer
@@ -160,17 +196,23 @@ class Answer:
         version = version_of(self._session)
         # Today's date: what "today" means to a filter's default (a focus area's membership).
         key = f"{utcnow().date()} {self._request.url.path}?{self._request.url.query}"
-        answer = snapshot.get(version, key) or snapshot.put(
+        kept = snapshot.get(version, key) or snapshot.put(
             version, key, build().model_dump_json(by_alias=True).encode()
         )
-        return _respond(self._request, *answer)
+        return _respond(self._request, kept)
 
 
-def _respond(request: Request, body: bytes, etag: str) -> Response:
-    headers = {"ETag": etag, "Cache-Control": REVALIDATE}
-    if etag in _tags(request.headers.get("if-none-match", "")):
+def _respond(request: Request, kept: Kept) -> Response:
+    headers = {"ETag": kept.etag, "Cache-Control": REVALIDATE}
+    if kept.etag in _tags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    # What the gzip layer would send (it passes an answer already encoded through), without
+    # compressing the same bytes again on every request.
+    gzipped = kept.gzipped() if "gzip" in request.headers.get("accept-encoding", "") else None
+    if gzipped is None:
+        return Response(kept.body, media_type="application/json", headers=headers)
+    headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+    return Response(gzipped, media_type="application/json", headers=headers)
 
 
 def _tags(header: str) -> set[str]:
@@ -180,7 +222,7 @@ def _tags(header: str) -> set[str]:
     return {tag.replace(GZIP_TAG_SUFFIX + '"', '"') for tag in tags}
 
 
-def answer(request: Request, session: SessionDep) -> Answer:
+async def answer(request: Request, session: SessionDep) -> Answer:
     return Answer(request, session)
 
 
