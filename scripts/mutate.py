@@ -75,7 +75,7 @@ TARGETS: dict[str, Target] = {
     "alerts": Target(
         ("src/ehp_api/alerts/workflow.py",),
         ("tests/alerts", "--ignore=tests/alerts/test_state_machine.py"),
-        (("src/ehp_api/alerts/service.py", "x_visible_to"),),
+        (("src/ehp_api/alerts/policy.py", "x_visible_to"),),
     ),
     # roles, permissions and the caller's identity
     "permissions": Target(

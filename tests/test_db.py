@@ -128,7 +128,7 @@ def test_the_gets_that_write_are_those_that_put_a_read_on_record() -> None:
         and request_writes(request("GET", route.endpoint))
     }
     # An alert's narrative read by another organisation is put on record in a transaction of its
-    # own (alerts.views.render_one), so that the source organisation's reads take no write lock.
+    # own (alerts.render.render_one), so that the source organisation's reads take no write lock.
     assert marked == {
         "/complaints",  # a page holding confidential complaints
         "/complaints/{complaint_id}",  # a confidential complaint, an identity

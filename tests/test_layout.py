@@ -346,15 +346,9 @@ DOMAIN_MODULES: dict[str, dict[str, str]] = {
 }
 # Names that still carry another meaning, each awaiting its move (the helpers editing these
 # domains at the same time land first); an entry that is gone must leave the list.
-AWAITING_RENAME: dict[str, set[str]] = {
-    "alerts": {"views"},  # renders: -> render
-}
+AWAITING_RENAME: dict[str, set[str]] = {}
 # `.can(` outside policy, deps, access/ and core/, awaiting the same moves.
-AWAITING_CAN: set[str] = {
-    "ehp_api.alerts.router",
-    "ehp_api.alerts.service",
-    "ehp_api.alerts.workflow",
-}
+AWAITING_CAN: set[str] = set()
 # Table modules still holding an API shape, awaiting the same moves.
 AWAITING_SCHEMAS: dict[str, set[str]] = {}
 CAN_ALLOWED_FILES = {"policy", "deps"}

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from ehp_api.access.deps import require
-from ehp_api.alerts import service, triggers, views, workflow
+from ehp_api.alerts import policy, render, service, triggers, workflow
 from ehp_api.alerts.models import AlertCategory, AlertKind, AlertStatus
 from ehp_api.alerts.schemas import (
     AlertCreate,
@@ -48,7 +48,7 @@ def create_alert(
 
     def create() -> Answer:
         alert = service.create(session, principal, data)
-        return 201, views.render_one(session, principal, alert)
+        return 201, render.render_one(session, principal, alert)
 
     return retry.once(data, create)
 
@@ -76,7 +76,7 @@ def list_alerts(
     ] = None,
 ) -> Page[AlertView]:
     """List the alerts you may see (restricted audiences: no narrative, no source)."""
-    if source_organisation is not None and not principal.can(Permission.alerts_write):
+    if source_organisation is not None and not policy.sees_sources(principal):
         raise Forbidden("Your role does not see the source organisation of alerts.")
     bounds = None
     if period is not None:
@@ -96,7 +96,7 @@ def list_alerts(
     }
     items, next_cursor = service.list_(session, principal, page, filters)
     return Page(
-        items=views.render(session, principal, items), limit=page.limit, next_cursor=next_cursor
+        items=render.render(session, principal, items), limit=page.limit, next_cursor=next_cursor
     )
 
 
@@ -106,7 +106,7 @@ def get_alert(
 ) -> AlertView:
     """Get one alert, with its triggers, possible duplicates and links."""
     alert = service.get(session, principal, alert_id)
-    return views.render_one(session, principal, alert, record_in=sessions)
+    return render.render_one(session, principal, alert, record_in=sessions)
 
 
 @router.patch("/alerts/{alert_id}", response_model=AlertFull)
@@ -114,7 +114,7 @@ def update_alert(
     session: SessionDep, alert_id: RecordId, data: AlertUpdate, principal: Write
 ) -> AlertView:
     """Correct an alert's 5W (its source organisation or the secretariat); triggers judged again."""
-    return views.render_one(session, principal, service.update(session, principal, alert_id, data))
+    return render.render_one(session, principal, service.update(session, principal, alert_id, data))
 
 
 @router.get("/alerts/{alert_id}/timeline", response_model=list[TimelineEntry])
@@ -122,7 +122,7 @@ def get_alert_timeline(
     session: SessionDep, alert_id: RecordId, principal: Read
 ) -> list[TimelineEntry]:
     """Every step of the alert, with the day it happened and what it needed."""
-    return views.timeline(session, principal, service.get(session, principal, alert_id))
+    return render.timeline(session, principal, service.get(session, principal, alert_id))
 
 
 @router.post(
@@ -133,7 +133,7 @@ def transition_alert(
 ) -> AlertView:
     """Move the alert a step along its workflow; 409 names its state and the possible steps."""
     alert = service.get(session, principal, alert_id, lock=True)
-    return views.render_one(
+    return render.render_one(
         session, principal, workflow.transition(session, principal, alert, data)
     )
 
@@ -146,7 +146,7 @@ def reopen_alert(
 ) -> AlertView:
     """Reopen a closed alert (the secretariat), back to the step it was closed from, on record."""
     alert = service.get(session, principal, alert_id, lock=True)
-    return views.render_one(session, principal, workflow.reopen(session, principal, alert, data))
+    return render.render_one(session, principal, workflow.reopen(session, principal, alert, data))
 
 
 @router.get("/trigger-rules", response_model=list[TriggerRulePublic])

@@ -1,13 +1,13 @@
-"""Alerts: recording the 5W, who sees what, and the views each audience gets."""
+"""Alerts: recording the 5W, finding them (who sees which is `policy`'s), linking them."""
 
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import and_
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, select
 
-from ehp_api.alerts import triggers, workflow
+from ehp_api.alerts import policy, triggers, workflow
 from ehp_api.alerts.models import (
     Alert,
     AlertEvent,
@@ -22,15 +22,13 @@ from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from ehp_api.core.pagination import PageParams, paginate
-from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.core.query_filters import known_ids
 from ehp_api.core.row_locks import for_update
 from ehp_api.locations import service as locations_service
-from ehp_api.locations.models import Location
+from ehp_api.locations.models import LIPTAKO, Location
 from ehp_api.organisations.models import Organisation
 
-LIPTAKO = "liptako_gourma"
 DUPLICATE_WINDOW_DAYS = 7
 _TRACKED = (
     "category",
@@ -45,25 +43,8 @@ _TRACKED = (
 )
 
 
-def sees_everything(principal: Principal, alert: Alert) -> bool:
-    """The source organisation and the secretariat see an alert in full; others restricted."""
-    return principal.can(Permission.alerts_review) or (
-        alert.source_organisation_id == principal.organisation_id
-        and principal.can(Permission.alerts_write)
-    )
-
-
-def visible_to(principal: Principal) -> ColumnElement[bool]:
-    """Partners: their own alerts. Secretariat and analysts: every alert past its draft.
-    A draft is its source organisation's alone."""
-    own = Alert.source_organisation_id == principal.organisation_id
-    if principal.can(Permission.alerts_write) and not principal.can(Permission.alerts_review):
-        return own
-    return or_(Alert.status != AlertStatus.draft, own)
-
-
 def get(session: Session, principal: Principal, alert_id: int, *, lock: bool = False) -> Alert:
-    stmt = select(Alert).where(Alert.id == alert_id, visible_to(principal))
+    stmt = select(Alert).where(Alert.id == alert_id, policy.visible_to(principal))
     alert = session.exec(for_update(stmt, Alert) if lock else stmt).first()
     if alert is None:
         raise NotFound(f"No alert {alert_id} that you may see.")
@@ -118,7 +99,7 @@ def _locate(session: Session, alert: Alert, location: Location) -> None:
 
 def _set_links(session: Session, principal: Principal, alert: Alert, ids: list[int]) -> None:
     visible = set(
-        session.exec(select(Alert.id).where(Alert.id.in_(ids), visible_to(principal))).all()
+        session.exec(select(Alert.id).where(Alert.id.in_(ids), policy.visible_to(principal))).all()
     )
     unknown = sorted(set(ids) - visible - {alert.id})
     if unknown or alert.id in ids:
@@ -167,7 +148,7 @@ def _snapshot(alert: Alert) -> dict[str, Any]:
 def update(session: Session, principal: Principal, alert_id: int, data: AlertUpdate) -> Alert:
     """Correct the 5W (the source organisation or the secretariat); triggers are judged again."""
     alert = get(session, principal, alert_id, lock=True)
-    if not sees_everything(principal, alert):
+    if not policy.sees_everything(principal, alert):
         raise NotFound(f"No alert {alert_id} that you may change.")
     if alert.status == AlertStatus.closed:
         raise Conflict(
@@ -209,7 +190,7 @@ def timeline(session: Session, alert_ids: list[int]) -> dict[int, list[AlertEven
 def list_filtered(session: Session, principal: Principal, filters: dict[str, Any]) -> Any:
     """The select for a list; every filter is a condition in SQL, the visibility one included.
     Codes are turned into ids first (`known_ids`: an unknown code is a 422 naming the filter)."""
-    stmt = select(Alert).where(visible_to(principal))
+    stmt = select(Alert).where(policy.visible_to(principal))
     for name in ("kind", "status", "category", "severity", "escalation_recommended"):
         if filters.get(name) is not None:
             stmt = stmt.where(getattr(Alert, name) == filters[name])

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
-from ehp_api.alerts import service
+from ehp_api.alerts import policy, service
 from ehp_api.alerts.models import (
     Alert,
     AlertEvent,
@@ -81,7 +81,7 @@ def _triggers(session: Session, ids: list[int]) -> dict[int, list[TriggerEvaluat
 def _links(session: Session, principal: Principal, ids: list[int]) -> dict[int, list[int]]:
     """The linked alerts the caller may see: a link never names an alert it may not read."""
     result: dict[int, list[int]] = defaultdict(list)
-    seen = select(Alert.id).where(service.visible_to(principal))
+    seen = select(Alert.id).where(policy.visible_to(principal))
     rows = session.exec(
         select(AlertLink).where(
             or_(
@@ -193,7 +193,7 @@ def _render(alert: Alert, principal: Principal, ctx: _Context) -> AlertFull | Al
         days_to_activation=days.get("days_to_activation"),
         days_to_closure=days.get("days_to_closure"),
     )
-    if not service.sees_everything(principal, alert):
+    if not policy.sees_everything(principal, alert):
         return restricted
     return AlertFull(
         **restricted.model_dump(),
@@ -234,7 +234,7 @@ def render_one(
 
 
 def timeline(session: Session, principal: Principal, alert: Alert) -> list[TimelineEntry]:
-    full = service.sees_everything(principal, alert)
+    full = policy.sees_everything(principal, alert)
     return [
         TimelineEntry(
             from_status=AlertStatus(e.from_status) if e.from_status else None,

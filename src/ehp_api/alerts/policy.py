@@ -1,0 +1,35 @@
+"""Who sees which alert, and how much of it: the source organisation and the secretariat in full,
+analysts and other partners restricted (no narrative, no source); a draft is its source's alone."""
+
+from sqlalchemy import ColumnElement, or_
+
+from ehp_api.alerts.models import Alert, AlertStatus
+from ehp_api.core.permissions import Permission
+from ehp_api.core.principal import Principal
+
+
+def reviews(principal: Principal) -> bool:
+    """The secretariat: moves any alert, sees every one past its draft, in full."""
+    return principal.can(Permission.alerts_review)
+
+
+def sees_sources(principal: Principal) -> bool:
+    """Roles that record alerts see (and filter by) their source organisation; analysts do not."""
+    return principal.can(Permission.alerts_write)
+
+
+def sees_everything(principal: Principal, alert: Alert) -> bool:
+    """The source organisation and the secretariat see an alert in full; others restricted."""
+    return principal.can(Permission.alerts_review) or (
+        alert.source_organisation_id == principal.organisation_id
+        and principal.can(Permission.alerts_write)
+    )
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool]:
+    """Partners: their own alerts. Secretariat and analysts: every alert past its draft.
+    A draft is its source organisation's alone."""
+    own = Alert.source_organisation_id == principal.organisation_id
+    if principal.can(Permission.alerts_write) and not principal.can(Permission.alerts_review):
+        return own
+    return or_(Alert.status != AlertStatus.draft, own)
