@@ -344,10 +344,7 @@ DOMAIN_MODULES: dict[str, dict[str, str]] = {
         "template": "the template to fill in (`readings/files/`)",
     },
 }
-# Names that still carry another meaning, each awaiting its move (the helpers editing these
-# domains at the same time land first); an entry that is gone must leave the list.
-AWAITING_RENAME: dict[str, set[str]] = {}
-# `.can(` outside policy, deps, access/ and core/, awaiting the same moves.
+# `.can(` outside policy, deps, access/ and core/, awaiting a move to policy (none left).
 AWAITING_CAN: set[str] = set()
 # Table modules still holding an API shape, awaiting the same moves.
 AWAITING_SCHEMAS: dict[str, set[str]] = {}
@@ -408,16 +405,12 @@ def can_calls(tree: ast.Module) -> int:
 class TestKernel:
     @pytest.mark.parametrize("domain", sorted(domains()))
     def test_a_domain_s_files_bear_kernel_names_or_listed_ones(self, domain: str) -> None:
-        allowed = KERNEL | set(DOMAIN_MODULES.get(domain, {})) | AWAITING_RENAME.get(domain, set())
+        allowed = KERNEL | set(DOMAIN_MODULES.get(domain, {}))
         assert domain_modules(domain) - allowed == set()
 
     @pytest.mark.parametrize("domain", sorted(DOMAIN_MODULES))
     def test_a_listed_module_still_exists(self, domain: str) -> None:
         assert set(DOMAIN_MODULES[domain]) <= domain_modules(domain)
-
-    @pytest.mark.parametrize("domain", sorted(AWAITING_RENAME))
-    def test_a_name_awaiting_its_move_still_exists(self, domain: str) -> None:
-        assert AWAITING_RENAME[domain] <= domain_modules(domain)
 
     def test_no_router_imports_another_domain_s_router(self) -> None:
         crossing = [
