@@ -75,7 +75,10 @@ TARGETS: dict[str, Target] = {
     "alerts": Target(
         ("src/ehp_api/alerts/workflow.py",),
         ("tests/alerts", "--ignore=tests/alerts/test_state_machine.py"),
-        (("src/ehp_api/alerts/policy.py", "x_visible_to"),),
+        tuple(
+            ("src/ehp_api/alerts/policy.py", f"x_{name}")
+            for name in ("visible_to", "sees_everything", "reviews", "sees_sources")
+        ),
     ),
     # roles, permissions and the caller's identity
     "permissions": Target(

@@ -20,16 +20,14 @@ def sees_sources(principal: Principal) -> bool:
 
 def sees_everything(principal: Principal, alert: Alert) -> bool:
     """The source organisation and the secretariat see an alert in full; others restricted."""
-    return principal.can(Permission.alerts_review) or (
-        alert.source_organisation_id == principal.organisation_id
-        and principal.can(Permission.alerts_write)
-    )
+    own = alert.source_organisation_id == principal.organisation_id
+    return reviews(principal) or (own and sees_sources(principal))
 
 
 def visible_to(principal: Principal) -> ColumnElement[bool]:
     """Partners: their own alerts. Secretariat and analysts: every alert past its draft.
     A draft is its source organisation's alone."""
     own = Alert.source_organisation_id == principal.organisation_id
-    if principal.can(Permission.alerts_write) and not principal.can(Permission.alerts_review):
+    if sees_sources(principal) and not reviews(principal):
         return own
     return or_(Alert.status != AlertStatus.draft, own)
