@@ -50,6 +50,21 @@ def server_state(client: TestClient) -> Copy:
     return {kind: {i["id"]: i for i in all_items(client, url)} for kind, url in LISTS.items()}
 
 
+# Read from other alerts when an alert is answered, not part of the alert's own change: a synced
+# copy derives it, or reads the alert again (docs/api.md, Sync).
+DERIVED = {"alert": {"possible_duplicates"}}
+
+
+def own_fields(copy: Copy) -> Copy:
+    return {
+        kind: {
+            i: {k: v for k, v in item.items() if k not in DERIVED.get(kind, set())}
+            for i, item in items.items()
+        }
+        for kind, items in copy.items()
+    }
+
+
 def post_reading(client: TestClient, **overrides: Any) -> int:
     response = client.post("/api/v1/readings", json=count_reading(**overrides))
     assert response.status_code in (200, 201), response.text
@@ -98,19 +113,27 @@ def test_a_partner_syncs_incrementally_with_writes_between_its_pages_and_ends_ex
             assert getattr(answer, "status_code", 200) < 300, answer.text
 
     copy: Copy = {kind: {} for kind in LISTS}
-    since, _ = sync_pass(hcr, copy, None, write_once)
-    assert next(writes, None) is None, "every write happened during the first pass"
-    since, removed = sync_pass(hcr, copy, since, lambda: None)
+    since, removed = sync_pass(hcr, copy, None, write_once)
+    passes = 1
+    while (pending := next(writes, None)) is not None:
+        writes = iter([pending, *writes])
+        since, more = sync_pass(hcr, copy, since, write_once)
+        removed, passes = removed + more, passes + 1
+    for _ in range(2):  # quiet passes: what the last writes changed
+        since, more = sync_pass(hcr, copy, since, lambda: None)
+        removed += more
+    assert passes >= 2, "the writes came in the middle of the passes, not before them"
     assert ("reading", own[0]) in removed
     assert ("reading", theirs) in removed
     assert ("complaint", mine[0]) in removed
     assert ("complaint", sea) not in removed  # HCR never saw it: nothing is said of it
-    since, removed = sync_pass(hcr, copy, since, lambda: None)
 
-    assert copy == server_state(hcr)
-    assert own[0] not in copy["reading"] and theirs not in copy["reading"]
+    assert own_fields(copy) == own_fields(server_state(hcr))
+    assert own[0] not in copy["reading"]
+    assert theirs not in copy["reading"]
     assert copy["reading"][own[1]]["value"] == 9
-    assert elsewhere in copy["complaint"] and mine[0] not in copy["complaint"]
+    assert elsewhere in copy["complaint"]
+    assert mine[0] not in copy["complaint"]
     assert len(copy["alert"]) == 4
 
 
