@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from ehp_api.core import changes
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
 
 
@@ -62,6 +63,8 @@ class TriggerKind(StrEnum):
 
 class Alert(SQLModel, table=True):
     __tablename__ = "alerts"
+    # Sync: the list by change (`order=changed`, `updated_since`).
+    __table_args__ = (Index("ix_alerts_updated_at_id", "updated_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: AlertKind = Field(sa_type=enum_type(AlertKind), index=True)
@@ -83,6 +86,10 @@ class Alert(SQLModel, table=True):
     created_by: str = Field(max_length=254)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+# A draft is its source's alone; a new source organisation takes the alert from the old one.
+changes.track(Alert, "alert", status="status", organisation_id="source_organisation_id")
 
 
 class AlertLink(SQLModel, table=True):

@@ -21,7 +21,7 @@ from ehp_api.alerts.schemas import (
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
-from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.pagination import PageParams, paginate_in
 from ehp_api.core.principal import Principal
 from ehp_api.core.query_filters import known_ids
 from ehp_api.core.row_locks import for_update
@@ -204,6 +204,8 @@ def list_filtered(session: Session, principal: Principal, filters: dict[str, Any
     if filters.get("period") is not None:
         starts_on, ends_on = filters["period"]
         stmt = stmt.where(and_(Alert.occurred_on >= starts_on, Alert.occurred_on <= ends_on))
+    if filters.get("updated_since") is not None:
+        stmt = stmt.where(Alert.updated_at >= filters["updated_since"])
     if filters.get("source_organisation") is not None:
         org = select(Organisation.id).where(Organisation.code == filters["source_organisation"])
         ids = known_ids(session, org, "source_organisation", filters["source_organisation"])
@@ -212,6 +214,10 @@ def list_filtered(session: Session, principal: Principal, filters: dict[str, Any
 
 
 def list_(
-    session: Session, principal: Principal, page: PageParams, filters: dict[str, Any]
+    session: Session,
+    principal: Principal,
+    page: PageParams,
+    filters: dict[str, Any],
+    order: str = "id",
 ) -> tuple[list[Alert], str | None]:
-    return paginate(session, list_filtered(session, principal, filters), Alert.id, page)
+    return paginate_in(session, list_filtered(session, principal, filters), Alert, page, order)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
+from ehp_api.core import changes
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
 
 
@@ -101,6 +102,8 @@ class Complaint(SQLModel, table=True):
             "assistance_declined",
             "sensitive",
         ),
+        # Sync: the list by change (`order=changed`, `updated_since`).
+        Index("ix_complaints_updated_at_id", "updated_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -145,6 +148,16 @@ class Complaint(SQLModel, table=True):
     assistance_declined: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+# Made confidential, or referred elsewhere, a complaint leaves those who read it.
+changes.track(
+    Complaint,
+    "complaint",
+    sensitive="sensitive",
+    organisation_id="recorded_by_organisation_id",
+    other_organisation_id="referred_to_id",
+)
 
 
 class ComplaintStep(SQLModel, table=True):

@@ -202,12 +202,28 @@ def writes(endpoint: _Endpoint) -> _Endpoint:
     return endpoint
 
 
+def writes_when(*params: str) -> Callable[[_Endpoint], _Endpoint]:
+    """Marks a GET endpoint whose transaction takes SQLite's write lock from its start when the
+    query holds one of `params`: a list asked for a sync watermark (`core.changes.watermark`),
+    which must not be taken while another transaction writes. Under the route decorator."""
+
+    def mark(endpoint: _Endpoint) -> _Endpoint:
+        setattr(endpoint, _WRITES, frozenset(params))
+        return endpoint
+
+    return mark
+
+
 def request_writes(request: Request) -> bool:
-    """Whether the request's transaction may write: any method but GET, HEAD and OPTIONS, and
-    the GET endpoints marked with `writes`."""
+    """Whether the request's transaction may write (or must hold SQLite's write lock): any
+    method but GET, HEAD and OPTIONS, the GET endpoints marked with `writes`, and those marked
+    `writes_when` asked with one of their parameters."""
     if request.method not in SAFE_METHODS:
         return True
-    return getattr(getattr(request.scope.get("route"), "endpoint", None), _WRITES, False)
+    mark = getattr(getattr(request.scope.get("route"), "endpoint", None), _WRITES, False)
+    if isinstance(mark, frozenset):
+        return not mark.isdisjoint(request.query_params.keys())
+    return bool(mark)
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
