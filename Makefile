@@ -5,6 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
+.PHONY: messages
+# The message catalog: extract what the code marks (tr, N_), update the French .po (then translate
+# every new or fuzzy entry: tests/test_i18n.py fails until each has its French).
+LOCALE := src/ehp_api/locale
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k tr -k N_ --no-location --sort-output --omit-header -o $(LOCALE)/messages.pot src
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages -l fr --no-location --omit-header --ignore-obsolete
+
 .PHONY: install install-browser run test test-postgres fuzz lint typecheck format migrate seed serve migration bench clean
 
 $(STAMP): pyproject.toml

@@ -13,8 +13,8 @@ from ehp_api.access.principal_cache import PrincipalCache, forget_after_commit
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Unauthorized
-from ehp_api.core.principal import Principal, PrincipalKind, for_role
 from ehp_api.core.i18n import tr
+from ehp_api.core.principal import Principal, PrincipalKind, for_role
 
 KEY_PREFIX = "ehpk_"
 TOKEN_PREFIX = "ehpt_"  # noqa: S105  (a marker, not a secret)

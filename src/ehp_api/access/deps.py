@@ -9,9 +9,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2Pas
 from ehp_api.access import credentials, last_use
 from ehp_api.core.db import SessionDep, WriteSessionFactoryDep
 from ehp_api.core.errors import Forbidden, Unauthorized
+from ehp_api.core.i18n import tr
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal, PrincipalKind
-from ehp_api.core.i18n import tr
 
 # Two ways to send the same header, both shown in Swagger UI's Authorize dialog.
 user_login = OAuth2PasswordBearer(

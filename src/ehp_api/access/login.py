@@ -8,8 +8,8 @@ from ehp_api.access import credentials, refusals
 from ehp_api.access.schemas import TokenResponse
 from ehp_api.audit import service as audit
 from ehp_api.core.errors import AppError, Unauthorized
+from ehp_api.core.i18n import N_, tr
 from ehp_api.web.ratelimit import LoginLimiter, TooManyRequests
-from ehp_api.core.i18n import tr, N_
 
 BAD_CREDENTIALS = N_("Wrong email or password, or the account is disabled.")
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ehp_api.core.i18n import Language, N_, current_language, tr, translate
+from ehp_api.core.i18n import N_, Language, current_language, tr, translate
 from ehp_api.core.request_context import request_id_var
 from ehp_api.core.validation_messages import TEMPLATES
 

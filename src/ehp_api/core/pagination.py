@@ -59,7 +59,9 @@ def _malformed() -> InvalidInput:
     return InvalidInput(
         tr("The cursor is not one this API issued; start again without it."),
         errors=[
-            InvalidParam(location="query", field="cursor", reason=tr("malformed cursor"), code="cursor")
+            InvalidParam(
+                location="query", field="cursor", reason=tr("malformed cursor"), code="cursor"
+            )
         ],
     )
 

@@ -22,8 +22,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ehp_api.core.config import Settings
 from ehp_api.core.errors import AppError, RequestTimeout, app_error_response, too_large
-from ehp_api.web.admission import SLOT, overloaded
 from ehp_api.core.i18n import N_, tr
+from ehp_api.web.admission import SLOT, overloaded
 
 # Room for the multipart framing (boundaries, part headers, small form fields) around the file.
 MULTIPART_OVERHEAD = 64 * 1024

@@ -20,8 +20,8 @@ from ehp_api.core.errors import (
     InvalidParam,
     UnsupportedMediaType,
     app_error_response,
-from ehp_api.core.i18n import tr, N_
 )
+from ehp_api.core.i18n import N_, tr
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART_FORM = "multipart/form-data"

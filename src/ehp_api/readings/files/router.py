@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from ehp_api.access.deps import require
 from ehp_api.core.db import SessionDep
 from ehp_api.core.errors import Forbidden, InvalidInput, InvalidParam, problem_responses, too_large
+from ehp_api.core.i18n import tr
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.periods.models import PERIOD_PATTERN
@@ -152,13 +153,24 @@ def _organisation_for(principal: Principal, organisation: str | None) -> str:
     """The secretariat names the organisation; a partner gets its own and only its own."""
     if policy.may_write_any(principal):
         if organisation is None:
-            reason = "required: the organisation the template is for"
+            reason = tr("required: the organisation the template is for")
             param = InvalidParam(
                 location="query", field="organisation", reason=reason, code="missing"
             )
-            raise InvalidInput(f"`organisation` is {reason}.", errors=[param])
+            raise InvalidInput(
+                tr(
+                    "`organisation` is {reason}.",
+                    reason=reason,
+                ),
+                errors=[param],
+            )
         return organisation
     own = principal.organisation_code or ""
     if organisation not in (None, own):
-        raise Forbidden(f"You report for {own} only; ask for organisation={own} or omit it.")
+        raise Forbidden(
+            tr(
+                "You report for {own} only; ask for organisation={own} or omit it.",
+                own=own,
+            )
+        )
     return own

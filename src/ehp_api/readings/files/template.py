@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
 from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 from ehp_api.indicators.models import Indicator, IndicatorSchedule, MeasureType
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service
@@ -40,11 +41,20 @@ def planned_indicators(session: Session, period_code: str) -> list[Indicator]:
 
 def _check_organisation(session: Session, code: str) -> None:
     if session.exec(select(Organisation.id).where(Organisation.code == code)).first() is None:
-        reason = f"no organisation has the code {code!r}"
+        reason = tr(
+            "no organisation has the code {code!r}",
+            code=code,
+        )
         param = InvalidParam(
             location="query", field="organisation", reason=reason, code="unknown_organisation"
         )
-        raise InvalidInput(f"No organisation has the code {code!r}.", errors=[param])
+        raise InvalidInput(
+            tr(
+                "No organisation has the code {code!r}.",
+                code=code,
+            ),
+            errors=[param],
+        )
 
 
 def build_template(
