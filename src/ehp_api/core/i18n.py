@@ -121,3 +121,6 @@ def enum_labels(enum: type[E], labels: Mapping[E, str]) -> None:
 
 def label(member: Enum, language: Language) -> str:
     return translate(LABELS[type(member)][member], language)
+
+
+enum_labels(Language, {Language.fr: N_("French"), Language.en: N_("English")})
