@@ -234,7 +234,8 @@ class TestLabels:
             assert labels is not None, f"{enum.__name__} has no labels (enum_labels)"
             for member in enum:
                 english = labels[member]
-                assert english and catalog[english][0], f"{enum.__name__}.{member.name}"
+                assert english, f"{enum.__name__}.{member.name}"
+                assert catalog[english][0], f"{enum.__name__}.{member.name}"
 
     def test_the_endpoint_serves_every_enum_of_the_document(self, client: TestClient) -> None:
         response = client.get("/api/v1/labels", headers=FR)

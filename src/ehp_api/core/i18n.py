@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from enum import Enum, StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
+
+from fastapi import Query
 
 from ehp_api.core.request_context import language_var
 
@@ -27,6 +29,13 @@ class Language(StrEnum):
 
 
 LANGUAGES = tuple(Language)
+
+
+# A download's language, in a link (where no header can be set); `ehp_api.web.language` reads it.
+LangQuery = Annotated[
+    Language | None,
+    Query(description="The file's language (its headers and instructions); else Accept-Language."),
+]
 
 
 def po_path(language: Language) -> Path:

@@ -121,9 +121,9 @@ def xlsx_body(
         )
         guide = xlsx_writer.Sheet(
             title="columns",
-            header=[["column", "hxl", "meaning"]],
+            header=[[tr("column"), "hxl", tr("meaning")]],
             widths=[16, 22, 80],
-            rows=[[c.name, c.hxl, c.description] for c in EXPORT_COLUMNS],
+            rows=[[c.name, c.hxl, tr(c.description)] for c in EXPORT_COLUMNS],
         )
         file = xlsx_writer.built(lambda target: xlsx_writer.write([sheet, guide], target))
     yield from xlsx_writer.send(file)
