@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from enum import Enum, StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, TypeVar, cast
 
 from fastapi import Query
 
@@ -125,7 +125,7 @@ def enum_labels(enum: type[E], labels: Mapping[E, str]) -> None:
     missing = [member.name for member in enum if member not in labels]
     if missing:
         raise ValueError(f"{enum.__name__}: no label for {', '.join(missing)}")
-    LABELS[enum] = labels
+    LABELS[enum] = cast(Mapping[Enum, str], labels)
 
 
 def label(member: Enum, language: Language) -> str:
