@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install lock lock-check install-browser run test test-postgres fuzz lint typecheck format migrate seed serve migration bench clean
+.DEFAULT_GOAL := install
+.PHONY: install lock lock-check messages install-browser run test test-postgres fuzz lint typecheck format migrate seed serve migration bench clean
 
 # Installed from uv.lock (exact versions with their hashes), never resolved afresh: two installs
 # a month apart are the same. `--locked` refuses a lock that no longer matches pyproject.toml.
@@ -30,6 +31,13 @@ lock: | $(UV)
 # Fails when pyproject.toml and uv.lock disagree (CI runs it).
 lock-check: | $(UV)
 	$(UV) lock --check
+
+# The message catalog: extract what the code marks (tr, N_), update the French .po (then translate
+# every new or fuzzy entry: tests/test_i18n.py fails until each has its French).
+LOCALE := src/ehp_api/locale
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k tr -k N_ --no-location --sort-output --omit-header -o $(LOCALE)/messages.pot src
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages -l fr --ignore-obsolete --no-wrap
 
 # Debian's Chromium, which tests/e2e/test_docs_browser.py drives (Playwright never downloads one).
 install-browser:

@@ -23,6 +23,7 @@ from ehp_api.alerts.schemas import (
 )
 from ehp_api.core.db import RecordId, SessionDep, WriteSessionFactoryDep, writes_when
 from ehp_api.core.errors import Forbidden, problem_responses
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
@@ -83,7 +84,7 @@ def list_alerts(
 ) -> Page[AlertView]:
     """List the alerts you may see (restricted audiences: no narrative, no source)."""
     if source_organisation is not None and not policy.sees_sources(principal):
-        raise Forbidden("Your role does not see the source organisation of alerts.")
+        raise Forbidden(tr("Your role does not see the source organisation of alerts."))
     bounds = None
     if period is not None:
         quarters = periods_service.quarters_of(session, period, query_field="period")

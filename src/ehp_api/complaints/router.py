@@ -22,6 +22,7 @@ from ehp_api.complaints.schemas import (
 )
 from ehp_api.core.db import RecordId, SessionDep, writes
 from ehp_api.core.errors import problem_response, problem_responses
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
@@ -177,7 +178,9 @@ def follow_up_complaint(
     request.app.state.follow_up_limiter.hit("follow-up", client)
     found = follow_up.look_up(session, code, client)
     if found is None:
-        detail = "No case has this follow-up code; check it, or ask where you made the complaint."
+        detail = tr(
+            "No case has this follow-up code; check it, or ask where you made the complaint.",
+        )
         return problem_response(request, 404, detail)
     return found
 

@@ -32,6 +32,7 @@ from ehp_api.complaints.schemas import (
 )
 from ehp_api.core.db import MAX_ID, utcnow
 from ehp_api.core.errors import Conflict, Forbidden, NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import PageParams, paginate_in
 from ehp_api.core.principal import Principal
 from ehp_api.core.query_filters import known_ids
@@ -49,7 +50,12 @@ def get(session: Session, principal: Principal, complaint_id: int) -> Complaint:
         stmt = stmt.where(condition)
     complaint = session.exec(stmt).first()
     if complaint is None:
-        raise NotFound(f"No complaint {complaint_id} that you may see.")
+        raise NotFound(
+            tr(
+                "No complaint {complaint_id} that you may see.",
+                complaint_id=complaint_id,
+            )
+        )
     return complaint
 
 
@@ -123,7 +129,7 @@ def create(
 ) -> tuple[Complaint, str]:
     """Record a complaint; returns it with its follow-up code (given, or a new one)."""
     if principal.organisation_id is None:
-        raise Forbidden("Complaints are recorded by an organisation's user or key.")
+        raise Forbidden(tr("Complaints are recorded by an organisation's user or key."))
     fields.check_received_on(data.received_on)
     given = data.sensitive if "sensitive" in data.model_fields_set else None
     sensitive = fields.sensitivity(data.category, given)
@@ -191,10 +197,12 @@ def update(
         principal.organisation_id
     ):
         raise Forbidden(
-            "Only the organisation that recorded a complaint, or the secretariat, corrects it."
+            tr(
+                "Only the organisation that recorded a complaint, or the secretariat, corrects it.",
+            )
         )
     if complaint.status == ComplaintStatus.closed:
-        raise Conflict("The complaint is closed; it can no longer be changed.")
+        raise Conflict(tr("The complaint is closed; it can no longer be changed."))
     before = snapshot(complaint)
     _apply_update(session, cipher, complaint, data, data.model_dump(exclude_unset=True))
     if snapshot(complaint) != before:

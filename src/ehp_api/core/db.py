@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel, create_engine
 from sqlmodel.sql.expression import Select
 
 from ehp_api.core.config import Settings
+from ehp_api.core.i18n import tr
 
 # Set before any table class is declared, so that every constraint gets a stable name that
 # migrations can refer to on both databases.
@@ -45,7 +46,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given to a timezone-aware column")
+            raise ValueError(tr("naive datetime given to a timezone-aware column"))
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
@@ -86,7 +87,12 @@ def _iso_8601(example: str) -> BeforeValidator:
         if isinstance(value, int | float) or (
             isinstance(value, str) and not _ISO_DAY.match(value.strip())
         ):
-            raise ValueError(f"expected ISO 8601, e.g. {example}")
+            raise ValueError(
+                tr(
+                    "expected ISO 8601, e.g. {example}",
+                    example=example,
+                )
+            )
         return value
 
     return BeforeValidator(refuse_numbers)
@@ -105,7 +111,12 @@ def _within_bounds(value: date) -> date:
     # between time zones can overflow.
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise ValueError(f"must be {_BOUNDS}")
+        raise ValueError(
+            tr(
+                "must be {bounds}",
+                bounds=_BOUNDS,
+            )
+        )
     return value
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from ehp_api.core.db import MAX_ID
 from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -57,9 +58,11 @@ def encode_cursor(last: int | str | list[Any]) -> str:
 
 def _malformed() -> InvalidInput:
     return InvalidInput(
-        "The cursor is not one this API issued; start again without it.",
+        tr("The cursor is not one this API issued; start again without it."),
         errors=[
-            InvalidParam(location="query", field="cursor", reason="malformed cursor", code="cursor")
+            InvalidParam(
+                location="query", field="cursor", reason=tr("malformed cursor"), code="cursor"
+            )
         ],
     )
 

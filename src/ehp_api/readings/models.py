@@ -9,12 +9,23 @@ from sqlmodel import Field, SQLModel
 
 from ehp_api.core import changes
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.i18n import N_, enum_labels
 
 
 class ReadingStatus(StrEnum):
     submitted = "submitted"
     validated = "validated"
     rejected = "rejected"
+
+
+enum_labels(
+    ReadingStatus,
+    {
+        ReadingStatus.submitted: N_("Awaiting review"),
+        ReadingStatus.validated: N_("Validated"),
+        ReadingStatus.rejected: N_("Rejected at review"),
+    },
+)
 
 
 class Reading(SQLModel, table=True):

@@ -14,6 +14,7 @@ from ehp_api.core.errors import (
     field_name,
     problem_responses,
 )
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Order, Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
@@ -154,17 +155,30 @@ def import_batch(
 def _rows(payload: dict[str, Any]) -> list[Any]:
     rows = payload.get("readings")
     if not isinstance(rows, list) or len(rows) > MAX_BATCH:
-        reason = f"must be a list of at most {MAX_BATCH:,} readings"
+        reason = tr(
+            "must be a list of at most {MAX_BATCH:,} readings",
+            MAX_BATCH=MAX_BATCH,
+        )
         param = InvalidParam(location="body", field="readings", reason=reason, code="readings_list")
-        raise InvalidInput(f"`readings` {reason}.", errors=[param])
+        raise InvalidInput(
+            tr(
+                "`readings` {reason}.",
+                reason=reason,
+            ),
+            errors=[param],
+        )
     extra = sorted(set(payload) - {"readings"})
     if extra:
         field = field_name(extra[:1])
         param = InvalidParam(
-            location="body", field=field, reason="unknown field", code="extra_forbidden"
+            location="body", field=field, reason=tr("unknown field"), code="extra_forbidden"
         )
         raise InvalidInput(
-            f'Unknown field(s) {extra}; the body is {{"readings": [...]}}.', errors=[param]
+            tr(
+                'Unknown field(s) {extra}; the body is {{"readings": [...]}}.',
+                extra=extra,
+            ),
+            errors=[param],
         )
     return rows
 

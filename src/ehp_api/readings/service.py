@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from ehp_api.audit import service as audit
 from ehp_api.core.db import as_utc
 from ehp_api.core.errors import NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import PageParams, paginate_in
 from ehp_api.core.principal import Principal
 from ehp_api.core.query_filters import known, known_ids
@@ -44,7 +45,12 @@ def get(session: Session, principal: Principal, reading_id: int, *, lock: bool =
         stmt = stmt.where(condition)
     reading = session.exec(for_update(stmt, Reading) if lock else stmt).first()
     if reading is None:
-        raise NotFound(f"No reading {reading_id} that you may see.")
+        raise NotFound(
+            tr(
+                "No reading {reading_id} that you may see.",
+                reading_id=reading_id,
+            )
+        )
     return reading
 
 
