@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, func
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, select
 
@@ -215,3 +215,9 @@ def list_(
     session: Session, principal: Principal, page: PageParams, filters: dict[str, Any]
 ) -> tuple[list[Alert], str | None]:
     return paginate(session, list_filtered(session, principal, filters), Alert.id, page)
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    """How many alerts are in each status (every status named, 0 included): an operator's metric."""
+    counts = session.exec(select(Alert.status, func.count()).group_by(Alert.status)).all()
+    return {status.value: 0 for status in AlertStatus} | {str(s): n for s, n in counts}
