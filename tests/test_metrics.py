@@ -3,8 +3,11 @@ everyone else; it counts requests by route template and status, shed requests, t
 connections in use, readings ingested, and reads alerts by status and complaints overdue (no
 SEA allegation, no other confidential case) at each scrape."""
 
+import json
+import re
 from collections.abc import Iterator
 from contextlib import nullcontext
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -168,3 +171,20 @@ def test_complaints_overdue_count_no_confidential_case(
         if "complaint" in found.name
     ]
     assert about_complaints == [("ehp_complaints_overdue", {})]
+
+
+def test_the_sample_grafana_dashboard_reads_only_metrics_served(scraped: TestClient) -> None:
+    dashboard = json.loads(
+        (Path(__file__).parents[1] / "docs" / "grafana-dashboard.json").read_text()
+    )
+    expressions = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    named = {m for e in expressions for m in re.findall(r"\behp_[a-z_]+", e)}
+    exposition = scraped.get("/metrics", headers=SCRAPER).text
+    # A family is announced even before its first sample; its series carry these suffixes.
+    served = {
+        family.name + suffix
+        for family in text_string_to_metric_families(exposition)
+        for suffix in ("", "_total", "_bucket", "_count", "_sum")
+    }
+    assert len(named) >= 8
+    assert named - served == set()
