@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         description="Bearer token of the Prometheus scraper for `/metrics` (at least 32 "
         "characters); without it `/metrics` is not served.",
     )
+    default_language: Literal["fr", "en"] = Field(
+        "fr",
+        description="Language of problems, labels and files when a request asks for neither "
+        "French nor English (`Accept-Language`, `lang`).",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated origins allowed by CORS."
     )

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ehp_api.core import metrics
 from ehp_api.core.errors import ServiceUnavailable, problem_response
+from ehp_api.core.i18n import tr
 from ehp_api.web.metrics import PATH as METRICS_PATH
 
 # Probes must tell a busy worker from a dead one, and the scraper see how busy it is: never shed.
@@ -102,7 +103,10 @@ class Overloaded(ServiceUnavailable):
 
 def overloaded() -> Overloaded:
     return Overloaded(
-        f"The service is handling as many requests as it can; retry in {RETRY_AFTER_SECONDS} s.",
+        tr(
+            "The service is handling as many requests as it can; retry in {seconds} s.",
+            seconds=RETRY_AFTER_SECONDS,
+        ),
         retry_after=RETRY_AFTER_SECONDS,
     )
 
