@@ -41,6 +41,7 @@ class Filled:
     """What `fill` wrote that a test needs again."""
 
     partner: str  # an API key's secret (HCR)
+    psea: str  # a PSEA focal point's key: it sees identities
     identities: dict[int, dict[str, Any]]  # complaint id -> its complainant, in clear
     kept_answer: tuple[str, dict[str, Any]]  # an Idempotency-Key of a POST /complaints, its body
 
@@ -67,6 +68,7 @@ def fill(database_url: str, key: str, complaints: int = 3) -> Filled:
             seeds.load_all(session)
             partner = builders.api_key(session, Role.partner, "HCR")
             secretariat = builders.api_key(session, Role.secretariat, "OCHA")
+            psea = builders.api_key(session, Role.psea_focal_point, "UNFPA")
             builders.user(session, "filled@ocha.example")
     finally:
         engine.dispose()
@@ -94,7 +96,7 @@ def fill(database_url: str, key: str, complaints: int = 3) -> Filled:
         once = client.post(COMPLAINTS, json=kept, headers={**hcr, "Idempotency-Key": "filled-1"})
         assert once.status_code == 201, once.text
         identities[once.json()["id"]] = {"name": "Kept Answer", "phone": "+223 70 11 11 11"}
-    return Filled(partner, identities, ("filled-1", kept))
+    return Filled(partner, psea, identities, ("filled-1", kept))
 
 
 def wipe(database_url: str) -> None:
@@ -116,12 +118,10 @@ def table_rows(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
     try:
         with engine.connect() as connection:
             names = inspect(connection).get_table_names()
+            every = {name: text(f'SELECT * FROM "{name}"') for name in names}  # noqa: S608
             return {
-                name: sorted(
-                    (tuple(row) for row in connection.execute(text(f'SELECT * FROM "{name}"'))),
-                    key=repr,
-                )
-                for name in names
+                name: sorted((tuple(row) for row in connection.execute(query)), key=repr)
+                for name, query in every.items()
             }
     finally:
         engine.dispose()

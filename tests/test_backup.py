@@ -94,7 +94,8 @@ def test_a_restore_refuses_a_database_that_is_not_empty(tmp_path: Path, database
 
     refused = ehp_api("restore", str(backup), database_url=database_url, key=KEY)
     assert refused.returncode == 2
-    assert "not empty" in refused.stderr and "--force" in refused.stderr
+    assert "not empty" in refused.stderr
+    assert "--force" in refused.stderr
     assert table_rows(database_url) == before
 
     again = ehp_api("backup", str(backup), database_url=database_url, key=KEY)

@@ -133,7 +133,8 @@ def _batch(
                 f"{place.name}: the row {tuple(keys)} opens with no key of EHP_ENCRYPTION_KEY "
                 "(the key that sealed it is missing); nothing of this batch was changed"
             ) from None
-        changed.append({**{f"b_{c.name}": k for c, k in zip(place.keys, keys)}, "b_new": resealed})
+        where = {f"b_{column.name}": key for column, key in zip(place.keys, keys, strict=True)}
+        changed.append({**where, "b_new": resealed})
     if changed:
         match = and_(*(c == bindparam(f"b_{c.name}") for c in place.keys))
         statement = update(place.table).where(match).values({place.token: bindparam("b_new")})

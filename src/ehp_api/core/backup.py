@@ -173,7 +173,8 @@ def _run(command: list[str], url: URL) -> None:
     env = dict(os.environ)
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    # The command is ours: a PostgreSQL tool, with the settings' URL as one argument.
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         tool = Path(command[0]).name
         raise BackupError(f"{tool} failed ({done.returncode}): {done.stderr.strip()}")
