@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, select
 from ehp_api.audit.models import AuditEvent
 from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.models import Complaint
+from ehp_api.core.errors import ServiceUnavailable
 from ehp_api.main import create_app
 from ehp_api.web.idempotency_keys import IdempotencyKey, Storage
 from tests import builders
@@ -99,6 +100,10 @@ def test_the_first_key_seals_and_every_key_opens() -> None:
     assert not cipher.sealed_with_first_key(from_before)
     assert cipher.sealed_with_first_key(cipher.reseal(from_before))
     assert IdentityCipher(SecretStr(NEW)).open(cipher.reseal(from_before)) == person
+    # A token of a key no longer listed, or no key at all: refused, never opened or passed over.
+    with pytest.raises(ServiceUnavailable):
+        IdentityCipher(SecretStr(NEW)).reseal(from_before)
+    assert not IdentityCipher(None).sealed_with_first_key(sealed)
 
 
 def test_a_killed_rotation_is_finished_by_the_next_run_and_the_old_key_can_go(
