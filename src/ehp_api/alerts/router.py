@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from ehp_api.access.deps import require
 from ehp_api.alerts import policy, render, service, triggers, workflow
 from ehp_api.alerts.models import AlertCategory, AlertKind, AlertStatus
 from ehp_api.alerts.schemas import (
@@ -22,6 +21,7 @@ from ehp_api.alerts.schemas import (
 )
 from ehp_api.core.db import RecordId, SessionDep, WriteSessionFactoryDep
 from ehp_api.core.errors import Forbidden, problem_responses
+from ehp_api.core.guards import require
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
