@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, or_
+from sqlalchemy import BindParameter, Select, and_, bindparam, or_
 from sqlmodel import Session, select
 
 from ehp_api.alerts import policy, service
@@ -46,8 +46,8 @@ class _Context:
 
 # The statements that depend only on the alerts' ids, built once: building a statement costs a
 # read of one alert as much as running it.
-_IDS = bindparam("ids", expanding=True)
-_ORG = bindparam("org")
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_ORG: BindParameter[int | None] = bindparam("org")
 _TRIGGERS = (
     select_row(
         AlertTrigger.alert_id,

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from ehp_api.core.db import SessionDep, SessionFactory, WriteSessionFactoryDep
 from ehp_api.core.errors import Forbidden, Unauthorized
+from ehp_api.core.i18n import tr
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 
@@ -55,7 +56,7 @@ async def bearer_secret(
 ) -> str:
     secret = token or (key.credentials if key else None)
     if not secret:
-        raise Unauthorized("Send `Authorization: Bearer <API key or access token>`.")
+        raise Unauthorized(tr("Send `Authorization: Bearer <API key or access token>`."))
     return secret
 
 
@@ -99,8 +100,11 @@ def require(*permissions: Permission) -> Any:
         missing = [p.value for p in permissions if not principal.can(p)]
         if missing:
             raise Forbidden(
-                f"The role {principal.role} does not allow this operation "
-                f"(it needs {', '.join(missing)})."
+                tr(
+                    "The role {role} does not allow this operation (it needs {missing}).",
+                    role=principal.role,
+                    missing=", ".join(missing),
+                )
             )
         return principal
 
