@@ -245,5 +245,5 @@ def test_the_image_installs_from_the_lock() -> None:
     assert all("--locked" in run for run in installs if "uv sync" in run)
     assert [run for run in installs if "pip install" in run] == ['RUN pip install "uv==0.13.9"']
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
-    assert 'UV_VERSION := 0.13.9' in makefile
+    assert "UV_VERSION := 0.13.9" in makefile
     assert "sync --quiet --locked" in makefile

@@ -65,6 +65,10 @@ TAGS = [
         "name": "complaints",
         "description": "Community complaints and feedback: referral, response, PSEA cases.",
     },
+    {
+        "name": "sync",
+        "description": "Keeping a copy: what left the caller's view since a time.",
+    },
     {"name": "labels", "description": "The labels of every code, in French and English."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
