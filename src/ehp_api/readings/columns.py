@@ -7,10 +7,12 @@ oui/non or o/n in `value`; `1`/`0` stay numbers, which a yes/no indicator refuse
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from ehp_api.core.i18n import N_
+from ehp_api.core.i18n import LANGUAGES, N_, translate
 
 Cell = str | int | float | bool | None
 
@@ -20,31 +22,80 @@ class Column:
     name: str
     hxl: str
     description: str
+    # The header a person reads: marked for translation, its English text the name itself, so
+    # that an English file keeps the machine names and a French one reads `valeur`, `période`.
+    label: str
 
 
+# HXL: `#indicator+num` is what HXL tools read as an indicator's numeric value, so it is `value`;
+# a percentage's two integers take attributes of their own, which no tool mistakes for it.
 COLUMNS: tuple[Column, ...] = (
-    Column("indicator", "#indicator+code", N_("Indicator code, e.g. 1.1.1.1.")),
-    Column("period", "#date+period", N_("Quarter (2021Q2) or year (2021).")),
-    Column("organisation", "#org+code", N_("Reporting organisation; partners may leave it empty.")),
-    Column("adm1", "#adm1+code", N_("Region P-code (ML07), when the reading is for a region.")),
-    Column("adm2", "#adm2+code", N_("Cercle P-code (ML0701); takes precedence over adm1.")),
-    Column("zone", "#indicator+zone", N_("Breakdown: liptako_gourma or other.")),
-    Column("setting", "#indicator+setting", N_("Breakdown: field or office.")),
-    Column("participant_sector", "#indicator+sector", N_("Breakdown: participants' sector.")),
-    Column("participant_type", "#indicator+type", N_("Breakdown: participants' type.")),
-    Column("outcome_type", "#indicator+outcome", N_("Breakdown: kind of outcome.")),
     Column(
-        "value", "#indicator+value", N_("A count (integer) or, for yes/no, true/false/oui/non.")
+        "indicator", "#indicator+code", N_("Indicator code, e.g. 1.1.1.1."), N_("indicator")
     ),
-    Column("numerator", "#indicator+num", N_("Percentage: the part (integer).")),
-    Column("denominator", "#indicator+denom", N_("Percentage: the whole (integer > 0).")),
-    Column("comment", "#description", N_("Free comment.")),
-    Column("external_ref", "#meta+ref", N_("Your own reference for the row.")),
+    Column("period", "#date+period", N_("Quarter (2021Q2) or year (2021)."), N_("period")),
+    Column(
+        "organisation",
+        "#org+code",
+        N_("Reporting organisation; partners may leave it empty."),
+        N_("organisation"),
+    ),
+    Column(
+        "adm1",
+        "#adm1+code",
+        N_("Region P-code (ML07), when the reading is for a region."),
+        N_("adm1"),
+    ),
+    Column(
+        "adm2", "#adm2+code", N_("Cercle P-code (ML0701); takes precedence over adm1."), N_("adm2")
+    ),
+    Column("zone", "#indicator+zone", N_("Breakdown: liptako_gourma or other."), N_("zone")),
+    Column("setting", "#indicator+setting", N_("Breakdown: field or office."), N_("setting")),
+    Column(
+        "participant_sector",
+        "#indicator+sector",
+        N_("Breakdown: participants' sector."),
+        N_("participant_sector"),
+    ),
+    Column(
+        "participant_type",
+        "#indicator+type",
+        N_("Breakdown: participants' type."),
+        N_("participant_type"),
+    ),
+    Column(
+        "outcome_type",
+        "#indicator+outcome",
+        N_("Breakdown: kind of outcome."),
+        N_("outcome_type"),
+    ),
+    Column(
+        "value",
+        "#indicator+num",
+        N_("A count (integer) or, for yes/no, true/false/oui/non."),
+        N_("value"),
+    ),
+    Column(
+        "numerator", "#indicator+numerator", N_("Percentage: the part (integer)."), N_("numerator")
+    ),
+    Column(
+        "denominator",
+        "#indicator+denominator",
+        N_("Percentage: the whole (integer > 0)."),
+        N_("denominator"),
+    ),
+    Column("comment", "#description", N_("Free comment."), N_("comment")),
+    Column("external_ref", "#meta+ref", N_("Your own reference for the row."), N_("external_ref")),
 )
 
 # Written by the export, ignored by the import (the service owns them).
 READ_ONLY_COLUMNS: tuple[Column, ...] = (
-    Column("status", "#meta+status", N_("Review status: submitted, validated or rejected.")),
+    Column(
+        "status",
+        "#meta+status",
+        N_("Review status: submitted, validated or rejected."),
+        N_("status"),
+    ),
     Column(
         "validated_value",
         "#indicator+value+validated",
@@ -52,12 +103,18 @@ READ_ONLY_COLUMNS: tuple[Column, ...] = (
             "The last validated value, the one the figures count (also while a correction "
             "waits: then `value` is the correction); a percentage's in percent."
         ),
+        N_("validated_value"),
     ),
-    Column("id", "#meta+id", N_("Reading id.")),
-    Column("created_at", "#date+created", N_("First posted (UTC).")),
-    Column("updated_at", "#date+updated", N_("Last changed (UTC).")),
-    Column("measure", "#indicator+measure", N_("count, percentage or boolean.")),
-    Column("indicator_text", "#indicator+name", N_("The indicator's text (French).")),
+    Column("id", "#meta+id", N_("Reading id."), N_("id")),
+    Column("created_at", "#date+created", N_("First posted (UTC)."), N_("created_at")),
+    Column("updated_at", "#date+updated", N_("Last changed (UTC)."), N_("updated_at")),
+    Column("measure", "#indicator+measure", N_("count, percentage or boolean."), N_("measure")),
+    Column(
+        "indicator_text",
+        "#indicator+name",
+        N_("The indicator's text (French)."),
+        N_("indicator_text"),
+    ),
 )
 
 NAMES = tuple(c.name for c in COLUMNS)
@@ -95,6 +152,34 @@ def normalise_hxl(tag: str) -> str:
 
 
 BY_HXL = {normalise_hxl(c.hxl): c.name for c in (*COLUMNS, *READ_ONLY_COLUMNS)}
+# The tags of files written before `value` took `#indicator+num`: a header holding the old
+# value or denominator tag reads `#indicator+num` as the numerator, as those files meant it.
+OLD_VALUE_TAG = normalise_hxl("#indicator+value")
+OLD_DENOMINATOR_TAG = normalise_hxl("#indicator+denom")
+LEGACY_HXL = {
+    OLD_VALUE_TAG: "value",
+    normalise_hxl("#indicator+num"): "numerator",
+    OLD_DENOMINATOR_TAG: "denominator",
+}
+
+
+def header_key(text: str) -> str:
+    """A header as the import compares it: case, spaces and accents typed or not."""
+    plain = unicodedata.normalize("NFKD", text.strip().casefold())
+    return " ".join("".join(c for c in plain if not unicodedata.combining(c)).split())
+
+
+@cache
+def by_label() -> dict[str, str]:
+    """Every column's name and its label in each language -> the column's name: a template in
+    French (`période`, `valeur`) imports as one in English does."""
+    columns = (*COLUMNS, *READ_ONLY_COLUMNS)
+    labels = {header_key(translate(c.label, lang)): c.name for c in columns for lang in LANGUAGES}
+    return labels | {c.name: c.name for c in columns}
+
+
+# The data sheet's title in any language (the import looks for it before taking the first sheet).
+SHEET = N_("readings")
 
 
 def _text(cell: Cell) -> str | None:

@@ -16,8 +16,22 @@ from typing import Any, NoReturn
 import openpyxl
 
 from ehp_api.core.errors import InvalidInput, InvalidParam
-from ehp_api.core.i18n import N_, tr
-from ehp_api.readings.columns import BY_HXL, NAMES, READ_ONLY, Cell, normalise_hxl, row_to_reading
+from ehp_api.core.i18n import LANGUAGES, N_, translate, tr
+from ehp_api.readings.columns import (
+    BREAKDOWNS,
+    BY_HXL,
+    LEGACY_HXL,
+    NAMES,
+    OLD_DENOMINATOR_TAG,
+    OLD_VALUE_TAG,
+    READ_ONLY,
+    SHEET,
+    Cell,
+    by_label,
+    header_key,
+    normalise_hxl,
+    row_to_reading,
+)
 
 MAX_ROWS = 10_000
 MAX_CELL = 2_000
@@ -29,8 +43,9 @@ _ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 # The csv module refuses a field over 128 KB as "unreadable", naming no row; the upload limit
 # bounds the file, so read any field and let `_cells` refuse it naming its row and column.
 csv.field_size_limit(2**31 - 1)
-# What a template row holds before anyone fills it in: such a row is skipped, not refused.
-_PREFILLED = frozenset({"indicator", "period", "organisation"})
+# What a template row holds before anyone fills it in (a breakdown row its option too): such a
+# row is skipped, not refused.
+_PREFILLED = frozenset({"indicator", "period", "organisation", *BREAKDOWNS})
 
 
 @dataclass(frozen=True)
@@ -157,7 +172,8 @@ def _xlsx_table(filename: str, data: bytes, bounds: ImportBounds) -> Iterator[Se
                 ),
                 "invalid_xlsx",
             )
-        sheet = book["readings"] if "readings" in book.sheetnames else book.worksheets[0]
+        titles = [translate(SHEET, language) for language in LANGUAGES]
+        sheet = next((book[t] for t in titles if t in book.sheetnames), book.worksheets[0])
         # Read-only mode parses the sheet as it is iterated: damage shows up only here.
         yield from sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
     except InvalidInput:
@@ -276,9 +292,14 @@ def _header(
     filename: str, cells: Sequence[Any], hxl: bool, required: Sequence[str]
 ) -> list[str | None]:
     names: list[str | None] = []
-    for cell in cells:
-        text = str(cell).strip() if _filled(cell) else ""
-        name = (BY_HXL.get(normalise_hxl(text)) if hxl else text.lower()) if text else None
+    texts = [str(cell).strip() if _filled(cell) else "" for cell in cells]
+    tags = BY_HXL
+    if hxl and {OLD_VALUE_TAG, OLD_DENOMINATOR_TAG} & {normalise_hxl(t) for t in texts}:
+        tags = BY_HXL | LEGACY_HXL
+    labels = by_label()
+    for text in texts:
+        key = normalise_hxl(text) if hxl else header_key(text)
+        name = (tags.get(key) if hxl else labels.get(key, text.lower())) if text else None
         if text and name not in (*NAMES, *READ_ONLY):
             reason = tr(
                 "unknown column {text!r}; the first row must name the columns: "
