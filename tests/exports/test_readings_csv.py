@@ -86,7 +86,7 @@ class TestFile:
             "1.1.1.2",
         }
         count = next(r for r in rows if r.get("#indicator+code") == "1.1.1.1")
-        assert (count.get("#adm2+code"), count.get("#indicator+value")) == ("ML0701", "4")
+        assert (count.get("#adm2+code"), count.get("#indicator+num")) == ("ML0701", "4")
         assert count.get("#meta+status") == "validated"
 
 

@@ -41,7 +41,7 @@ FILE_CODES = {
 ENCODINGS = ["utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16", "utf-16-le", "utf-16-be"]
 FILENAMES = ["hcr.csv", "hcr.CSV", "hcr.txt", "hcr.xlsx", "hcr.xls", "hcr.ods", "hcr", "hcr.json"]
 CONTENT_TYPES = [None, "text/csv", "text/plain", "application/octet-stream", files.XLSX_MEDIA_TYPE]
-HXL_TAGS = ["#indicator+code", "#date+period", "#adm2+code", "#indicator+value", "#description"]
+HXL_TAGS = ["#indicator+code", "#date+period", "#adm2+code", "#indicator+num", "#description"]
 
 # Text a spreadsheet cell can hold (XML forbids most control characters).
 cell_text = st.text(

@@ -14,7 +14,10 @@ from ehp_api.readings.models import Reading
 from tests.readings.test_files import xlsx_bytes
 
 HEADER = "indicator,period,adm2,value,numerator,denominator,comment"
-HXL = "#indicator+code,#date+period,#adm2+code,#indicator+value,#indicator+num,#indicator+denom,"
+HXL = (
+    "#indicator+code,#date+period,#adm2+code,#indicator+num,#indicator+numerator,"
+    "#indicator+denominator,"
+)
 GOOD = [
     "1.1.1.1,2021Q2,ML0701,4,,,Ansongo",
     "1.1.3.1,2021Q2,,,3,8,",
@@ -158,7 +161,7 @@ class TestTemplate:
         assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
         assert 'filename="ehp-readings-HCR-2021Q2.xlsx"' in response.headers["content-disposition"]
         book = openpyxl.load_workbook(io.BytesIO(response.content))
-        assert book.sheetnames == ["readings", "indicators"]
+        assert book.sheetnames == ["readings", "instructions", "indicators", "P-codes", "lists"]
         assert {row[2] for row in book["readings"].iter_rows(min_row=3, values_only=True)} == {
             "HCR"
         }

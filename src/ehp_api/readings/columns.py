@@ -30,9 +30,7 @@ class Column:
 # HXL: `#indicator+num` is what HXL tools read as an indicator's numeric value, so it is `value`;
 # a percentage's two integers take attributes of their own, which no tool mistakes for it.
 COLUMNS: tuple[Column, ...] = (
-    Column(
-        "indicator", "#indicator+code", N_("Indicator code, e.g. 1.1.1.1."), N_("indicator")
-    ),
+    Column("indicator", "#indicator+code", N_("Indicator code, e.g. 1.1.1.1."), N_("indicator")),
     Column("period", "#date+period", N_("Quarter (2021Q2) or year (2021)."), N_("period")),
     Column(
         "organisation",

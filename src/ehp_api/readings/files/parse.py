@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import openpyxl
 
 from ehp_api.core.errors import InvalidInput, InvalidParam
-from ehp_api.core.i18n import LANGUAGES, N_, translate, tr
+from ehp_api.core.i18n import LANGUAGES, N_, tr, translate
 from ehp_api.readings.columns import (
     BREAKDOWNS,
     BY_HXL,
