@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from ehp_api.core.permissions import Role
 from ehp_api.exports import xlsx_writer
 from ehp_api.exports.readings import EXPORT_COLUMNS
+from ehp_api.readings.files.parse import parse_upload
 
 URL = "/api/v1/exports/readings.xlsx"
 
@@ -47,7 +48,32 @@ class TestWorkbook:
         assert yes["value"] is True
         assert count["created_at"].tzinfo is None  # Excel has no time zones; UTC as documented
         guide = list(book["columns"].iter_rows(values_only=True))
-        assert guide[1] == ("indicator", "#indicator+code", EXPORT_COLUMNS[0].description)
+        assert guide[1] == (
+            "indicator", "#indicator+code", EXPORT_COLUMNS[0].description, "indicator"
+        )  # fmt: skip
+
+    def test_in_french_the_header_is_french_the_hxl_row_stays_and_it_imports_back(
+        self, ocha: TestClient, plant: Callable[..., dict]
+    ) -> None:
+        plant("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=4)
+        response = ocha.get("/api/v1/exports/readings.xlsx", params={"lang": "fr"})
+        assert response.headers["Content-Language"] == "fr"
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        assert book.sheetnames == ["relevés", "colonnes"]
+        header, hxl_row, _row = book["relevés"].iter_rows(values_only=True)
+        assert header[:3] == ("indicateur", "période", "organisation")
+        assert header[10:13] == ("valeur", "numérateur", "dénominateur")
+        assert header[-7:-5] == ("statut", "valeur validée")
+        assert list(hxl_row) == [c.hxl for c in EXPORT_COLUMNS]
+        guide = list(book["colonnes"].iter_rows(values_only=True))
+        assert guide[0] == ("colonne", "hxl", "signification", "nom")
+        assert guide[11] == ("valeur", "#indicator+num", guide[11][2], "value")
+        assert guide[11][2].startswith("Un nombre")
+        [reading] = parse_upload("export.xlsx", None, response.content).rows
+        assert reading == {
+            "indicator": "1.1.1.1", "period": "2021Q2", "organisation": "HCR",
+            "location": "ML0701", "value": 4, "disaggregation": {"zone": "liptako_gourma"},
+        }  # fmt: skip
 
     def test_visibility_is_the_lists(
         self, client_as: Callable[..., TestClient], plant: Callable[..., dict]

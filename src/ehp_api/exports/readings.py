@@ -19,7 +19,7 @@ from ehp_api.exports import csv_writer, xlsx_writer
 from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.readings import render as readings_render
 from ehp_api.readings import service as readings_service
-from ehp_api.readings.columns import COLUMNS, NAMES, READ_ONLY_COLUMNS, reading_to_row
+from ehp_api.readings.columns import COLUMNS, NAMES, READ_ONLY_COLUMNS, SHEET, reading_to_row
 from ehp_api.readings.models import Reading
 from ehp_api.readings.service import Filters
 
@@ -113,17 +113,19 @@ def xlsx_body(
     """The workbook, written to a temporary file with a session of its own, then sent."""
     with sessions() as session:
         rows = (row for chunk in chunks(session, principal, filters) for row in chunk)
+        # The header in the request's language for the reader, the HXL row for machines (and
+        # the import, which reads either): the CSV keeps the names, it is for machines.
         sheet = xlsx_writer.Sheet(
-            title="readings",
-            header=[[c.name for c in EXPORT_COLUMNS], [c.hxl for c in EXPORT_COLUMNS]],
+            title=tr(SHEET),
+            header=[[tr(c.label) for c in EXPORT_COLUMNS], [c.hxl for c in EXPORT_COLUMNS]],
             widths=[_WIDTHS.get(c.name, 12) for c in EXPORT_COLUMNS],
             rows=rows,
         )
         guide = xlsx_writer.Sheet(
-            title="columns",
-            header=[[tr("column"), "hxl", tr("meaning")]],
-            widths=[16, 22, 80],
-            rows=[[c.name, c.hxl, tr(c.description)] for c in EXPORT_COLUMNS],
+            title=tr("columns"),
+            header=[[tr("column"), "hxl", tr("meaning"), tr("name")]],
+            widths=[16, 22, 80, 16],
+            rows=[[tr(c.label), c.hxl, tr(c.description), c.name] for c in EXPORT_COLUMNS],
         )
         file = xlsx_writer.built(lambda target: xlsx_writer.write([sheet, guide], target))
     yield from xlsx_writer.send(file)
