@@ -33,7 +33,7 @@ _MEDIA_TYPES = {"xlsx": parse.XLSX_MEDIA_TYPE, "csv": parse.CSV_MEDIA_TYPE}
 _FILE_HELP = (
     "A CSV (UTF-8, `,` or `;`) or XLSX file, at most 20 MB (`EHP_MAX_UPLOAD_BYTES`) and 10,000 "
     "readings. First row: "
-    "column names (an HXL hashtag row may follow), in any order: "
+    "column names, in English or French (an HXL hashtag row may follow), in any order: "
     + ", ".join(f"`{c.name}` ({c.hxl})" for c in COLUMNS)
     + ". `location` is `adm2`, else `adm1`; yes/no values are true/false or oui/non. Rows "
     "holding only indicator, period and organisation (an unfilled template row) are skipped."
@@ -107,7 +107,10 @@ OrganisationQuery = Annotated[
 @router.get(
     "/template.xlsx",
     response_class=Response,
-    responses=_binary(parse.XLSX_MEDIA_TYPE, "The XLSX template, with an `indicators` sheet."),
+    responses=_binary(
+        parse.XLSX_MEDIA_TYPE,
+        "The XLSX template: drop-down lists of the codes, the P-codes, the instructions.",
+    ),
 )
 def get_readings_template_xlsx(
     session: SessionDep,
@@ -116,7 +119,7 @@ def get_readings_template_xlsx(
     organisation: OrganisationQuery = None,
     lang: LangQuery = None,
 ) -> Response:
-    """Download an XLSX template listing the manual indicators planned in a period."""
+    """Download an XLSX template: a row per manual indicator planned and breakdown option."""
     return _template(session, principal, organisation, period, "xlsx")
 
 
