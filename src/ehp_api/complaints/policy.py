@@ -30,6 +30,7 @@ from ehp_api.audit import service as audit
 from ehp_api.complaints.models import Category, Complaint
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
+from ehp_api.events.policy import Audience
 
 # Indicators computed from SEA allegations only (seed/workplan.yaml, `computed_from`).
 PSEA_ONLY = frozenset({"3.2.2.2"})
@@ -95,6 +96,15 @@ def visible_to(principal: Principal) -> ColumnElement[bool] | None:
     org = principal.organisation_id
     ours = or_(Complaint.recorded_by_organisation_id == org, Complaint.referred_to_id == org)
     return and_(not_confidential, ours)
+
+
+def audience(complaint: Complaint) -> list[Audience]:
+    """Who may be told of an event about the complaint: of a confidential one, the PSEA focal
+    points alone (for everyone else it does not exist); of another, the organisation it is
+    referred to (its own events name no other reader)."""
+    if complaint.sensitive or complaint.category == Category.sea_allegation:
+        return [Audience(Permission.complaints_confidential)]
+    return [Audience(Permission.complaints_read, organisation_id=complaint.referred_to_id)]
 
 
 def coordinates(principal: Principal) -> bool:

@@ -33,6 +33,7 @@ class Permission(StrEnum):
     targets_manage = "targets:manage"
     activity_status_write = "activity_status:write"
     activity_status_write_any = "activity_status:write_any_organisation"
+    webhooks_manage = "webhooks:manage"
 
 
 _EVERYONE = {Permission.workplan_read}
@@ -66,6 +67,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.targets_manage,
             Permission.activity_status_write,
             Permission.activity_status_write_any,
+            Permission.webhooks_manage,
         }
     ),
     Role.partner: frozenset(
@@ -78,9 +80,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.complaints_read,
             Permission.complaints_write,
             Permission.activity_status_write,
+            Permission.webhooks_manage,
         }
     ),
-    Role.analyst: frozenset(_EVERYONE | {Permission.readings_read, Permission.alerts_read}),
+    Role.analyst: frozenset(
+        _EVERYONE | {Permission.readings_read, Permission.alerts_read, Permission.webhooks_manage}
+    ),
     # The only role that reads SEA allegations, confidential complaints and complainant identity.
     Role.psea_focal_point: frozenset(
         _EVERYONE
@@ -89,6 +94,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.complaints_read,
             Permission.complaints_write,
             Permission.complaints_confidential,
+            Permission.webhooks_manage,
         }
     ),
 }
