@@ -63,6 +63,10 @@ TAGS = [
         "name": "complaints",
         "description": "Community complaints and feedback: referral, response, PSEA cases.",
     },
+    {
+        "name": "webhooks",
+        "description": "Subscriptions to events, signed per Standard Webhooks; the delivery log.",
+    },
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 

@@ -57,7 +57,7 @@ def run(
 def run_once(engine: Engine, settings: Settings, client: httpx.Client) -> int:
     """One turn: dispatch new events, then send one batch of due deliveries; what was done."""
     with Session(engine) as session, session.begin():
-        dispatched = dispatch.dispatch(session, mail_enabled=settings.smtp_host is not None)
+        dispatched = dispatch.dispatch(session, mail_enabled=bool(settings.smtp_host))
     claim, claimed = _claim(engine, settings)
     for delivery_id in claimed:
         _deliver(engine, settings, client, delivery_id, claim)
@@ -121,7 +121,7 @@ def _send(
         if secret is None:
             return None, "the subscription is gone"
         return webhooks.send(client, delivery.recipient, secret, event, delivery.view, utcnow())
-    if settings.smtp_host is None:
+    if not settings.smtp_host:
         return None, "no SMTP server is set (EHP_SMTP_HOST)"
     try:
         mail.send(settings, mail.compose(settings, event, delivery.recipient))
