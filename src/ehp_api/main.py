@@ -27,6 +27,7 @@ from ehp_api.web import health, nul_characters, unknown_parameters
 from ehp_api.web.admission import Admission, InFlightLimitMiddleware
 from ehp_api.web.body_limits import BodyGuardMiddleware
 from ehp_api.web.docs_pages import SWAGGER_UI_PARAMETERS, install_redoc
+from ehp_api.web.language import LanguageMiddleware
 from ehp_api.web.middleware import (
     GZIP_LEVEL,
     GZIP_MINIMUM_BYTES,
@@ -67,6 +68,7 @@ TAGS = [
         "name": "webhooks",
         "description": "Subscriptions to events, signed per Standard Webhooks; the delivery log.",
     },
+    {"name": "labels", "description": "The labels of every code, in French and English."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -159,6 +161,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware, immutable_prefixes=(DOCS_ASSETS_URL, REDOC_ASSETS_URL)
     )
+    # Outside every refusal (413, 429, 503, the 500 of the request context): all are in the
+    # request's language.
+    app.add_middleware(LanguageMiddleware, default=settings.default_language)
     # Outermost: everything inside, logs included, sees the client's address as decided here.
     app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     app.include_router(health.router)

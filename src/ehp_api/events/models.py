@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from ehp_api.core.db import UTCDateTime, utcnow
+from ehp_api.core.i18n import N_, enum_labels
 
 
 class EventType(StrEnum):
@@ -16,6 +17,18 @@ class EventType(StrEnum):
     reading_rejected = "reading.rejected"
     alert_escalated = "alert.escalated"
     alert_escalation_recommended = "alert.escalation_recommended"
+
+
+enum_labels(
+    EventType,
+    {
+        EventType.complaint_created: N_("SEA allegation recorded"),
+        EventType.complaint_referred: N_("Complaint referred"),
+        EventType.reading_rejected: N_("Reading rejected"),
+        EventType.alert_escalated: N_("Alert escalated"),
+        EventType.alert_escalation_recommended: N_("Alert recommended for escalation"),
+    },
+)
 
 
 class OutboxEvent(SQLModel, table=True):

@@ -16,7 +16,12 @@ from ehp_api.core.permissions import permissions_of
 from ehp_api.core.principal import PrincipalKind
 from ehp_api.events.models import OutboxEvent
 from ehp_api.events.policy import view_for
-from ehp_api.notifications.models import Channel, Delivery, DeliveryStatus, WebhookSubscription
+from ehp_api.notifications.models import (
+    Delivery,
+    DeliveryChannel,
+    DeliveryStatus,
+    WebhookSubscription,
+)
 
 BATCH = 100
 
@@ -85,7 +90,7 @@ def _webhook_deliveries(
         if view is None or (view == "restricted" and event.restricted is None):
             continue
         deliveries.append(
-            _delivery(event, Channel.webhook, subscription.url, view, now, subscription.id)
+            _delivery(event, DeliveryChannel.webhook, subscription.url, view, now, subscription.id)
         )
     return deliveries
 
@@ -94,7 +99,7 @@ def _mail_deliveries(event: OutboxEvent, users: list[User], now: datetime) -> li
     if not event.mail_audience:
         return []
     return [
-        _delivery(event, Channel.email, user.email, view, now)
+        _delivery(event, DeliveryChannel.email, user.email, view, now)
         for user in users
         if (view := view_for(event.mail_audience, permissions_of(user.role), user.organisation_id))
     ]
@@ -102,7 +107,7 @@ def _mail_deliveries(event: OutboxEvent, users: list[User], now: datetime) -> li
 
 def _delivery(
     event: OutboxEvent,
-    channel: Channel,
+    channel: DeliveryChannel,
     recipient: str,
     view: str,
     now: datetime,

@@ -7,11 +7,12 @@ from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.i18n import N_, enum_labels
 from ehp_api.core.permissions import Role
 from ehp_api.core.principal import PrincipalKind
 
 
-class Channel(StrEnum):
+class DeliveryChannel(StrEnum):
     webhook = "webhook"
     email = "email"
 
@@ -20,6 +21,19 @@ class DeliveryStatus(StrEnum):
     pending = "pending"
     delivered = "delivered"
     failed = "failed"
+
+
+enum_labels(
+    DeliveryChannel, {DeliveryChannel.webhook: N_("Webhook"), DeliveryChannel.email: N_("E-mail")}
+)
+enum_labels(
+    DeliveryStatus,
+    {
+        DeliveryStatus.pending: N_("Pending"),
+        DeliveryStatus.delivered: N_("Delivered"),
+        DeliveryStatus.failed: N_("Failed"),
+    },
+)
 
 
 class WebhookSubscription(SQLModel, table=True):
@@ -57,7 +71,7 @@ class Delivery(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="outbox_events.id", index=True)
-    channel: Channel = Field(sa_type=enum_type(Channel))
+    channel: DeliveryChannel = Field(sa_type=enum_type(DeliveryChannel))
     subscription_id: int | None = Field(
         default=None, foreign_key="webhook_subscriptions.id", index=True, ondelete="CASCADE"
     )

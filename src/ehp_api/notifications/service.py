@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Forbidden, InvalidInput, InvalidParam, NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.permissions import Role
 from ehp_api.core.principal import Principal
@@ -28,7 +29,7 @@ def get(session: Session, principal: Principal, webhook_id: int) -> WebhookSubsc
         )
     ).first()
     if found is None:
-        raise NotFound(f"No webhook subscription {webhook_id}.")
+        raise NotFound(tr("No webhook subscription {id}.", id=webhook_id))
     return found
 
 
@@ -44,14 +45,15 @@ def create(
 ) -> tuple[WebhookSubscription, str | None]:
     """A new subscription; returns it with its secret when the service made it."""
     if principal.organisation_id is None or principal.role is None or principal.id is None:
-        raise Forbidden("Webhooks are subscribed by an organisation's user or key.")
+        raise Forbidden(tr("Webhooks are subscribed by an organisation's user or key."))
     made = None
     if data.secret is None:
         made = webhooks.new_secret()
     elif problem := webhooks.secret_problem(data.secret):
+        reason = tr(problem)
         raise InvalidInput(
-            f"secret: {problem}",
-            errors=[InvalidParam(location="body", field="secret", reason=problem, code="secret")],
+            f"secret: {reason}",
+            errors=[InvalidParam(location="body", field="secret", reason=reason, code="secret")],
         )
     subscription = WebhookSubscription(
         organisation_id=principal.organisation_id,
@@ -128,7 +130,13 @@ def replay(
         .with_for_update()
     ).first()
     if delivery is None:
-        raise NotFound(f"No delivery {delivery_id} of webhook subscription {webhook_id}.")
+        raise NotFound(
+            tr(
+                "No delivery {delivery} of webhook subscription {id}.",
+                delivery=delivery_id,
+                id=webhook_id,
+            )
+        )
     delivery.status, delivery.attempts = DeliveryStatus.pending, 0
     delivery.next_attempt_at, delivery.claim = utcnow(), None
     delivery.recipient = subscription.url  # where it is now, if it moved

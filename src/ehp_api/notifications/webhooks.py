@@ -14,6 +14,7 @@ import httpx
 import orjson
 from standardwebhooks import Webhook
 
+from ehp_api.core.i18n import N_
 from ehp_api.events.models import OutboxEvent
 from ehp_api.events.policy import View
 
@@ -29,13 +30,13 @@ def new_secret() -> str:
 def secret_problem(secret: str) -> str | None:
     """Why a subscriber's secret is not a Standard Webhooks key, or None."""
     if not secret.startswith(KEY_PREFIX):
-        return f"must start with {KEY_PREFIX}"
+        return N_("must start with whsec_")
     try:
         key = base64.b64decode(secret.removeprefix(KEY_PREFIX), validate=True)
     except (binascii.Error, ValueError):
-        return "must be base64 after its prefix"
+        return N_("must be base64 after its prefix")
     if not KEY_BYTES[0] <= len(key) <= KEY_BYTES[1]:
-        return f"must hold {KEY_BYTES[0]} to {KEY_BYTES[1]} bytes"
+        return N_("must hold 24 to 64 bytes")
     return None
 
 

@@ -2,8 +2,8 @@
 webhook subscriptions, and the deliveries of events to webhooks and by e-mail (the worker's queue)
 
 Revision ID: a7e3c915d2b4
-Revises: 6d1f3b8e0a57
-Create Date: 2026-12-05 16:55:00
+Revises: 63aba5479117
+Create Date: 2026-12-05 17:10:00
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from alembic import op
 import ehp_api.core.db
 
 revision: str = "a7e3c915d2b4"
-down_revision: str | None = "6d1f3b8e0a57"
+down_revision: str | None = "63aba5479117"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -105,7 +105,7 @@ def upgrade() -> None:
             sa.Enum(
                 "webhook",
                 "email",
-                name="channel",
+                name="delivery_channel",
                 native_enum=False,
                 create_constraint=True,
                 length=40,
