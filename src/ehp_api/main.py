@@ -65,6 +65,10 @@ TAGS = [
         "description": "Community complaints and feedback: referral, response, PSEA cases.",
     },
     {
+        "name": "sync",
+        "description": "Keeping a copy: what left the caller's view since a time.",
+    },
+    {
         "name": "webhooks",
         "description": "Subscriptions to events, signed per Standard Webhooks; the delivery log.",
     },
