@@ -17,8 +17,9 @@ from ehp_api.core.principal import PrincipalKind
 from ehp_api.events.models import OutboxEvent
 from ehp_api.events.policy import view_for
 from ehp_api.notifications.models import (
+    EMAIL,
+    WEBHOOK,
     Delivery,
-    DeliveryChannel,
     DeliveryStatus,
     WebhookSubscription,
 )
@@ -89,9 +90,7 @@ def _webhook_deliveries(
         )
         if view is None or (view == "restricted" and event.restricted is None):
             continue
-        deliveries.append(
-            _delivery(event, DeliveryChannel.webhook, subscription.url, view, now, subscription.id)
-        )
+        deliveries.append(_delivery(event, WEBHOOK, subscription.url, view, now, subscription.id))
     return deliveries
 
 
@@ -99,7 +98,7 @@ def _mail_deliveries(event: OutboxEvent, users: list[User], now: datetime) -> li
     if not event.mail_audience:
         return []
     return [
-        _delivery(event, DeliveryChannel.email, user.email, view, now)
+        _delivery(event, EMAIL, user.email, view, now)
         for user in users
         if (view := view_for(event.mail_audience, permissions_of(user.role), user.organisation_id))
     ]
@@ -107,7 +106,7 @@ def _mail_deliveries(event: OutboxEvent, users: list[User], now: datetime) -> li
 
 def _delivery(
     event: OutboxEvent,
-    channel: DeliveryChannel,
+    channel: str,
     recipient: str,
     view: str,
     now: datetime,

@@ -11,10 +11,9 @@ from ehp_api.core.i18n import N_, enum_labels
 from ehp_api.core.permissions import Role
 from ehp_api.core.principal import PrincipalKind
 
-
-class DeliveryChannel(StrEnum):
-    webhook = "webhook"
-    email = "email"
+# A delivery's channel: internal, never in an answer (the log lists webhooks' deliveries).
+WEBHOOK = "webhook"
+EMAIL = "email"
 
 
 class DeliveryStatus(StrEnum):
@@ -23,9 +22,6 @@ class DeliveryStatus(StrEnum):
     failed = "failed"
 
 
-enum_labels(
-    DeliveryChannel, {DeliveryChannel.webhook: N_("Webhook"), DeliveryChannel.email: N_("E-mail")}
-)
 enum_labels(
     DeliveryStatus,
     {
@@ -71,7 +67,7 @@ class Delivery(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="outbox_events.id", index=True)
-    channel: DeliveryChannel = Field(sa_type=enum_type(DeliveryChannel))
+    channel: str = Field(max_length=10)  # WEBHOOK or EMAIL
     subscription_id: int | None = Field(
         default=None, foreign_key="webhook_subscriptions.id", index=True, ondelete="CASCADE"
     )

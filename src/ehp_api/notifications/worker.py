@@ -32,12 +32,7 @@ from ehp_api.core.config import Settings
 from ehp_api.core.db import deferred, utcnow
 from ehp_api.events.models import OutboxEvent
 from ehp_api.notifications import dispatch, mail, webhooks
-from ehp_api.notifications.models import (
-    Delivery,
-    DeliveryChannel,
-    DeliveryStatus,
-    WebhookSubscription,
-)
+from ehp_api.notifications.models import WEBHOOK, Delivery, DeliveryStatus, WebhookSubscription
 
 log = logging.getLogger("ehp_api.worker")
 
@@ -122,7 +117,7 @@ def _send(
     event: OutboxEvent,
     secret: str | None,
 ) -> tuple[int | None, str | None]:
-    if delivery.channel == DeliveryChannel.webhook:
+    if delivery.channel == WEBHOOK:
         if secret is None:
             return None, "the subscription is gone"
         return webhooks.send(client, delivery.recipient, secret, event, delivery.view, utcnow())
