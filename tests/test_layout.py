@@ -305,6 +305,7 @@ DOMAIN_MODULES: dict[str, dict[str, str]] = {
         "kobo": "intake of KoboToolbox submissions",
         "kobo_forms": "each Kobo form's mapping to complaint fields, as data",
         "purge": "retention: identity erased once its delay has passed",
+        "rotation": "identity tokens sealed again with the first key, batch by batch",
     },
     "dashboard": {
         "alerts_section": "the alerts section, a fixed number of grouped queries",

@@ -27,6 +27,11 @@ SECRETS_DIR_VARIABLE = "EHP_SECRETS_DIR"
 SQLITE_QUEUE_SECONDS = 10.0
 
 
+def split_keys(value: str) -> list[str]:
+    """The keys of a comma-separated EHP_ENCRYPTION_KEY, first (the one that encrypts) first."""
+    return [key.strip() for key in value.split(",") if key.strip()]
+
+
 class Settings(BaseSettings):
     """Every setting is documented in docs/operations.md (Settings); keep the two in step."""
 
@@ -54,6 +59,15 @@ class Settings(BaseSettings):
         "supervisor's ping, before it is replaced.",
     )
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    log_format: Literal["json", "text"] = Field(
+        "json", description="`json` (one object a line) or `text` (for development)."
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        min_length=32,
+        description="Bearer token of the Prometheus scraper for `/metrics` (at least 32 "
+        "characters); without it `/metrics` is not served.",
+    )
     default_language: Literal["fr", "en"] = Field(
         "fr",
         description="Language of problems, labels and files when a request asks for neither "
@@ -108,9 +122,10 @@ class Settings(BaseSettings):
     )
     encryption_key: SecretStr | None = Field(
         None,
-        description="Fernet key (urlsafe base64, 32 bytes) for identity fields; required in "
-        "production. Generate: python -c 'from cryptography.fernet import Fernet; "
-        "print(Fernet.generate_key().decode())'",
+        description="Fernet key (urlsafe base64, 32 bytes) for identity fields, or several, "
+        "comma-separated: the first encrypts, every one decrypts (`ehp-api "
+        "rotate-encryption-key`); required in production. Generate: python -c 'from "
+        "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'",
     )
     identity_retention_days: int = Field(
         365, ge=1, description="Days after a complaint is closed before its identity is purged."
@@ -240,17 +255,24 @@ class Settings(BaseSettings):
 
     @field_validator("encryption_key")
     @classmethod
-    def _a_fernet_key(cls, key: SecretStr | None) -> SecretStr | None:
-        # Checked at startup, not at the first complaint with an identity.
-        if key is not None:
+    def _fernet_keys(cls, key: SecretStr | None) -> SecretStr | None:
+        # Checked at startup, not at the first complaint with an identity; a refusal says which
+        # key of the list, never what it holds.
+        if key is None:
+            return None
+        keys = split_keys(key.get_secret_value())
+        if not keys:
+            raise ValueError("EHP_ENCRYPTION_KEY holds no key")
+        for position, one in enumerate(keys, start=1):
             try:
-                Fernet(key.get_secret_value().encode("ascii"))
+                Fernet(one.encode("ascii"))
             except (ValueError, UnicodeEncodeError):
+                which = f"key {position} of {len(keys)}" if len(keys) > 1 else "it"
                 raise ValueError(
-                    "EHP_ENCRYPTION_KEY is not a Fernet key (32 bytes in URL-safe base64, "
-                    "44 characters)"
+                    f"EHP_ENCRYPTION_KEY: {which} is not a Fernet key (32 bytes in URL-safe "
+                    "base64, 44 characters)"
                 ) from None
-        return key
+        return SecretStr(",".join(keys))
 
     @field_validator("cors_origins", mode="before")
     @classmethod
