@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
 from ehp_api.cli import app as cli
-from ehp_api.cli import push
+from ehp_partner import push
 from ehp_api.core.permissions import Role
 from ehp_api.readings.models import Reading
 from tests import builders
