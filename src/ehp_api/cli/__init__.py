@@ -5,8 +5,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from ehp_partner import cli as push_cli
-from ehp_partner import push
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -29,6 +27,8 @@ from ehp_api.models import get_engine
 from ehp_api.progress import kept
 from ehp_api.progress.models import ReadingTotal
 from ehp_api.web import idempotency_keys, ratelimit, reference
+from ehp_partner import cli as push_cli
+from ehp_partner import push
 
 app = typer.Typer(
     help="ehp_api: the EHP Mali protection strategy service.",

@@ -6,6 +6,8 @@ The reading itself is the partner kit's (`ehp_partner.files`), so that `POST /re
 
 from collections.abc import Sequence
 
+from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 from ehp_partner.files import (
     CSV_MEDIA_TYPE,
     MAX_CELL,
@@ -17,9 +19,6 @@ from ehp_partner.files import (
     ParsedFile,
     parse,
 )
-
-from ehp_api.core.errors import InvalidInput, InvalidParam
-from ehp_api.core.i18n import tr
 
 __all__ = [
     "CSV_MEDIA_TYPE",
