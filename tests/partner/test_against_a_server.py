@@ -16,6 +16,7 @@ from ehp_api.cli import app as server_cli
 from ehp_partner import ApiError, BatchRefused, Client
 from ehp_partner import cli as kit_cli
 from tests.e2e._server import Server, serve
+from tests.e2e.harness import fenced_blocks
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -177,3 +178,18 @@ def test_ehp_api_push_is_the_kits_command() -> None:
     """One implementation: the server's `push` is the kit's function, not a copy."""
     [command] = [c for c in server_cli.registered_commands if c.name == "push"]
     assert command.callback is kit_cli.push_file
+
+
+def test_the_guides_python_example_runs_as_written(server: Server, secret: str) -> None:
+    [block] = fenced_blocks(REPO / "docs/partners.md", "python")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO / "partner/src"),
+        "EHP_URL": server.base_url,
+        "EHP_API_KEY": secret,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", block.body], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("alert ")

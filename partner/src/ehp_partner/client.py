@@ -145,6 +145,7 @@ class Page:
     items: list[Record]
     limit: int
     next_cursor: str | None
+    server_time: str | None = None  # `X-Server-Time`: the next sync pass's `updated_since`
 
 
 class Client:
@@ -232,8 +233,10 @@ class Client:
         params = {
             k: v for k, v in {**filters, "limit": limit, "cursor": cursor}.items() if v is not None
         }
-        body = _record(self.http.get(f"{API}{path}", params=params))
-        return Page(body["items"], body["limit"], body["next_cursor"])
+        response = self.http.get(f"{API}{path}", params=params)
+        body = _record(response)
+        server_time = response.headers.get("X-Server-Time")
+        return Page(body["items"], body["limit"], body["next_cursor"], server_time)
 
 
 def batch_summary(response: httpx.Response) -> BatchSummary:
