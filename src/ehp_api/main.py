@@ -37,6 +37,7 @@ from ehp_api.web.nul_characters import RefuseNulCharacters
 from ehp_api.web.openapi import (
     DESCRIPTION,
     DOCS_ASSETS_URL,
+    EXPOSED_HEADERS,
     REDOC_ASSETS_URL,
     install_openapi,
     operation_id,
@@ -141,7 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
-        expose_headers=["X-Request-ID", "Idempotent-Replayed"],
+        expose_headers=EXPOSED_HEADERS,
     )
     # Inside the request context, which stamps its headers on what this compressed. An answer is
     # compressed as the app sends it, so while its request still counts in flight. 1 KB and more;

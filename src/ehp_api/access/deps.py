@@ -11,6 +11,7 @@ from ehp_api.core.db import SessionDep, WriteSessionFactoryDep
 from ehp_api.core.errors import Forbidden, Unauthorized
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal, PrincipalKind
+from ehp_api.web.openapi_access import GUARD_ATTRIBUTE
 
 # Two ways to send the same header, both shown in Swagger UI's Authorize dialog.
 user_login = OAuth2PasswordBearer(
@@ -82,4 +83,6 @@ def require(*permissions: Permission) -> Any:
             )
         return principal
 
+    # Read by the OpenAPI document, which shows each operation's permissions.
+    setattr(check, GUARD_ATTRIBUTE, permissions)
     return Depends(check)

@@ -12,10 +12,10 @@ from ehp_api.alerts.schemas import (
     AlertCreate,
     AlertFull,
     AlertRestricted,
+    AlertTransitionIn,
     AlertUpdate,
     ReopenIn,
     TimelineEntry,
-    TransitionIn,
     TriggerRuleIn,
     TriggerRulePublic,
     TriggerRuleUpdate,
@@ -25,6 +25,7 @@ from ehp_api.core.errors import Forbidden, problem_responses
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
+from ehp_api.locations.models import Zone
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
@@ -66,9 +67,7 @@ def list_alerts(
     location: Annotated[
         str | None, Query(description="P-code; a region includes its cercles.")
     ] = None,
-    zone: Annotated[
-        str | None, Query(pattern="^(liptako_gourma|other)$", description="Zone.")
-    ] = None,
+    zone: Annotated[Zone | None, Query(description="Zone.")] = None,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="Occurred in.")] = None,
     escalation_recommended: Annotated[bool | None, Query(description="A trigger fired.")] = None,
     source_organisation: Annotated[
@@ -129,7 +128,7 @@ def get_alert_timeline(
     "/alerts/{alert_id}/transitions", response_model=AlertFull, responses=problem_responses(409)
 )
 def transition_alert(
-    session: SessionDep, alert_id: RecordId, data: TransitionIn, principal: Write
+    session: SessionDep, alert_id: RecordId, data: AlertTransitionIn, principal: Write
 ) -> AlertView:
     """Move the alert a step along its workflow; 409 names its state and the possible steps."""
     alert = service.get(session, principal, alert_id, lock=True)

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.enums import NamedMembers
 
 
 class Channel(StrEnum):
@@ -71,7 +72,7 @@ class Sex(StrEnum):
     other = "other"
 
 
-class AgeGroup(StrEnum):
+class AgeGroup(NamedMembers, StrEnum):
     child = "0-17"
     adult = "18-59"
     older = "60+"

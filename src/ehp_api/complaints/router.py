@@ -14,10 +14,10 @@ from ehp_api.complaints.schemas import (
     ComplaintIdentified,
     ComplaintPublic,
     ComplaintReceipt,
+    ComplaintTransitionIn,
     ComplaintUpdate,
     FollowUpPublic,
     StepPublic,
-    TransitionIn,
 )
 from ehp_api.core.db import RecordId, SessionDep, writes
 from ehp_api.core.errors import problem_response, problem_responses
@@ -216,7 +216,7 @@ def get_complaint_timeline(
     responses=problem_responses(409),
 )
 def transition_complaint(
-    session: SessionDep, complaint_id: RecordId, data: TransitionIn, principal: Write
+    session: SessionDep, complaint_id: RecordId, data: ComplaintTransitionIn, principal: Write
 ) -> ComplaintPublic | JSONResponse:
     """Move the complaint along its workflow (refer, accept, reject, respond, close)."""
     complaint = workflow.transition(session, principal, complaint_id, data)

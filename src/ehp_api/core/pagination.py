@@ -4,7 +4,8 @@ list whose rows are known outside by a random key carries that key in its cursor
 import base64
 import binascii
 import json
-from typing import Annotated, Any, Generic, TypeVar
+import re
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
@@ -29,6 +30,24 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         description="Pass as `cursor` to get the next page; null on the last page."
     )
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        """`ActivityPage`, not `Page_ActivityPublic_`: the name becomes a class in generated
+        clients. A page of one of several shapes (`AlertFull | AlertRestricted`) is named by
+        the words they share (`AlertPage`)."""
+        return f"{_record_name(params[0])}Page"
+
+
+def _record_name(item: Any) -> str:
+    names = [re.sub(r"Public$", "", arg.__name__) for arg in get_args(item) or (item,)]
+    words = [re.findall(r"[A-Z][a-z0-9]*", name) for name in names]
+    shared = []
+    for parts in zip(*words, strict=False):
+        if len(set(parts)) > 1:
+            break
+        shared.append(parts[0])
+    return "".join(shared) or "Or".join(names)
 
 
 class PageParams(BaseModel):

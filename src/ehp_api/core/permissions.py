@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from ehp_api.core.enums import NamedMembers
+
 
 class Role(StrEnum):
     admin = "admin"
@@ -11,7 +13,7 @@ class Role(StrEnum):
     psea_focal_point = "psea_focal_point"
 
 
-class Permission(StrEnum):
+class Permission(NamedMembers, StrEnum):
     workplan_read = "workplan:read"
     organisations_manage = "organisations:manage"
     users_manage = "users:manage"

@@ -1,15 +1,22 @@
 """The quarterly protection dashboard, as the EHP receives it."""
 
 from datetime import date, datetime
-from typing import Literal
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
 from ehp_api.activity_status.schemas import ActivityStatusPublic
-from ehp_api.indicators.models import Aggregation
+from ehp_api.indicators.models import Aggregation, IndicatorSource, MeasureType
 from ehp_api.progress.schemas import IndicatorFigures
 
-Status = Literal["reported", "partial", "not_reported", "not_planned"]
+
+class ReportingStatus(StrEnum):
+    """Whether the indicators planned under an axis, objective or activity were reported."""
+
+    reported = "reported"
+    partial = "partial"
+    not_reported = "not_reported"
+    not_planned = "not_planned"
 
 
 class Count(BaseModel):
@@ -35,8 +42,8 @@ class Completeness(BaseModel):
 class DashboardIndicator(IndicatorFigures):
     code: str = Field(description="Indicator code.")
     text_fr: str = Field(description="The indicator (French).")
-    measure: str = Field(description="`count`, `percentage` or `boolean`.")
-    source: Literal["manual", "computed"] = Field(description="Readings or the service's records.")
+    measure: MeasureType = Field(description="`count`, `percentage` or `boolean`.")
+    source: IndicatorSource = Field(description="Readings or the service's records.")
     aggregation: Aggregation = Field(description="How organisations combine: sum or collective.")
     planned: bool = Field(description="Planned in the period.")
     reported: bool = Field(description="Has a value for the period.")
@@ -49,7 +56,7 @@ class DashboardActivity(BaseModel):
     code: str = Field(description="Activity code.")
     title_fr: str = Field(description="The activity (French).")
     planned: bool = Field(description="Planned in the period.")
-    status: Status = Field(description="Reporting status of its planned indicators.")
+    status: ReportingStatus = Field(description="Reporting status of its planned indicators.")
     completeness: Completeness = Field(description="Planned indicators with a value.")
     lead_status: list[ActivityStatusPublic] = Field(
         description="Each lead's word on how the activity goes (for a year, its latest quarter)."
@@ -60,7 +67,7 @@ class DashboardActivity(BaseModel):
 class DashboardObjective(BaseModel):
     code: str = Field(description="Objective code.")
     title_fr: str = Field(description="The objective (French).")
-    status: Status = Field(description="Reporting status of its planned indicators.")
+    status: ReportingStatus = Field(description="Reporting status of its planned indicators.")
     completeness: Completeness = Field(description="Planned indicators with a value.")
     activities: list[DashboardActivity] = Field(description="Its activities.")
 
@@ -68,7 +75,7 @@ class DashboardObjective(BaseModel):
 class DashboardAxis(BaseModel):
     code: str = Field(description="Axis number.")
     title_fr: str = Field(description="The axis (French).")
-    status: Status = Field(description="Reporting status of its planned indicators.")
+    status: ReportingStatus = Field(description="Reporting status of its planned indicators.")
     completeness: Completeness = Field(description="Planned indicators with a value.")
     objectives: list[DashboardObjective] = Field(description="Its objectives.")
 

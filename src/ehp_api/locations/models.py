@@ -1,6 +1,7 @@
 """Locations (OCHA P-codes, admin 1 and admin 2) and focus areas such as Liptako Gourma."""
 
 from datetime import date
+from enum import StrEnum
 from typing import Optional
 
 from sqlmodel import Field, Relationship, SQLModel
@@ -8,6 +9,13 @@ from sqlmodel import Field, Relationship, SQLModel
 PCODE_PATTERN = r"^ML\d{2}(\d{2})?$"
 # The focus area the figures break down by, and the zone outside it.
 LIPTAKO, OTHER = "liptako_gourma", "other"
+
+
+class Zone(StrEnum):
+    """Where a location lies: in the Liptako Gourma focus area, or outside it."""
+
+    liptako_gourma = LIPTAKO
+    other = OTHER
 
 
 class LocationBase(SQLModel):

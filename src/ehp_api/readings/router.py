@@ -1,5 +1,6 @@
 """/readings: partners post what they measured; the secretariat reviews it."""
 
+from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Request
@@ -21,8 +22,12 @@ from ehp_api.readings import render, review, service
 from ehp_api.readings.deps import DryRun, ImportMode, ReadingFilters
 from ehp_api.readings.models import Reading, ReadingStatus
 from ehp_api.readings.schemas import (
+    MAX_BATCH,
+    BatchMode,
+    BatchProblem,
     HistoryEntry,
     ImportSummary,
+    ReadingBatch,
     ReadingIn,
     ReadingPublic,
     ReadingUpdate,
@@ -30,6 +35,7 @@ from ehp_api.readings.schemas import (
     RejectIn,
 )
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
+from ehp_api.web.openapi import typed_body
 
 router = APIRouter(prefix="/readings", tags=["readings"])
 
@@ -52,18 +58,6 @@ VERSIONED = {
             "schema": {"type": "string"},
         }
     }
-}
-MAX_BATCH = 10_000
-BATCH_SCHEMA = {
-    "type": "object",
-    "required": ["readings"],
-    "properties": {
-        "readings": {
-            "type": "array",
-            "maxItems": MAX_BATCH,
-            "items": {"$ref": "#/components/schemas/ReadingIn"},
-        },
-    },
 }
 
 
@@ -101,7 +95,11 @@ def create_reading(
 
 def _write_one(session: Session, principal: Principal, reading: ReadingIn) -> Answer:
     summary = service.ingest(
-        session, principal, [reading.model_dump(exclude_unset=True)], "atomic", dry_run=False
+        session,
+        principal,
+        [reading.model_dump(exclude_unset=True)],
+        BatchMode.atomic,
+        dry_run=False,
     )
     if summary.conflicts:
         raise render.refusal(summary)
@@ -119,8 +117,11 @@ def _write_one(session: Session, principal: Principal, reading: ReadingIn) -> An
 @router.post(
     "/batch",
     response_model=ImportSummary,
-    responses=problem_responses(409),
-    openapi_extra={"requestBody": {"content": {"application/json": {"schema": BATCH_SCHEMA}}}},
+    responses={
+        status: {"model": BatchProblem, "description": HTTPStatus(status).phrase}
+        for status in (409, 422)
+    },
+    openapi_extra=typed_body(ReadingBatch),
 )
 def import_batch(
     request: Request,
@@ -129,7 +130,7 @@ def import_batch(
     payload: Annotated[dict[str, Any], Body(description='`{"readings": [...]}`')],
     retry: BatchRetry,
     dry_run: DryRun = False,
-    mode: ImportMode = "atomic",
+    mode: ImportMode = BatchMode.atomic,
 ) -> Response:
     """Post up to 10,000 readings at once, with an import summary of every row."""
     rows = _rows(payload)
