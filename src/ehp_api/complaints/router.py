@@ -24,6 +24,7 @@ from ehp_api.core.errors import problem_response, problem_responses
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
+from ehp_api.locations.models import Zone
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.web.idempotency import Answer, Idempotency, ShownOnce, idempotent
 
@@ -75,10 +76,7 @@ def list_complaints(
     location: Annotated[
         str | None, Query(max_length=12, description="P-code; a region includes its cercles.")
     ] = None,
-    zone: Annotated[
-        str | None,
-        Query(pattern="^(liptako_gourma|other)$", description="`liptako_gourma` or `other`."),
-    ] = None,
+    zone: Annotated[Zone | None, Query(description="`liptako_gourma` or `other`.")] = None,
     organisation_concerned: Annotated[
         str | None, Query(max_length=32, description="Organisation concerned (code).")
     ] = None,

@@ -144,9 +144,7 @@ def _idempotency(document: dict[str, Any]) -> None:
 def _reference_operations(routes: list[Any]) -> set[str]:
     """The operations answered from the reference snapshot: those that take its `answer`."""
     return {
-        operation_id(route)
-        for route in access.api_routes(routes)
-        if answer in access.calls(route.dependant)
+        name for name, dependant in access.operations(routes) if answer in access.calls(dependant)
     }
 
 
@@ -260,6 +258,14 @@ def _body_models(document: dict[str, Any]) -> None:
         for nested, definition in schema.pop("$defs", {}).items():
             schemas.setdefault(nested, definition)
         schemas[name] = schema
+    # FastAPI merges `openapi_extra` into the schema of the body it sees (a dict): keep the ref.
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            schema = content.get("application/json", {}).get("schema", {})
+            ref = schema.get("$ref", "")
+            if ref.rsplit("/", 1)[-1] in _BODY_MODELS:
+                content["application/json"]["schema"] = {"$ref": ref}
 
 
 def install_openapi(app: FastAPI) -> None:

@@ -20,14 +20,16 @@ def calls(dependant: Any) -> Iterator[Any]:
         yield from calls(dependency)
 
 
-def api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+def operations(routes: list[Any]) -> Iterator[tuple[str, Any]]:
+    """Each operation's id (its handler's name) and its dependencies as served: those of the
+    routers that include it (`api.py`'s guards) among them."""
     for context in iter_route_contexts(routes):
         if isinstance(context.original_route, APIRoute):
-            yield context.original_route
+            yield context.original_route.name, context.dependant
 
 
-def _permissions(route: APIRoute) -> list[str]:
-    found = (getattr(call, GUARD_ATTRIBUTE, ()) for call in calls(route.dependant))
+def _permissions(dependant: Any) -> list[str]:
+    found = (getattr(call, GUARD_ATTRIBUTE, ()) for call in calls(dependant))
     return sorted({str(permission) for guard in found for permission in guard})
 
 
@@ -37,7 +39,7 @@ def _help(permissions: list[str]) -> str:
 
 
 def document_permissions(document: dict[str, Any], routes: list[Any]) -> None:
-    needs = {route.name: _permissions(route) for route in api_routes(routes)}
+    needs = {name: _permissions(dependant) for name, dependant in operations(routes)}
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
             permissions = needs.get(operation.get("operationId", ""), [])
