@@ -6,9 +6,13 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 RUN python -m venv /opt/venv
 ENV PATH="/opt/venv/bin:$PATH"
-COPY pyproject.toml README.md ./
+# From the lock: the versions and hashes CI tested, never a fresh resolution.
+RUN pip install "uv==0.13.9"
+ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy
+COPY pyproject.toml uv.lock README.md ./
+RUN uv sync --locked --no-install-project --no-editable
 COPY src ./src
-RUN pip install --upgrade pip && pip install .
+RUN uv sync --locked --no-editable
 
 FROM python:3.11-slim-bookworm AS runtime
 ENV PATH="/opt/venv/bin:$PATH" \

@@ -5,15 +5,39 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install install-browser run test test-postgres fuzz lint typecheck format migrate seed serve migration bench clean clients
+.DEFAULT_GOAL := install
+.PHONY: install lock lock-check messages install-browser run test test-postgres fuzz lint typecheck format migrate seed serve migration bench clean clients
 
-$(STAMP): pyproject.toml
+# Installed from uv.lock (exact versions with their hashes), never resolved afresh: two installs
+# a month apart are the same. `--locked` refuses a lock that no longer matches pyproject.toml.
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+
+$(UV):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	VIRTUAL_ENV=$(abspath $(VENV)) $(UV) sync --quiet --locked --inexact --extra dev --active
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# After changing the dependencies in pyproject.toml: resolve them again into uv.lock (commit both).
+# `make lock UPGRADE=1` also moves every package to its newest allowed version.
+lock: | $(UV)
+	$(UV) lock $(if $(UPGRADE),--upgrade)
+
+# Fails when pyproject.toml and uv.lock disagree (CI runs it).
+lock-check: | $(UV)
+	$(UV) lock --check
+
+# The message catalog: extract what the code marks (tr, N_), update the French .po (then translate
+# every new or fuzzy entry: tests/test_i18n.py fails until each has its French).
+LOCALE := src/ehp_api/locale
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k tr -k N_ --no-location --sort-output --omit-header -o $(LOCALE)/messages.pot src
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages -l fr --ignore-obsolete --no-wrap
 
 # Debian's Chromium, which tests/e2e/test_docs_browser.py drives (Playwright never downloads one).
 install-browser:

@@ -41,6 +41,9 @@ class Target:
     # sample takes each function's mutants 20, 40...). They share the target's first pass.
     functions: tuple[tuple[str, str], ...] = ()
     sampled: bool = True  # False: small files, every mutant runs
+    # Files of few mutants per function (the one-in-20 sample takes none of them), every mutant of
+    # each whatever EVERY says; they share the target's first pass.
+    whole: tuple[str, ...] = ()
 
 
 # The one table to re-point when a file moves. A target's files share one recording of which of
@@ -61,13 +64,12 @@ TARGETS: dict[str, Target] = {
     "complaints": Target(
         (
             "src/ehp_api/complaints/workflow.py",
-            "src/ehp_api/complaints/policy.py",
-            "src/ehp_api/complaints/identity.py",
             "src/ehp_api/audit/service.py",
             "src/ehp_api/audit/render.py",
             "src/ehp_api/audit/policy.py",
         ),
         ("tests/complaints", "tests/audit"),
+        whole=("src/ehp_api/complaints/policy.py", "src/ehp_api/complaints/identity.py"),
     ),
     # the two alert workflows, and which alerts each caller sees. The state machine's test
     # mutates the tables itself (mutmut leaves module-level tables alone); its 145 cases reach
@@ -104,6 +106,7 @@ def patterns(target: Target, every: int) -> list[str]:
     return [
         *(f"{module_name(str(p.relative_to(ROOT)))}.*__mutmut_{sample}" for p in paths),
         *(f"{module_name(path)}.{function}__mutmut_*" for path, function in target.functions),
+        *(f"{module_name(path)}.*__mutmut_*" for path in target.whole),
     ]
 
 
@@ -115,7 +118,7 @@ def prepare(name: str, target: Target) -> Path:
             (workdir / link).symlink_to(ROOT / link)
     settings = {
         "source_paths": ["src"],
-        "only_mutate": [*target.files, *(path for path, _ in target.functions)],
+        "only_mutate": [*target.files, *(path for path, _ in target.functions), *target.whole],
         "also_copy": ["migrations", "seed", "alembic.ini", "docs", "README.md"],
         "pytest_add_cli_args_test_selection": list(target.tests),
         "pytest_add_cli_args": ["-p", "no:cacheprovider"],

@@ -24,6 +24,12 @@ from ehp_api.main import create_app
 from ehp_api.models import build_engine
 from tests import builders
 
+# The service answers in French unless asked otherwise (EHP_DEFAULT_LANGUAGE, docs/operations.md);
+# the suite's assertions read the English texts, so its apps and servers (tests/e2e inherits the
+# environment) default to English. French is asked per request by the tests that prove it
+# (tests/test_i18n.py), and the product's own default is checked there too.
+os.environ["EHP_DEFAULT_LANGUAGE"] = "en"
+
 # A key for tests only; real deployments set EHP_ENCRYPTION_KEY.
 TEST_ENCRYPTION_KEY = "vsa2x3abYBJsPheFstw-8FXHkGpQSBD3K2Ww3A7vwNA="
 

@@ -233,3 +233,17 @@ def test_the_installed_cli_finds_migrations_and_seed_where_the_image_puts_them(
     monkeypatch.chdir(workdir)
     assert migrate.migrations_dir() == Path.cwd() / "migrations"
     assert seeding.seed_dir() == Path.cwd() / "seed"
+
+
+def test_the_image_installs_from_the_lock() -> None:
+    """The image installs what CI tested: the versions and hashes of uv.lock, refusing a lock that
+    no longer matches pyproject.toml (`--locked`), never a fresh resolution (`pip install .`)."""
+    build = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    runs = [line for line in build.splitlines() if line.startswith("RUN ")]
+    installs = [run for run in runs if "sync" in run or "pip install" in run]
+    assert any("uv.lock" in line for line in build.splitlines() if line.startswith("COPY "))
+    assert all("--locked" in run for run in installs if "uv sync" in run)
+    assert [run for run in installs if "pip install" in run] == ['RUN pip install "uv==0.13.9"']
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert "UV_VERSION := 0.13.9" in makefile
+    assert "sync --quiet --locked" in makefile

@@ -166,3 +166,29 @@ def test_cors_exposes_every_header_the_document_names(document: dict[str, Any]) 
     }
     assert named - SAFELISTED <= exposed
     assert {"retry-after", "content-disposition", "etag", "x-request-id"} <= exposed
+
+
+def test_cors_lets_a_browser_send_every_header_the_document_takes(
+    document: dict[str, Any],
+) -> None:
+    taken = sorted(
+        {
+            parameter["name"].lower()
+            for operation in _operations(document)
+            for parameter in operation.get("parameters", [])
+            if parameter["in"] == "header"
+        }
+        | {"authorization", "content-type"}
+    )
+    assert {"if-match", "if-none-match", "idempotency-key"} <= set(taken)
+    app: FastAPI = create_app(Settings(cors_origins=[ORIGIN]))
+    with TestClient(app) as client:
+        preflight = client.options(
+            "/api/v1/readings/batch",
+            headers={
+                "Origin": ORIGIN,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": ", ".join(taken),
+            },
+        )
+    assert preflight.status_code == 200, preflight.text

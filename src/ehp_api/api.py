@@ -20,7 +20,9 @@ from ehp_api.periods.router import router as periods_router
 from ehp_api.progress.router import router as progress_router
 from ehp_api.readings.files.router import router as files_router
 from ehp_api.readings.router import router as readings_router
+from ehp_api.sync.router import router as sync_router
 from ehp_api.targets.router import router as targets_router
+from ehp_api.web.labels import router as labels_router
 from ehp_api.web.unknown_parameters import refuse_unknown_query_parameters
 from ehp_api.workplan.router import router as workplan_router
 
@@ -38,6 +40,8 @@ api_router.include_router(access_router, responses=guarded)
 # /audit-events
 api_router.include_router(audit_router, responses=guarded)
 
+# /labels (every enum value's label, in French and English)
+api_router.include_router(labels_router, dependencies=read_plan, responses=guarded)
 # /strategy, /axes, /objectives, /activities
 api_router.include_router(workplan_router, dependencies=read_plan, responses=guarded)
 # /activities/{code}/status (each route declares its own guard)
@@ -65,5 +69,7 @@ api_router.include_router(alerts_router, responses=guarded)
 # /complaints, /complaint-deadlines (each route declares its own guard; follow-up is public)
 api_router.include_router(complaints_config_router, responses=guarded)
 api_router.include_router(complaints_router, responses=guarded)
+# /removals (any principal; each kind as its read permission allows)
+api_router.include_router(sync_router, responses=guarded)
 # /dashboard, /dashboard/timeline
 api_router.include_router(dashboard_router, dependencies=read_plan, responses=guarded)

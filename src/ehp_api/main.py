@@ -27,6 +27,7 @@ from ehp_api.web import health, nul_characters, unknown_parameters
 from ehp_api.web.admission import Admission, InFlightLimitMiddleware
 from ehp_api.web.body_limits import BodyGuardMiddleware
 from ehp_api.web.docs_pages import SWAGGER_UI_PARAMETERS, install_redoc
+from ehp_api.web.language import LanguageMiddleware
 from ehp_api.web.middleware import (
     GZIP_LEVEL,
     GZIP_MINIMUM_BYTES,
@@ -35,6 +36,7 @@ from ehp_api.web.middleware import (
 )
 from ehp_api.web.nul_characters import RefuseNulCharacters
 from ehp_api.web.openapi import (
+    ALLOWED_HEADERS,
     DESCRIPTION,
     DOCS_ASSETS_URL,
     EXPOSED_HEADERS,
@@ -64,6 +66,7 @@ TAGS = [
         "name": "complaints",
         "description": "Community complaints and feedback: referral, response, PSEA cases.",
     },
+    {"name": "labels", "description": "The labels of every code, in French and English."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -141,7 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        allow_headers=ALLOWED_HEADERS,
         expose_headers=EXPOSED_HEADERS,
     )
     # Inside the request context, which stamps its headers on what this compressed. An answer is
@@ -156,6 +159,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware, immutable_prefixes=(DOCS_ASSETS_URL, REDOC_ASSETS_URL)
     )
+    # Outside every refusal (413, 429, 503, the 500 of the request context): all are in the
+    # request's language.
+    app.add_middleware(LanguageMiddleware, default=settings.default_language)
     # Outermost: everything inside, logs included, sees the client's address as decided here.
     app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     app.include_router(health.router)

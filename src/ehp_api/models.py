@@ -21,6 +21,7 @@ from ehp_api.complaints.models import (
     KoboForm,
     VictimAssistance,
 )
+from ehp_api.core.changes import Tombstone
 from ehp_api.core.config import Settings, get_settings
 from ehp_api.core.db import create_db_engine
 from ehp_api.dashboard.snapshots import DashboardSnapshot
@@ -93,6 +94,7 @@ __all__ = [
     "ReadingTotal",
     "ReferenceStamp",
     "Strategy",
+    "Tombstone",
     "TriggerRule",
     "User",
     "VictimAssistance",

@@ -13,6 +13,7 @@ from ehp_api.access.principal_cache import PrincipalCache, forget_after_commit
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Unauthorized
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal, PrincipalKind, for_role
 
 KEY_PREFIX = "ehpk_"
@@ -102,10 +103,10 @@ def _look_up(session: Session, secret: str, digest: str) -> tuple[Principal, dat
         token = session.exec(select(AccessToken).where(AccessToken.token_hash == digest)).first()
         if token and _usable(token.revoked_at, token.expires_at, now) and token.user.is_active:
             return user_principal(token.user), token.expires_at
-        raise Unauthorized("The access token is unknown, expired or revoked; log in again.")
+        raise Unauthorized(tr("The access token is unknown, expired or revoked; log in again."))
     key = session.exec(select(ApiKey).where(ApiKey.secret_hash == digest)).first()
     if key is None or not _usable(key.revoked_at, key.expires_at, now):
-        raise Unauthorized("The API key is unknown, expired or revoked.")
+        raise Unauthorized(tr("The API key is unknown, expired or revoked."))
     return _key_principal(key), key.expires_at
 
 

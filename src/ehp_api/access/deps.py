@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2Pas
 from ehp_api.access import credentials, last_use
 from ehp_api.core.db import SessionDep, WriteSessionFactoryDep
 from ehp_api.core.errors import Forbidden, Unauthorized
+from ehp_api.core.i18n import tr
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal, PrincipalKind
 from ehp_api.web.openapi_access import GUARD_ATTRIBUTE
@@ -35,7 +36,7 @@ async def bearer_secret(
 ) -> str:
     secret = token or (key.credentials if key else None)
     if not secret:
-        raise Unauthorized("Send `Authorization: Bearer <API key or access token>`.")
+        raise Unauthorized(tr("Send `Authorization: Bearer <API key or access token>`."))
     return secret
 
 
@@ -78,8 +79,11 @@ def require(*permissions: Permission) -> Any:
         missing = [p.value for p in permissions if not principal.can(p)]
         if missing:
             raise Forbidden(
-                f"The role {principal.role} does not allow this operation "
-                f"(it needs {', '.join(missing)})."
+                tr(
+                    "The role {role} does not allow this operation (it needs {missing}).",
+                    role=principal.role,
+                    missing=", ".join(missing),
+                )
             )
         return principal
 

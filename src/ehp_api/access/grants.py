@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from ehp_api.audit import service as audit
 from ehp_api.core.errors import Forbidden, InvalidParam
+from ehp_api.core.i18n import tr
 from ehp_api.core.permissions import Role
 from ehp_api.core.principal import Principal, PrincipalKind
 
@@ -24,7 +25,14 @@ _TAKEOVER_FIELDS = ("password",)
 
 def _refuse(field: str, reason: str) -> Forbidden:
     param = InvalidParam(location="body", field=field, reason=reason, code="psea_grant_by_cli")
-    return Forbidden(f"{field}: {reason}.", errors=[param])
+    return Forbidden(
+        tr(
+            "{field}: {reason}.",
+            field=field,
+            reason=reason,
+        ),
+        errors=[param],
+    )
 
 
 def check_role(actor: Principal, role: Role | None) -> None:

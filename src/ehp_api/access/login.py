@@ -8,9 +8,10 @@ from ehp_api.access import credentials, refusals
 from ehp_api.access.schemas import TokenResponse
 from ehp_api.audit import service as audit
 from ehp_api.core.errors import AppError, Unauthorized
+from ehp_api.core.i18n import N_, tr
 from ehp_api.web.ratelimit import LoginLimiter, TooManyRequests
 
-BAD_CREDENTIALS = "Wrong email or password, or the account is disabled."
+BAD_CREDENTIALS = N_("Wrong email or password, or the account is disabled.")
 
 
 class LoginRefused(TooManyRequests):
@@ -69,7 +70,7 @@ def login(
     valid = credentials.verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
         _audit_failure(session, email, "bad_credentials", client_ip, user.id if user else None)
-        return Unauthorized(BAD_CREDENTIALS)
+        return Unauthorized(tr(BAD_CREDENTIALS))
     secret, _token = credentials.issue_token(session, user, ttl)
     audit.record(session, credentials.user_principal(user), "auth.login", "user", user.id)
     return TokenResponse(access_token=secret, expires_in=int(ttl.total_seconds()))

@@ -22,6 +22,7 @@ from ehp_api.access.schemas import (
 )
 from ehp_api.core.db import RecordId, SessionDep
 from ehp_api.core.errors import AppError, Conflict, app_error_response, problem_responses
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal, PrincipalKind
@@ -67,7 +68,7 @@ def create_token(
 def logout(session: SessionDep, principal: CurrentPrincipal, secret: BearerSecret) -> None:
     """Revoke the access token of this request (API keys are revoked by an admin)."""
     if principal.kind != PrincipalKind.user:
-        raise Conflict("An API key cannot log out; ask an admin to revoke it.")
+        raise Conflict(tr("An API key cannot log out; ask an admin to revoke it."))
     credentials.logout(session, principal, secret)
 
 

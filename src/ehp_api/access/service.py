@@ -19,6 +19,7 @@ from ehp_api.access.schemas import (
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.principal import Principal
 from ehp_api.organisations import service as organisations_service
@@ -37,7 +38,12 @@ def create_user(session: Session, actor: Principal, data: UserCreate) -> User:
     )
     email = data.email.strip().lower()
     if credentials.find_user_by_email(session, email) is not None:
-        raise Conflict(f"A user with the email {email} already exists.")
+        raise Conflict(
+            tr(
+                "A user with the email {email} already exists.",
+                email=email,
+            )
+        )
     user = User(
         email=email,
         display_name=data.display_name,
@@ -49,7 +55,12 @@ def create_user(session: Session, actor: Principal, data: UserCreate) -> User:
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict(f"A user with the email {email} already exists.") from None
+        raise Conflict(
+            tr(
+                "A user with the email {email} already exists.",
+                email=email,
+            )
+        ) from None
     changes = audit.diff(None, _snapshot(user, _USER_FIELDS), sensitive={"password_hash"})
     audit.record(session, actor, "user.create", "user", user.id, changes)
     grants.record(session, actor, user.role, "user", user.id)
@@ -63,7 +74,12 @@ def list_users(session: Session, page: PageParams) -> tuple[list[User], str | No
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"No user has the id {user_id}.")
+        raise NotFound(
+            tr(
+                "No user has the id {user_id}.",
+                user_id=user_id,
+            )
+        )
     return user
 
 
@@ -132,7 +148,12 @@ def list_api_keys(session: Session, page: PageParams) -> tuple[list[ApiKey], str
 def get_api_key(session: Session, key_id: int) -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise NotFound(f"No API key has the id {key_id}.")
+        raise NotFound(
+            tr(
+                "No API key has the id {key_id}.",
+                key_id=key_id,
+            )
+        )
     return key
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.i18n import N_, enum_labels
 
 
 class ActivityState(StrEnum):
@@ -16,6 +17,18 @@ class ActivityState(StrEnum):
     delayed = "delayed"
     completed = "completed"
     cancelled = "cancelled"
+
+
+enum_labels(
+    ActivityState,
+    {
+        ActivityState.not_started: N_("Not started"),
+        ActivityState.on_track: N_("On track"),
+        ActivityState.delayed: N_("Delayed"),
+        ActivityState.completed: N_("Completed"),
+        ActivityState.cancelled: N_("Cancelled"),
+    },
+)
 
 
 class ActivityStatus(SQLModel, table=True):

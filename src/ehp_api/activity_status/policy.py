@@ -4,6 +4,7 @@ amendment when it changes a lead's word) or for itself."""
 from sqlmodel import Session, select
 
 from ehp_api.core.errors import Forbidden
+from ehp_api.core.i18n import tr
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.organisations.models import Organisation
@@ -28,13 +29,27 @@ def organisation_for(
     if principal.can(Permission.activity_status_write_any):
         chosen = named if named is not None else own
         if chosen != own and chosen not in leads(session, activity):
-            raise Forbidden(f"That organisation does not lead activity {activity.code}.")
+            raise Forbidden(
+                tr(
+                    "That organisation does not lead activity {code}.",
+                    code=activity.code,
+                )
+            )
         return chosen or 0
     if named is not None and named != own:
-        raise Forbidden(f"You give the status of {principal.organisation_code} only.")
+        raise Forbidden(
+            tr(
+                "You give the status of {organisation_code} only.",
+                organisation_code=principal.organisation_code,
+            )
+        )
     if own not in leads(session, activity):
         raise Forbidden(
-            f"{principal.organisation_code} does not lead activity {activity.code}: its leads "
-            "give its status, and the secretariat amends it."
+            tr(
+                "{organisation_code} does not lead activity {code}: its leads give "
+                "its status, and the secretariat amends it.",
+                organisation_code=principal.organisation_code,
+                code=activity.code,
+            )
         )
     return own or 0

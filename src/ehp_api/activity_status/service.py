@@ -11,6 +11,7 @@ from ehp_api.activity_status.schemas import ActivityStatusIn, ActivityStatusPubl
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 from ehp_api.core.row_locks import lock_for_update
 from ehp_api.organisations.models import Organisation
@@ -25,7 +26,7 @@ _TRACKED = ("status", "comment", "evidence")
 def _quarter(session: Session, code: str) -> Period:
     period = periods_service.get_by_code(session, code)
     if period.kind != PeriodKind.quarter:
-        reason = "a status is given for a quarter (2021Q2), not a year"
+        reason = tr("a status is given for a quarter (2021Q2), not a year")
         param = InvalidParam(
             location="path", field="period", reason=reason, code="quarter_required"
         )
@@ -34,7 +35,12 @@ def _quarter(session: Session, code: str) -> Period:
     lock = periods_service.lock_of(period, year)
     if lock is not None:
         raise Conflict(
-            f"Period {code} is locked since {lock.locked_at.isoformat()} by {lock.locked_by}."
+            tr(
+                "Period {code} is locked since {value} by {locked_by}.",
+                code=code,
+                value=lock.locked_at.isoformat(),
+                locked_by=lock.locked_by,
+            )
         )
     return period
 
@@ -45,9 +51,15 @@ def _organisation_id(session: Session, code: str | None) -> int | None:
     found = session.exec(select(Organisation.id).where(Organisation.code == code)).first()
     if found is None:
         param = InvalidParam(
-            location="body", field="organisation", reason="unknown", code="unknown_organisation"
+            location="body", field="organisation", reason=tr("unknown"), code="unknown_organisation"
         )
-        raise InvalidInput(f"No organisation has the code {code!r}.", errors=[param])
+        raise InvalidInput(
+            tr(
+                "No organisation has the code {code!r}.",
+                code=code,
+            ),
+            errors=[param],
+        )
     return found
 
 

@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from ehp_api.core import changes
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.i18n import N_, enum_labels
 
 
 class AlertKind(StrEnum):
@@ -60,8 +62,72 @@ class TriggerKind(StrEnum):
     recurrence = "recurrence"
 
 
+enum_labels(
+    AlertKind,
+    {
+        AlertKind.ehp_referral: N_("Referral to the EHP (saisine)"),
+        AlertKind.ewrr: N_("EWRR alert (MINUSMA)"),
+    },
+)
+enum_labels(
+    AlertStatus,
+    {
+        AlertStatus.draft: N_("Draft"),
+        AlertStatus.submitted: N_("Submitted"),
+        AlertStatus.under_review: N_("Under review"),
+        AlertStatus.escalated: N_("Escalated"),
+        AlertStatus.not_escalated: N_("Not escalated"),
+        AlertStatus.shared: N_("Shared"),
+        AlertStatus.acknowledged: N_("Acknowledged"),
+        AlertStatus.activated: N_("Activated"),
+        AlertStatus.not_activated: N_("Not activated"),
+        AlertStatus.closed: N_("Closed"),
+    },
+)
+enum_labels(
+    AlertCategory,
+    {
+        AlertCategory.killing_or_maiming: N_("Killing or maiming"),
+        AlertCategory.abduction: N_("Abduction"),
+        AlertCategory.gender_based_violence: N_("Gender-based violence"),
+        AlertCategory.recruitment_of_children: N_("Recruitment of children"),
+        AlertCategory.attack_on_civilians: N_("Attack on civilians"),
+        AlertCategory.forced_displacement: N_("Forced displacement"),
+        AlertCategory.denial_of_humanitarian_access: N_("Denial of humanitarian access"),
+        AlertCategory.extortion: N_("Extortion"),
+        AlertCategory.arbitrary_arrest_or_detention: N_("Arbitrary arrest or detention"),
+        AlertCategory.destruction_of_property: N_("Destruction of property"),
+        AlertCategory.explosive_ordnance: N_("Explosive ordnance"),
+        AlertCategory.other: N_("Other"),
+    },
+)
+enum_labels(
+    AffectedGroup,
+    {
+        AffectedGroup.idps: N_("Internally displaced people"),
+        AffectedGroup.refugees: N_("Refugees"),
+        AffectedGroup.returnees: N_("Returnees"),
+        AffectedGroup.host_community: N_("Host community"),
+        AffectedGroup.general_population: N_("General population"),
+        AffectedGroup.children: N_("Children"),
+        AffectedGroup.women_and_girls: N_("Women and girls"),
+        AffectedGroup.humanitarian_workers: N_("Humanitarian workers"),
+        AffectedGroup.other: N_("Other"),
+    },
+)
+enum_labels(
+    TriggerKind,
+    {
+        TriggerKind.severity: N_("Severity"),
+        TriggerKind.recurrence: N_("Recurrence"),
+    },
+)
+
+
 class Alert(SQLModel, table=True):
     __tablename__ = "alerts"
+    # Sync: the list by change (`order=changed`, `updated_since`).
+    __table_args__ = (Index("ix_alerts_updated_at_id", "updated_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: AlertKind = Field(sa_type=enum_type(AlertKind), index=True)
@@ -83,6 +149,10 @@ class Alert(SQLModel, table=True):
     created_by: str = Field(max_length=254)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+# A draft is its source's alone; a new source organisation takes the alert from the old one.
+changes.track(Alert, "alert", status="status", organisation_id="source_organisation_id")
 
 
 class AlertLink(SQLModel, table=True):

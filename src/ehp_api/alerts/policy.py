@@ -1,6 +1,8 @@
 """Who sees which alert, and how much of it: the source organisation and the secretariat in full,
 analysts and other partners restricted (no narrative, no source); a draft is its source's alone."""
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, or_
 
 from ehp_api.alerts.models import Alert, AlertStatus
@@ -24,10 +26,11 @@ def sees_everything(principal: Principal, alert: Alert) -> bool:
     return reviews(principal) or (own and sees_sources(principal))
 
 
-def visible_to(principal: Principal) -> ColumnElement[bool]:
+def visible_to(principal: Principal, row: Any = Alert) -> ColumnElement[bool]:
     """Partners: their own alerts. Secretariat and analysts: every alert past its draft.
-    A draft is its source organisation's alone."""
-    own = Alert.source_organisation_id == principal.organisation_id
+    A draft is its source organisation's alone. `row`: the columns to judge (a tombstone's stand
+    in for an alert's, `core.changes`)."""
+    own = row.source_organisation_id == principal.organisation_id
     if sees_sources(principal) and not reviews(principal):
         return own
-    return or_(Alert.status != AlertStatus.draft, own)
+    return or_(row.status != AlertStatus.draft, own)

@@ -1,11 +1,13 @@
 """Rendering alerts for each audience, a page at a time with a fixed number of queries."""
 
+import functools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import BindParameter, Select, and_, bindparam, or_
 from sqlmodel import Session, select
 
 from ehp_api.alerts import policy, service
@@ -42,9 +44,35 @@ class _Context:
     durations: dict[int, dict[str, int]]
 
 
-def durations(events: list[AlertEvent]) -> dict[str, int]:
-    """Days between the steps of the timeline, using the days the steps happened."""
-    on = {e.to_status: e.on for e in events}
+# The statements that depend only on the alerts' ids, built once: building a statement costs a
+# read of one alert as much as running it.
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_ORG: BindParameter[int | None] = bindparam("org")
+_TRIGGERS = (
+    select_row(
+        AlertTrigger.alert_id,
+        TriggerRule.code,
+        TriggerRule.version,
+        AlertTrigger.fired,
+        AlertTrigger.inputs,
+    )
+    .join_from(AlertTrigger, TriggerRule)
+    .where(AlertTrigger.alert_id.in_(_IDS))
+    .order_by(TriggerRule.code)
+)
+_LINKS = select_row(AlertLink.alert_id, AlertLink.linked_id).where(
+    or_(AlertLink.alert_id.in_(_IDS), AlertLink.linked_id.in_(_IDS))
+)
+_STEPS = (
+    select_row(AlertEvent.alert_id, AlertEvent.to_status, AlertEvent.on)
+    .where(AlertEvent.alert_id.in_(_IDS))
+    .order_by(AlertEvent.id)
+)
+
+
+def durations(steps: Iterable[tuple[str, date]]) -> dict[str, int]:
+    """Days between the steps of the timeline (each step's status and the day it happened)."""
+    on = dict(steps)
     start = on.get(AlertStatus.submitted) or on.get(AlertStatus.shared)
     spans = {
         "days_to_escalation": (on.get(AlertStatus.submitted), on.get(AlertStatus.escalated)),
@@ -62,52 +90,43 @@ def _places(session: Session) -> dict[int, tuple[str, str]]:
 
 
 def _triggers(session: Session, ids: list[int]) -> dict[int, list[TriggerEvaluation]]:
+    # Plain rows rather than entities: a read renders them once and keeps nothing.
     result: dict[int, list[TriggerEvaluation]] = defaultdict(list)
-    rows = session.exec(
-        select(AlertTrigger, TriggerRule)
-        .join(TriggerRule)
-        .where(AlertTrigger.alert_id.in_(ids))
-        .order_by(TriggerRule.code)
-    ).all()
-    for verdict, rule in rows:
-        result[verdict.alert_id].append(
-            TriggerEvaluation(
-                rule=rule.code, version=rule.version, fired=verdict.fired, inputs=verdict.inputs
-            )
+    rows = session.execute(_TRIGGERS, {"ids": ids}).all()
+    for alert_id, code, version, fired, inputs in rows:
+        result[alert_id].append(
+            TriggerEvaluation(rule=code, version=version, fired=fired, inputs=inputs)
         )
     return result
 
 
 def _links(session: Session, principal: Principal, ids: list[int]) -> dict[int, list[int]]:
-    """The linked alerts the caller may see: a link never names an alert it may not read."""
-    result: dict[int, list[int]] = defaultdict(list)
-    seen = select(Alert.id).where(policy.visible_to(principal))
-    rows = session.exec(
-        select(AlertLink).where(
-            or_(
-                and_(AlertLink.alert_id.in_(ids), AlertLink.linked_id.in_(seen)),
-                and_(AlertLink.linked_id.in_(ids), AlertLink.alert_id.in_(seen)),
-            )
+    """The linked alerts the caller may see: a link never names an alert it may not read.
+
+    Most alerts have no link: the links of the page are read first, and the caller's visibility
+    is asked only of the alerts at their other ends, when there are any."""
+    pairs = session.execute(_LINKS, {"ids": ids}).all()
+    if not pairs:
+        return {}
+    others = {end for pair in pairs for end in pair} - set(ids)
+    seen = set(ids)
+    if others:
+        seen.update(
+            session.exec(select(Alert.id).where(Alert.id.in_(others), policy.visible_to(principal)))
         )
-    ).all()
-    for link in rows:
-        result[link.alert_id].append(link.linked_id)
-        result[link.linked_id].append(link.alert_id)
+    result: dict[int, list[int]] = defaultdict(list)
+    for alert_id, linked_id in pairs:
+        if alert_id in seen and linked_id in seen:
+            result[alert_id].append(linked_id)
+            result[linked_id].append(alert_id)
     return {k: sorted(set(v)) for k, v in result.items()}
 
 
-def _duplicates(
-    session: Session, principal: Principal, alerts: list[Alert], places: dict[int, tuple[str, str]]
-) -> dict[int, list[DuplicateRef]]:
-    """For a whole page in one query: the alerts of each alert's category and cercle within 7 days
-    of it (one condition per alert of the page), grouped by pair for the matching."""
-    keyed = [a for a in alerts if a.admin2_id is not None]
-    if not keyed:
-        return {}
-    window = timedelta(days=service.DUPLICATE_WINDOW_DAYS)
-    # Plain rows, not entities, grouped by (category, cercle): a page spread over years meets
-    # thousands of candidates, and each alert compares only with those of its own pair.
-    rows = session.execute(
+@functools.lru_cache(maxsize=64)
+def _near(n: int) -> Select[Any]:
+    """The alerts near any of `n` (category, cercle, day ± window) triples that the caller may
+    see as duplicates (no one else's draft), built once for each `n` (the values are bound)."""
+    return (
         select_row(
             Alert.id,
             Alert.kind,
@@ -122,22 +141,36 @@ def _duplicates(
             or_(
                 *(
                     and_(
-                        Alert.category == category,
-                        Alert.admin2_id == admin2_id,
-                        Alert.occurred_on.between(day - window, day + window),
+                        Alert.category == bindparam(f"c{i}"),
+                        Alert.admin2_id == bindparam(f"a{i}"),
+                        Alert.occurred_on.between(bindparam(f"lo{i}"), bindparam(f"hi{i}")),
                     )
-                    for category, admin2_id, day in {
-                        (a.category, a.admin2_id, a.occurred_on) for a in keyed
-                    }
+                    for i in range(n)
                 )
             ),
-            or_(
-                Alert.status != AlertStatus.draft,
-                Alert.source_organisation_id == principal.organisation_id,
-            ),
+            or_(Alert.status != AlertStatus.draft, Alert.source_organisation_id == _ORG),
         )
         .order_by(Alert.id)
-    ).all()
+    )
+
+
+def _duplicates(
+    session: Session, principal: Principal, alerts: list[Alert], places: dict[int, tuple[str, str]]
+) -> dict[int, list[DuplicateRef]]:
+    """For a whole page in one query: the alerts of each alert's category and cercle within 7 days
+    of it (one condition per alert of the page), grouped by pair for the matching."""
+    keyed = [a for a in alerts if a.admin2_id is not None]
+    if not keyed:
+        return {}
+    window = timedelta(days=service.DUPLICATE_WINDOW_DAYS)
+    # Plain rows, not entities, grouped by (category, cercle): a page spread over years meets
+    # thousands of candidates, and each alert compares only with those of its own pair.
+    near = sorted({(a.category, a.admin2_id, a.occurred_on) for a in keyed})
+    values: dict[str, Any] = {"org": principal.organisation_id}
+    for n, (category, admin2_id, day) in enumerate(near):
+        values |= {f"c{n}": category, f"a{n}": admin2_id, f"lo{n}": day - window}
+        values[f"hi{n}"] = day + window
+    rows = session.execute(_near(len(near)), values).all()
     by_pair: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
     for row in rows:
         by_pair[(row.category, row.admin2_id)].append(row)
@@ -159,6 +192,14 @@ def _duplicates(
     return result
 
 
+def _durations(session: Session, ids: list[int]) -> dict[int, dict[str, int]]:
+    steps: dict[int, list[tuple[str, date]]] = defaultdict(list)
+    rows = session.execute(_STEPS, {"ids": ids}).all()
+    for alert_id, to_status, on in rows:
+        steps[alert_id].append((to_status, on))
+    return {i: durations(steps[i]) for i in ids}
+
+
 def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Context:
     ids = [a.id for a in alerts if a.id is not None]
     # Reference lookups, kept per version of the reference data.
@@ -174,7 +215,7 @@ def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Co
         triggers=_triggers(session, ids),
         links=_links(session, principal, ids),
         duplicates=_duplicates(session, principal, alerts, places),
-        durations={i: durations(e) for i, e in service.timeline(session, ids).items()},
+        durations=_durations(session, ids),
     )
 
 

@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from ehp_api.access.deps import require
 from ehp_api.alerts import policy, render, service, triggers, workflow
-from ehp_api.alerts.models import AlertCategory, AlertKind, AlertStatus
+from ehp_api.alerts.models import Alert, AlertCategory, AlertKind, AlertStatus
 from ehp_api.alerts.schemas import (
     AlertCreate,
     AlertFull,
@@ -20,8 +21,9 @@ from ehp_api.alerts.schemas import (
     TriggerRulePublic,
     TriggerRuleUpdate,
 )
-from ehp_api.core.db import RecordId, SessionDep, WriteSessionFactoryDep
+from ehp_api.core.db import RecordId, SessionDep, WriteSessionFactoryDep, writes_when
 from ehp_api.core.errors import Forbidden, problem_responses
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
@@ -29,6 +31,8 @@ from ehp_api.locations.models import Zone
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
+from ehp_api.web.sync import SYNC_PARAMS, SYNCED, SyncDep, announce_watermark
+from ehp_api.web.validators import CACHEABLE, VERSIONED, IfMatch, check_if_match, tagged, versioned
 
 router = APIRouter(tags=["alerts"])
 
@@ -54,11 +58,14 @@ def create_alert(
     return retry.once(data, create)
 
 
-@router.get("/alerts", response_model=Page[AlertView])
+@router.get("/alerts", response_model=Page[AlertView], responses=SYNCED)
+@writes_when(*SYNC_PARAMS)  # on SQLite, the watermark waits for no writer
 def list_alerts(
     session: SessionDep,
     page: PageDep,
     principal: Read,
+    response: Response,
+    sync: SyncDep,
     kind: Annotated[AlertKind | None, Query(description="Kind.")] = None,
     status: Annotated[AlertStatus | None, Query(description="Workflow state.")] = None,
     category: Annotated[AlertCategory | None, Query(description="Category.")] = None,
@@ -76,7 +83,7 @@ def list_alerts(
 ) -> Page[AlertView]:
     """List the alerts you may see (restricted audiences: no narrative, no source)."""
     if source_organisation is not None and not policy.sees_sources(principal):
-        raise Forbidden("Your role does not see the source organisation of alerts.")
+        raise Forbidden(tr("Your role does not see the source organisation of alerts."))
     bounds = None
     if period is not None:
         quarters = periods_service.quarters_of(session, period, query_field="period")
@@ -92,28 +99,50 @@ def list_alerts(
         "period": bounds,
         "escalation_recommended": escalation_recommended,
         "source_organisation": source_organisation,
+        "updated_since": sync.updated_since,
     }
-    items, next_cursor = service.list_(session, principal, page, filters)
+    announce_watermark(session, response, sync.asked)
+    items, next_cursor = service.list_(session, principal, page, filters, sync.order)
     return Page(
         items=render.render(session, principal, items), limit=page.limit, next_cursor=next_cursor
     )
 
 
-@router.get("/alerts/{alert_id}", response_model=AlertView)
+@router.get("/alerts/{alert_id}", response_model=AlertView, responses=CACHEABLE)
 def get_alert(
-    session: SessionDep, alert_id: RecordId, principal: Read, sessions: WriteSessionFactoryDep
-) -> AlertView:
-    """Get one alert, with its triggers, possible duplicates and links."""
+    request: Request,
+    session: SessionDep,
+    alert_id: RecordId,
+    principal: Read,
+    sessions: WriteSessionFactoryDep,
+) -> Response:
+    """Get one alert, with its triggers, possible duplicates and links; `ETag` its version."""
     alert = service.get(session, principal, alert_id)
-    return render.render_one(session, principal, alert, record_in=sessions)
+    return versioned(request, render.render_one(session, principal, alert, record_in=sessions))
 
 
-@router.patch("/alerts/{alert_id}", response_model=AlertFull)
+def _seen(session: Session, principal: Principal, alert_id: int, if_match: str | None) -> Alert:
+    """The alert, locked; 412 if `If-Match` names another version than the caller's now."""
+    alert = service.get(session, principal, alert_id, lock=True)
+    if if_match is not None:
+        check_if_match(if_match, render.render(session, principal, [alert])[0], "alert")
+    return alert
+
+
+@router.patch(
+    "/alerts/{alert_id}", response_model=AlertFull, responses=problem_responses(412) | VERSIONED
+)
 def update_alert(
-    session: SessionDep, alert_id: RecordId, data: AlertUpdate, principal: Write
-) -> AlertView:
+    session: SessionDep,
+    alert_id: RecordId,
+    data: AlertUpdate,
+    principal: Write,
+    if_match: IfMatch = None,
+) -> Response:
     """Correct an alert's 5W (its source organisation or the secretariat); triggers judged again."""
-    return render.render_one(session, principal, service.update(session, principal, alert_id, data))
+    _seen(session, principal, alert_id, if_match)
+    alert = service.update(session, principal, alert_id, data)
+    return tagged(render.render_one(session, principal, alert))
 
 
 @router.get("/alerts/{alert_id}/timeline", response_model=list[TimelineEntry])
@@ -125,27 +154,40 @@ def get_alert_timeline(
 
 
 @router.post(
-    "/alerts/{alert_id}/transitions", response_model=AlertFull, responses=problem_responses(409)
+    "/alerts/{alert_id}/transitions",
+    response_model=AlertFull,
+    responses=problem_responses(409, 412) | VERSIONED,
 )
 def transition_alert(
-    session: SessionDep, alert_id: RecordId, data: AlertTransitionIn, principal: Write
-) -> AlertView:
+    session: SessionDep,
+    alert_id: RecordId,
+    data: AlertTransitionIn,
+    principal: Write,
+    if_match: IfMatch = None,
+) -> Response:
     """Move the alert a step along its workflow; 409 names its state and the possible steps."""
-    alert = service.get(session, principal, alert_id, lock=True)
-    return render.render_one(
-        session, principal, workflow.transition(session, principal, alert, data)
-    )
+    alert = _seen(session, principal, alert_id, if_match)
+    moved = workflow.transition(session, principal, alert, data)
+    return tagged(render.render_one(session, principal, moved))
 
 
 @router.post(
-    "/alerts/{alert_id}/reopen", response_model=AlertFull, responses=problem_responses(409)
+    "/alerts/{alert_id}/reopen",
+    response_model=AlertFull,
+    responses=problem_responses(409, 412) | VERSIONED,
 )
 def reopen_alert(
-    session: SessionDep, alert_id: RecordId, data: ReopenIn, principal: Review
-) -> AlertView:
+    session: SessionDep,
+    alert_id: RecordId,
+    data: ReopenIn,
+    principal: Review,
+    if_match: IfMatch = None,
+) -> Response:
     """Reopen a closed alert (the secretariat), back to the step it was closed from, on record."""
-    alert = service.get(session, principal, alert_id, lock=True)
-    return render.render_one(session, principal, workflow.reopen(session, principal, alert, data))
+    alert = _seen(session, principal, alert_id, if_match)
+    return tagged(
+        render.render_one(session, principal, workflow.reopen(session, principal, alert, data))
+    )
 
 
 @router.get("/trigger-rules", response_model=list[TriggerRulePublic])

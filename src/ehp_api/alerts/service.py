@@ -21,7 +21,8 @@ from ehp_api.alerts.schemas import (
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
-from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.i18n import tr
+from ehp_api.core.pagination import PageParams, paginate_in
 from ehp_api.core.principal import Principal
 from ehp_api.core.query_filters import known_ids
 from ehp_api.core.row_locks import for_update
@@ -47,16 +48,27 @@ def get(session: Session, principal: Principal, alert_id: int, *, lock: bool = F
     stmt = select(Alert).where(Alert.id == alert_id, policy.visible_to(principal))
     alert = session.exec(for_update(stmt, Alert) if lock else stmt).first()
     if alert is None:
-        raise NotFound(f"No alert {alert_id} that you may see.")
+        raise NotFound(
+            tr(
+                "No alert {alert_id} that you may see.",
+                alert_id=alert_id,
+            )
+        )
     return alert
 
 
 def _place(session: Session, pcode: str) -> Location:
     location = session.exec(select(Location).where(Location.pcode == pcode)).first()
     if location is None:
-        reason = f"no location has the P-code {pcode!r}"
+        reason = tr(
+            "no location has the P-code {pcode!r}",
+            pcode=pcode,
+        )
         raise InvalidInput(
-            f"location: {reason}",
+            tr(
+                "location: {reason}",
+                reason=reason,
+            ),
             errors=[
                 InvalidParam(
                     location="body", field="location", reason=reason, code="unknown_location"
@@ -74,7 +86,11 @@ def _check_dates(occurred_on: date, reported_on: date) -> None:
         problem = ("occurred_on", "in the future")
     if problem:
         raise InvalidInput(
-            f"{problem[0]}: {problem[1]}",
+            tr(
+                "{problem}: {problem2}",
+                problem=problem[0],
+                problem2=problem[1],
+            ),
             errors=[
                 InvalidParam(
                     location="body", field=problem[0], reason=problem[1], code="invalid_date"
@@ -104,12 +120,18 @@ def _set_links(session: Session, principal: Principal, alert: Alert, ids: list[i
     unknown = sorted(set(ids) - visible - {alert.id})
     if unknown or alert.id in ids:
         reason = (
-            f"no alert you may see has the id(s) {unknown}"
+            tr(
+                "no alert you may see has the id(s) {unknown}",
+                unknown=unknown,
+            )
             if unknown
-            else "an alert cannot link itself"
+            else tr("an alert cannot link itself")
         )
         raise InvalidInput(
-            f"links: {reason}",
+            tr(
+                "links: {reason}",
+                reason=reason,
+            ),
             errors=[
                 InvalidParam(location="body", field="links", reason=reason, code="unknown_alert")
             ],
@@ -149,11 +171,20 @@ def update(session: Session, principal: Principal, alert_id: int, data: AlertUpd
     """Correct the 5W (the source organisation or the secretariat); triggers are judged again."""
     alert = get(session, principal, alert_id, lock=True)
     if not policy.sees_everything(principal, alert):
-        raise NotFound(f"No alert {alert_id} that you may change.")
+        raise NotFound(
+            tr(
+                "No alert {alert_id} that you may change.",
+                alert_id=alert_id,
+            )
+        )
     if alert.status == AlertStatus.closed:
         raise Conflict(
-            f"Alert {alert_id} is closed: it is kept as it was closed. The secretariat may "
-            f"reopen it (POST /api/v1/alerts/{alert_id}/reopen), on record, to correct it."
+            tr(
+                "Alert {alert_id} is closed: it is kept as it was closed. The "
+                "secretariat may reopen it (POST /api/v1/alerts/{alert_id}/reopen), "
+                "on record, to correct it.",
+                alert_id=alert_id,
+            )
         )
     before = _snapshot(alert)
     fields = data.model_dump(exclude_unset=True, exclude={"location", "links"})
@@ -204,6 +235,8 @@ def list_filtered(session: Session, principal: Principal, filters: dict[str, Any
     if filters.get("period") is not None:
         starts_on, ends_on = filters["period"]
         stmt = stmt.where(and_(Alert.occurred_on >= starts_on, Alert.occurred_on <= ends_on))
+    if filters.get("updated_since") is not None:
+        stmt = stmt.where(Alert.updated_at >= filters["updated_since"])
     if filters.get("source_organisation") is not None:
         org = select(Organisation.id).where(Organisation.code == filters["source_organisation"])
         ids = known_ids(session, org, "source_organisation", filters["source_organisation"])
@@ -212,6 +245,10 @@ def list_filtered(session: Session, principal: Principal, filters: dict[str, Any
 
 
 def list_(
-    session: Session, principal: Principal, page: PageParams, filters: dict[str, Any]
+    session: Session,
+    principal: Principal,
+    page: PageParams,
+    filters: dict[str, Any],
+    order: str = "id",
 ) -> tuple[list[Alert], str | None]:
-    return paginate(session, list_filtered(session, principal, filters), Alert.id, page)
+    return paginate_in(session, list_filtered(session, principal, filters), Alert, page, order)

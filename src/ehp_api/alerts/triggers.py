@@ -10,6 +10,7 @@ from ehp_api.alerts.models import Alert, AlertStatus, AlertTrigger, TriggerKind,
 from ehp_api.alerts.schemas import TriggerRuleIn, TriggerRulePublic, TriggerRuleUpdate
 from ehp_api.audit import service as audit
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 from ehp_api.core.row_locks import for_update
 
@@ -101,18 +102,37 @@ def _check_params(kind: TriggerKind, values: dict[str, object]) -> None:
     if missing:
         errors = [
             InvalidParam(
-                location="body", field=m, reason=f"required for a {kind} rule", code="missing"
+                location="body",
+                field=m,
+                reason=tr(
+                    "required for a {kind} rule",
+                    kind=kind,
+                ),
+                code="missing",
             )
             for m in missing
         ]
-        raise InvalidInput(f"A {kind} rule needs {', '.join(missing)}.", errors=errors)
+        raise InvalidInput(
+            tr(
+                "A {kind} rule needs {missing}.",
+                kind=kind,
+                missing=", ".join(missing),
+            ),
+            errors=errors,
+        )
 
 
 def create(session: Session, actor: Principal, data: TriggerRuleIn) -> TriggerRule:
     if session.exec(select(TriggerRule.id).where(TriggerRule.code == data.code)).first():
-        reason = "a rule has this code; change it with PATCH (a new version)"
+        reason = tr("a rule has this code; change it with PATCH (a new version)")
         param = InvalidParam(location="body", field="code", reason=reason, code="already_exists")
-        raise Conflict(f"code: {reason}.", errors=[param])
+        raise Conflict(
+            tr(
+                "code: {reason}.",
+                reason=reason,
+            ),
+            errors=[param],
+        )
     _check_params(data.kind, data.model_dump())
     rule = TriggerRule(**data.model_dump(), version=1, created_by=actor.name)
     session.add(rule)
@@ -136,7 +156,12 @@ def update(session: Session, actor: Principal, code: str, data: TriggerRuleUpdat
     session.exec(for_update(select(TriggerRule).where(TriggerRule.code == code), TriggerRule)).all()
     current = next((r for r in current_rules(session) if r.code == code), None)
     if current is None:
-        raise NotFound(f"No trigger rule {code!r}.")
+        raise NotFound(
+            tr(
+                "No trigger rule {code!r}.",
+                code=code,
+            )
+        )
     fields = ("description", "min_severity", "min_count", "window_days", "active")
     before = {f: getattr(current, f) for f in fields}
     after = before | data.model_dump(exclude_unset=True)

@@ -12,6 +12,7 @@ from ehp_api.alerts.schemas import AlertTransitionIn, ReopenIn
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, Forbidden, InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 from ehp_api.organisations.models import Organisation
 
@@ -47,8 +48,14 @@ def _allowed(alert: Alert, to: S) -> None:
     if to not in allowed:
         names = ", ".join(sorted(allowed)) or "nothing (it is closed)"
         raise Conflict(
-            f"The {alert.kind} alert is {alert.status}; it cannot go to {to}. From "
-            f"{alert.status} it can go to: {names}."
+            tr(
+                "The {kind} alert is {status}; it cannot go to {to}. From {status} "
+                "it can go to: {names}.",
+                kind=alert.kind,
+                status=alert.status,
+                to=to,
+                names=names,
+            )
         )
 
 
@@ -57,12 +64,21 @@ def _authorised(principal: Principal, alert: Alert, to: S) -> None:
         return
     if to in OWNER_STEPS and alert.source_organisation_id == principal.organisation_id:
         return
-    raise Forbidden(f"Only the secretariat moves an alert to {to}.")
+    raise Forbidden(
+        tr(
+            "Only the secretariat moves an alert to {to}.",
+            to=to,
+        )
+    )
 
 
 def _invalid(field: str, reason: str, code: str) -> InvalidInput:
     return InvalidInput(
-        f"{field}: {reason}",
+        tr(
+            "{field}: {reason}",
+            field=field,
+            reason=reason,
+        ),
         errors=[InvalidParam(location="body", field=field, reason=reason, code=code)],
     )
 
@@ -74,11 +90,24 @@ def _checked(
     if missing:
         errors = [
             InvalidParam(
-                location="body", field=f, reason=f"required to move to {data.to}", code="missing"
+                location="body",
+                field=f,
+                reason=tr(
+                    "required to move to {to}",
+                    to=data.to,
+                ),
+                code="missing",
             )
             for f in missing
         ]
-        raise InvalidInput(f"Moving to {data.to} needs: {', '.join(missing)}.", errors=errors)
+        raise InvalidInput(
+            tr(
+                "Moving to {to} needs: {missing}.",
+                to=data.to,
+                missing=", ".join(missing),
+            ),
+            errors=errors,
+        )
     on = data.on or date.today()
     last = session.exec(
         select(AlertEvent.on).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.id.desc())
@@ -145,7 +174,12 @@ def reopen(session: Session, principal: Principal, alert: Alert, data: ReopenIn)
     """A closed alert back to the step it was closed from (the secretariat's guard is on the
     route), on record in its timeline and the audit log: the one way a closed alert changes."""
     if alert.status != S.closed:
-        raise Conflict(f"The alert is {alert.status}, not closed: there is nothing to reopen.")
+        raise Conflict(
+            tr(
+                "The alert is {status}, not closed: there is nothing to reopen.",
+                status=alert.status,
+            )
+        )
     closed_from = session.exec(
         select(AlertEvent.from_status)
         .where(AlertEvent.alert_id == alert.id, AlertEvent.to_status == S.closed)

@@ -17,6 +17,7 @@ from ehp_api.audit import service as audit
 from ehp_api.complaints.models import Category, Complaint, ComplaintDeadline, ComplaintStatus
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 
 AWAITING_REFERRAL = (ComplaintStatus.received, ComplaintStatus.rejected)
@@ -108,8 +109,13 @@ def _check_complete(given: list[tuple[Category, bool]]) -> None:
             location="body", field="deadlines", reason="; ".join(problems), code="deadline_table"
         )
         raise InvalidInput(
-            "The deadline table needs every category and sensitivity exactly once "
-            f"({len(expected)} rows; SEA allegations are always sensitive): {param.reason}.",
+            tr(
+                "The deadline table needs every category and sensitivity exactly "
+                "once ({expected} rows; SEA allegations are always sensitive): "
+                "{reason}.",
+                expected=len(expected),
+                reason=param.reason,
+            ),
             errors=[param],
         )
 

@@ -12,6 +12,7 @@ from ehp_api.complaints.models import Category, Complaint, VictimAssistance
 from ehp_api.complaints.schemas import AssistanceIn, ComplainantIn, ComplaintCreate, ComplaintUpdate
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import InvalidInput, InvalidParam, NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.locations import service as locations_service
 from ehp_api.locations.models import LIPTAKO, OTHER
 from ehp_api.organisations import service as organisations_service
@@ -41,7 +42,14 @@ def check_received_on(received_on: date) -> None:
 
 def refuse(field: str, reason: str, code: str) -> NoReturn:
     param = InvalidParam(location="body", field=field, reason=reason, code=code)
-    raise InvalidInput(f"{field}: {reason}.", errors=[param])
+    raise InvalidInput(
+        tr(
+            "{field}: {reason}.",
+            field=field,
+            reason=reason,
+        ),
+        errors=[param],
+    )
 
 
 def complainant_columns(cipher: IdentityCipher, complainant: ComplainantIn) -> dict[str, Any]:

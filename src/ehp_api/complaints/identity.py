@@ -17,6 +17,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
 
 from ehp_api.core.errors import ServiceUnavailable
+from ehp_api.core.i18n import tr
 
 IDENTITY_FIELDS = ("name", "phone")
 # Crockford's base32 without I, L, O, U: read over the phone without ambiguity.
@@ -39,9 +40,11 @@ class IdentityCipher:
     def _require(self) -> Fernet:
         if self._fernet is None:
             raise ServiceUnavailable(
-                "Complainant identity cannot be stored or read: the service has no encryption "
-                "key (EHP_ENCRYPTION_KEY). Record the complaint as anonymous, or ask the "
-                "administrator to set the key."
+                tr(
+                    "Complainant identity cannot be stored or read: the service has no "
+                    "encryption key (EHP_ENCRYPTION_KEY). Record the complaint as "
+                    "anonymous, or ask the administrator to set the key.",
+                )
             )
         return self._fernet
 
@@ -55,7 +58,9 @@ class IdentityCipher:
             return dict(json.loads(self._require().decrypt(token.encode("ascii"))))
         except InvalidToken:
             raise ServiceUnavailable(
-                "The complainant's identity cannot be decrypted with the configured key."
+                tr(
+                    "The complainant's identity cannot be decrypted with the configured key.",
+                )
             ) from None
 
 

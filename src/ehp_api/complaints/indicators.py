@@ -21,6 +21,7 @@ from ehp_api.complaints import policy
 from ehp_api.complaints.models import Category, Complaint, Outcome, VictimAssistance
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.locations.models import LIPTAKO, OTHER
 from ehp_api.periods import service as periods_service
 
@@ -107,11 +108,20 @@ def _computation(indicator_code: str, with_sea: bool) -> Any:
     compute = computes.get(indicator_code)
     if compute is None:
         raise NotFound(
-            f"The complaints records compute {', '.join(computes)}, not {indicator_code!r}."
+            tr(
+                "The complaints records compute {computes}, not {indicator_code!r}.",
+                computes=", ".join(computes),
+                indicator_code=indicator_code,
+            )
         )
     if policy.withheld(indicator_code, with_sea):
         # A guard, not the answer: callers withhold the figure before asking for it.
-        raise ValueError(f"{indicator_code} is computed for PSEA focal points only")
+        raise ValueError(
+            tr(
+                "{indicator_code} is computed for PSEA focal points only",
+                indicator_code=indicator_code,
+            )
+        )
     return compute
 
 

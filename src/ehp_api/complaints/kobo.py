@@ -30,6 +30,7 @@ from ehp_api.complaints.models import Complaint, ComplaintStatus, KoboForm
 from ehp_api.complaints.schemas import ComplaintCreate, ComplaintReceipt
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 
 _YES = {"yes", "oui", "true", "1", "y", "o"}
@@ -70,7 +71,7 @@ def intake(
         # A concurrent resend stored it first (or, in the same instant, took its code).
         existing = _by_uuid(session, principal, uuid)
         if existing is None:
-            raise Conflict("The submission could not be stored now; send it again.") from None
+            raise Conflict(tr("The submission could not be stored now; send it again.")) from None
         return existing, False
     if replaced:
         audit.record(
@@ -125,7 +126,7 @@ def _form(session: Session, principal: Principal, xform_id: str) -> KoboForm:
             "unknown_form",
         ) from None
     if form.organisation_id != principal.organisation_id and not policy.coordinates(principal):
-        raise Forbidden("This Kobo form belongs to another organisation.")
+        raise Forbidden(tr("This Kobo form belongs to another organisation."))
     return form
 
 
@@ -214,14 +215,24 @@ def _form_code(code: Any) -> str | None:
 def _required_text(submission: dict[str, Any], key: str, longest: int = 100) -> str:
     value = submission.get(key)
     if not isinstance(value, str) or not value.strip() or len(value) > longest:
-        reason = f"a KoboToolbox submission has it (1 to {longest} characters)"
+        reason = tr(
+            "a KoboToolbox submission has it (1 to {longest} characters)",
+            longest=longest,
+        )
         raise _invalid(key, reason, "missing")
     return value.strip()
 
 
 def _invalid(field: str, reason: str, code: str) -> InvalidInput:
     param = InvalidParam(location="body", field=field, reason=reason, code=code)
-    return InvalidInput(f"{field}: {reason}.", errors=[param])
+    return InvalidInput(
+        tr(
+            "{field}: {reason}.",
+            field=field,
+            reason=reason,
+        ),
+        errors=[param],
+    )
 
 
 def _without_answers(form: KoboForm, refusal: InvalidInput) -> InvalidInput:
@@ -252,5 +263,9 @@ def _refused(form: KoboForm, exc: ValidationError) -> InvalidInput:
 def _not_a_complaint(errors: list[InvalidParam]) -> InvalidInput:
     summary = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5]) or "refused by the service"
     return InvalidInput(
-        f"The submission does not make a valid complaint: {summary}.", errors=errors
+        tr(
+            "The submission does not make a valid complaint: {summary}.",
+            summary=summary,
+        ),
+        errors=errors,
     )

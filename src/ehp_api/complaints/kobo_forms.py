@@ -12,6 +12,7 @@ from ehp_api.audit import service as audit
 from ehp_api.complaints.models import KoboForm
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.principal import Principal
 from ehp_api.organisations import service as organisations_service
@@ -97,11 +98,17 @@ class KoboFormIn(BaseModel):
     def _known_targets(self) -> "KoboFormIn":
         unknown = sorted((set(self.fields) | set(self.values) | set(self.defaults)) - set(TARGETS))
         if unknown:
-            raise ValueError(f"unknown complaint fields {unknown}; known: {list(TARGETS)}")
+            raise ValueError(
+                tr(
+                    "unknown complaint fields {unknown}; known: {TARGETS}",
+                    unknown=unknown,
+                    TARGETS=list(TARGETS),
+                )
+            )
         if set(self.defaults) & set(IDENTITY_TARGETS):
-            raise ValueError("name, phone and follow-up code have no default")
+            raise ValueError(tr("name, phone and follow-up code have no default"))
         if "description" not in self.fields:
-            raise ValueError("the description must be mapped to a question")
+            raise ValueError(tr("the description must be mapped to a question"))
         return self
 
 
@@ -138,7 +145,12 @@ def _public(form: KoboForm, organisation: str) -> KoboFormPublic:
 def get(session: Session, xform_id: str) -> KoboForm:
     form = session.exec(select(KoboForm).where(KoboForm.xform_id == xform_id)).first()
     if form is None:
-        raise NotFound(f"No mapping for the Kobo form {xform_id!r}.")
+        raise NotFound(
+            tr(
+                "No mapping for the Kobo form {xform_id!r}.",
+                xform_id=xform_id,
+            )
+        )
     return form
 
 
@@ -171,7 +183,10 @@ def put(
         session.flush()
     except IntegrityError:
         raise Conflict(
-            f"The mapping of {xform_id!r} was created at the same time; retry."
+            tr(
+                "The mapping of {xform_id!r} was created at the same time; retry.",
+                xform_id=xform_id,
+            )
         ) from None
     changes = audit.diff(before, _snapshot(form))
     if changes:

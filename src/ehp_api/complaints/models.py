@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
+from ehp_api.core import changes
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
 from ehp_api.core.enums import NamedMembers
+from ehp_api.core.i18n import N_, enum_labels
 
 
 class Channel(StrEnum):
@@ -86,6 +88,94 @@ class AssistanceService(StrEnum):
     material = "material"
 
 
+enum_labels(
+    Channel,
+    {
+        Channel.hotline: N_("Hotline"),
+        Channel.help_desk: N_("Help desk"),
+        Channel.suggestion_box: N_("Suggestion box"),
+        Channel.community_meeting: N_("Community meeting"),
+        Channel.sms: N_("SMS"),
+        Channel.email: N_("Email"),
+        Channel.in_person: N_("In person"),
+        Channel.partner_referral: N_("Referred by a partner"),
+    },
+)
+enum_labels(
+    Category,
+    {
+        Category.information_request: N_("Information request"),
+        Category.feedback: N_("Feedback"),
+        Category.assistance_complaint: N_("Complaint about assistance"),
+        Category.exclusion: N_("Exclusion"),
+        Category.protection_concern: N_("Protection concern"),
+        Category.fraud_or_corruption: N_("Fraud or corruption"),
+        Category.staff_misconduct: N_("Staff misconduct"),
+        Category.sea_allegation: N_("SEA allegation"),
+        Category.other: N_("Other"),
+    },
+)
+enum_labels(
+    ComplaintStatus,
+    {
+        ComplaintStatus.received: N_("Received"),
+        ComplaintStatus.referred: N_("Referred"),
+        ComplaintStatus.accepted: N_("Accepted"),
+        ComplaintStatus.rejected: N_("Rejected"),
+        ComplaintStatus.responded: N_("Responded"),
+        ComplaintStatus.closed: N_("Closed"),
+    },
+)
+enum_labels(
+    Outcome,
+    {
+        Outcome.adjusted: N_("Assistance adjusted"),
+        Outcome.no_change_needed: N_("No change needed"),
+        Outcome.not_in_scope: N_("Not in scope"),
+    },
+)
+enum_labels(
+    ResponseMethod,
+    {
+        ResponseMethod.in_person: N_("In person"),
+        ResponseMethod.phone_call: N_("Phone call"),
+        ResponseMethod.sms: N_("SMS"),
+        ResponseMethod.email: N_("Email"),
+        ResponseMethod.community_meeting: N_("Community meeting"),
+        ResponseMethod.notice_board: N_("Notice board"),
+        ResponseMethod.letter: N_("Letter"),
+        ResponseMethod.through_partner: N_("Through a partner"),
+        ResponseMethod.other: N_("Other"),
+    },
+)
+enum_labels(
+    Sex,
+    {
+        Sex.f: N_("Female"),
+        Sex.m: N_("Male"),
+        Sex.other: N_("Other"),
+    },
+)
+enum_labels(
+    AgeGroup,
+    {
+        AgeGroup.child: N_("Child (0-17)"),
+        AgeGroup.adult: N_("Adult (18-59)"),
+        AgeGroup.older: N_("Older person (60+)"),
+    },
+)
+enum_labels(
+    AssistanceService,
+    {
+        AssistanceService.medical: N_("Medical care"),
+        AssistanceService.psychosocial: N_("Psychosocial support"),
+        AssistanceService.legal: N_("Legal aid"),
+        AssistanceService.safety: N_("Safety and protection"),
+        AssistanceService.material: N_("Material assistance"),
+    },
+)
+
+
 class Complaint(SQLModel, table=True):
     __tablename__ = "complaints"
     # The computed indicators count referred complaints by these columns alone (`sensitive`:
@@ -102,6 +192,8 @@ class Complaint(SQLModel, table=True):
             "assistance_declined",
             "sensitive",
         ),
+        # Sync: the list by change (`order=changed`, `updated_since`).
+        Index("ix_complaints_updated_at_id", "updated_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -146,6 +238,16 @@ class Complaint(SQLModel, table=True):
     assistance_declined: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+# Made confidential, or referred elsewhere, a complaint leaves those who read it.
+changes.track(
+    Complaint,
+    "complaint",
+    sensitive="sensitive",
+    organisation_id="recorded_by_organisation_id",
+    other_organisation_id="referred_to_id",
+)
 
 
 class ComplaintStep(SQLModel, table=True):

@@ -85,15 +85,16 @@ def flags(indicator_code: str, computed_from_complaints: bool, with_sea: bool) -
     return [EXCLUDES_SEA, EXCLUDES_CONFIDENTIAL]
 
 
-def visible_to(principal: Principal) -> ColumnElement[bool] | None:
-    """What the caller may read; lists and lookups both go through this."""
+def visible_to(principal: Principal, row: Any = Complaint) -> ColumnElement[bool] | None:
+    """What the caller may read; lists and lookups both go through this. `row`: the columns to
+    judge (a tombstone's stand in for a complaint's, `core.changes`)."""
     if principal.can(Permission.complaints_confidential):
         return None
-    not_confidential = Complaint.sensitive.is_(False)
+    not_confidential = row.sensitive.is_(False)
     if principal.can(Permission.complaints_configure):
         return not_confidential
     org = principal.organisation_id
-    ours = or_(Complaint.recorded_by_organisation_id == org, Complaint.referred_to_id == org)
+    ours = or_(row.recorded_by_organisation_id == org, row.referred_to_id == org)
     return and_(not_confidential, ours)
 
 

@@ -4,6 +4,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
 
 from ehp_api.access.deps import require
 from ehp_api.complaints import follow_up, kobo, render, service, workflow
@@ -21,12 +22,15 @@ from ehp_api.complaints.schemas import (
 )
 from ehp_api.core.db import RecordId, SessionDep, writes
 from ehp_api.core.errors import problem_response, problem_responses
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.locations.models import Zone
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.web.idempotency import Answer, Idempotency, ShownOnce, idempotent
+from ehp_api.web.sync import SYNCED, SyncDep, announce_watermark
+from ehp_api.web.validators import CACHEABLE, VERSIONED, IfMatch, tagged, versioned
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
 
@@ -64,12 +68,14 @@ def receipt(
     ).model_dump(mode="json")
 
 
-@router.get("", response_model=Page[ComplaintPublic])
+@router.get("", response_model=Page[ComplaintPublic], responses=SYNCED)
 @writes  # a page holding confidential complaints is put on record
 def list_complaints(
     session: SessionDep,
     page: PageDep,
     principal: Read,
+    response: Response,
+    sync: SyncDep,
     status: Annotated[ComplaintStatus | None, Query(description="Workflow state.")] = None,
     category: Annotated[Category | None, Query(description="Category.")] = None,
     channel: Annotated[Channel | None, Query(description="How it was received.")] = None,
@@ -90,9 +96,18 @@ def list_complaints(
 ) -> Page[ComplaintPublic]:
     """List the complaints you may see (without identity), oldest first."""
     filters = service.Filters(
-        status, category, channel, location, zone, organisation_concerned, overdue, period
+        status,
+        category,
+        channel,
+        location,
+        zone,
+        organisation_concerned,
+        overdue,
+        period,
+        sync.updated_since,
     )
-    items, next_cursor = service.list_(session, principal, page, filters)
+    announce_watermark(session, response, sync.asked)
+    items, next_cursor = service.list_(session, principal, page, filters, sync.order)
     return Page(items=items, limit=page.limit, next_cursor=next_cursor)
 
 
@@ -161,7 +176,9 @@ def follow_up_complaint(
     request.app.state.follow_up_limiter.hit("follow-up", client)
     found = follow_up.look_up(session, code, client)
     if found is None:
-        detail = "No case has this follow-up code; check it, or ask where you made the complaint."
+        detail = tr(
+            "No case has this follow-up code; check it, or ask where you made the complaint.",
+        )
         return problem_response(request, 404, detail)
     return found
 
@@ -169,20 +186,27 @@ def follow_up_complaint(
 @router.get(
     "/{complaint_id}",
     response_model=ComplaintIdentified | ComplaintPublic,
-    responses=problem_responses(503),
+    responses=problem_responses(503) | CACHEABLE,
 )
 @writes  # reading a confidential complaint or an identity is put on record
 def get_complaint(
-    session: SessionDep, complaint_id: RecordId, principal: Read, cipher: Cipher
-) -> ComplaintIdentified | ComplaintPublic:
+    request: Request, session: SessionDep, complaint_id: RecordId, principal: Read, cipher: Cipher
+) -> Response:
     """Get one complaint; identity only for those who may see it, and every such read audited."""
-    return service.read(session, principal, cipher, complaint_id)
+    return versioned(request, service.read(session, principal, cipher, complaint_id))
+
+
+def _answer(session: Session, principal: Principal, complaint: Complaint) -> Response:
+    """A write's answer: the complaint, tagged, or a receipt once the caller may not read it."""
+    if service.visible(session, principal, complaint):
+        return tagged(render.to_public(session, [complaint])[0])
+    return JSONResponse(receipt(complaint, None))
 
 
 @router.patch(
     "/{complaint_id}",
     response_model=ComplaintPublic | ComplaintReceipt,
-    responses=problem_responses(409, 503),
+    responses=problem_responses(409, 412, 503) | VERSIONED,
 )
 def update_complaint(
     session: SessionDep,
@@ -190,13 +214,13 @@ def update_complaint(
     data: ComplaintUpdate,
     principal: Write,
     cipher: Cipher,
-) -> ComplaintPublic | JSONResponse:
+    if_match: IfMatch = None,
+) -> Response:
     """Correct a complaint (the recording organisation or the secretariat; not once closed).
     Made confidential, it answers with a receipt: from then on only PSEA focal points read it."""
+    service.check_seen(session, principal, cipher, complaint_id, if_match)
     complaint = service.update(session, principal, cipher, complaint_id, data)
-    if service.visible(session, principal, complaint):
-        return render.to_public(session, [complaint])[0]
-    return JSONResponse(receipt(complaint, None))
+    return _answer(session, principal, complaint)
 
 
 @router.get("/{complaint_id}/timeline", response_model=list[StepPublic])
@@ -211,13 +235,16 @@ def get_complaint_timeline(
 @router.post(
     "/{complaint_id}/transitions",
     response_model=ComplaintPublic | ComplaintReceipt,
-    responses=problem_responses(409),
+    responses=problem_responses(409, 412) | VERSIONED,
 )
 def transition_complaint(
-    session: SessionDep, complaint_id: RecordId, data: ComplaintTransitionIn, principal: Write
-) -> ComplaintPublic | JSONResponse:
+    session: SessionDep,
+    complaint_id: RecordId,
+    data: ComplaintTransitionIn,
+    principal: Write,
+    cipher: Cipher,
+    if_match: IfMatch = None,
+) -> Response:
     """Move the complaint along its workflow (refer, accept, reject, respond, close)."""
-    complaint = workflow.transition(session, principal, complaint_id, data)
-    if service.visible(session, principal, complaint):
-        return render.to_public(session, [complaint])[0]
-    return JSONResponse(receipt(complaint, None))
+    service.check_seen(session, principal, cipher, complaint_id, if_match)
+    return _answer(session, principal, workflow.transition(session, principal, complaint_id, data))

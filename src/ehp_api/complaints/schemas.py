@@ -17,6 +17,7 @@ from ehp_api.complaints.models import (
     Sex,
 )
 from ehp_api.core.db import IsoDate
+from ehp_api.core.i18n import tr
 from ehp_api.locations.models import PCODE_PATTERN, Zone
 
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
@@ -49,11 +50,13 @@ class ComplainantIn(BaseModel):
             identified or self.consent_to_contact or self.consent_to_share_identity
         ):
             raise ValueError(
-                "an anonymous complainant has no name, phone or consents; "
-                "set anonymous to false to record them"
+                tr(
+                    "an anonymous complainant has no name, phone or consents; set "
+                    "anonymous to false to record them",
+                )
             )
         if not self.anonymous and not identified:
-            raise ValueError("a complainant who is not anonymous needs a name or a phone")
+            raise ValueError(tr("a complainant who is not anonymous needs a name or a phone"))
         return self
 
     def identity(self) -> dict[str, str]:
@@ -142,7 +145,12 @@ class ComplaintUpdate(_ComplaintFields):
     def _no_null_for_required(self) -> "ComplaintUpdate":
         nulls = [f for f in _REQUIRED if f in self.model_fields_set and getattr(self, f) is None]
         if nulls:
-            raise ValueError(f"{', '.join(nulls)} cannot be null")
+            raise ValueError(
+                tr(
+                    "{nulls} cannot be null",
+                    nulls=", ".join(nulls),
+                )
+            )
         return self
 
 

@@ -2,7 +2,7 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -32,13 +32,15 @@ from ehp_api.complaints.schemas import (
 )
 from ehp_api.core.db import MAX_ID, utcnow
 from ehp_api.core.errors import Conflict, Forbidden, NotFound
-from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.i18n import tr
+from ehp_api.core.pagination import PageParams, paginate_in
 from ehp_api.core.principal import Principal
 from ehp_api.core.query_filters import known_ids
 from ehp_api.core.row_locks import lock_for_update
 from ehp_api.locations.service import place_ids
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service
+from ehp_api.web.validators import check_if_match
 
 
 def get(session: Session, principal: Principal, complaint_id: int) -> Complaint:
@@ -48,7 +50,12 @@ def get(session: Session, principal: Principal, complaint_id: int) -> Complaint:
         stmt = stmt.where(condition)
     complaint = session.exec(stmt).first()
     if complaint is None:
-        raise NotFound(f"No complaint {complaint_id} that you may see.")
+        raise NotFound(
+            tr(
+                "No complaint {complaint_id} that you may see.",
+                complaint_id=complaint_id,
+            )
+        )
     return complaint
 
 
@@ -66,14 +73,13 @@ def read(
 ) -> ComplaintPublic | ComplaintIdentified:
     """One complaint as the caller may see it; reading a confidential one or identity is audited."""
     complaint = get(session, principal, complaint_id)
-    public = render.to_public(session, [complaint])[0]
     if complaint.sensitive:
         audit.record(
             session, principal, "complaint.read", "complaint", complaint.id, confidential=True
         )
-    if complaint.identity_token is None or not may_see_identity(principal, complaint):
-        return public
-    person = cipher.open(complaint.identity_token)
+    shown = view(session, principal, cipher, complaint)
+    if not isinstance(shown, ComplaintIdentified):
+        return shown
     audit.record(
         session,
         principal,
@@ -82,7 +88,34 @@ def read(
         complaint.id,
         confidential=complaint.sensitive,
     )
-    return render.identified(public, person)
+    return shown
+
+
+def check_seen(
+    session: Session,
+    principal: Principal,
+    cipher: IdentityCipher,
+    complaint_id: int,
+    if_match: str | None,
+) -> None:
+    """412 if `If-Match` names another version than the one the caller would read now; locked
+    first, so that the write that follows applies to the version checked."""
+    if if_match is None:
+        return
+    lock_for_update(session, Complaint, complaint_id)
+    complaint = get(session, principal, complaint_id)
+    check_if_match(if_match, view(session, principal, cipher, complaint), "complaint")
+
+
+def view(
+    session: Session, principal: Principal, cipher: IdentityCipher, complaint: Complaint
+) -> ComplaintPublic | ComplaintIdentified:
+    """The complaint as the caller reads it (identity if it may see it), put on record by none:
+    what `read` answers, and what an `If-Match` is compared with."""
+    public = render.to_public(session, [complaint])[0]
+    if complaint.identity_token is None or not may_see_identity(principal, complaint):
+        return public
+    return render.identified(public, cipher.open(complaint.identity_token))
 
 
 def create(
@@ -96,7 +129,7 @@ def create(
 ) -> tuple[Complaint, str]:
     """Record a complaint; returns it with its follow-up code (given, or a new one)."""
     if principal.organisation_id is None:
-        raise Forbidden("Complaints are recorded by an organisation's user or key.")
+        raise Forbidden(tr("Complaints are recorded by an organisation's user or key."))
     fields.check_received_on(data.received_on)
     given = data.sensitive if "sensitive" in data.model_fields_set else None
     sensitive = fields.sensitivity(data.category, given)
@@ -164,10 +197,12 @@ def update(
         principal.organisation_id
     ):
         raise Forbidden(
-            "Only the organisation that recorded a complaint, or the secretariat, corrects it."
+            tr(
+                "Only the organisation that recorded a complaint, or the secretariat, corrects it.",
+            )
         )
     if complaint.status == ComplaintStatus.closed:
-        raise Conflict("The complaint is closed; it can no longer be changed.")
+        raise Conflict(tr("The complaint is closed; it can no longer be changed."))
     before = snapshot(complaint)
     _apply_update(session, cipher, complaint, data, data.model_dump(exclude_unset=True))
     if snapshot(complaint) != before:
@@ -223,6 +258,7 @@ class Filters:
     organisation_concerned: str | None = None
     overdue: bool | None = None
     period: str | None = None
+    updated_since: datetime | None = None
 
 
 def filtered(session: Session, stmt: Any, filters: Filters, today: date) -> Any:
@@ -251,18 +287,20 @@ def filtered(session: Session, stmt: Any, filters: Filters, today: date) -> Any:
             Complaint.received_on >= quarters[0].starts_on,
             Complaint.received_on <= quarters[-1].ends_on,
         )
+    if filters.updated_since is not None:
+        stmt = stmt.where(Complaint.updated_at >= filters.updated_since)
     return stmt
 
 
 def list_(
-    session: Session, principal: Principal, page: PageParams, filters: Filters
+    session: Session, principal: Principal, page: PageParams, filters: Filters, order: str = "id"
 ) -> tuple[list[ComplaintPublic], str | None]:
     """A page of the complaints the caller may see; a page holding confidential ones is audited."""
     stmt = filtered(session, select(Complaint), filters, utcnow().date())
     condition = visible_to(principal)
     if condition is not None:
         stmt = stmt.where(condition)
-    rows, next_cursor = paginate(session, stmt, Complaint.id, page)
+    rows, next_cursor = paginate_in(session, stmt, Complaint, page, order)
     confidential = [c.id for c in rows if c.sensitive]
     if confidential:
         changes = {"ids": {"old": None, "new": confidential}}

@@ -13,6 +13,7 @@ from ehp_api.complaints.models import Complaint, ComplaintStatus, ComplaintStep,
 from ehp_api.complaints.schemas import ComplaintTransitionIn, StepPublic
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, Forbidden, InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 from ehp_api.core.row_locks import lock_for_update
 from ehp_api.organisations import service as organisations_service
@@ -48,8 +49,12 @@ def transition(
     if data.to not in ALLOWED[complaint.status]:
         allowed = ", ".join(sorted(ALLOWED[complaint.status])) or "none (it is closed)"
         raise Conflict(
-            f"The complaint is {complaint.status}; it cannot become {data.to}. "
-            f"Allowed from here: {allowed}."
+            tr(
+                "The complaint is {status}; it cannot become {to}. Allowed from here: {allowed}.",
+                status=complaint.status,
+                to=data.to,
+                allowed=allowed,
+            )
         )
     _check_party(principal, complaint, data.to)
     on = _check_fields(session, complaint, data)
@@ -83,13 +88,24 @@ def _check_party(principal: Principal, complaint: Complaint, to: ComplaintStatus
     if principal.organisation_id not in parties:
         who = "recorded it" if to == S.referred else "it is referred to"
         raise Forbidden(
-            f"Only the organisation {who} (or the secretariat) may move this complaint to {to}."
+            tr(
+                "Only the organisation {who} (or the secretariat) may move this complaint to {to}.",
+                who=who,
+                to=to,
+            )
         )
 
 
 def _refusal(field: str, reason: str, code: str) -> InvalidInput:
     param = InvalidParam(location="body", field=field, reason=reason, code=code)
-    return InvalidInput(f"{field}: {reason}.", errors=[param])
+    return InvalidInput(
+        tr(
+            "{field}: {reason}.",
+            field=field,
+            reason=reason,
+        ),
+        errors=[param],
+    )
 
 
 def _check_fields(session: Session, complaint: Complaint, data: ComplaintTransitionIn) -> date:
@@ -102,14 +118,24 @@ def _check_fields(session: Session, complaint: Complaint, data: ComplaintTransit
     missing = [f for f in needed if getattr(data, f) is None]
     extra = sorted(data.model_fields_set - _COMMON - set(needed))
     errors = [
-        *(InvalidParam(location="body", field=f, reason=f"{data.to} needs it", code="missing")
+        *(InvalidParam(location="body", field=f, reason=tr(
+"{to} needs it",
+to=data.to,
+), code="missing")
           for f in missing),
-        *(InvalidParam(location="body", field=f, reason=f"not a field of {data.to}",
+        *(InvalidParam(location="body", field=f, reason=tr(
+"not a field of {to}",
+to=data.to,
+),
                        code="not_for_this_step") for f in extra),
     ]  # fmt: skip
     if errors:
         summary = "; ".join(f"{e.field}: {e.reason}" for e in errors)
-        raise InvalidInput(f"The step to {data.to} is incomplete or has extra fields: {summary}.",
+        raise InvalidInput(tr(
+"The step to {to} is incomplete or has extra fields: {summary}.",
+to=data.to,
+summary=summary,
+),
                            errors=errors)  # fmt: skip
     return _check_dates(session, complaint, data)
 

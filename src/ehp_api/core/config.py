@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         "supervisor's ping, before it is replaced.",
     )
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    default_language: Literal["fr", "en"] = Field(
+        "fr",
+        description="Language of problems, labels and files when a request asks for neither "
+        "French nor English (`Accept-Language`, `lang`).",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated origins allowed by CORS."
     )

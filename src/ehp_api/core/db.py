@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel, create_engine
 from sqlmodel.sql.expression import Select
 
 from ehp_api.core.config import Settings
+from ehp_api.core.i18n import tr
 
 # Set before any table class is declared, so that every constraint gets a stable name that
 # migrations can refer to on both databases.
@@ -45,7 +46,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given to a timezone-aware column")
+            raise ValueError(tr("naive datetime given to a timezone-aware column"))
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
@@ -86,7 +87,12 @@ def _iso_8601(example: str) -> BeforeValidator:
         if isinstance(value, int | float) or (
             isinstance(value, str) and not _ISO_DAY.match(value.strip())
         ):
-            raise ValueError(f"expected ISO 8601, e.g. {example}")
+            raise ValueError(
+                tr(
+                    "expected ISO 8601, e.g. {example}",
+                    example=example,
+                )
+            )
         return value
 
     return BeforeValidator(refuse_numbers)
@@ -105,7 +111,12 @@ def _within_bounds(value: date) -> date:
     # between time zones can overflow.
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise ValueError(f"must be {_BOUNDS}")
+        raise ValueError(
+            tr(
+                "must be {bounds}",
+                bounds=_BOUNDS,
+            )
+        )
     return value
 
 
@@ -202,12 +213,28 @@ def writes(endpoint: _Endpoint) -> _Endpoint:
     return endpoint
 
 
+def writes_when(*params: str) -> Callable[[_Endpoint], _Endpoint]:
+    """Marks a GET endpoint whose transaction takes SQLite's write lock from its start when the
+    query holds one of `params`: a list asked for a sync watermark (`core.changes.watermark`),
+    which must not be taken while another transaction writes. Under the route decorator."""
+
+    def mark(endpoint: _Endpoint) -> _Endpoint:
+        setattr(endpoint, _WRITES, frozenset(params))
+        return endpoint
+
+    return mark
+
+
 def request_writes(request: Request) -> bool:
-    """Whether the request's transaction may write: any method but GET, HEAD and OPTIONS, and
-    the GET endpoints marked with `writes`."""
+    """Whether the request's transaction may write (or must hold SQLite's write lock): any
+    method but GET, HEAD and OPTIONS, the GET endpoints marked with `writes`, and those marked
+    `writes_when` asked with one of their parameters."""
     if request.method not in SAFE_METHODS:
         return True
-    return getattr(getattr(request.scope.get("route"), "endpoint", None), _WRITES, False)
+    mark = getattr(getattr(request.scope.get("route"), "endpoint", None), _WRITES, False)
+    if isinstance(mark, frozenset):
+        return not mark.isdisjoint(request.query_params.keys())
+    return bool(mark)
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

@@ -14,7 +14,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ehp_api.core.i18n import N_, Language, current_language, tr, translate
 from ehp_api.core.request_context import request_id_var
+from ehp_api.core.validation_messages import TEMPLATES
 
 logger = logging.getLogger("ehp_api.core.errors")
 
@@ -110,16 +112,41 @@ def too_large(limit: int, setting: str, field: str, advice: str) -> PayloadTooLa
     size = f"{limit // 2**20} MB" if limit % 2**20 == 0 else f"{limit:,} bytes"
     if limit % 2**20 and limit % 2**10 == 0:
         size = f"{limit // 2**10} KB"
-    reason = f"larger than {size} (the service's {setting}); {advice}"
+    reason = tr(
+        "larger than {size} (the service's {setting}); {advice}",
+        size=size,
+        setting=setting,
+        advice=tr(advice),
+    )
     param = InvalidParam(location="body", field=field, reason=reason, code="too_large")
-    subject = "The file is" if field == "file" else "The request body is"
-    return PayloadTooLarge(f"{subject} {reason}.", errors=[param])
+    if field == "file":
+        return PayloadTooLarge(tr("The file is {reason}.", reason=reason), errors=[param])
+    return PayloadTooLarge(tr("The request body is {reason}.", reason=reason), errors=[param])
 
 
 class ServiceUnavailable(AppError):
     status_code = 503
     slug = "service-unavailable"
 
+
+# Titles of the problems, as the HTTP phrases; translated when a problem is rendered.
+_TITLES = {
+    400: N_("Bad Request"),
+    401: N_("Unauthorized"),
+    403: N_("Forbidden"),
+    404: N_("Not Found"),
+    405: N_("Method Not Allowed"),
+    406: N_("Not Acceptable"),
+    408: N_("Request Timeout"),
+    409: N_("Conflict"),
+    412: N_("Precondition Failed"),
+    413: N_("Request Entity Too Large"),
+    415: N_("Unsupported Media Type"),
+    422: N_("Unprocessable Entity"),
+    429: N_("Too Many Requests"),
+    500: N_("Internal Server Error"),
+    503: N_("Service Unavailable"),
+}
 
 _SLUGS = {
     400: "bad-request",
@@ -150,10 +177,13 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """Render one problem document; every error path of the app ends here."""
+    """Render one problem document, in the request's language; every error path of the app ends
+    here."""
+    language = current_language()
+    title = _TITLES.get(status)
     problem = Problem(
         type=f"/problems/{slug or _SLUGS.get(status, 'error')}",
-        title=HTTPStatus(status).phrase,
+        title=translate(title, language) if title else HTTPStatus(status).phrase,
         status=status,
         detail=detail,
         instance=request.url.path,
@@ -161,7 +191,12 @@ def problem_response(
         errors=errors,
     )
     body = problem.model_dump(exclude_none=True) | (extra or {})
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    response = JSONResponse(
+        body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
+    response.headers["Content-Language"] = language.value
+    response.headers.add_vary_header("Accept-Language")
+    return response
 
 
 def field_name(parts: Any) -> str:
@@ -175,13 +210,30 @@ def _field_path(loc: tuple[Any, ...]) -> tuple[str, str]:
     return location, field_name(loc[1:]) or location
 
 
+def validation_reason(error: Mapping[str, Any], language: Language) -> str:
+    """A pydantic error's reason in `language`: English as pydantic wrote it, French from the
+    translation of its type's template, filled from its context."""
+    english = str(error.get("msg", "invalid value"))
+    template = TEMPLATES.get(error.get("type", ""))
+    if language == Language.en or template is None:
+        return english
+    context = dict(error.get("ctx") or {})
+    if isinstance(context.get("expected"), str):  # pydantic's list of choices: 'a', 'b' or 'c'
+        context["expected"] = context["expected"].replace("' or '", "' ou '")
+    try:
+        return translate(template, language).format_map(context)
+    except (KeyError, IndexError, ValueError):  # a context this pydantic version does not give
+        return english
+
+
 def _validation_errors(exc: RequestValidationError) -> list[InvalidParam]:
     params = []
+    language = current_language()
     for error in exc.errors():
         location, field = _field_path(tuple(error.get("loc", ())))
-        reason = str(error.get("msg", "invalid value"))
+        reason = validation_reason(error, language)
         if error.get("type") == "model_attributes_type" and location == "body":
-            reason += "; send the body as JSON with the header Content-Type: application/json"
+            reason += tr("; send the body as JSON with the header Content-Type: application/json")
         params.append(
             InvalidParam(location=location, field=field, reason=reason, code=error["type"])
         )
@@ -226,7 +278,8 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 
 def _invalid_request(request: Request, errors: list[InvalidParam]) -> JSONResponse:
     summary = "; ".join(f"{e.location}.{e.field}: {e.reason}" for e in errors[:5])
-    return problem_response(request, 422, f"The request is invalid: {summary}", errors=errors)
+    detail = tr("The request is invalid: {summary}", summary=summary)
+    return problem_response(request, 422, detail, errors=errors)
 
 
 def _unreadable_json_body(request: Request, exc: StarletteHTTPException) -> JSONResponse | None:
@@ -235,7 +288,7 @@ def _unreadable_json_body(request: Request, exc: StarletteHTTPException) -> JSON
     # one answer for both, the documented 422.
     if exc.status_code != 400 or not isinstance(exc.__cause__, UnicodeDecodeError | RecursionError):
         return None
-    reason = "the body is not JSON in UTF-8"
+    reason = tr("the body is not JSON in UTF-8")
     error = InvalidParam(location="body", field="body", reason=reason, code="json_invalid")
     return _invalid_request(request, [*request_faults(request), error])
 
@@ -246,9 +299,15 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
         return unreadable
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
-        detail = f"No resource at {request.url.path}."
+        detail = tr("No resource at {path}.", path=request.url.path)
     elif exc.status_code == 405 and exc.headers and "Allow" in exc.headers:
-        detail = f"{request.method} is not allowed here; allowed: {exc.headers['Allow']}."
+        detail = tr(
+            "{method} is not allowed here; allowed: {allowed}.",
+            method=request.method,
+            allowed=exc.headers["Allow"],
+        )
+    elif detail == HTTPStatus(exc.status_code).phrase and exc.status_code in _TITLES:
+        detail = tr(_TITLES[exc.status_code])
     return problem_response(request, exc.status_code, detail, headers=exc.headers)
 
 
@@ -264,10 +323,10 @@ def _sqlite_busy(exc: Exception) -> bool:
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     if _sqlite_busy(exc):
         logger.warning("database busy: a lock wait exceeded EHP_SQLITE_BUSY_TIMEOUT_MS")
-        detail = "The database is busy with other writes; retry in a few seconds."
+        detail = tr("The database is busy with other writes; retry in a few seconds.")
     else:
         logger.warning("database unavailable: %s", type(exc).__name__)
-        detail = "The database is unavailable; retry in a few seconds."
+        detail = tr("The database is unavailable; retry in a few seconds.")
     return problem_response(request, 503, detail, headers={"Retry-After": "2"})
 
 
@@ -314,11 +373,14 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     if columns is None:
         return await _database_error(request, exc)
     fields = [_api_field(c) for c in columns] or ["body"]
-    reason = "already taken: another request created this record first; read it and change it"
+    reason = tr("already taken: another request created this record first; read it and change it")
     errors = [
         InvalidParam(location="body", field=f, reason=reason, code="already_exists") for f in fields
     ]
-    detail = f"A record with the same {', '.join(fields)} exists already; read it and change it."
+    detail = tr(
+        "A record with the same {fields} exists already; read it and change it.",
+        fields=", ".join(fields),
+    )
     return problem_response(request, 409, detail, errors=errors)
 
 

@@ -5,15 +5,18 @@ import base64
 import binascii
 import json
 import re
+from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar, get_args
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlmodel import Session
 
 from ehp_api.core.db import MAX_ID
 from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -69,15 +72,17 @@ async def page_params(
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
-def encode_cursor(last: int | str) -> str:
+def encode_cursor(last: int | str | list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps({"after": last}).encode()).decode().rstrip("=")
 
 
 def _malformed() -> InvalidInput:
     return InvalidInput(
-        "The cursor is not one this API issued; start again without it.",
+        tr("The cursor is not one this API issued; start again without it."),
         errors=[
-            InvalidParam(location="query", field="cursor", reason="malformed cursor", code="cursor")
+            InvalidParam(
+                location="query", field="cursor", reason=tr("malformed cursor"), code="cursor"
+            )
         ],
     )
 
@@ -97,6 +102,75 @@ def decode_cursor(cursor: str, kind: type[int] | type[str] = int) -> Any:
     if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_ID:
         raise _malformed()
     return after
+
+
+class ListOrder(StrEnum):
+    """The order of a list: by id, or by change (to sync by)."""
+
+    id = "id"
+    changed = "changed"
+
+
+Order = Annotated[
+    ListOrder,
+    Query(
+        description="`id`: oldest first; `changed`: by `updated_at`, then id, the order to sync "
+        "by (the answer's `X-Server-Time` is the next `updated_since`)."
+    ),
+]
+
+
+def _encode_change(changed_at: datetime, record_id: int) -> str:
+    return encode_cursor([changed_at.isoformat(), record_id])
+
+
+def _decode_change(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        when, after = json.loads(base64.urlsafe_b64decode(padded))["after"]
+        changed_at = datetime.fromisoformat(when)
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise _malformed() from None
+    valid_id = isinstance(after, int) and not isinstance(after, bool) and 0 <= after <= MAX_ID
+    if not valid_id or changed_at.tzinfo is None:
+        raise _malformed()
+    return changed_at, after
+
+
+def paginate_by_change(
+    session: Session, stmt: Select[Any], changed_column: Any, id_column: Any, params: PageParams
+) -> tuple[list[Any], str | None]:
+    """Run `stmt` ordered by (`changed_column`, `id_column`) from the cursor on; one query per
+    page. A row changed while a client pages moves past the cursor and is met again: a pass
+    misses nothing that was there when it began."""
+    if params.cursor is not None:
+        changed_at, after = _decode_change(params.cursor)
+        stmt = stmt.where(
+            or_(
+                changed_column > changed_at,
+                and_(changed_column == changed_at, id_column > after),
+            )
+        )
+    ordered = stmt.order_by(changed_column, id_column).limit(params.limit + 1)
+    rows = list(session.scalars(ordered).all())
+    if len(rows) <= params.limit:
+        return rows, None
+    rows = rows[: params.limit]
+    last = rows[-1]
+    return rows, _encode_change(getattr(last, changed_column.key), getattr(last, id_column.key))
+
+
+def paginate_in(
+    session: Session,
+    stmt: Select[Any],
+    model: Any,
+    params: PageParams,
+    order: str = "id",
+) -> tuple[list[Any], str | None]:
+    """A synced list's page, in the order asked: by id, or by change (`updated_at`)."""
+    if order == "changed":
+        return paginate_by_change(session, stmt, model.updated_at, model.id, params)
+    return paginate(session, stmt, model.id, params)
 
 
 def paginate(

@@ -3,6 +3,7 @@
 from enum import StrEnum
 
 from ehp_api.core.enums import NamedMembers
+from ehp_api.core.i18n import N_, enum_labels
 
 
 class Role(StrEnum):
@@ -35,6 +36,44 @@ class Permission(NamedMembers, StrEnum):
     targets_manage = "targets:manage"
     activity_status_write = "activity_status:write"
     activity_status_write_any = "activity_status:write_any_organisation"
+
+
+enum_labels(
+    Role,
+    {
+        Role.admin: N_("Administrator"),
+        Role.secretariat: N_("EHP secretariat"),
+        Role.partner: N_("Partner"),
+        Role.analyst: N_("Analyst"),
+        Role.psea_focal_point: N_("PSEA focal point"),
+    },
+)
+enum_labels(
+    Permission,
+    {
+        Permission.workplan_read: N_("Read the work plan"),
+        Permission.organisations_manage: N_("Manage organisations"),
+        Permission.users_manage: N_("Manage users"),
+        Permission.api_keys_manage: N_("Manage API keys"),
+        Permission.audit_read: N_("Read the audit log"),
+        Permission.readings_read: N_("Read readings"),
+        Permission.readings_write: N_("Post the organisation's readings"),
+        Permission.readings_write_any: N_("Post readings for any organisation"),
+        Permission.readings_review: N_("Review readings"),
+        Permission.periods_lock: N_("Lock periods"),
+        Permission.alerts_read: N_("Read alerts"),
+        Permission.alerts_write: N_("Write alerts"),
+        Permission.alerts_review: N_("Review alerts"),
+        Permission.trigger_rules_manage: N_("Manage trigger rules"),
+        Permission.complaints_read: N_("Read complaints"),
+        Permission.complaints_write: N_("Write complaints"),
+        Permission.complaints_confidential: N_("Handle confidential complaints"),
+        Permission.complaints_configure: N_("Configure complaints"),
+        Permission.targets_manage: N_("Manage targets"),
+        Permission.activity_status_write: N_("Report the organisation's activity statuses"),
+        Permission.activity_status_write_any: N_("Report activity statuses for any organisation"),
+    },
+)
 
 
 _EVERYONE = {Permission.workplan_read}

@@ -4,6 +4,7 @@ import getpass
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ehp_api.core.i18n import N_, enum_labels
 from ehp_api.core.permissions import Permission, Role, permissions_of
 
 
@@ -11,6 +12,16 @@ class PrincipalKind(StrEnum):
     user = "user"
     api_key = "api_key"
     system = "system"
+
+
+enum_labels(
+    PrincipalKind,
+    {
+        PrincipalKind.user: N_("User"),
+        PrincipalKind.api_key: N_("API key"),
+        PrincipalKind.system: N_("The service itself"),
+    },
+)
 
 
 @dataclass(frozen=True)

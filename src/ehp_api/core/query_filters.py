@@ -5,6 +5,7 @@ from typing import Any
 from sqlmodel import Session
 
 from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 
 
 def unknown_code(field: str, reason: str, detail: str | None = None) -> InvalidInput:
@@ -17,7 +18,13 @@ def known(ids: list[int] | None, field: str, value: str) -> list[int]:
     """`ids` found for a filter's code (by a lookup kept in memory); none is a 422 naming the
     filter, as with `known_ids`."""
     if not ids:
-        raise unknown_code(field, f"no record has the code {value!r}")
+        raise unknown_code(
+            field,
+            tr(
+                "no record has the code {value!r}",
+                value=value,
+            ),
+        )
     return ids
 
 

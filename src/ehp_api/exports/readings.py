@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from ehp_api.core.db import SessionFactory, select_row
 from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 from ehp_api.exports import csv_writer, xlsx_writer
 from ehp_api.indicators.models import Indicator, MeasureType
@@ -91,9 +92,19 @@ def check_fits_a_sheet(session: Session, principal: Principal, filters: Filters)
     """Checked before answering, so that the refusal is a problem response, not a cut file."""
     found, room = count(session, principal, filters), xlsx_writer.MAX_ROWS - 2
     if found > room:
-        reason = f"{found:,} readings match, a sheet holds {room:,}; narrow the filters or use CSV"
+        reason = tr(
+            "{found:,} readings match, a sheet holds {room:,}; narrow the filters or use CSV",
+            found=found,
+            room=room,
+        )
         param = InvalidParam(location="query", field="filters", reason=reason, code="too_many_rows")
-        raise InvalidInput(f"{reason}.", errors=[param])
+        raise InvalidInput(
+            tr(
+                "{reason}.",
+                reason=reason,
+            ),
+            errors=[param],
+        )
 
 
 def xlsx_body(
@@ -110,9 +121,9 @@ def xlsx_body(
         )
         guide = xlsx_writer.Sheet(
             title="columns",
-            header=[["column", "hxl", "meaning"]],
+            header=[[tr("column"), "hxl", tr("meaning")]],
             widths=[16, 22, 80],
-            rows=[[c.name, c.hxl, c.description] for c in EXPORT_COLUMNS],
+            rows=[[c.name, c.hxl, tr(c.description)] for c in EXPORT_COLUMNS],
         )
         file = xlsx_writer.built(lambda target: xlsx_writer.write([sheet, guide], target))
     yield from xlsx_writer.send(file)

@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from ehp_api.access.deps import require
 from ehp_api.complaints import policy as complaint_policy
 from ehp_api.core.db import SessionDep, SessionFactoryDep
+from ehp_api.core.i18n import LangQuery, current_language
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.exports import csv_writer, readings, workplan, xlsx_writer
@@ -40,7 +41,10 @@ class Download(StreamingResponse):
         self, body: Generator[bytes, None, None], media_type: str, name: str, ext: str
     ) -> None:
         filename = f"ehp-{name}-{datetime.now(UTC):%Y-%m-%d}.{ext}"
-        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        headers = {
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Language": current_language().value,
+        }
         super().__init__(body, media_type=media_type, headers=headers)
         self.source = body
 
@@ -58,7 +62,11 @@ class Download(StreamingResponse):
     responses=download("text/csv", "UTF-8 with a BOM; a header row, then an HXL hashtag row."),
 )
 def export_readings_csv(
-    session: SessionDep, principal: Read, filters: ReadingFilters, sessions: SessionFactoryDep
+    session: SessionDep,
+    principal: Read,
+    filters: ReadingFilters,
+    sessions: SessionFactoryDep,
+    lang: LangQuery = None,
 ) -> StreamingResponse:
     """Download the readings you may see, filtered like the list, as CSV with HXL hashtags."""
     readings_service.check_filters(session, filters)
@@ -72,7 +80,11 @@ def export_readings_csv(
     responses=download(xlsx_writer.MEDIA_TYPE, "A `readings` sheet and a `columns` sheet."),
 )
 def export_readings_xlsx(
-    session: SessionDep, principal: Read, filters: ReadingFilters, sessions: SessionFactoryDep
+    session: SessionDep,
+    principal: Read,
+    filters: ReadingFilters,
+    sessions: SessionFactoryDep,
+    lang: LangQuery = None,
 ) -> StreamingResponse:
     """Download the readings you may see, filtered like the list, as an XLSX workbook."""
     readings.check_fits_a_sheet(session, principal, filters)
@@ -85,7 +97,9 @@ def export_readings_xlsx(
     response_class=StreamingResponse,
     responses=download(xlsx_writer.MEDIA_TYPE, "One sheet per axis, then a Notes sheet."),
 )
-def export_workplan_xlsx(session: SessionDep, principal: ReadPlan) -> StreamingResponse:
+def export_workplan_xlsx(
+    session: SessionDep, principal: ReadPlan, lang: LangQuery = None
+) -> StreamingResponse:
     """Download the work plan as a logframe with each indicator's value per quarter (XLSX)."""
     # Built before answering: the plan is small, and a failure is still a problem response.
     with_sea = complaint_policy.sees_sea(principal)

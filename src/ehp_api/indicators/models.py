@@ -6,6 +6,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from ehp_api.core.db import enum_type
+from ehp_api.core.i18n import N_, enum_labels
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period
 
@@ -34,6 +35,38 @@ class BooleanKind(StrEnum):
     milestone = "milestone"  # achieved once, stays achieved
     annual = "annual"  # answered for each year
     updated = "updated"  # "établi / actualisé": when it was last confirmed
+
+
+enum_labels(
+    MeasureType,
+    {
+        MeasureType.count: N_("Count"),
+        MeasureType.percentage: N_("Percentage"),
+        MeasureType.boolean: N_("Yes/no"),
+    },
+)
+enum_labels(
+    IndicatorSource,
+    {
+        IndicatorSource.manual: N_("Reported by partners"),
+        IndicatorSource.computed: N_("Computed by the service"),
+    },
+)
+enum_labels(
+    Aggregation,
+    {
+        Aggregation.sum: N_("Sum of the organisations' figures"),
+        Aggregation.collective: N_("One figure for the EHP (reporter of record)"),
+    },
+)
+enum_labels(
+    BooleanKind,
+    {
+        BooleanKind.milestone: N_("Milestone (stays achieved)"),
+        BooleanKind.annual: N_("Annual (answered each year)"),
+        BooleanKind.updated: N_("Established / updated"),
+    },
+)
 
 
 class DisaggregationCategory(SQLModel, table=True):

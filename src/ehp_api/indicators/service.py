@@ -3,6 +3,7 @@
 from sqlmodel import Session, select
 
 from ehp_api.core.errors import NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.indicators.models import (
     DisaggregationCategory,
@@ -54,7 +55,12 @@ def list_(
 def get_by_code(session: Session, code: str) -> Indicator:
     indicator = session.exec(select(Indicator).where(Indicator.code == code)).first()
     if indicator is None:
-        raise NotFound(f"No indicator has the code {code!r}.")
+        raise NotFound(
+            tr(
+                "No indicator has the code {code!r}.",
+                code=code,
+            )
+        )
     return indicator
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, select
 
 from ehp_api.core.errors import NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.query_filters import known_ids, unknown_code
 from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
@@ -25,14 +26,24 @@ def place_ids(session: Session, pcode: str, field: str = "location") -> list[int
 def get_by_pcode(session: Session, pcode: str) -> Location:
     location = session.exec(select(Location).where(Location.pcode == pcode)).first()
     if location is None:
-        raise NotFound(f"No location has the P-code {pcode!r}.")
+        raise NotFound(
+            tr(
+                "No location has the P-code {pcode!r}.",
+                pcode=pcode,
+            )
+        )
     return location
 
 
 def get_focus_area(session: Session, code: str) -> FocusArea:
     area = session.exec(select(FocusArea).where(FocusArea.code == code)).first()
     if area is None:
-        raise NotFound(f"No focus area has the code {code!r}.")
+        raise NotFound(
+            tr(
+                "No focus area has the code {code!r}.",
+                code=code,
+            )
+        )
     return area
 
 

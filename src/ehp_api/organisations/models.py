@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.i18n import N_, enum_labels
 
 
 class OrganisationKind(StrEnum):
@@ -22,6 +23,25 @@ class OrganisationKind(StrEnum):
     country_team = "country_team"
     government = "government"
     other = "other"
+
+
+enum_labels(
+    OrganisationKind,
+    {
+        OrganisationKind.un_agency: N_("UN agency"),
+        OrganisationKind.un_secretariat_office: N_("UN Secretariat office"),
+        OrganisationKind.peacekeeping_mission: N_("Peacekeeping mission"),
+        OrganisationKind.ngo: N_("NGO"),
+        OrganisationKind.ngo_forum: N_("NGO forum"),
+        OrganisationKind.coordination_body: N_("Coordination body"),
+        OrganisationKind.network: N_("Network"),
+        OrganisationKind.donor_group: N_("Donor group"),
+        OrganisationKind.expert_body: N_("Expert body"),
+        OrganisationKind.country_team: N_("Country team"),
+        OrganisationKind.government: N_("Government"),
+        OrganisationKind.other: N_("Other"),
+    },
+)
 
 
 class OrganisationBase(SQLModel):

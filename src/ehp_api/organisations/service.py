@@ -5,6 +5,7 @@ from sqlmodel import Session, select
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.principal import Principal
 from ehp_api.organisations.models import Organisation, OrganisationKind
@@ -30,7 +31,10 @@ def get_by_code(session: Session, code: str, *, field: str | None = None) -> Org
     """The organisation with this code; with `field`, an unknown code is invalid input (422)."""
     organisation = session.exec(select(Organisation).where(Organisation.code == code)).first()
     if organisation is None:
-        detail = f"No organisation has the code {code!r}."
+        detail = tr(
+            "No organisation has the code {code!r}.",
+            code=code,
+        )
         if field is not None:
             param = InvalidParam(
                 location="body", field=field, reason=detail, code="unknown_organisation"
@@ -49,7 +53,12 @@ def _snapshot(organisation: Organisation) -> dict[str, object]:
 
 def create(session: Session, actor: Principal, data: OrganisationCreate) -> Organisation:
     if session.exec(select(Organisation.id).where(Organisation.code == data.code)).first():
-        raise Conflict(f"An organisation with the code {data.code!r} already exists.")
+        raise Conflict(
+            tr(
+                "An organisation with the code {code!r} already exists.",
+                code=data.code,
+            )
+        )
     organisation = Organisation.model_validate(data)
     session.add(organisation)
     session.flush()

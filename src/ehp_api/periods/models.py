@@ -7,6 +7,7 @@ from typing import Optional
 from sqlmodel import Field, Relationship, SQLModel
 
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.i18n import N_, enum_labels
 
 PERIOD_PATTERN = r"^\d{4}(Q[1-4])?$"
 
@@ -14,6 +15,15 @@ PERIOD_PATTERN = r"^\d{4}(Q[1-4])?$"
 class PeriodKind(StrEnum):
     quarter = "quarter"
     year = "year"
+
+
+enum_labels(
+    PeriodKind,
+    {
+        PeriodKind.quarter: N_("Quarter"),
+        PeriodKind.year: N_("Year"),
+    },
+)
 
 
 class PeriodBase(SQLModel):

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
 from ehp_api.core.errors import InvalidInput, InvalidParam, NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.principal import Principal
 from ehp_api.core.row_locks import for_update
@@ -28,7 +29,10 @@ def get_by_code(session: Session, code: str) -> Period:
     period = session.exec(select(Period).where(Period.code == code)).first()
     if period is None:
         raise NotFound(
-            f"No period {code!r} in the plan; periods are 2020Q1..2022Q4 and 2020..2022."
+            tr(
+                "No period {code!r} in the plan; periods are 2020Q1..2022Q4 and 2020..2022.",
+                code=code,
+            )
         )
     return period
 

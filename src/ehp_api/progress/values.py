@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from ehp_api.complaints import policy as complaint_policy
 from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 from ehp_api.indicators.models import Aggregation, Indicator, IndicatorSource, MeasureType
 from ehp_api.locations.models import Location
@@ -29,7 +30,11 @@ GROUPINGS = ("period", "zone", "organisation", "location")
 
 def _invalid(field: str, reason: str, code: str) -> InvalidInput:
     return InvalidInput(
-        f"{field}: {reason}",
+        tr(
+            "{field}: {reason}",
+            field=field,
+            reason=reason,
+        ),
         errors=[InvalidParam(location="query", field=field, reason=reason, code=code)],
     )
 

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ehp_api.core.i18n import N_
+
 Cell = str | int | float | bool | None
 
 
@@ -21,37 +23,41 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("indicator", "#indicator+code", "Indicator code, e.g. 1.1.1.1."),
-    Column("period", "#date+period", "Quarter (2021Q2) or year (2021)."),
-    Column("organisation", "#org+code", "Reporting organisation; partners may leave it empty."),
-    Column("adm1", "#adm1+code", "Region P-code (ML07), when the reading is for a region."),
-    Column("adm2", "#adm2+code", "Cercle P-code (ML0701); takes precedence over adm1."),
-    Column("zone", "#indicator+zone", "Breakdown: liptako_gourma or other."),
-    Column("setting", "#indicator+setting", "Breakdown: field or office."),
-    Column("participant_sector", "#indicator+sector", "Breakdown: participants' sector."),
-    Column("participant_type", "#indicator+type", "Breakdown: participants' type."),
-    Column("outcome_type", "#indicator+outcome", "Breakdown: kind of outcome."),
-    Column("value", "#indicator+value", "A count (integer) or, for yes/no, true/false/oui/non."),
-    Column("numerator", "#indicator+num", "Percentage: the part (integer)."),
-    Column("denominator", "#indicator+denom", "Percentage: the whole (integer > 0)."),
-    Column("comment", "#description", "Free comment."),
-    Column("external_ref", "#meta+ref", "Your own reference for the row."),
+    Column("indicator", "#indicator+code", N_("Indicator code, e.g. 1.1.1.1.")),
+    Column("period", "#date+period", N_("Quarter (2021Q2) or year (2021).")),
+    Column("organisation", "#org+code", N_("Reporting organisation; partners may leave it empty.")),
+    Column("adm1", "#adm1+code", N_("Region P-code (ML07), when the reading is for a region.")),
+    Column("adm2", "#adm2+code", N_("Cercle P-code (ML0701); takes precedence over adm1.")),
+    Column("zone", "#indicator+zone", N_("Breakdown: liptako_gourma or other.")),
+    Column("setting", "#indicator+setting", N_("Breakdown: field or office.")),
+    Column("participant_sector", "#indicator+sector", N_("Breakdown: participants' sector.")),
+    Column("participant_type", "#indicator+type", N_("Breakdown: participants' type.")),
+    Column("outcome_type", "#indicator+outcome", N_("Breakdown: kind of outcome.")),
+    Column(
+        "value", "#indicator+value", N_("A count (integer) or, for yes/no, true/false/oui/non.")
+    ),
+    Column("numerator", "#indicator+num", N_("Percentage: the part (integer).")),
+    Column("denominator", "#indicator+denom", N_("Percentage: the whole (integer > 0).")),
+    Column("comment", "#description", N_("Free comment.")),
+    Column("external_ref", "#meta+ref", N_("Your own reference for the row.")),
 )
 
 # Written by the export, ignored by the import (the service owns them).
 READ_ONLY_COLUMNS: tuple[Column, ...] = (
-    Column("status", "#meta+status", "Review status: submitted, validated or rejected."),
+    Column("status", "#meta+status", N_("Review status: submitted, validated or rejected.")),
     Column(
         "validated_value",
         "#indicator+value+validated",
-        "The last validated value, the one the figures count (also while a correction waits: "
-        "then `value` is the correction); a percentage's in percent.",
+        N_(
+            "The last validated value, the one the figures count (also while a correction "
+            "waits: then `value` is the correction); a percentage's in percent."
+        ),
     ),
-    Column("id", "#meta+id", "Reading id."),
-    Column("created_at", "#date+created", "First posted (UTC)."),
-    Column("updated_at", "#date+updated", "Last changed (UTC)."),
-    Column("measure", "#indicator+measure", "count, percentage or boolean."),
-    Column("indicator_text", "#indicator+name", "The indicator's text (French)."),
+    Column("id", "#meta+id", N_("Reading id.")),
+    Column("created_at", "#date+created", N_("First posted (UTC).")),
+    Column("updated_at", "#date+updated", N_("Last changed (UTC).")),
+    Column("measure", "#indicator+measure", N_("count, percentage or boolean.")),
+    Column("indicator_text", "#indicator+name", N_("The indicator's text (French).")),
 )
 
 NAMES = tuple(c.name for c in COLUMNS)

@@ -7,13 +7,25 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
+from ehp_api.core import changes
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.i18n import N_, enum_labels
 
 
 class ReadingStatus(StrEnum):
     submitted = "submitted"
     validated = "validated"
     rejected = "rejected"
+
+
+enum_labels(
+    ReadingStatus,
+    {
+        ReadingStatus.submitted: N_("Awaiting review"),
+        ReadingStatus.validated: N_("Validated"),
+        ReadingStatus.rejected: N_("Rejected at review"),
+    },
+)
 
 
 class Reading(SQLModel, table=True):
@@ -62,6 +74,10 @@ class Reading(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
     )
+
+
+# Other organisations see a reading while it is validated: sent back to review, it leaves them.
+changes.track(Reading, "reading", status="status", organisation_id="organisation_id")
 
 
 class ReadingHistory(SQLModel, table=True):

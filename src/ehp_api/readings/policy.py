@@ -1,5 +1,7 @@
 """Who sees which readings and which of their fields, and who may write for whom."""
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, or_, true
 from sqlmodel import col
 
@@ -8,15 +10,16 @@ from ehp_api.core.principal import Principal
 from ehp_api.readings.models import Reading, ReadingStatus
 
 
-def visible_to(principal: Principal) -> ColumnElement[bool] | None:
+def visible_to(principal: Principal, row: Any = Reading) -> ColumnElement[bool] | None:
     """What the caller may read: all (secretariat), its own and validated ones (partner), or
     validated ones only. Lists and lookups both go through this: another organisation's
-    unvalidated reading is simply not found."""
+    unvalidated reading is simply not found. `row`: the columns to judge (a tombstone's stand in
+    for a reading's, `core.changes`)."""
     if principal.can(Permission.readings_review):
         return None
-    validated = Reading.status == ReadingStatus.validated
+    validated = row.status == ReadingStatus.validated
     if principal.can(Permission.readings_write):
-        return or_(Reading.organisation_id == principal.organisation_id, validated)
+        return or_(row.organisation_id == principal.organisation_id, validated)
     return validated
 
 

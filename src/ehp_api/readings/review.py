@@ -9,6 +9,7 @@ from sqlmodel import Session
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, PreconditionFailed
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 from ehp_api.indicators.models import MeasureType
 from ehp_api.periods import service as periods_service
@@ -45,9 +46,17 @@ def _check_seen(reading: Reading, if_match: str | None) -> None:
     tags = {tag.strip().replace(GZIP_TAG_SUFFIX + '"', '"') for tag in if_match.split(",")}
     if "*" in tags or etag(reading) in tags:
         return
-    reason = "the reading changed since you read it; read it again (its ETag) and review that"
+    reason = tr(
+        "the reading changed since you read it; read it again (its ETag) and review that",
+    )
     param = InvalidParam(location="header", field="If-Match", reason=reason, code="stale")
-    raise PreconditionFailed(f"If-Match: {reason}.", errors=[param])
+    raise PreconditionFailed(
+        tr(
+            "If-Match: {reason}.",
+            reason=reason,
+        ),
+        errors=[param],
+    )
 
 
 def _validated(reading: Reading) -> tuple[int | None, int | None]:
@@ -66,11 +75,14 @@ def _editable(session: Session, principal: Principal, reading: Reading) -> Indic
     """Partners change only their own unvalidated readings, and nobody changes a locked period."""
     if not policy.may_write_any(principal):
         if reading.organisation_id != principal.organisation_id:
-            raise Conflict("Only the secretariat changes another organisation's reading.")
+            raise Conflict(tr("Only the secretariat changes another organisation's reading."))
         if reading.status == ReadingStatus.validated:
             raise Conflict(
-                "This reading is validated and frozen; post a correction for the same "
-                "indicator, period, location and breakdown, and the secretariat will validate it."
+                tr(
+                    "This reading is validated and frozen; post a correction for the "
+                    "same indicator, period, location and breakdown, and the secretariat "
+                    "will validate it.",
+                )
             )
     lookups = lookups_module.load(session)
     period = next(p for p in lookups.periods.values() if p.id == reading.period_id)
@@ -213,7 +225,14 @@ def transition(
     }[to]
     if reading.status not in allowed:
         names = ", ".join(sorted(allowed))
-        raise Conflict(f"The reading is {reading.status}; it can become {to} only from {names}.")
+        raise Conflict(
+            tr(
+                "The reading is {status}; it can become {to} only from {names}.",
+                status=reading.status,
+                to=to,
+                names=names,
+            )
+        )
     _check_seen(reading, if_match)
     before = _snapshot(reading)
     reading.status, reading.rejection_reason = to, reason

@@ -8,14 +8,15 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from ehp_api.access.deps import require
-from ehp_api.core.db import RecordId, SessionDep
+from ehp_api.core.db import RecordId, SessionDep, writes_when
 from ehp_api.core.errors import (
     InvalidInput,
     InvalidParam,
     field_name,
     problem_responses,
 )
-from ehp_api.core.pagination import Page, PageDep
+from ehp_api.core.i18n import tr
+from ehp_api.core.pagination import ListOrder, Order, Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.readings import render, review, service
@@ -34,8 +35,10 @@ from ehp_api.readings.schemas import (
     ReadingWritten,
     RejectIn,
 )
+from ehp_api.web import validators
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
 from ehp_api.web.openapi import typed_body
+from ehp_api.web.sync import SYNC_PARAMS, SYNCED, announce_watermark
 
 router = APIRouter(prefix="/readings", tags=["readings"])
 
@@ -59,14 +62,22 @@ VERSIONED = {
         }
     }
 }
+NOT_MODIFIED = validators.CACHEABLE[304]
 
 
-@router.get("", response_model=Page[ReadingPublic])
+@router.get("", response_model=Page[ReadingPublic], responses=SYNCED)
+@writes_when(*SYNC_PARAMS)  # on SQLite, the watermark waits for no writer
 def list_readings(
-    session: SessionDep, page: PageDep, principal: Read, filters: ReadingFilters
+    session: SessionDep,
+    page: PageDep,
+    principal: Read,
+    filters: ReadingFilters,
+    response: Response,
+    order: Order = ListOrder.id,
 ) -> Page[ReadingPublic]:
     """List the readings you may see: partners their own and validated ones, others validated."""
-    items, next_cursor = service.list_(session, principal, page, filters)
+    announce_watermark(session, response, filters.updated_since is not None or order == "changed")
+    items, next_cursor = service.list_(session, principal, page, filters, order)
     codes = service.names(session)
     return Page(
         items=[render.to_public(r, codes) for r in items],
@@ -145,17 +156,30 @@ def import_batch(
 def _rows(payload: dict[str, Any]) -> list[Any]:
     rows = payload.get("readings")
     if not isinstance(rows, list) or len(rows) > MAX_BATCH:
-        reason = f"must be a list of at most {MAX_BATCH:,} readings"
+        reason = tr(
+            "must be a list of at most {MAX_BATCH:,} readings",
+            MAX_BATCH=MAX_BATCH,
+        )
         param = InvalidParam(location="body", field="readings", reason=reason, code="readings_list")
-        raise InvalidInput(f"`readings` {reason}.", errors=[param])
+        raise InvalidInput(
+            tr(
+                "`readings` {reason}.",
+                reason=reason,
+            ),
+            errors=[param],
+        )
     extra = sorted(set(payload) - {"readings"})
     if extra:
         field = field_name(extra[:1])
         param = InvalidParam(
-            location="body", field=field, reason="unknown field", code="extra_forbidden"
+            location="body", field=field, reason=tr("unknown field"), code="extra_forbidden"
         )
         raise InvalidInput(
-            f'Unknown field(s) {extra}; the body is {{"readings": [...]}}.', errors=[param]
+            tr(
+                'Unknown field(s) {extra}; the body is {{"readings": [...]}}.',
+                extra=extra,
+            ),
+            errors=[param],
         )
     return rows
 
@@ -166,12 +190,18 @@ def _versioned(response: Response, reading: Reading, session: Session) -> Readin
     return render.to_public(reading, service.names(session))
 
 
-@router.get("/{reading_id}", response_model=ReadingPublic, responses={200: VERSIONED})
+@router.get(
+    "/{reading_id}", response_model=ReadingPublic, responses={200: VERSIONED, 304: NOT_MODIFIED}
+)
 def get_reading(
-    session: SessionDep, reading_id: RecordId, principal: Read, response: Response
-) -> ReadingPublic:
-    """Get one reading, with its version in `ETag`."""
-    return _versioned(response, service.get(session, principal, reading_id), session)
+    request: Request, session: SessionDep, reading_id: RecordId, principal: Read, response: Response
+) -> ReadingPublic | Response:
+    """Get one reading, with its version in `ETag`; `If-None-Match` with it gets a 304."""
+    reading = service.get(session, principal, reading_id)
+    tag = review.etag(reading)
+    if tag in validators.tags(request.headers.get("if-none-match", "")):
+        return Response(status_code=304, headers={"ETag": tag})
+    return _versioned(response, reading, session)
 
 
 @router.patch(

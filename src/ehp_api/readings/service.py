@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 from ehp_api.audit import service as audit
 from ehp_api.core.db import as_utc
 from ehp_api.core.errors import NotFound
-from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.i18n import tr
+from ehp_api.core.pagination import PageParams, paginate_in
 from ehp_api.core.principal import Principal
 from ehp_api.core.query_filters import known, known_ids
 from ehp_api.core.row_locks import for_update
@@ -43,7 +44,12 @@ def get(session: Session, principal: Principal, reading_id: int, *, lock: bool =
         stmt = stmt.where(condition)
     reading = session.exec(for_update(stmt, Reading) if lock else stmt).first()
     if reading is None:
-        raise NotFound(f"No reading {reading_id} that you may see.")
+        raise NotFound(
+            tr(
+                "No reading {reading_id} that you may see.",
+                reading_id=reading_id,
+            )
+        )
     return reading
 
 
@@ -245,10 +251,10 @@ def visible(session: Session, stmt: Any, principal: Principal, filters: Filters)
 
 
 def list_(
-    session: Session, principal: Principal, page: PageParams, filters: Filters
+    session: Session, principal: Principal, page: PageParams, filters: Filters, order: str = "id"
 ) -> tuple[list[Reading], str | None]:
     stmt = visible(session, select(Reading), principal, filters)
-    return paginate(session, stmt, Reading.id, page)
+    return paginate_in(session, stmt, Reading, page, order)
 
 
 def names(session: Session) -> render.Names:

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlmodel import Session
 
-from ehp_api.core import bulk
-from ehp_api.core.db import table_of, utcnow
+from ehp_api.core import bulk, changes
+from ehp_api.core.db import table_of
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
 from ehp_api.readings.validation import Prepared
 
@@ -64,7 +64,7 @@ def create(
     session: Session, items: list[Prepared], author: str
 ) -> tuple[dict[str, int], list[Prepared]]:
     """Insert new readings; rows another transaction inserted first come back as `raced`."""
-    now = utcnow()
+    now = changes.hold(session)
     rows = [
         {
             **i.values,
@@ -115,14 +115,25 @@ def apply_updates(
     session: Session, updates: list[tuple[Prepared, dict[str, Any]]], author: str
 ) -> None:
     """New values and details, kept in history with every field that changed. A changed value
-    goes back to review while the validated one keeps counting, so no figure changes here."""
-    now = utcnow()
-    changes, history = [], []
+    goes back to review while the validated one keeps counting, so no figure changes here.
+    A reading that leaves `validated` leaves the other organisations' view: tombstoned for them."""
+    now = changes.hold(session)
+    updated, history, stones = [], [], []
     for item, current in updates:
         old = (current["numerator"], current["denominator"])
         new = (item.values["numerator"], item.values["denominator"])
         status, clears_reason = status_after(current, new)
-        changes.append(
+        if status != current["status"]:
+            stones.append(
+                changes.tombstone(
+                    "reading",
+                    current["id"],
+                    now,
+                    status=current["status"],
+                    organisation_id=item.values["organisation_id"],
+                )
+            )
+        updated.append(
             {
                 "id": current["id"],
                 **{c: item.values[c] for c in _COMPARED},
@@ -150,5 +161,6 @@ def apply_updates(
             }
         )
     connection = session.connection()
-    bulk.update_rows(connection, READINGS, changes)
+    bulk.update_rows(connection, READINGS, updated)
+    changes.record(session, stones)
     bulk.insert_rows(connection, HISTORY, history)

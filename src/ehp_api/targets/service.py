@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
 from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 from ehp_api.core.row_locks import lock_for_update
 from ehp_api.indicators.models import Indicator, MeasureType
@@ -25,13 +26,20 @@ ZONE = "zone"
 
 def _refusal(field: str, reason: str, code: str) -> InvalidInput:
     param = InvalidParam(location="body", field=field, reason=reason, code=code)
-    return InvalidInput(f"{field}: {reason}", errors=[param])
+    return InvalidInput(
+        tr(
+            "{field}: {reason}",
+            field=field,
+            reason=reason,
+        ),
+        errors=[param],
+    )
 
 
 def _amount(measure: MeasureType, value: Any, field: str, target: bool) -> float:
     if measure == MeasureType.boolean:
         if not isinstance(value, bool) or (target and value is not True):
-            reason = "a yes/no target is `true` (achieved by the year's end)"
+            reason = tr("a yes/no target is `true` (achieved by the year's end)")
             raise _refusal(
                 field,
                 reason if target else "a yes/no baseline is true or false",

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ehp_api.core.errors import ServiceUnavailable, problem_response
+from ehp_api.core.i18n import tr
 
 # Probes must tell a busy worker from a dead one: never shed.
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
@@ -100,7 +101,10 @@ class Overloaded(ServiceUnavailable):
 
 def overloaded() -> Overloaded:
     return Overloaded(
-        f"The service is handling as many requests as it can; retry in {RETRY_AFTER_SECONDS} s.",
+        tr(
+            "The service is handling as many requests as it can; retry in {seconds} s.",
+            seconds=RETRY_AFTER_SECONDS,
+        ),
         retry_after=RETRY_AFTER_SECONDS,
     )
 

@@ -22,12 +22,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ehp_api.core.config import Settings
 from ehp_api.core.errors import AppError, RequestTimeout, app_error_response, too_large
+from ehp_api.core.i18n import N_, tr
 from ehp_api.web.admission import SLOT, overloaded
 
 # Room for the multipart framing (boundaries, part headers, small form fields) around the file.
 MULTIPART_OVERHEAD = 64 * 1024
-ADVICE_FILE = "split the file"
-ADVICE_BODY = "send smaller batches"
+ADVICE_FILE = N_("split the file")
+ADVICE_BODY = N_("send smaller batches")
 
 # The operations whose body may be larger than EHP_MAX_BODY_BYTES, and the setting bounding it.
 LARGER_BODIES = {"import_batch": "max_batch_bytes", "import_readings_file": "max_upload_bytes"}
@@ -222,9 +223,12 @@ class _Guard:
     def _too_slow(self) -> RequestTimeout:
         settings = self.middleware.settings
         return RequestTimeout(
-            f"The request body did not arrive in time ({settings.body_timeout_seconds:g} s, "
-            f"then at least {settings.body_min_rate} bytes a second: EHP_BODY_TIMEOUT_SECONDS, "
-            "EHP_BODY_MIN_RATE); the connection is closed."
+            tr(
+                "The request body did not arrive in time ({seconds} s, then at least {rate} bytes "
+                "a second: EHP_BODY_TIMEOUT_SECONDS, EHP_BODY_MIN_RATE); the connection is closed.",
+                seconds=f"{settings.body_timeout_seconds:g}",
+                rate=settings.body_min_rate,
+            )
         )
 
     async def _step_in(self) -> None:

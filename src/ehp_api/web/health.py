@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from ehp_api.core import migrate
 from ehp_api.core.errors import ServiceUnavailable, problem_responses
+from ehp_api.core.i18n import tr
 
 router = APIRouter(tags=["health"])
 
@@ -26,16 +27,19 @@ def readyz(request: Request) -> Health:
     """Readiness: a request slot is free, the database answers and its schema is at the
     migrations' head."""
     if request.app.state.admission.saturated:
-        raise ServiceUnavailable("The worker is handling as many requests as it can.")
+        raise ServiceUnavailable(tr("The worker is handling as many requests as it can."))
     try:
         with request.app.state.read_engine.connect() as connection:
             connection.execute(text("SELECT 1"))
             revision = migrate.current_revision(connection)
     except Exception as exc:
-        raise ServiceUnavailable("The database is unreachable.") from exc
+        raise ServiceUnavailable(tr("The database is unreachable.")) from exc
     if revision != migrate.head_revision():
         raise ServiceUnavailable(
-            f"The database schema is at {revision or 'no revision'}, not at "
-            f"{migrate.head_revision()}; run `ehp-api db upgrade`."
+            tr(
+                "The database schema is at {value}, not at {value2}; run `ehp-api db upgrade`.",
+                value=revision or "no revision",
+                value2=migrate.head_revision(),
+            )
         )
     return Health(status="ok", revision=revision)

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from ehp_api.core.db import SessionDep
 from ehp_api.core.errors import PROBLEM_MEDIA_TYPE, problem_response
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 from ehp_api.web.idempotency_keys import (
     KEY_HEADER,
@@ -146,10 +147,14 @@ class Idempotency:
         if stored.response_storage == Storage.plain:
             return render(stored.response_status, stored.response_body, replayed=True)
         assert self.shown_once is not None, "withheld answers come from operations with secrets"
-        detail = (
-            f"The request with the {KEY_HEADER} {self.key!r} already succeeded; what it created "
-            f"is in `created`. Its answer held a `{self.shown_once.field}`, which is shown once "
-            f"and never kept, so it cannot be replayed. {self.shown_once.advice}"
+        detail = tr(
+            "The request with the {KEY_HEADER} {key!r} already succeeded; what "
+            "it created is in `created`. Its answer held a `{field}`, which is "
+            "shown once and never kept, so it cannot be replayed. {advice}",
+            KEY_HEADER=KEY_HEADER,
+            key=self.key,
+            field=self.shown_once.field,
+            advice=self.shown_once.advice,
         )
         return problem_response(
             self.request,

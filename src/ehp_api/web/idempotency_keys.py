@@ -20,6 +20,7 @@ from sqlmodel import Field, Session, SQLModel
 
 from ehp_api.core.db import UTCDateTime, enum_type, table_of, utcnow
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 
 KEY_HEADER = "Idempotency-Key"
@@ -80,16 +81,25 @@ def claim(
             location="header",
             field=KEY_HEADER,
             code="idempotency_key_reused",
-            reason="this key was already used with a different request body",
+            reason=tr("this key was already used with a different request body"),
         )
         raise InvalidInput(
-            f"The {KEY_HEADER} {key!r} was already used with a different request; "
-            "use a new key for a new request.",
+            tr(
+                "The {KEY_HEADER} {key!r} was already used with a different request; "
+                "use a new key for a new request.",
+                KEY_HEADER=KEY_HEADER,
+                key=key,
+            ),
             errors=[param],
         )
     if stored.response_status == 0:
         raise Conflict(
-            f"A request with the {KEY_HEADER} {key!r} is still being processed; retry in a moment."
+            tr(
+                "A request with the {KEY_HEADER} {key!r} is still being processed; "
+                "retry in a moment.",
+                KEY_HEADER=KEY_HEADER,
+                key=key,
+            )
         )
     return stored
 
@@ -97,11 +107,21 @@ def claim(
 def check_key(key: str) -> None:
     if 0 < len(key) <= MAX_KEY_LENGTH:
         return
-    reason = f"must be 1 to {MAX_KEY_LENGTH} characters"
+    reason = tr(
+        "must be 1 to {MAX_KEY_LENGTH} characters",
+        MAX_KEY_LENGTH=MAX_KEY_LENGTH,
+    )
     param = InvalidParam(
         location="header", field=KEY_HEADER, code="invalid_idempotency_key", reason=reason
     )
-    raise InvalidInput(f"{KEY_HEADER} {reason}.", errors=[param])
+    raise InvalidInput(
+        tr(
+            "{KEY_HEADER} {reason}.",
+            KEY_HEADER=KEY_HEADER,
+            reason=reason,
+        ),
+        errors=[param],
+    )
 
 
 def _take(session: Session, scope: str, key: str, digest: str, ttl: timedelta) -> bool:

@@ -21,11 +21,12 @@ from ehp_api.core.errors import (
     UnsupportedMediaType,
     app_error_response,
 )
+from ehp_api.core.i18n import N_, tr
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART_FORM = "multipart/form-data"
-NOT_UTF8 = "is not in UTF-8, the only encoding of JSON bodies"
-REASON = "holds a NUL character (\\u0000, %00), which no field accepts"
+NOT_UTF8 = N_("is not in UTF-8, the only encoding of JSON bodies")
+REASON = N_("holds a NUL character (\\u0000, %00), which no field accepts")
 
 
 class RefuseNulCharacters:
@@ -59,8 +60,10 @@ def body_refusal(content_type: str, body: bytes) -> AppError | None:
         found = _in_multipart(content_type, body)
     elif not _utf8_json(content_type, body):
         return UnsupportedMediaType(
-            "A JSON body is UTF-8 (RFC 8259); send it in UTF-8.",
-            errors=[InvalidParam(location="body", field="body", reason=NOT_UTF8, code="encoding")],
+            tr("A JSON body is UTF-8 (RFC 8259); send it in UTF-8."),
+            errors=[
+                InvalidParam(location="body", field="body", reason=tr(NOT_UTF8), code="encoding")
+            ],
         )
     else:
         found = _in_json(body)
@@ -68,8 +71,9 @@ def body_refusal(content_type: str, body: bytes) -> AppError | None:
 
 
 def _refusal(location: str, field: str) -> AppError:
-    param = InvalidParam(location=location, field=field, reason=REASON, code="nul_character")
-    return InvalidInput(f"{location}.{field} {REASON}.", errors=[param])
+    reason = tr(REASON)
+    param = InvalidParam(location=location, field=field, reason=reason, code="nul_character")
+    return InvalidInput(f"{location}.{field} {reason}.", errors=[param])
 
 
 def _utf8_json(content_type: str, body: bytes) -> bool:

@@ -55,6 +55,18 @@ EXPOSED_HEADERS = [
     "Retry-After",
     "ETag",
     "Content-Disposition",
+    "X-Server-Time",
+]
+# The request headers a browser's script may send (CORS): every header parameter the document
+# names, the credentials and the body's type among them; a test keeps them in step.
+ALLOWED_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "X-Request-ID",
+    "Idempotency-Key",
+    "If-Match",
+    "If-None-Match",
+    "Accept-Language",
 ]
 # FastAPI names a form body `Body_<operation>`: the names a generated client's classes take.
 BODY_NAMES = {

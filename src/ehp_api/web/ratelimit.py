@@ -25,6 +25,7 @@ from sqlmodel import Field, Session, SQLModel
 # Importing ehp_api.core.db (here, before the table class) sets the constraint naming convention.
 from ehp_api.core.db import UTCDateTime, deferred, table_of, utcnow
 from ehp_api.core.errors import AppError
+from ehp_api.core.i18n import tr
 
 KEY_LENGTH = 255
 
@@ -57,7 +58,7 @@ class TooManyRequests(AppError):
     slug = "too-many-requests"
 
     def __init__(self, retry_after: int, detail: str | None = None) -> None:
-        detail = detail or f"Too many attempts; retry in {retry_after} seconds."
+        detail = detail or tr("Too many attempts; retry in {seconds} seconds.", seconds=retry_after)
         super().__init__(detail, retry_after=retry_after)
         self.retry_after = retry_after
 

@@ -112,9 +112,12 @@ def version_of(session: OrmSession) -> int:
     """The version of the reference data, read once per transaction (or savepoint) of `session`."""
     version = session.info.get(_VERSION)
     if version is None:
-        stamp = select(ReferenceStamp.version).where(ReferenceStamp.id == 1)
-        version = session.info[_VERSION] = session.execute(stamp).scalar() or 0
+        version = session.info[_VERSION] = session.execute(_STAMP).scalar() or 0
     return version
+
+
+# Built once: building it cost as much as running it.
+_STAMP = select(ReferenceStamp.version).where(ReferenceStamp.id == 1)
 
 
 @event.listens_for(OrmSession, "after_transaction_end")

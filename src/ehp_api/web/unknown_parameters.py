@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 from starlette.routing import BaseRoute
 
 from ehp_api.core.errors import InvalidInput, InvalidParam, field_name
+from ehp_api.core.i18n import tr
 
 CODE = "unknown_parameter"
 
@@ -28,7 +29,7 @@ async def refuse_unknown_query_parameters(request: Request) -> None:
     unknown parameter is a fault of the request whoever sends it."""
     if errors := faults(request):
         summary = "; ".join(f"query.{error.field}: {error.reason}" for error in errors[:5])
-        raise InvalidInput(f"The request is invalid: {summary}", errors=errors)
+        raise InvalidInput(tr("The request is invalid: {summary}", summary=summary), errors=errors)
 
 
 def faults(request: Request) -> list[InvalidParam]:
@@ -120,7 +121,13 @@ def _names(alias: str, info: FieldInfo) -> list[str]:
 
 def _reason(name: str, known: tuple[str, ...]) -> str:
     if not known:
-        return "unknown query parameter; this operation takes none"
+        return tr("unknown query parameter; this operation takes none")
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    hint = f" (did you mean `{close[0]}`?)" if close else ""
-    return f"unknown query parameter{hint}; this operation takes: {', '.join(known)}"
+    takes = ", ".join(known)
+    if close:
+        return tr(
+            "unknown query parameter (did you mean `{close}`?); this operation takes: {takes}",
+            close=close[0],
+            takes=takes,
+        )
+    return tr("unknown query parameter; this operation takes: {takes}", takes=takes)

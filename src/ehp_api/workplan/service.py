@@ -4,6 +4,7 @@ from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, select
 
 from ehp_api.core.errors import NotFound
+from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service
@@ -21,7 +22,7 @@ from ehp_api.workplan.models import (
 def get_strategy(session: Session) -> Strategy:
     strategy = session.exec(select(Strategy).order_by(Strategy.id)).first()
     if strategy is None:
-        raise NotFound("No work plan is loaded; run `ehp-api seed`.")
+        raise NotFound(tr("No work plan is loaded; run `ehp-api seed`."))
     return strategy
 
 
@@ -32,7 +33,12 @@ def list_axes(session: Session, page: PageParams) -> tuple[list[Axis], str | Non
 def get_axis(session: Session, code: str) -> Axis:
     axis = session.exec(select(Axis).where(Axis.code == code)).first()
     if axis is None:
-        raise NotFound(f"No axis has the code {code!r}.")
+        raise NotFound(
+            tr(
+                "No axis has the code {code!r}.",
+                code=code,
+            )
+        )
     return axis
 
 
@@ -50,7 +56,12 @@ def list_objectives(
 def get_objective(session: Session, code: str) -> Objective:
     objective = session.exec(select(Objective).where(Objective.code == code)).first()
     if objective is None:
-        raise NotFound(f"No objective has the code {code!r}.")
+        raise NotFound(
+            tr(
+                "No objective has the code {code!r}.",
+                code=code,
+            )
+        )
     return objective
 
 
@@ -103,5 +114,10 @@ def list_activities(
 def get_activity(session: Session, code: str) -> Activity:
     activity = session.exec(select(Activity).where(Activity.code == code)).first()
     if activity is None:
-        raise NotFound(f"No activity has the code {code!r}.")
+        raise NotFound(
+            tr(
+                "No activity has the code {code!r}.",
+                code=code,
+            )
+        )
     return activity

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import openpyxl
 
 from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.i18n import N_, tr
 from ehp_api.readings.columns import BY_HXL, NAMES, READ_ONLY, Cell, normalise_hxl, row_to_reading
 
 MAX_ROWS = 10_000
@@ -23,7 +24,7 @@ MAX_CELL = 2_000
 MAX_COLUMNS = 64  # wider sheets are read up to here: a stray far-right cell costs nothing
 CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SAVE_AS = "save it as .xlsx (Excel 2007 or later) or as CSV UTF-8"
+SAVE_AS = N_("save it as .xlsx (Excel 2007 or later) or as CSV UTF-8")
 _ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 # The csv module refuses a field over 128 KB as "unreadable", naming no row; the upload limit
 # bounds the file, so read any field and let `_cells` refuse it naming its row and column.
@@ -54,7 +55,14 @@ class ParsedFile:
 
 def file_error(filename: str, reason: str, code: str) -> InvalidInput:
     param = InvalidParam(location="body", field="file", reason=reason, code=code)
-    return InvalidInput(f"{filename}: {reason}", errors=[param])
+    return InvalidInput(
+        tr(
+            "{filename}: {reason}",
+            filename=filename,
+            reason=reason,
+        ),
+        errors=[param],
+    )
 
 
 def parse_upload(
@@ -68,7 +76,7 @@ def parse_upload(
 ) -> ParsedFile:
     """The file's readings with their row numbers, or InvalidInput naming `file` and why."""
     if not data.strip():
-        raise file_error(filename, "the file is empty", "file_empty")
+        raise file_error(filename, tr("the file is empty"), "file_empty")
     if _kind(filename, content_type, data) == "xlsx":
         table = _bounded(filename, _xlsx_table(filename, data, bounds), bounds)
     else:
@@ -81,19 +89,33 @@ def _kind(filename: str, content_type: str | None, data: bytes) -> str:
     if data.startswith(_ZIP):
         return "xlsx"
     if data.startswith(_OLE) or suffix in (".xls", ".xlsx", ".ods"):
-        raise file_error(filename, f"not a CSV or XLSX file; {SAVE_AS}", "unsupported_file_type")
+        raise file_error(
+            filename,
+            tr(
+                "not a CSV or XLSX file; {SAVE_AS}",
+                SAVE_AS=tr(SAVE_AS),
+            ),
+            "unsupported_file_type",
+        )
     if suffix in (".csv", ".txt") or (content_type or "").startswith("text/"):
         return "csv"
-    raise file_error(filename, f"not a CSV or XLSX file; {SAVE_AS}", "unsupported_file_type")
+    raise file_error(
+        filename,
+        tr(
+            "not a CSV or XLSX file; {SAVE_AS}",
+            SAVE_AS=tr(SAVE_AS),
+        ),
+        "unsupported_file_type",
+    )
 
 
 def _csv_table(filename: str, data: bytes) -> Iterator[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        reason = (
-            "the file is not UTF-8 text; in Excel use File > Save As > "
-            "'CSV UTF-8 (comma delimited)', or send the .xlsx file"
+        reason = tr(
+            "the file is not UTF-8 text; in Excel use File > Save As > 'CSV "
+            "UTF-8 (comma delimited)', or send the .xlsx file",
         )
         raise file_error(filename, reason, "not_utf8") from None
     # French-locale Excel writes `;`: the header line tells which delimiter the file uses.
@@ -102,7 +124,14 @@ def _csv_table(filename: str, data: bytes) -> Iterator[list[str]]:
     try:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error as error:
-        raise file_error(filename, f"unreadable CSV ({error})", "invalid_csv") from None
+        raise file_error(
+            filename,
+            tr(
+                "unreadable CSV ({error})",
+                error=error,
+            ),
+            "invalid_csv",
+        ) from None
 
 
 def _xlsx_table(filename: str, data: bytes, bounds: ImportBounds) -> Iterator[Sequence[Any]]:
@@ -112,18 +141,33 @@ def _xlsx_table(filename: str, data: bytes, bounds: ImportBounds) -> Iterator[Se
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds on a damaged file
-        reason = f"not a readable XLSX workbook ({type(error).__name__}); {SAVE_AS}"
+        reason = tr(
+            "not a readable XLSX workbook ({name}); {SAVE_AS}",
+            name=type(error).__name__,
+            SAVE_AS=tr(SAVE_AS),
+        )
         raise file_error(filename, reason, "invalid_xlsx") from None
     try:
         if not book.worksheets:
-            raise file_error(filename, f"the workbook has no worksheet; {SAVE_AS}", "invalid_xlsx")
+            raise file_error(
+                filename,
+                tr(
+                    "the workbook has no worksheet; {SAVE_AS}",
+                    SAVE_AS=tr(SAVE_AS),
+                ),
+                "invalid_xlsx",
+            )
         sheet = book["readings"] if "readings" in book.sheetnames else book.worksheets[0]
         # Read-only mode parses the sheet as it is iterated: damage shows up only here.
         yield from sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
     except InvalidInput:
         raise
     except Exception as error:
-        reason = f"the sheet cannot be read ({type(error).__name__}); {SAVE_AS}"
+        reason = tr(
+            "the sheet cannot be read ({name}); {SAVE_AS}",
+            name=type(error).__name__,
+            SAVE_AS=tr(SAVE_AS),
+        )
         raise file_error(filename, reason, "invalid_xlsx") from None
     finally:
         book.close()
@@ -136,17 +180,28 @@ def _check_unpacked_size(filename: str, data: bytes, bounds: ImportBounds) -> No
             sizes = {member.filename: member.file_size for member in archive.infolist()}
     except zipfile.BadZipFile:
         raise file_error(
-            filename, f"not a readable XLSX workbook; {SAVE_AS}", "invalid_xlsx"
+            filename,
+            tr(
+                "not a readable XLSX workbook; {SAVE_AS}",
+                SAVE_AS=tr(SAVE_AS),
+            ),
+            "invalid_xlsx",
         ) from None
     if sum(sizes.values()) > bounds.unpacked_bytes:
-        _refuse_past(filename, "unpacks to more than", bounds.unpacked_bytes, "UNPACKED_BYTES")
+        what = tr("unpacks to more than")
+        _refuse_past(filename, what, bounds.unpacked_bytes, "UNPACKED_BYTES")
     if sizes.get(SHARED_STRINGS, 0) > bounds.shared_strings_bytes:
-        what = "holds more text (shared strings) than"
+        what = tr("holds more text (shared strings) than")
         _refuse_past(filename, what, bounds.shared_strings_bytes, "SHARED_STRINGS_BYTES")
 
 
 def _refuse_past(filename: str, what: str, bound: int, setting: str) -> NoReturn:
-    reason = f"the workbook {what} {bound // 2**20} MB (EHP_IMPORT_MAX_{setting}); split it"
+    reason = tr(
+        "the workbook {what} {value} MB (EHP_IMPORT_MAX_{setting}); split it",
+        what=what,
+        value=bound // 2**20,
+        setting=setting,
+    )
     raise file_error(filename, reason, "too_large")
 
 
@@ -158,14 +213,17 @@ def _bounded(
     deadline = monotonic() + bounds.seconds
     for count, row in enumerate(rows, start=1):
         if count > bounds.sheet_rows:
-            reason = (
-                f"the sheet has more than {bounds.sheet_rows:,} rows, empty ones included "
-                "(EHP_IMPORT_MAX_SHEET_ROWS); delete the rows below the data, or split it"
+            reason = tr(
+                "the sheet has more than {sheet_rows:,} rows, empty ones included "
+                "(EHP_IMPORT_MAX_SHEET_ROWS); delete the rows below the data, or "
+                "split it",
+                sheet_rows=bounds.sheet_rows,
             )
             raise file_error(filename, reason, "too_many_rows")
         if monotonic() > deadline:
-            reason = (
-                f"reading it took more than {bounds.seconds:g} s (EHP_IMPORT_MAX_SECONDS); split it"
+            reason = tr(
+                "reading it took more than {seconds:g} s (EHP_IMPORT_MAX_SECONDS); split it",
+                seconds=bounds.seconds,
             )
             raise file_error(filename, reason, "too_slow")
         yield row
@@ -186,7 +244,7 @@ def _read_table(
     numbered = ((n, row) for n, row in enumerate(table, start=1) if any(map(_filled, row)))
     first = next(numbered, None)
     if first is None:
-        raise file_error(filename, "the file has no rows", "file_empty")
+        raise file_error(filename, tr("the file has no rows"), "file_empty")
     header_is_hxl = _is_hxl(first[1])
     names = _header(filename, first[1], header_is_hxl, required)
     parsed, after_header = ParsedFile(), True
@@ -199,12 +257,17 @@ def _read_table(
         if set(row) - READ_ONLY <= _PREFILLED:
             continue
         if len(parsed.rows) == max_rows:
-            reason = f"more than {max_rows:,} readings; split the file"
+            reason = tr(
+                "more than {max_rows:,} readings; split the file",
+                max_rows=max_rows,
+            )
             raise file_error(filename, reason, "too_many_rows")
         parsed.rows.append(row_to_reading(row))
         parsed.lines.append(line)
     if not parsed.rows:
-        reason = "no readings: fill in value (or numerator and denominator) in some rows"
+        reason = tr(
+            "no readings: fill in value (or numerator and denominator) in some rows",
+        )
         raise file_error(filename, reason, "no_readings")
     return parsed
 
@@ -217,17 +280,30 @@ def _header(
         text = str(cell).strip() if _filled(cell) else ""
         name = (BY_HXL.get(normalise_hxl(text)) if hxl else text.lower()) if text else None
         if text and name not in (*NAMES, *READ_ONLY):
-            reason = (
-                f"unknown column {text!r}; the first row must name the columns: "
-                f"{', '.join(NAMES)} (or their HXL hashtags)"
+            reason = tr(
+                "unknown column {text!r}; the first row must name the columns: "
+                "{NAMES} (or their HXL hashtags)",
+                text=text,
+                NAMES=", ".join(NAMES),
             )
             raise file_error(filename, reason, "unknown_column")
         if name is not None and name in names:
-            raise file_error(filename, f"the column {text!r} appears twice", "duplicate_column")
+            raise file_error(
+                filename,
+                tr(
+                    "the column {text!r} appears twice",
+                    text=text,
+                ),
+                "duplicate_column",
+            )
         names.append(name)
     missing = [n for n in required if n not in names]
     if missing:
-        reason = f"no {', '.join(missing)} column; the file needs {', '.join(required)}"
+        reason = tr(
+            "no {missing} column; the file needs {required}",
+            missing=", ".join(missing),
+            required=", ".join(required),
+        )
         raise file_error(filename, reason, "missing_column")
     return names
 
@@ -240,19 +316,35 @@ def _cells(
         if not _filled(cell):
             continue
         name = names[position] if position < len(names) else None
-        where = f"row {line}, column {position + 1}"
+        where = tr("row {line}, column {column}", line=line, column=position + 1)
         if name is None:
-            reason = f"{where} has a value but its column has no header"
+            reason = tr(
+                "{where} has a value but its column has no header",
+                where=where,
+            )
             raise file_error(filename, reason, "unnamed_column")
         value = _plain(cell)
         if isinstance(value, str) and value.lstrip().startswith("="):
-            reason = f"{where} ({name}) holds a formula; formulas are not accepted, type values"
+            reason = tr(
+                "{where} ({name}) holds a formula; formulas are not accepted, type values",
+                where=where,
+                name=name,
+            )
             raise file_error(filename, reason, "formula_refused")
         if isinstance(value, str) and "\x00" in value:
-            reason = f"{where} ({name}) holds a NUL character; save the file again from Excel"
+            reason = tr(
+                "{where} ({name}) holds a NUL character; save the file again from Excel",
+                where=where,
+                name=name,
+            )
             raise file_error(filename, reason, "nul_character")
         if isinstance(value, str) and len(value) > MAX_CELL:
-            reason = f"{where} ({name}) is longer than {MAX_CELL:,} characters"
+            reason = tr(
+                "{where} ({name}) is longer than {MAX_CELL:,} characters",
+                where=where,
+                name=name,
+                MAX_CELL=MAX_CELL,
+            )
             raise file_error(filename, reason, "cell_too_long")
         row[name] = value
     return row

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from ehp_api.access.deps import require
 from ehp_api.core.db import SessionDep
 from ehp_api.core.errors import Forbidden, InvalidInput, InvalidParam, problem_responses, too_large
+from ehp_api.core.i18n import LangQuery, current_language, tr
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.periods.models import PERIOD_PATTERN
@@ -109,6 +110,7 @@ def get_readings_template_xlsx(
     principal: Write,
     period: PeriodQuery,
     organisation: OrganisationQuery = None,
+    lang: LangQuery = None,
 ) -> Response:
     """Download an XLSX template listing the manual indicators planned in a period."""
     return _template(session, principal, organisation, period, "xlsx")
@@ -124,6 +126,7 @@ def get_readings_template_csv(
     principal: Write,
     period: PeriodQuery,
     organisation: OrganisationQuery = None,
+    lang: LangQuery = None,
 ) -> Response:
     """Download a CSV template listing the manual indicators planned in a period."""
     return _template(session, principal, organisation, period, "csv")
@@ -140,7 +143,9 @@ def _template(
     content = template.build_template(session, code, period, fmt)
     disposition = f'attachment; filename="ehp-readings-{code}-{period}.{fmt}"'
     return Response(
-        content, media_type=_MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition}
+        content,
+        media_type=_MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": disposition, "Content-Language": current_language()},
     )
 
 
@@ -148,13 +153,24 @@ def _organisation_for(principal: Principal, organisation: str | None) -> str:
     """The secretariat names the organisation; a partner gets its own and only its own."""
     if policy.may_write_any(principal):
         if organisation is None:
-            reason = "required: the organisation the template is for"
+            reason = tr("required: the organisation the template is for")
             param = InvalidParam(
                 location="query", field="organisation", reason=reason, code="missing"
             )
-            raise InvalidInput(f"`organisation` is {reason}.", errors=[param])
+            raise InvalidInput(
+                tr(
+                    "`organisation` is {reason}.",
+                    reason=reason,
+                ),
+                errors=[param],
+            )
         return organisation
     own = principal.organisation_code or ""
     if organisation not in (None, own):
-        raise Forbidden(f"You report for {own} only; ask for organisation={own} or omit it.")
+        raise Forbidden(
+            tr(
+                "You report for {own} only; ask for organisation={own} or omit it.",
+                own=own,
+            )
+        )
     return own

@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
 from ehp_api.core.errors import InvalidInput, InvalidParam
+from ehp_api.core.i18n import N_, tr
 from ehp_api.indicators.models import Indicator, IndicatorSchedule, MeasureType
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service
@@ -19,7 +20,13 @@ from ehp_api.readings.columns import COLUMNS, NAMES, Cell, safe
 
 Format = Literal["xlsx", "csv"]
 _WIDTHS = {"indicator": 12, "period": 9, "organisation": 14, "comment": 40, "external_ref": 20}
-_GUIDE_HEADER = ("code", "measure", "text_fr", "breakdowns", "what to fill in / quoi remplir")
+_GUIDE_HEADER = (
+    N_("code"),
+    N_("measure"),
+    N_("text (French)"),
+    N_("breakdowns"),
+    N_("what to fill in"),
+)
 _GUIDE_WIDTHS = (10, 12, 80, 50, 70)
 
 
@@ -40,11 +47,20 @@ def planned_indicators(session: Session, period_code: str) -> list[Indicator]:
 
 def _check_organisation(session: Session, code: str) -> None:
     if session.exec(select(Organisation.id).where(Organisation.code == code)).first() is None:
-        reason = f"no organisation has the code {code!r}"
+        reason = tr(
+            "no organisation has the code {code!r}",
+            code=code,
+        )
         param = InvalidParam(
             location="query", field="organisation", reason=reason, code="unknown_organisation"
         )
-        raise InvalidInput(f"No organisation has the code {code!r}.", errors=[param])
+        raise InvalidInput(
+            tr(
+                "No organisation has the code {code!r}.",
+                code=code,
+            ),
+            errors=[param],
+        )
 
 
 def build_template(
@@ -74,7 +90,8 @@ def _xlsx(table: Sequence[Sequence[Cell]], indicators: list[Indicator]) -> bytes
     _fill(sheet, table, [_WIDTHS.get(name, 11) for name in NAMES])
     sheet.freeze_panes = "A3"  # header and HXL row stay in view
     guide = book.create_sheet("indicators")
-    _fill(guide, [_GUIDE_HEADER, *(_guide_row(i) for i in indicators)], _GUIDE_WIDTHS)
+    header = [tr(text) for text in _GUIDE_HEADER]
+    _fill(guide, [header, *(_guide_row(i) for i in indicators)], _GUIDE_WIDTHS)
     guide.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
@@ -99,18 +116,18 @@ def _guide_row(indicator: Indicator) -> tuple[Cell, ...]:
         indicator.code,
         indicator.measure.value,
         indicator.text_fr,
-        breakdowns or "none",
+        breakdowns or tr("none"),
         _what_to_fill(indicator),
     )
 
 
 def _what_to_fill(indicator: Indicator) -> str:
     if indicator.measure == MeasureType.percentage:
-        return (
-            f"numerator: {indicator.numerator_label or 'the part'}; "
-            f"denominator: {indicator.denominator_label or 'the whole'} "
-            "(integers; leave value empty / laisser value vide)"
+        return tr(
+            "numerator: {numerator}; denominator: {denominator} (integers; leave value empty)",
+            numerator=indicator.numerator_label or tr("the part"),
+            denominator=indicator.denominator_label or tr("the whole"),
         )
     if indicator.measure == MeasureType.boolean:
-        return "value: oui/non or true/false (not 1/0)"
-    return "value: an integer >= 0 / un entier >= 0"
+        return tr("value: oui/non or true/false (not 1/0)")
+    return tr("value: an integer >= 0")

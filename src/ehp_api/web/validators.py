@@ -1,0 +1,86 @@
+"""Strong validators for single records: `ETag`, `If-None-Match` (304) and `If-Match` (412).
+
+A record's tag is a digest of the JSON the caller is answered, so it moves with what the
+caller sees and nothing else: a role that sees fewer fields learns of no change in a hidden one
+through its tag. The body is rendered once and its bytes both hashed and sent. A write that
+takes `If-Match` renders the record as the caller would read it, and refuses (412) when its tag
+is not one sent; without `If-Match` it applies as before (the header is optional, so that
+existing clients keep working)."""
+
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import Header, Request, Response
+from pydantic import BaseModel
+
+from ehp_api.core.errors import InvalidParam, PreconditionFailed
+from ehp_api.web.middleware import GZIP_TAG_SUFFIX
+
+REVALIDATE = "private, no-cache"  # a client may keep the answer, and asks with its ETag
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="The `ETag` of the record as you read it: the change applies only if the "
+        "record is still as you saw it (else 412). Optional."
+    ),
+]
+VERSIONED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            "ETag": {
+                "description": "The record's version as you see it, for `If-None-Match` "
+                "(304) and `If-Match` (412 when stale).",
+                "schema": {"type": "string"},
+            }
+        }
+    },
+}
+CACHEABLE = VERSIONED | {
+    304: {"description": "Not modified: your copy (its `ETag` in `If-None-Match`) is current."},
+}
+
+
+def etag_of(body: bytes) -> str:
+    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
+def tags(header: str) -> set[str]:
+    """The tags of a precondition header, weak or not, gzipped or not (the gzip layer's tags
+    name the same version, `middleware`)."""
+    found = (tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip())
+    return {tag.replace(GZIP_TAG_SUFFIX + '"', '"') for tag in found}
+
+
+def body_of(model: BaseModel) -> bytes:
+    return model.model_dump_json(by_alias=True).encode()
+
+
+def versioned(request: Request, model: BaseModel) -> Response:
+    """The record's answer with its `ETag`; a 304 without a body when `If-None-Match` names it."""
+    body = body_of(model)
+    headers = {"ETag": etag_of(body), "Cache-Control": REVALIDATE}
+    if headers["ETag"] in tags(request.headers.get("if-none-match", "")):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def tagged(model: BaseModel, status_code: int = 200) -> Response:
+    """A write's answer: the record as it is now, with its new `ETag`."""
+    body = body_of(model)
+    return Response(
+        body, status_code, headers={"ETag": etag_of(body)}, media_type="application/json"
+    )
+
+
+def check_if_match(if_match: str | None, current: BaseModel, what: str) -> None:
+    """412 when the caller read another version of the record than the one it would read now
+    (RFC 9110 If-Match); nothing without the header."""
+    if if_match is None:
+        return
+    sent = tags(if_match)
+    if "*" in sent or etag_of(body_of(current)) in sent:
+        return
+    reason = f"the {what} changed since you read it; read it again (its ETag) and retry"
+    param = InvalidParam(location="header", field="If-Match", reason=reason, code="stale")
+    raise PreconditionFailed(f"If-Match: {reason}.", errors=[param])
