@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from ehp_api.core.db import MAX_ID
 from ehp_api.core.errors import InvalidInput, InvalidParam
-from ehp_api.core.i18n import tr
+from ehp_api.core.i18n import N_, enum_labels, tr
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -203,3 +203,6 @@ def paginate(
     rows = rows[: params.limit]
     key = id_column if public_key is None else public_key
     return rows, encode_cursor(getattr(rows[-1], key.key))
+
+
+enum_labels(ListOrder, {ListOrder.id: N_("Oldest first"), ListOrder.changed: N_("By change")})

@@ -6,6 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from ehp_api.activity_status.schemas import ActivityStatusPublic
+from ehp_api.core.i18n import N_, enum_labels
 from ehp_api.indicators.models import Aggregation, IndicatorSource, MeasureType
 from ehp_api.progress.schemas import IndicatorFigures
 
@@ -156,3 +157,14 @@ class TimelineActivity(BaseModel):
     code: str = Field(description="Activity code.")
     title_fr: str = Field(description="The activity (French).")
     quarters: list[TimelineCell] = Field(description="2020Q1 to 2022Q4.")
+
+
+enum_labels(
+    ReportingStatus,
+    {
+        ReportingStatus.reported: N_("Reported"),
+        ReportingStatus.partial: N_("Partly reported"),
+        ReportingStatus.not_reported: N_("Not reported"),
+        ReportingStatus.not_planned: N_("Nothing planned"),
+    },
+)

@@ -6,6 +6,8 @@ from typing import Optional
 
 from sqlmodel import Field, Relationship, SQLModel
 
+from ehp_api.core.i18n import N_, enum_labels
+
 PCODE_PATTERN = r"^ML\d{2}(\d{2})?$"
 # The focus area the figures break down by, and the zone outside it.
 LIPTAKO, OTHER = "liptako_gourma", "other"
@@ -84,3 +86,9 @@ class FocusAreaMember(SQLModel, table=True):
 
     version: FocusAreaVersion = Relationship(back_populates="members")
     location: Location = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+
+
+enum_labels(
+    Zone,
+    {Zone.liptako_gourma: N_("Liptako Gourma"), Zone.other: N_("Outside Liptako Gourma")},
+)

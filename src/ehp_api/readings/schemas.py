@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from ehp_api.core.errors import Problem
+from ehp_api.core.i18n import N_, enum_labels
 from ehp_api.indicators.models import MeasureType
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.readings.models import ReadingStatus
@@ -250,3 +251,9 @@ class BatchProblem(Problem):
     summary: ImportSummary | None = Field(
         None, description="Every row's outcome and every refusal, as a 200 would have said."
     )
+
+
+enum_labels(
+    BatchMode,
+    {BatchMode.atomic: N_("All or nothing"), BatchMode.partial: N_("The valid rows")},
+)
