@@ -122,25 +122,6 @@ class TestOpenAPI:
                 assert operation["tags"]
 
 
-def test_follow_up_codes_are_redacted_from_access_logs() -> None:
-    import logging
-
-    from ehp_api.core.logs import RedactFollowUpCodes
-
-    record = logging.LogRecord(
-        "uvicorn.access",
-        logging.INFO,
-        __file__,
-        1,
-        '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:5000", "GET", "/api/v1/complaints/follow-up/ABCD-EFGH-1234?x=1", "1.1", 200),
-        None,
-    )
-    RedactFollowUpCodes().filter(record)
-    assert "ABCD" not in record.getMessage()
-    assert "/complaints/follow-up/[redacted]?x=1" in record.getMessage()
-
-
 class TestDatabaseUnavailable:
     """A database that is down, restarting or out of connections is a 503 problem that says when to
     retry, never a 500; other database errors stay 500s."""

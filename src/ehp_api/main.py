@@ -4,6 +4,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 
 from anyio import to_thread
 from fastapi import FastAPI
@@ -16,7 +17,10 @@ from ehp_api.access.deps import authenticated, get_principal
 from ehp_api.access.last_use import KeyUses
 from ehp_api.access.login import LoginLimits
 from ehp_api.access.principal_cache import PrincipalCache
+from ehp_api.alerts import service as alerts_service
 from ehp_api.api import api_router
+from ehp_api.complaints import deadlines
+from ehp_api.core import metrics
 from ehp_api.core.config import Settings, check_production, get_settings
 from ehp_api.core.db import deferred
 from ehp_api.core.errors import install_handlers
@@ -28,6 +32,7 @@ from ehp_api.web.admission import Admission, InFlightLimitMiddleware
 from ehp_api.web.body_limits import BodyGuardMiddleware
 from ehp_api.web.docs_pages import SWAGGER_UI_PARAMETERS, install_redoc
 from ehp_api.web.language import LanguageMiddleware
+from ehp_api.web.metrics import Figure, install_metrics
 from ehp_api.web.middleware import (
     GZIP_LEVEL,
     GZIP_MINIMUM_BYTES,
@@ -66,15 +71,31 @@ TAGS = [
         "name": "complaints",
         "description": "Community complaints and feedback: referral, response, PSEA cases.",
     },
+    {
+        "name": "sync",
+        "description": "Keeping a copy: what left the caller's view since a time.",
+    },
     {"name": "labels", "description": "The labels of every code, in French and English."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
+
+# Read from the database at each scrape of /metrics (docs/operations.md, Metrics).
+FIGURES = (
+    Figure("ehp_alerts", "Alerts by status.", alerts_service.count_by_status, label="status"),
+    Figure(
+        "ehp_complaints_overdue",
+        "Complaints overdue today (referral or response), SEA allegations and other confidential "
+        "cases left out.",
+        lambda session: deadlines.count_overdue(session, date.today()),
+    ),
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     check_production(settings)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
+    pool_capacity = settings.worker_threads + settings.db_max_overflow
 
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
@@ -84,8 +105,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # which otherwise add 100-200 ms pauses to large batches.
         gc.collect()
         gc.freeze()
+        metrics.POOL_CAPACITY.inc(pool_capacity)
         yield
         application.state.engine.dispose()
+        metrics.POOL_CAPACITY.dec(pool_capacity)
+        metrics.forget_this_process()
 
     app = FastAPIOffline(
         title="ehp_api",
@@ -103,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings)
+    metrics.watch_pool(app.state.engine)
     app.state.read_engine = deferred(app.state.engine)
     app.state.key_uses = KeyUses()
     app.state.admission = Admission(settings.in_flight_limit, settings.queue_seconds)
@@ -165,6 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost: everything inside, logs included, sees the client's address as decided here.
     app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     app.include_router(health.router)
+    install_metrics(app, settings.metrics_token, FIGURES)
     app.include_router(api_router)
     logging.getLogger("ehp_api").debug("application created")
     return app

@@ -59,6 +59,7 @@ def _key_principal(key: ApiKey) -> Principal:
         key.organisation_id,
         key.organisation.code,
         key.role,
+        key_prefix=key.prefix,
     )
 
 

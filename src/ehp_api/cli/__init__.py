@@ -17,9 +17,10 @@ from ehp_api.access.schemas import ApiKeyCreate, UserCreate
 from ehp_api.audit import service as audit
 from ehp_api.cli import push
 from ehp_api.complaints import purge as complaints_purge
-from ehp_api.core import migrate
+from ehp_api.core import metrics, migrate
 from ehp_api.core.config import get_settings
 from ehp_api.core.errors import AppError
+from ehp_api.core.logs import configure_logging
 from ehp_api.core.permissions import Role
 from ehp_api.core.principal import system_principal
 from ehp_api.models import get_engine
@@ -236,16 +237,21 @@ def serve(
     workers = workers or settings.workers
     if workers > 1 and settings.is_sqlite:
         typer.echo("warning: several workers on SQLite serialise their writes", err=True)
-    uvicorn.run(
-        "ehp_api.main:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level=settings.log_level,
-        # The app decides whose X-Forwarded-For to believe (EHP_TRUSTED_PROXIES); uvicorn's own
-        # handling would believe any sent from 127.0.0.1 before the app sees the request.
-        proxy_headers=False,
-        # uvicorn's 5 s replaces a worker still importing the app on a busy host, forever.
-        timeout_worker_healthcheck=settings.worker_start_timeout,
-    )
+    configure_logging(settings.log_level, settings.log_format)
+    with metrics.multiprocess_folder(workers):
+        uvicorn.run(
+            "ehp_api.main:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            log_level=settings.log_level,
+            # The app's handlers and its own access line (core/logs.py), never uvicorn's.
+            log_config=None,
+            access_log=False,
+            # The app decides whose X-Forwarded-For to believe (EHP_TRUSTED_PROXIES); uvicorn's own
+            # handling would believe any sent from 127.0.0.1 before the app sees the request.
+            proxy_headers=False,
+            # uvicorn's 5 s replaces a worker still importing the app on a busy host, forever.
+            timeout_worker_healthcheck=settings.worker_start_timeout,
+        )

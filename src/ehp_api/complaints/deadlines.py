@@ -10,10 +10,11 @@ import math
 from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
+from ehp_api.complaints import policy
 from ehp_api.complaints.models import Category, Complaint, ComplaintDeadline, ComplaintStatus
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import InvalidInput, InvalidParam
@@ -143,6 +144,13 @@ def overdue(today: date) -> ColumnElement[bool]:
             Complaint.response_due_on < today,
         ),
     )
+
+
+def count_overdue(session: Session, today: date) -> int:
+    """How many complaints are overdue today, as an operator's metric: the ones a broad audience
+    may count (`policy.counted`, no SEA allegation nor other confidential case), one total."""
+    stmt = select(func.count()).select_from(Complaint)
+    return session.exec(stmt.where(policy.counted(with_sea=False), overdue(today))).one()
 
 
 def is_overdue(complaint: Complaint, today: date) -> bool:

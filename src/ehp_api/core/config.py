@@ -54,6 +54,15 @@ class Settings(BaseSettings):
         "supervisor's ping, before it is replaced.",
     )
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    log_format: Literal["json", "text"] = Field(
+        "json", description="`json` (one object a line) or `text` (for development)."
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        min_length=32,
+        description="Bearer token of the Prometheus scraper for `/metrics` (at least 32 "
+        "characters); without it `/metrics` is not served.",
+    )
     default_language: Literal["fr", "en"] = Field(
         "fr",
         description="Language of problems, labels and files when a request asks for neither "

@@ -33,6 +33,8 @@ class Principal:
     organisation_code: str | None
     role: Role | None
     permissions: frozenset[Permission]
+    # An API key's public prefix (`ehpk_1a2b3c4d`): how logs name the key, never by its secret.
+    key_prefix: str | None = None
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
@@ -45,9 +47,10 @@ def for_role(
     organisation_id: int,
     organisation_code: str,
     role: Role,
+    key_prefix: str | None = None,
 ) -> Principal:
     return Principal(
-        kind, id_, name, organisation_id, organisation_code, role, permissions_of(role)
+        kind, id_, name, organisation_id, organisation_code, role, permissions_of(role), key_prefix
     )
 
 

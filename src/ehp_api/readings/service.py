@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
+from ehp_api.core import metrics
 from ehp_api.core.db import as_utc
 from ehp_api.core.errors import NotFound
 from ehp_api.core.i18n import tr
@@ -75,7 +77,16 @@ def ingest(
     summary = _summary(plan, conflicts, ids, len(rows), mode, dry_run, overwrites)
     if writes and (summary.created or summary.updated):
         _audit_batch(session, principal, summary)
+        _count_once_committed(session, summary.created, summary.updated)
     return summary
+
+
+def _count_once_committed(session: Session, created: int, updated: int) -> None:
+    """The readings ingested, in the metrics once they are in the database (never a batch rolled
+    back)."""
+    event.listen(
+        session, "after_commit", lambda _: metrics.readings_ingested(created, updated), once=True
+    )
 
 
 def _replan_raced(session: Session, plan: store.Plan, raced: list[validation.Prepared]) -> None:

@@ -9,11 +9,13 @@ from collections import deque
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ehp_api.core import metrics
 from ehp_api.core.errors import ServiceUnavailable, problem_response
 from ehp_api.core.i18n import tr
+from ehp_api.web.metrics import PATH as METRICS_PATH
 
-# Probes must tell a busy worker from a dead one: never shed.
-EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
+# Probes must tell a busy worker from a dead one, and the scraper see how busy it is: never shed.
+EXEMPT_PATHS = frozenset({"/healthz", "/readyz", METRICS_PATH})
 RETRY_AFTER_SECONDS = 1
 
 
@@ -131,6 +133,7 @@ class InFlightLimitMiddleware:
             slot.step_out()
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        metrics.SHED.inc()
         response = problem_response(
             Request(scope),
             503,

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ehp_api.core import metrics
 from ehp_api.core.config import Settings
 from ehp_api.core.errors import AppError, RequestTimeout, app_error_response, too_large
 from ehp_api.core.i18n import N_, tr
@@ -235,6 +236,7 @@ class _Guard:
         """Back among the requests in flight, now that the body is here (see `Slot`)."""
         slot = self.scope.get(SLOT)
         if slot is not None and not slot.held and not await slot.take():
+            metrics.SHED.inc()
             self._refuse(overloaded())
 
     async def _read_checked(self, content_type: str, answered: bool) -> Message:

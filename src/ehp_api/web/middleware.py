@@ -3,6 +3,7 @@
 
 import logging
 import re
+import time
 import uuid
 from typing import Any, cast
 
@@ -11,11 +12,14 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from ehp_api.core import metrics
 from ehp_api.core.errors import problem_response
+from ehp_api.core.principal import Principal, PrincipalKind
 from ehp_api.core.request_context import request_id_var
 
 logger = logging.getLogger("ehp_api.core.errors")
 proxy_logger = logging.getLogger("ehp_api.proxy")
+access_logger = logging.getLogger("ehp_api.access")
 
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -78,6 +82,8 @@ class RequestContextMiddleware:
     `Cache-Control`: `no-store`, but for what is found under `immutable_prefixes` (versioned
     assets).
 
+    Once the answer's last byte is sent, its access line (`ehp_api.access`) and its metrics
+    (`ehp_api.core.metrics`): one layer for the id, the log and the counts, as each costs little.
     It also turns an unhandled exception into a 500 problem here, inside the request's context,
     so the answer carries the request id like every other error.
     """
@@ -90,19 +96,19 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        began = time.perf_counter()
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         immutable = bool(self.immutable_prefixes) and scope["path"].startswith(
             self.immutable_prefixes
         )
-
-        started = False
+        status, done = 0, False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
+            nonlocal status, done
             if message["type"] == "http.response.start":
-                started = True
+                status = message["status"]
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-ID"] = request_id
                 for name, value in SECURITY_HEADERS.items():
@@ -112,12 +118,17 @@ class RequestContextMiddleware:
                 headers.setdefault("Cache-Control", IMMUTABLE if immutable and found else NO_STORE)
                 _tag_the_encoding(headers)
             await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                done = True
+                _answered(scope, status, began)
 
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
-            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            if started:
+            logger.exception(
+                "unhandled error on %s %s", scope["method"], route_of(scope) or scope["path"]
+            )
+            if status:
                 raise
             response = problem_response(
                 Request(scope),
@@ -126,7 +137,56 @@ class RequestContextMiddleware:
             )
             await response(scope, receive, send_with_headers)
         finally:
+            if not done:  # the answer broke off, or never began (status 0: the client left)
+                _answered(scope, status, began)
             request_id_var.reset(token)
+
+
+def route_of(scope: Scope) -> str | None:
+    """The template of the operation that took the request (`/api/v1/alerts/{alert_id}`), if one
+    did: never the path itself, which may carry a follow-up code (the logs redact it, but a
+    metric's label would keep every path ever asked for).
+
+    FastAPI keeps an included router's routes with their own paths (`/alerts/{alert_id}`), and
+    the whole template on the route it chose, in its part of the scope (not a public name:
+    `tests/test_logs.py` fails if it moves)."""
+    chosen = scope.get("fastapi", {}).get("effective_route_context")
+    return getattr(chosen, "path_format", None) or getattr(scope.get("route"), "path", None)
+
+
+def _answered(scope: Scope, status: int, began: float) -> None:
+    seconds = time.perf_counter() - began
+    route, method = route_of(scope), scope["method"]
+    metrics.REQUESTS.labels(method, route or metrics.UNMATCHED, str(status)).inc()
+    metrics.LATENCY.labels(method, route or metrics.UNMATCHED).observe(seconds)
+    if access_logger.isEnabledFor(logging.INFO):
+        # Without an operation (the docs, a 404, a request refused before routing), the path
+        # itself: the logs redact what it may carry.
+        path = route or scope["path"]
+        fields = _access_fields(scope, method, path, status, seconds)
+        access_logger.info("%s %s %s", method, path, status, extra=fields)
+
+
+def _access_fields(
+    scope: Scope, method: str, path: str, status: int, seconds: float
+) -> dict[str, object]:
+    client = scope.get("client")
+    principal: Principal | None = scope.get("state", {}).get("principal")
+    fields: dict[str, object] = {
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": round(seconds * 1000, 1),
+        "client": client[0] if client else None,
+    }
+    if principal is not None:
+        fields["principal"] = principal.kind.value
+        fields["organisation"] = principal.organisation_code
+        if principal.kind == PrincipalKind.api_key:
+            fields["key_prefix"] = principal.key_prefix
+        else:
+            fields["user_id"] = principal.id
+    return fields
 
 
 GZIP_TAG_SUFFIX = "-gzip"
