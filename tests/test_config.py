@@ -8,7 +8,7 @@ from cryptography.fernet import Fernet
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
-from ehp_api.core.config import SECRETS_DIR_VARIABLE, Settings
+from ehp_api.core.config import SECRETS_DIR_VARIABLE, Settings, split_keys
 
 PG_URL = "postgresql+psycopg://ehp@db:5432/ehp"
 
@@ -62,4 +62,19 @@ def test_an_encryption_key_that_is_no_fernet_key_is_refused_without_quoting_it()
     almost = Fernet.generate_key().decode()[:-2]
     with pytest.raises(ValidationError, match="not a Fernet key") as refusal:
         Settings(encryption_key=almost, _env_file=None)
+    assert almost not in str(refusal.value)
+
+
+def test_several_encryption_keys_are_read_as_a_list_first_first() -> None:
+    first, second = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings = Settings(encryption_key=f" {first} , {second}\n", _env_file=None)
+    assert settings.encryption_key is not None
+    assert split_keys(settings.encryption_key.get_secret_value()) == [first, second]
+
+
+def test_a_listed_key_that_is_no_fernet_key_is_refused_by_its_place_without_quoting_it() -> None:
+    almost = Fernet.generate_key().decode()[:-2]
+    keys = f"{Fernet.generate_key().decode()},{almost}"
+    with pytest.raises(ValidationError, match="key 2 of 2 is not a Fernet key") as refusal:
+        Settings(encryption_key=keys, _env_file=None)
     assert almost not in str(refusal.value)

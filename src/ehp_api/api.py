@@ -2,7 +2,6 @@
 
 from fastapi import APIRouter, Depends
 
-from ehp_api.access.deps import require
 from ehp_api.access.router import router as access_router
 from ehp_api.activity_status.router import router as activity_status_router
 from ehp_api.alerts.router import router as alerts_router
@@ -10,6 +9,7 @@ from ehp_api.audit.router import router as audit_router
 from ehp_api.complaints.config_router import router as complaints_config_router
 from ehp_api.complaints.router import router as complaints_router
 from ehp_api.core.errors import problem_responses
+from ehp_api.core.guards import require
 from ehp_api.core.permissions import Permission
 from ehp_api.dashboard.router import router as dashboard_router
 from ehp_api.exports.router import router as exports_router

@@ -13,7 +13,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from ehp_api import __version__
-from ehp_api.access.deps import authenticated, get_principal
+from ehp_api.access.credentials import Bearers
 from ehp_api.access.last_use import KeyUses
 from ehp_api.access.login import LoginLimits
 from ehp_api.access.principal_cache import PrincipalCache
@@ -24,6 +24,7 @@ from ehp_api.core import metrics
 from ehp_api.core.config import Settings, check_production, get_settings
 from ehp_api.core.db import deferred
 from ehp_api.core.errors import install_handlers
+from ehp_api.core.guards import Authenticator, authenticated, get_principal
 from ehp_api.core.logs import configure_logging
 from ehp_api.exports.xlsx_writer import MEDIA_TYPE as XLSX_MEDIA_TYPE
 from ehp_api.models import build_engine
@@ -129,9 +130,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = build_engine(settings)
     metrics.watch_pool(app.state.engine)
     app.state.read_engine = deferred(app.state.engine)
-    app.state.key_uses = KeyUses()
     app.state.admission = Admission(settings.in_flight_limit, settings.queue_seconds)
-    app.state.principals = PrincipalCache(settings.auth_cache_seconds)
+    authenticator: Authenticator = Bearers(PrincipalCache(settings.auth_cache_seconds), KeyUses())
+    app.state.authenticator = authenticator
     app.state.reference = Snapshot()
     app.state.login_limits = LoginLimits(
         *(

@@ -89,7 +89,7 @@ def test_a_role_changed_through_the_api_applies_at_once(app: FastAPI, session: S
 
 
 def test_a_key_revoked_elsewhere_works_at_most_the_bound(session: Session, app: FastAPI) -> None:
-    app.state.principals.__init__(0.5)  # the bound, made short for the test
+    app.state.authenticator.principals.__init__(0.5)  # the bound, made short for the test
     secret = builders.api_key(session, Role.partner, "HCR")
     with TestClient(app, raise_server_exceptions=False, headers=builders.bearer(secret)) as client:
         assert client.get("/api/v1/me").status_code == 200
@@ -102,7 +102,7 @@ def test_a_key_revoked_elsewhere_works_at_most_the_bound(session: Session, app: 
 def test_with_the_cache_off_a_key_revoked_elsewhere_stops_at_once(
     session: Session, app: FastAPI
 ) -> None:
-    app.state.principals.__init__(0)
+    app.state.authenticator.principals.__init__(0)
     secret = builders.api_key(session, Role.partner, "HCR")
     with TestClient(app, raise_server_exceptions=False, headers=builders.bearer(secret)) as client:
         assert client.get("/api/v1/me").status_code == 200

@@ -2,16 +2,18 @@
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
+from ehp_api.access import last_use
 from ehp_api.access.models import AccessToken, ApiKey, User
 from ehp_api.access.principal_cache import PrincipalCache, forget_after_commit
 from ehp_api.audit import service as audit
-from ehp_api.core.db import utcnow
+from ehp_api.core.db import SessionFactory, utcnow
 from ehp_api.core.errors import Unauthorized
 from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal, PrincipalKind, for_role
@@ -109,6 +111,28 @@ def _look_up(session: Session, secret: str, digest: str) -> tuple[Principal, dat
     if key is None or not _usable(key.revoked_at, key.expires_at, now):
         raise Unauthorized(tr("The API key is unknown, expired or revoked."))
     return _key_principal(key), key.expires_at
+
+
+class Bearers:
+    """Who a bearer secret stands for, as the guard of every route asks it
+    (`core.guards.Authenticator`; `main` installs one per app): remembered by the worker for
+    `EHP_AUTH_CACHE_SECONDS`, and an API key's use written at most once a minute (`last_use`)."""
+
+    def __init__(self, principals: PrincipalCache, key_uses: last_use.KeyUses) -> None:
+        self.principals = principals
+        self.key_uses = key_uses
+
+    def remembered(self, secret: str) -> Principal | None:
+        return remembered(secret, self.principals)
+
+    def authenticate(self, session: Session, secret: str) -> Principal:
+        return authenticate(session, secret, self.principals)
+
+    def used(self, principal: Principal) -> Callable[[SessionFactory], None] | None:
+        key_id = principal.id if principal.kind == PrincipalKind.api_key else None
+        if key_id is None or not self.key_uses.due(key_id):
+            return None
+        return lambda sessions: last_use.record(sessions, key_id)
 
 
 def issue_token(session: Session, user: User, ttl: timedelta) -> tuple[str, AccessToken]:

@@ -14,12 +14,12 @@ from typing import Any
 from sqlmodel import Session
 
 from ehp_api.audit import service as audit
+from ehp_api.audit.policy import PSEA_GRANT
 from ehp_api.core.errors import Forbidden, InvalidParam
 from ehp_api.core.i18n import tr
 from ehp_api.core.permissions import Role
 from ehp_api.core.principal import Principal, PrincipalKind
 
-GRANT = "psea.grant"
 _TAKEOVER_FIELDS = ("password",)
 
 
@@ -61,4 +61,4 @@ def record(
     """One `psea.grant` event per grant, for the PSEA focal points to see."""
     if role == Role.psea_focal_point:
         changes = {"role": {"old": None, "new": role.value}}
-        audit.record(session, actor, GRANT, entity_type, entity_id, changes)
+        audit.record(session, actor, PSEA_GRANT, entity_type, entity_id, changes)

@@ -8,7 +8,6 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from ehp_api.access import credentials, render, service
-from ehp_api.access.deps import BearerSecret, CurrentPrincipal, require
 from ehp_api.access.login import login
 from ehp_api.access.schemas import (
     ApiKeyCreate,
@@ -22,6 +21,7 @@ from ehp_api.access.schemas import (
 )
 from ehp_api.core.db import RecordId, SessionDep
 from ehp_api.core.errors import AppError, Conflict, app_error_response, problem_responses
+from ehp_api.core.guards import BearerSecret, CurrentPrincipal, require
 from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission

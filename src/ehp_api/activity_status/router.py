@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from ehp_api.access.deps import require
 from ehp_api.activity_status import service
 from ehp_api.activity_status.schemas import ActivityStatusIn, ActivityStatusPublic
 from ehp_api.core.db import SessionDep
 from ehp_api.core.errors import problem_responses
+from ehp_api.core.guards import require
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.periods.models import PERIOD_PATTERN

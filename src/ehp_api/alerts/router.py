@@ -6,7 +6,6 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from ehp_api.access.deps import require
 from ehp_api.alerts import policy, render, service, triggers, workflow
 from ehp_api.alerts.models import Alert, AlertCategory, AlertKind, AlertStatus
 from ehp_api.alerts.schemas import (
@@ -23,6 +22,7 @@ from ehp_api.alerts.schemas import (
 )
 from ehp_api.core.db import RecordId, SessionDep, WriteSessionFactoryDep, writes_when
 from ehp_api.core.errors import Forbidden, problem_responses
+from ehp_api.core.guards import require
 from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission

@@ -1,5 +1,5 @@
 """Who reads which audit events: an event shows what it describes, so it is read under the
-visibility of that record, decided here and nowhere else.
+visibility of that record, decided here.
 
 - An event marked confidential (about an SEA allegation or other confidential complaint, when it
   was written) only for PSEA focal points.
@@ -8,18 +8,20 @@ visibility of that record, decided here and nowhere else.
 - An event about a complaint only while the reader may read that complaint now: a complaint
   later reclassified as an SEA allegation takes its earlier events with it.
 
-The audit log sits below the domains it records (they write to it); this module, like the
-router, sits above them.
+The audit log sits below the domains it records (they write to it): who may read a complaint is
+the complaints' rule, which `complaints.policy` registers here (`register_visibility`).
 """
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, false, func, not_, or_, true
+from collections.abc import Callable
 
-from ehp_api.access.grants import GRANT as PSEA_GRANT
+from sqlalchemy import ColumnElement, and_, or_, true
+
 from ehp_api.audit.models import AuditEvent
-from ehp_api.complaints import policy as complaint_policy
-from ehp_api.complaints.models import Complaint
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
+
+# What `access.grants` records for each grant of the PSEA focal point role.
+PSEA_GRANT = "psea.grant"
 
 # The permission that reads each kind of record. Kinds not named here (users, keys,
 # organisations, periods, targets, the seed...) are the service's administration, which every
@@ -32,9 +34,21 @@ READ_PERMISSION = {
 }
 
 
+# For a reader, the events of one kind of record that it may not read now (about a record it
+# may not read), or None when it reads every record of that kind.
+HiddenEvents = Callable[[Principal], ColumnElement[bool] | None]
+_hidden_events: dict[str, HiddenEvents] = {}
+
+
+def register_visibility(entity_type: str, hidden: HiddenEvents) -> None:
+    """Events about records of `entity_type` are read only where `hidden` does not hide them:
+    the rule of the domain that owns the records, registered when it is imported."""
+    _hidden_events[entity_type] = hidden
+
+
 def visible_to(principal: Principal) -> ColumnElement[bool]:
     """The events the caller may read."""
-    conditions = [_kinds(principal), _complaints(principal)]
+    conditions = [_kinds(principal), *_records(principal)]
     if not principal.can(Permission.complaints_confidential):
         conditions.append(AuditEvent.confidential.is_(False))
     return and_(*conditions)
@@ -47,17 +61,15 @@ def _kinds(principal: Principal) -> ColumnElement[bool]:
     return AuditEvent.entity_type.not_in(unreadable)
 
 
-def _complaints(principal: Principal) -> ColumnElement[bool]:
-    """Not about a complaint the caller may not read now (events naming no complaint, such as
-    a follow-up lookup with an unknown code, stay)."""
-    visible = complaint_policy.visible_to(principal)
-    if visible is None:
-        return true()
-    hidden = exists().where(
-        cast(Complaint.id, String) == AuditEvent.entity_id,
-        not_(func.coalesce(visible, false())),  # a NULL in the rule hides, never shows
-    )
-    return or_(AuditEvent.entity_type != "complaint", ~hidden)
+def _records(principal: Principal) -> list[ColumnElement[bool]]:
+    """Not about a record the caller may not read now (events naming no record, such as a
+    follow-up lookup with an unknown code, stay)."""
+    conditions = []
+    for entity_type, hidden_events in _hidden_events.items():
+        hidden = hidden_events(principal)
+        if hidden is not None:
+            conditions.append(or_(AuditEvent.entity_type != entity_type, ~hidden))
+    return conditions
 
 
 def psea_view() -> ColumnElement[bool]:

@@ -4,10 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ehp_api.access.deps import require
 from ehp_api.audit import policy, render, service
 from ehp_api.audit.schemas import AuditEventPublic
 from ehp_api.core.db import MAX_ID, IsoDateTime, SessionDep
+from ehp_api.core.guards import require
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal, PrincipalKind

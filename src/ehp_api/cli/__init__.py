@@ -17,6 +17,9 @@ from ehp_api.access.schemas import ApiKeyCreate, UserCreate
 from ehp_api.audit import service as audit
 from ehp_api.cli import push
 from ehp_api.complaints import purge as complaints_purge
+from ehp_api.complaints import rotation
+from ehp_api.complaints.identity import IdentityCipher
+from ehp_api.core import backup as backups
 from ehp_api.core import metrics, migrate
 from ehp_api.core.config import get_settings
 from ehp_api.core.errors import AppError
@@ -175,6 +178,97 @@ def purge_expired() -> None:
     typer.echo(
         f"Removed {keys} expired idempotency key(s) and {counters} rate-limit counter(s); "
         f"summarised {refused} ended run(s) of refused logins."
+    )
+
+
+@app.command("backup")
+def backup(
+    path: Annotated[Path, typer.Argument(dir_okay=False, help="The backup file to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+) -> None:
+    """Copy the whole database into PATH while the service runs (SQLite: its online backup;
+    PostgreSQL: pg_dump's custom format). The encryption key is not in it: keep it apart."""
+    settings = get_settings()
+    try:
+        written = backups.backup(settings.database_url, path, replace=force)
+    except backups.BackupError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    changes = {"format": written.format, "bytes": written.size}
+    with Session(get_engine()) as session, session.begin():
+        audit.record(
+            session,
+            system_principal(),
+            "database.backup",
+            "database",
+            None,
+            {name: {"old": None, "new": value} for name, value in changes.items()},
+        )
+    typer.echo(f"Backup written to {written.path} ({written.format}, {written.size} bytes).")
+
+
+@app.command("restore")
+def restore(
+    path: Annotated[Path, typer.Argument(help="A file written by `ehp-api backup`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace what the target database holds.")
+    ] = False,
+) -> None:
+    """Load a backup into the database of EHP_DATABASE_URL, which must be empty (new), unless
+    --force. Stop the service first; then `ehp-api db upgrade` if the backup is older."""
+    settings = get_settings()
+    try:
+        backups.restore(settings.database_url, path, force=force)
+    except backups.BackupError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    engine = get_engine()
+    with engine.connect() as connection:
+        revision = migrate.current_revision(connection)
+    typer.echo(f"Restored {path} (schema revision {revision}).")
+    if revision != migrate.head_revision():
+        typer.echo(
+            "The schema is older than this release's: run `ehp-api db upgrade` before serving."
+        )
+        return
+    cipher = IdentityCipher(settings.encryption_key)
+    with Session(engine) as session, session.begin():
+        lost = rotation.unreadable(session, cipher)
+        changes = {"backup": {"old": None, "new": path.name}}
+        audit.record(session, system_principal(), "database.restore", "database", None, changes)
+    if lost:
+        typer.echo(
+            f"error: {lost} complainant identities open with no key of EHP_ENCRYPTION_KEY: set "
+            "the key(s) in use when the backup was taken",
+            err=True,
+        )
+        raise typer.Exit(code=1)
+
+
+@app.command("rotate-encryption-key")
+def rotate_encryption_key(
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=10_000, help="Rows sealed again per transaction.")
+    ] = 500,
+) -> None:
+    """Seal every complainant identity (and kept answer) again with the first key of
+    EHP_ENCRYPTION_KEY; stopped, it continues where it was when run again. Audited."""
+    cipher = IdentityCipher(get_settings().encryption_key)
+    if not cipher.keyed:
+        typer.echo("error: EHP_ENCRYPTION_KEY is not set", err=True)
+        raise typer.Exit(code=2)
+
+    def report(state: rotation.Progress) -> None:
+        typer.echo(f"{state.place}: {state.resealed} sealed again, {state.current} current")
+
+    try:
+        done = rotation.rotate(get_engine(), cipher, system_principal(), batch_size, report)
+    except rotation.Unreadable as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(
+        f"Sealed {done.resealed} token(s) again with the first key; {done.current} already were. "
+        "Every identity now opens with the first key alone."
     )
 
 

@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
-from ehp_api.access.deps import require
 from ehp_api.complaints import deadlines, kobo_forms
 from ehp_api.complaints.deadlines import DeadlineTable, DeadlineTableIn
 from ehp_api.complaints.kobo_forms import XFORM_ID_PATTERN, KoboFormIn, KoboFormPublic
 from ehp_api.core.db import SessionDep
+from ehp_api.core.guards import require
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal

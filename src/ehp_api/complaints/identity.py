@@ -4,6 +4,10 @@ Identity (name, phone) is sealed as one Fernet token per complaint: a JSON objec
 authenticated (AES-128-CBC + HMAC-SHA256) with `EHP_ENCRYPTION_KEY`. One token rather than one per
 field: the database shows neither which fields were given nor their lengths, and a new field
 needs no migration. Nothing here ever puts a value in an exception message.
+
+`EHP_ENCRYPTION_KEY` may list several keys (MultiFernet): the first seals, every one opens, so a
+new key is put first, `ehp-api rotate-encryption-key` reseals what the others sealed
+(`ehp_api.complaints.rotation`), and the old key can then go.
 """
 
 import hashlib
@@ -13,9 +17,10 @@ import secrets
 from functools import lru_cache
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import SecretStr
 
+from ehp_api.core.config import split_keys
 from ehp_api.core.errors import ServiceUnavailable
 from ehp_api.core.i18n import tr
 
@@ -31,13 +36,14 @@ class IdentityCipher:
 
     def __init__(self, key: SecretStr | None) -> None:
         self._fernet = _fernet(key.get_secret_value()) if key is not None else None
+        self._first = _first(key.get_secret_value()) if key is not None else None
 
     @property
     def keyed(self) -> bool:
         """Whether a key is configured: without one, nothing is sealed or opened."""
         return self._fernet is not None
 
-    def _require(self) -> Fernet:
+    def _require(self) -> MultiFernet:
         if self._fernet is None:
             raise ServiceUnavailable(
                 tr(
@@ -58,15 +64,37 @@ class IdentityCipher:
             return dict(json.loads(self._require().decrypt(token.encode("ascii"))))
         except InvalidToken:
             raise ServiceUnavailable(
-                tr(
-                    "The complainant's identity cannot be decrypted with the configured key.",
-                )
+                tr("The complainant's identity cannot be decrypted with any configured key.")
+            ) from None
+
+    def sealed_with_first_key(self, token: str) -> bool:
+        """Whether the first key (the one that seals) opens `token`: it needs no rotation."""
+        if self._first is None:
+            return False
+        try:
+            self._first.decrypt(token.encode("ascii"))
+        except InvalidToken:
+            return False
+        return True
+
+    def reseal(self, token: str) -> str:
+        """`token` sealed again with the first key (it may have been sealed with any)."""
+        try:
+            return self._require().rotate(token.encode("ascii")).decode("ascii")
+        except InvalidToken:
+            raise ServiceUnavailable(
+                tr("A token cannot be decrypted with any configured key (EHP_ENCRYPTION_KEY).")
             ) from None
 
 
 @lru_cache(maxsize=4)
-def _fernet(key: str) -> Fernet:
-    return Fernet(key.encode("ascii"))
+def _fernet(keys: str) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode("ascii")) for key in split_keys(keys)])
+
+
+@lru_cache(maxsize=4)
+def _first(keys: str) -> Fernet:
+    return Fernet(split_keys(keys)[0].encode("ascii"))
 
 
 def new_follow_up_code() -> str:

@@ -23,10 +23,12 @@ list one by one, would give back the number that the suppression hides.
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement, String, and_, cast, exists, false, func, not_, or_, true
 from sqlmodel import Session
 
+from ehp_api.audit import policy as audit_policy
 from ehp_api.audit import service as audit
+from ehp_api.audit.models import AuditEvent
 from ehp_api.complaints.models import Category, Complaint
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
@@ -96,6 +98,22 @@ def visible_to(principal: Principal, row: Any = Complaint) -> ColumnElement[bool
     org = principal.organisation_id
     ours = or_(row.recorded_by_organisation_id == org, row.referred_to_id == org)
     return and_(not_confidential, ours)
+
+
+def audit_events_hidden(principal: Principal) -> ColumnElement[bool] | None:
+    """The audit events about a complaint the caller may not read now (None: it reads every
+    complaint): a complaint later reclassified as an SEA allegation takes its earlier events with
+    it. `audit.policy` asks it for every event about a complaint."""
+    visible = visible_to(principal)
+    if visible is None:
+        return None
+    return exists().where(
+        cast(Complaint.id, String) == AuditEvent.entity_id,
+        not_(func.coalesce(visible, false())),  # a NULL in the rule hides, never shows
+    )
+
+
+audit_policy.register_visibility("complaint", audit_events_hidden)
 
 
 def coordinates(principal: Principal) -> bool:

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from ehp_api.access.deps import require
 from ehp_api.complaints import follow_up, kobo, render, service, workflow
 from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.models import Category, Channel, Complaint, ComplaintStatus
@@ -22,6 +21,7 @@ from ehp_api.complaints.schemas import (
 )
 from ehp_api.core.db import RecordId, SessionDep, writes
 from ehp_api.core.errors import problem_response, problem_responses
+from ehp_api.core.guards import require
 from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission

@@ -27,6 +27,11 @@ SECRETS_DIR_VARIABLE = "EHP_SECRETS_DIR"
 SQLITE_QUEUE_SECONDS = 10.0
 
 
+def split_keys(value: str) -> list[str]:
+    """The keys of a comma-separated EHP_ENCRYPTION_KEY, first (the one that encrypts) first."""
+    return [key.strip() for key in value.split(",") if key.strip()]
+
+
 class Settings(BaseSettings):
     """Every setting is documented in docs/operations.md (Settings); keep the two in step."""
 
@@ -117,9 +122,10 @@ class Settings(BaseSettings):
     )
     encryption_key: SecretStr | None = Field(
         None,
-        description="Fernet key (urlsafe base64, 32 bytes) for identity fields; required in "
-        "production. Generate: python -c 'from cryptography.fernet import Fernet; "
-        "print(Fernet.generate_key().decode())'",
+        description="Fernet key (urlsafe base64, 32 bytes) for identity fields, or several, "
+        "comma-separated: the first encrypts, every one decrypts (`ehp-api "
+        "rotate-encryption-key`); required in production. Generate: python -c 'from "
+        "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'",
     )
     identity_retention_days: int = Field(
         365, ge=1, description="Days after a complaint is closed before its identity is purged."
@@ -209,17 +215,24 @@ class Settings(BaseSettings):
 
     @field_validator("encryption_key")
     @classmethod
-    def _a_fernet_key(cls, key: SecretStr | None) -> SecretStr | None:
-        # Checked at startup, not at the first complaint with an identity.
-        if key is not None:
+    def _fernet_keys(cls, key: SecretStr | None) -> SecretStr | None:
+        # Checked at startup, not at the first complaint with an identity; a refusal says which
+        # key of the list, never what it holds.
+        if key is None:
+            return None
+        keys = split_keys(key.get_secret_value())
+        if not keys:
+            raise ValueError("EHP_ENCRYPTION_KEY holds no key")
+        for position, one in enumerate(keys, start=1):
             try:
-                Fernet(key.get_secret_value().encode("ascii"))
+                Fernet(one.encode("ascii"))
             except (ValueError, UnicodeEncodeError):
+                which = f"key {position} of {len(keys)}" if len(keys) > 1 else "it"
                 raise ValueError(
-                    "EHP_ENCRYPTION_KEY is not a Fernet key (32 bytes in URL-safe base64, "
-                    "44 characters)"
+                    f"EHP_ENCRYPTION_KEY: {which} is not a Fernet key (32 bytes in URL-safe "
+                    "base64, 44 characters)"
                 ) from None
-        return key
+        return SecretStr(",".join(keys))
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -6,9 +6,9 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Request, Response
 
-from ehp_api.access.deps import CurrentPrincipal
 from ehp_api.complaints import policy as complaint_policy
 from ehp_api.core.db import SessionDep
+from ehp_api.core.guards import CurrentPrincipal
 from ehp_api.dashboard import policy, service, snapshots
 from ehp_api.dashboard.schemas import Dashboard, TimelineActivity
 from ehp_api.periods.models import PERIOD_PATTERN

@@ -15,9 +15,9 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
-from ehp_api.access.deps import require
 from ehp_api.complaints import policy as complaint_policy
 from ehp_api.core.db import SessionDep, SessionFactoryDep
+from ehp_api.core.guards import require
 from ehp_api.core.i18n import LangQuery, current_language
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from ehp_api.access.deps import CurrentPrincipal
 from ehp_api.core.db import SessionDep
+from ehp_api.core.guards import CurrentPrincipal
 from ehp_api.indicators import service as indicators_service
 from ehp_api.indicators.schemas import INDICATOR_CODE
 from ehp_api.periods.models import PERIOD_PATTERN

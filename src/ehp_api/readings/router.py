@@ -7,7 +7,6 @@ from fastapi import APIRouter, Body, Header, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from ehp_api.access.deps import require
 from ehp_api.core.db import RecordId, SessionDep, writes_when
 from ehp_api.core.errors import (
     InvalidInput,
@@ -15,6 +14,7 @@ from ehp_api.core.errors import (
     field_name,
     problem_responses,
 )
+from ehp_api.core.guards import require
 from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import ListOrder, Order, Page, PageDep
 from ehp_api.core.permissions import Permission

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from ehp_api.access.deps import CurrentPrincipal
 from ehp_api.core.db import IsoDateTime, SessionDep, as_utc, writes
+from ehp_api.core.guards import CurrentPrincipal
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.sync import service
 from ehp_api.sync.schemas import RemovalPublic, RemovedKind

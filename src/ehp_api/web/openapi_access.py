@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi.routing import APIRoute, iter_route_contexts
 
-# The attribute by which a guard (`access.deps.require`) names the permissions it asks for.
-GUARD_ATTRIBUTE = "required_permissions"
+from ehp_api.core.guards import GUARD_ATTRIBUTE
+
 PUBLIC_HELP = "**Public**: no credentials needed."
 ANY_PRINCIPAL_HELP = "**Needs** a principal (an API key or a login), no particular permission."
 

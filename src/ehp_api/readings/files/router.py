@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from ehp_api.access.deps import require
 from ehp_api.core.db import SessionDep
 from ehp_api.core.errors import Forbidden, InvalidInput, InvalidParam, problem_responses, too_large
+from ehp_api.core.guards import require
 from ehp_api.core.i18n import LangQuery, current_language, tr
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal

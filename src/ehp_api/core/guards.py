@@ -1,18 +1,42 @@
-"""FastAPI dependencies: who the caller is, and whether its role allows an operation."""
+"""The guard of every route: who the caller is, and whether its role allows an operation.
 
-from typing import Annotated, Any
+Who a bearer secret stands for is the access domain's to say (`access.credentials.Bearers`,
+installed by `main` as `app.state.authenticator`): the guard asks it through `Authenticator`,
+so that every domain's router, those of the domains access itself imports (audit,
+organisations) included, takes its guard from here rather than from access.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any, Protocol
 
 from fastapi import BackgroundTasks, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
+from sqlmodel import Session
 
-from ehp_api.access import credentials, last_use
-from ehp_api.core.db import SessionDep, WriteSessionFactoryDep
+from ehp_api.core.db import SessionDep, SessionFactory, WriteSessionFactoryDep
 from ehp_api.core.errors import Forbidden, Unauthorized
 from ehp_api.core.i18n import tr
 from ehp_api.core.permissions import Permission
-from ehp_api.core.principal import Principal, PrincipalKind
-from ehp_api.web.openapi_access import GUARD_ATTRIBUTE
+from ehp_api.core.principal import Principal
+
+# The attribute by which a guard names the permissions it asks for: the OpenAPI document
+# (`web.openapi_access`) shows them on each operation.
+GUARD_ATTRIBUTE = "required_permissions"
+
+
+class Authenticator(Protocol):
+    """Who a bearer secret stands for."""
+
+    def remembered(self, secret: str) -> Principal | None:
+        """The principal verified for this secret a moment ago, if any: no database."""
+
+    def authenticate(self, session: Session, secret: str) -> Principal:
+        """The principal the secret stands for (reads only), or 401."""
+
+    def used(self, principal: Principal) -> Callable[[SessionFactory], None] | None:
+        """What to write of this use, after the response and in a transaction of its own."""
+
 
 # Two ways to send the same header, both shown in Swagger UI's Authorize dialog.
 user_login = OAuth2PasswordBearer(
@@ -47,16 +71,16 @@ async def get_principal(
     after_response: BackgroundTasks,
     sessions: WriteSessionFactoryDep,
 ) -> Principal:
-    cache = request.app.state.principals
+    authenticator: Authenticator = request.app.state.authenticator
     # A remembered secret on the event loop; one to look up, in the thread pool (it reads).
-    principal = credentials.remembered(secret, cache)
+    principal = authenticator.remembered(secret)
     if principal is None:
-        principal = await run_in_threadpool(credentials.authenticate, session, secret, cache)
+        principal = await run_in_threadpool(authenticator.authenticate, session, secret)
     request.state.principal = principal
-    key_id = principal.id if principal.kind == PrincipalKind.api_key else None
-    if key_id is not None and request.app.state.key_uses.due(key_id):
-        # After the response, in a transaction of its own: a read never writes (last_use).
-        after_response.add_task(last_use.record, sessions, key_id)
+    write = authenticator.used(principal)
+    if write is not None:
+        # After the response, in a transaction of its own: a read never writes.
+        after_response.add_task(write, sessions)
     return principal
 
 
@@ -65,7 +89,8 @@ def authenticated(
 ) -> None:
     """401 unless the credentials are good: checked before an operation reads its body (and
     remembered, so that `get_principal` then finds them at no cost)."""
-    credentials.authenticate(session, secret, request.app.state.principals)
+    authenticator: Authenticator = request.app.state.authenticator
+    authenticator.authenticate(session, secret)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
