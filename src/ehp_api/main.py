@@ -76,6 +76,10 @@ TAGS = [
         "name": "sync",
         "description": "Keeping a copy: what left the caller's view since a time.",
     },
+    {
+        "name": "webhooks",
+        "description": "Subscriptions to events, signed per Standard Webhooks; the delivery log.",
+    },
     {"name": "labels", "description": "The labels of every code, in French and English."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]

@@ -349,3 +349,21 @@ def serve(
             # uvicorn's 5 s replaces a worker still importing the app on a busy host, forever.
             timeout_worker_healthcheck=settings.worker_start_timeout,
         )
+
+
+@app.command()
+def worker() -> None:
+    """Deliver the outbox's events (webhooks, e-mail) until stopped; several may run on
+    PostgreSQL, one on SQLite."""
+    import signal
+    import threading
+
+    from ehp_api.notifications import worker as outbox_worker
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    typer.echo("worker: delivering events (stop with Ctrl-C or SIGTERM)", err=True)
+    outbox_worker.run(get_engine(), settings, stop)

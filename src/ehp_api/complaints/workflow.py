@@ -16,6 +16,7 @@ from ehp_api.core.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 from ehp_api.core.row_locks import lock_for_update
+from ehp_api.events.models import EventType
 from ehp_api.organisations import service as organisations_service
 
 S = ComplaintStatus
@@ -74,6 +75,8 @@ def transition(
     )
     policy.record_change(session, principal, f"complaint.{data.to}", complaint, before)
     session.flush()
+    if data.to == S.referred:
+        service.announce(session, complaint, EventType.complaint_referred, details["organisation"])
     return complaint
 
 

@@ -36,6 +36,7 @@ class Permission(NamedMembers, StrEnum):
     targets_manage = "targets:manage"
     activity_status_write = "activity_status:write"
     activity_status_write_any = "activity_status:write_any_organisation"
+    webhooks_manage = "webhooks:manage"
 
 
 enum_labels(
@@ -72,6 +73,7 @@ enum_labels(
         Permission.targets_manage: N_("Manage targets"),
         Permission.activity_status_write: N_("Report the organisation's activity statuses"),
         Permission.activity_status_write_any: N_("Report activity statuses for any organisation"),
+        Permission.webhooks_manage: N_("Manage the organisation's webhooks"),
     },
 )
 
@@ -107,6 +109,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.targets_manage,
             Permission.activity_status_write,
             Permission.activity_status_write_any,
+            Permission.webhooks_manage,
         }
     ),
     Role.partner: frozenset(
@@ -119,9 +122,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.complaints_read,
             Permission.complaints_write,
             Permission.activity_status_write,
+            Permission.webhooks_manage,
         }
     ),
-    Role.analyst: frozenset(_EVERYONE | {Permission.readings_read, Permission.alerts_read}),
+    Role.analyst: frozenset(
+        _EVERYONE | {Permission.readings_read, Permission.alerts_read, Permission.webhooks_manage}
+    ),
     # The only role that reads SEA allegations, confidential complaints and complainant identity.
     Role.psea_focal_point: frozenset(
         _EVERYONE
@@ -130,6 +136,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.complaints_read,
             Permission.complaints_write,
             Permission.complaints_confidential,
+            Permission.webhooks_manage,
         }
     ),
 }
