@@ -188,11 +188,12 @@ def _etags(document: dict[str, Any], operations: set[str]) -> None:
     }
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
-            if operation.get("operationId") not in operations:
-                continue
-            operation.setdefault("parameters", []).append(deepcopy(if_none_match))
-            operation["responses"]["200"].setdefault("headers", {}).update(deepcopy(headers))
-            operation["responses"]["304"] = deepcopy(not_modified)
+            if operation.get("operationId") in operations:
+                operation["responses"]["200"].setdefault("headers", {}).update(deepcopy(headers))
+                operation["responses"]["304"] = deepcopy(not_modified)
+            # The records' own 304 (`web.validators.CACHEABLE`) asks for the same header.
+            if "304" in operation.get("responses", {}):
+                operation.setdefault("parameters", []).append(deepcopy(if_none_match))
 
 
 # OpenAPI links, where a record's answer leads: (operation, status) -> {linked operation: (its path
