@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from ehp_api.alerts import policy
 from ehp_api.alerts.models import Alert, AlertEvent, AlertKind
 from ehp_api.alerts.models import AlertStatus as S
-from ehp_api.alerts.schemas import ReopenIn, TransitionIn
+from ehp_api.alerts.schemas import AlertTransitionIn, ReopenIn
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, Forbidden, InvalidInput, InvalidParam
@@ -85,7 +85,9 @@ def _invalid(field: str, reason: str, code: str) -> InvalidInput:
     )
 
 
-def _checked(session: Session, alert: Alert, data: TransitionIn) -> tuple[date, dict[str, Any]]:
+def _checked(
+    session: Session, alert: Alert, data: AlertTransitionIn
+) -> tuple[date, dict[str, Any]]:
     missing = [f for f in REQUIRED.get(data.to, ()) if getattr(data, f) in (None, "")]
     if missing:
         errors = [
@@ -150,7 +152,9 @@ def record(
     return event
 
 
-def transition(session: Session, principal: Principal, alert: Alert, data: TransitionIn) -> Alert:
+def transition(
+    session: Session, principal: Principal, alert: Alert, data: AlertTransitionIn
+) -> Alert:
     """Check the step (state, role, fields, date), then record it; 409 names what is possible."""
     _allowed(alert, data.to)
     _authorised(principal, alert, data.to)

@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 
+from ehp_api.core.enums import NamedMembers
 from ehp_api.core.i18n import N_, enum_labels
 
 
@@ -13,7 +14,7 @@ class Role(StrEnum):
     psea_focal_point = "psea_focal_point"
 
 
-class Permission(StrEnum):
+class Permission(NamedMembers, StrEnum):
     workplan_read = "workplan:read"
     organisations_manage = "organisations:manage"
     users_manage = "users:manage"

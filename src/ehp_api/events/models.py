@@ -8,10 +8,11 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from ehp_api.core.db import UTCDateTime, utcnow
+from ehp_api.core.enums import NamedMembers
 from ehp_api.core.i18n import N_, enum_labels
 
 
-class EventType(StrEnum):
+class EventType(NamedMembers, StrEnum):
     complaint_created = "complaint.created"
     complaint_referred = "complaint.referred"
     reading_rejected = "reading.rejected"
