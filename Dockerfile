@@ -22,6 +22,19 @@ ENV PATH="/opt/venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     EHP_HOST=0.0.0.0 \
     EHP_PORT=8000
+# pg_dump and pg_restore for `ehp-api backup`/`restore`, of the major version of docker-compose's
+# PostgreSQL (16): pg_dump refuses a server newer than itself, and bookworm's own client is 15.
+# From the PostgreSQL project's apt repository (PGDG), its signing key fetched over HTTPS.
+ARG PG_MAJOR=16
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && python -c "import urllib.request; urllib.request.urlretrieve('https://www.postgresql.org/media/keys/ACCC4CF8.asc', '/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc')" \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends "postgresql-client-${PG_MAJOR}" \
+    && rm -rf /var/lib/apt/lists/* \
+    && pg_dump --version | grep -q " ${PG_MAJOR}\."
 RUN groupadd --system ehp && useradd --system --gid ehp --home-dir /app --shell /usr/sbin/nologin ehp
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
@@ -30,7 +43,8 @@ COPY --from=build /opt/venv /opt/venv
 COPY alembic.ini ./
 COPY migrations ./migrations
 COPY seed ./seed
-RUN mkdir -p /app/data && chown ehp:ehp /app/data
+# /backups: the backup service's volume (a new named volume takes this folder's owner).
+RUN mkdir -p /app/data /backups && chown ehp:ehp /app/data /backups
 USER ehp
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \

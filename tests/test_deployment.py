@@ -1,14 +1,19 @@
 """The docker-compose deployment, read as Docker reads it (there is no Docker engine here): the
 services of the image start with settings that pass the production check, from the secrets the
 deployment section of docs/operations.md tells the operator to create; `migrate` runs what
-`make run` runs before serving; and the image puts migrations/ and seed/ where the installed CLI
-looks."""
+`make run` runs before serving; the worker runs beside the API, and the backup service's script
+(run here with stand-ins for `ehp-api` and `sleep`) backs up, prunes and waits for its hour; the
+image carries pg_dump of the database's major version; only the API's port is published, and
+/metrics' token comes from a file; and the image puts migrations/ and seed/ where the installed
+CLI looks."""
 
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -187,7 +192,7 @@ def test_every_service_of_the_image_shares_one_settings_anchor() -> None:
     root = yaml.compose(COMPOSE.read_text(encoding="utf-8"))
     services = _member(root, "services")
     names = sorted(image_services())
-    assert names == ["api", "migrate", "worker"]
+    assert names == ["api", "backup", "migrate", "worker"]
     for part in ("environment", "secrets"):
         nodes = {id(_member(_member(services, name), part)) for name in names}
         assert len(nodes) == 1, part
@@ -247,3 +252,102 @@ def test_the_image_installs_from_the_lock() -> None:
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert "UV_VERSION := 0.13.9" in makefile
     assert "sync --quiet --locked" in makefile
+
+
+def test_the_worker_runs_beside_the_api_after_the_migration() -> None:
+    worker = compose_file()["services"]["worker"]
+    assert worker["command"] == ["ehp-api", "worker"]
+    assert worker["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
+    assert worker["restart"] == "unless-stopped"
+
+
+def test_the_metrics_token_comes_from_a_secret_file(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("api", "worker"):
+        mounts = secret_mounts(compose_file()["services"][name])
+        assert mounts["/run/secrets/EHP_METRICS_TOKEN"] == "metrics_token"
+    settings = settings_in(container_environment("api", project, tmp_path), monkeypatch)
+    assert settings.metrics_token is not None
+    assert settings.metrics_token.get_secret_value() == read_secret(project, "metrics_token")
+
+
+def test_only_the_api_publishes_a_port_on_the_loopback_by_default() -> None:
+    services = compose_file()["services"]
+    assert [name for name, service in services.items() if "ports" in service] == ["api"]
+    [published] = services["api"]["ports"]
+    assert interpolate(published, {}) == "127.0.0.1:8000:8000"
+    assert interpolate(published, {"EHP_PUBLISH_ADDRESS": "10.0.0.5"}) == "10.0.0.5:8000:8000"
+
+
+def backup_script(folder: Path) -> str:
+    """The backup service's script as compose hands it to `sh -c` (`$$` is a `$`), with its
+    volume at `folder`."""
+    [shell, flag, script] = compose_file()["services"]["backup"]["command"]
+    assert (shell, flag) == ("sh", "-c")
+    return (
+        interpolate(script.replace("$$", "\0"), {})
+        .replace("\0", "$")
+        .replace("/backups", str(folder))
+    )
+
+
+def test_the_backup_service_backs_up_prunes_and_sleeps_until_its_hour(tmp_path: Path) -> None:
+    """The script run by `sh` with stand-ins: `ehp-api` writes the file it is asked for, `sleep`
+    notes how long and stops the loop."""
+    folder, bin_ = tmp_path / "backups", tmp_path / "bin"
+    folder.mkdir()
+    bin_.mkdir()
+    (bin_ / "ehp-api").write_text('#!/bin/sh\necho "$@" >> "$CALLS"; touch "$2"\n')
+    (bin_ / "sleep").write_text('#!/bin/sh\necho "$1" > "$PAUSE"; kill "$PPID"\n')
+    for tool in bin_.iterdir():
+        tool.chmod(0o755)
+    old = {"ehp-2020-01-02.backup": 20, "ehp-2020-01-01.backup": 20, "ehp-2019-01-01.backup": 400}
+    for name, days in old.items():
+        (folder / name).touch()
+        stamp = time.time() - days * 86400
+        os.utime(folder / name, (stamp, stamp))
+    env = {
+        "PATH": f"{bin_}:/usr/bin:/bin",
+        "CALLS": str(tmp_path / "calls"),
+        "PAUSE": str(tmp_path / "pause"),
+    }
+    subprocess.run(["sh", "-c", backup_script(folder)], env=env, timeout=30, check=False)
+
+    today = datetime.now(UTC).date().isoformat()
+    [call] = (tmp_path / "calls").read_text().splitlines()
+    assert call == f"backup {folder}/ehp-{today}.backup --force"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "ehp-2020-01-01.backup",
+        f"ehp-{today}.backup",
+    ]
+    now = datetime.now(UTC)
+    next_two = now.replace(hour=2, minute=0, second=0, microsecond=0)
+    if next_two <= now:
+        next_two += timedelta(days=1)
+    pause = int((tmp_path / "pause").read_text())
+    assert 0 < pause <= 86400
+    assert abs(pause - (next_two - now).total_seconds()) < 5
+
+
+def test_the_backup_service_is_healthy_while_its_newest_backup_is_recent() -> None:
+    backup = compose_file()["services"]["backup"]
+    assert backup["volumes"] == ["backups:/backups"]
+    assert "backups" in compose_file()["volumes"]
+    assert "-mmin -1500" in backup["healthcheck"]["test"][1]
+    assert backup["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
+
+
+def test_the_image_carries_pg_dump_of_the_database_s_major_version() -> None:
+    """`ehp-api backup` runs pg_dump, which refuses a server newer than itself."""
+    image = compose_file()["services"]["db"]["image"]
+    major = re.fullmatch(r"postgres:(\d+)(?:[.-].*)?", image)
+    assert major is not None, image
+    stage = dockerfile_runtime_stage()
+    assert [a for word, a in stage if word == "ARG"] == [f"PG_MAJOR={major[1]}"]
+    runs = " ".join(a for word, a in stage if word == "RUN")
+    assert 'apt-get install -y --no-install-recommends "postgresql-client-${PG_MAJOR}"' in runs
+    assert "bookworm-pgdg main" in runs
+    assert "bookworm" in dict(stage)["FROM"]
+    # The build fails unless the pg_dump installed is of that major version.
+    assert 'pg_dump --version | grep -q " ${PG_MAJOR}\\."' in runs

@@ -286,6 +286,10 @@ DOMAIN_MODULES: dict[str, dict[str, str]] = {
         "readings": "the readings an export holds, read in chunks",
         "workplan": "the work plan as a logframe workbook",
     },
+    "jobs": {
+        "digest": "the daily e-mail of what is overdue, per recipient",
+        "tasks": "what each scheduled job does, and the jobs the settings switch on",
+    },
     "notifications": {
         "dispatch": "each new event of the outbox made deliveries, to those who may know of it",
         "mail": "e-mail through SMTP: what a message says, and sending it",

@@ -1,12 +1,14 @@
 """`/metrics`: the Prometheus exposition answers the scraper holding EHP_METRICS_TOKEN and refuses
 everyone else; it counts requests by route template and status, shed requests, the pool's
-connections in use, readings ingested, and reads alerts by status and complaints overdue (no
-SEA allegation, no other confidential case) at each scrape."""
+connections in use, readings ingested, and reads alerts by status, complaints overdue (no
+SEA allegation, no other confidential case), the outbox's lag and its deliveries by status at
+each scrape."""
 
 import json
 import re
 from collections.abc import Iterator
 from contextlib import nullcontext
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,11 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from ehp_api.core.config import Settings
-from ehp_api.core.db import get_session, get_write_session_factory
+from ehp_api.core.db import get_session, get_write_session_factory, utcnow
 from ehp_api.core.permissions import Role
+from ehp_api.events.models import OutboxEvent
 from ehp_api.main import create_app
+from ehp_api.notifications.models import EMAIL, Delivery, DeliveryStatus
 from tests import builders
 from tests.alerts.conftest import create as create_alert
 from tests.complaints.conftest import BASE as COMPLAINTS
@@ -188,3 +192,42 @@ def test_the_sample_grafana_dashboard_reads_only_metrics_served(scraped: TestCli
     }
     assert len(named) >= 8
     assert named - served == set()
+
+
+def test_outbox_lag_and_delivery_failures_are_read_at_each_scrape(
+    scraped: TestClient, session: Session
+) -> None:
+    failed = sample(scraped, "ehp_event_deliveries", status="failed")
+    retrying = sample(scraped, "ehp_event_deliveries_retrying")
+    now = utcnow()
+    waiting = OutboxEvent(
+        public_id="metrics-waiting", type="complaint.referred", subject="complaint/1",
+        payload={}, audience=[], mail_audience=[], occurred_at=now - timedelta(seconds=300),
+    )  # fmt: skip
+    sent = OutboxEvent(
+        public_id="metrics-sent", type="complaint.referred", subject="complaint/1", payload={},
+        audience=[], mail_audience=[], occurred_at=now - timedelta(hours=2), dispatched_at=now,
+    )  # fmt: skip
+    session.add_all([waiting, sent])
+    session.flush()
+    for status, attempts, age in (
+        (DeliveryStatus.pending, 1, 120),
+        (DeliveryStatus.failed, 12, 900),
+    ):
+        session.add(
+            Delivery(
+                event_id=sent.id or 0, channel=EMAIL, recipient=f"{status}@ocha.example",
+                view="full", status=status, attempts=attempts, next_attempt_at=now,
+                created_at=now - timedelta(seconds=age),
+            )
+        )  # fmt: skip
+    session.flush()
+
+    assert 300 <= sample(scraped, "ehp_outbox_lag_seconds", stage="dispatch") < 400
+    assert 120 <= sample(scraped, "ehp_outbox_lag_seconds", stage="delivery") < 220
+    assert sample(scraped, "ehp_event_deliveries", status="failed") == failed + 1
+    assert sample(scraped, "ehp_event_deliveries_retrying") == retrying + 1
+    waiting.dispatched_at = now
+    session.add(waiting)
+    session.flush()
+    assert sample(scraped, "ehp_outbox_lag_seconds", stage="dispatch") == 0

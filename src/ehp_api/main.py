@@ -28,6 +28,7 @@ from ehp_api.core.guards import Authenticator, authenticated, get_principal
 from ehp_api.core.logs import configure_logging
 from ehp_api.exports.xlsx_writer import MEDIA_TYPE as XLSX_MEDIA_TYPE
 from ehp_api.models import build_engine
+from ehp_api.notifications import service as notifications_service
 from ehp_api.web import health, nul_characters, unknown_parameters
 from ehp_api.web.admission import Admission, InFlightLimitMiddleware
 from ehp_api.web.body_limits import BodyGuardMiddleware
@@ -92,6 +93,24 @@ FIGURES = (
         "Complaints overdue today (referral or response), SEA allegations and other confidential "
         "cases left out.",
         lambda session: deadlines.count_overdue(session, date.today()),
+    ),
+    Figure(
+        "ehp_outbox_lag_seconds",
+        "Age of the oldest event not yet dispatched (stage=dispatch) and of the oldest delivery "
+        "not yet delivered (stage=delivery); 0 when none.",
+        notifications_service.lag_seconds,
+        label="stage",
+    ),
+    Figure(
+        "ehp_event_deliveries",
+        "Deliveries (webhooks, e-mail) by status; failed: given up after EHP_WEBHOOK_MAX_ATTEMPTS.",
+        notifications_service.count_by_status,
+        label="status",
+    ),
+    Figure(
+        "ehp_event_deliveries_retrying",
+        "Deliveries still pending after at least one failed attempt.",
+        notifications_service.count_retrying,
     ),
 )
 

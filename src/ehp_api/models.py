@@ -33,6 +33,7 @@ from ehp_api.indicators.models import (
     IndicatorDisaggregation,
     IndicatorSchedule,
 )
+from ehp_api.jobs.models import ScheduledJob
 from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
 from ehp_api.notifications.models import Delivery, WebhookSubscription
 from ehp_api.organisations.models import Organisation
@@ -97,6 +98,7 @@ __all__ = [
     "ReadingHistory",
     "ReadingTotal",
     "ReferenceStamp",
+    "ScheduledJob",
     "Strategy",
     "Tombstone",
     "TriggerRule",

@@ -312,11 +312,13 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Deliver the outbox's events (webhooks, e-mail) until stopped; several may run on
-    PostgreSQL, one on SQLite."""
+    """Deliver the outbox's events (webhooks, e-mail) and run the scheduled jobs (EHP_JOB_*)
+    until stopped; several may run on PostgreSQL, one on SQLite."""
     import signal
     import threading
 
+    from ehp_api.jobs import service as jobs
+    from ehp_api.jobs import tasks
     from ehp_api.notifications import worker as outbox_worker
 
     settings = get_settings()
@@ -324,5 +326,10 @@ def worker() -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    typer.echo("worker: delivering events (stop with Ctrl-C or SIGTERM)", err=True)
-    outbox_worker.run(get_engine(), settings, stop)
+    scheduled = tasks.from_settings(settings)
+    names = ", ".join(job.name for job in scheduled) or "none"
+    typer.echo(
+        f"worker: delivering events, scheduled jobs: {names} (stop with Ctrl-C or SIGTERM)",
+        err=True,
+    )
+    outbox_worker.run(get_engine(), settings, stop, jobs=[jobs.Scheduler(scheduled)])

@@ -239,6 +239,45 @@ class Settings(BaseSettings):
         20.0, gt=0, description="Seconds the SMTP server has to answer each command."
     )
 
+    # The worker's scheduled jobs (`ehp_api.jobs`): an interval in seconds (0: the job is off),
+    # or for the digest a time of day (UTC).
+    job_purge_identities_every_seconds: int = Field(
+        86400,
+        ge=0,
+        description="Seconds between two runs of the identity purge (what `ehp-api "
+        "purge-identities` does); 0: off.",
+    )
+    job_purge_expired_every_seconds: int = Field(
+        3600,
+        ge=0,
+        description="Seconds between two runs of the expiry of idempotency keys and rate-limit "
+        "counters (what `ehp-api purge-expired` does); 0: off.",
+    )
+    job_purge_outbox_every_seconds: int = Field(
+        86400,
+        ge=0,
+        description="Seconds between two deletions of delivered events older than "
+        "EHP_OUTBOX_RETENTION_DAYS; 0: off.",
+    )
+    job_overdue_digest_at: str = Field(
+        "06:00",
+        pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9])?$",
+        description="Time of day (HH:MM, UTC) of the daily e-mail of overdue complaints and "
+        "escalation follow-ups; empty: off.",
+    )
+    job_lease_seconds: int = Field(
+        3600,
+        ge=60,
+        description="Seconds a worker's claim on a running job lasts: a worker killed mid-run "
+        "leaves the job to the next due time, and no other worker starts it before then.",
+    )
+    outbox_retention_days: int = Field(
+        30,
+        ge=1,
+        description="Days a delivered event (and its deliveries) is kept before the outbox "
+        "clean-up deletes it.",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -2,9 +2,11 @@
 the same role (`policy`); their delivery log, and replays. Every write is audited (the secret
 never in a diff; a PSEA focal point's subscription as a confidential event)."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete as sql_delete
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
@@ -184,3 +186,50 @@ def _audit(
         audit.diff(before, after),
         confidential=_confidential(subscription),
     )
+
+
+def purge_delivered(session: Session, before: datetime) -> tuple[int, int]:
+    """Delete the deliveries delivered before `before`, then the events dispatched before it
+    that have no delivery left; in the caller's transaction; how many of each. Failed deliveries
+    stay (their organisation may replay them), and so do their events."""
+    deliveries = session.execute(
+        sql_delete(Delivery).where(
+            Delivery.status == DeliveryStatus.delivered, Delivery.delivered_at < before
+        )
+    )
+    left = select(Delivery.id).where(Delivery.event_id == OutboxEvent.id)
+    events = session.execute(
+        sql_delete(OutboxEvent).where(OutboxEvent.dispatched_at < before, ~left.exists())
+    )
+    return int(deliveries.rowcount), int(events.rowcount)  # type: ignore[attr-defined]
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    """Deliveries in each status (every status, 0 included): an operator's metric."""
+    rows = session.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
+    return {status.value: 0 for status in DeliveryStatus} | {s.value: n for s, n in rows}
+
+
+def count_retrying(session: Session) -> int:
+    """Deliveries still pending after at least one failed attempt."""
+    stmt = select(func.count()).select_from(Delivery)
+    return session.exec(
+        stmt.where(Delivery.status == DeliveryStatus.pending, Delivery.attempts > 0)
+    ).one()
+
+
+def lag_seconds(session: Session) -> dict[str, int]:
+    """Age of the oldest event not yet dispatched (`dispatch`: the worker is behind or down) and
+    of the oldest delivery not yet delivered (`delivery`: a receiver failing, or the worker); 0
+    when there is none."""
+    now = utcnow()
+    oldest_event = session.exec(
+        select(func.min(OutboxEvent.occurred_at)).where(OutboxEvent.dispatched_at.is_(None))
+    ).one()
+    oldest_delivery = session.exec(
+        select(func.min(Delivery.created_at)).where(Delivery.status == DeliveryStatus.pending)
+    ).one()
+    return {
+        stage: max(int((now - oldest).total_seconds()), 0) if oldest is not None else 0
+        for stage, oldest in (("dispatch", oldest_event), ("delivery", oldest_delivery))
+    }

@@ -14,8 +14,9 @@ queue has to be a table of this database; the PostgreSQL queue libraries (procra
 pgqueuer) serve PostgreSQL only, where this service also runs on SQLite, and the claim above is
 two statements.
 
-Scheduled jobs (issue #20) hook in through `jobs`: callables run once per loop turn after
-delivery, each given the engine and the settings, in the order given.
+Scheduled jobs hook in through `jobs`: callables run once per loop turn after delivery, each
+given the engine and the settings, in the order given (`ehp-api worker` gives
+`ehp_api.jobs.service.Scheduler`, which runs the jobs that are due and that it claims).
 """
 
 import logging
