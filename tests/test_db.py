@@ -84,9 +84,10 @@ class TestSqliteTransactions:
         assert read_in < HOLD_SECONDS
 
 
-def request(method: str, endpoint: object) -> Request:
+def request(method: str, endpoint: object, query: bytes = b"") -> Request:
     """A request as routed: FastAPI puts the matched route in the scope."""
-    return Request({"type": "http", "method": method, "route": SimpleNamespace(endpoint=endpoint)})
+    route = SimpleNamespace(endpoint=endpoint)
+    return Request({"type": "http", "method": method, "route": route, "query_string": query})
 
 
 def plain() -> None:
@@ -117,16 +118,28 @@ class TestWhichRequestsWrite:
         assert request_writes(request(method, endpoint)) is expected
 
 
-def test_the_gets_that_write_are_those_that_put_a_read_on_record() -> None:
+def _marked(query: bytes = b"") -> set[str]:
     domain_routers = [r for r in vars(api).values() if isinstance(r, APIRouter)]
-    marked = {
+    return {
         route.path
         for router in domain_routers
         for route in router.routes
         if isinstance(route, APIRoute)
         and "GET" in route.methods
-        and request_writes(request("GET", route.endpoint))
+        and request_writes(request("GET", route.endpoint, query))
     }
+
+
+def test_a_synced_list_holds_the_write_lock_only_when_asked_to_sync() -> None:
+    """On SQLite the watermark of a list asked with `updated_since` or `order` waits for no
+    writer: such a list holds the write lock (`web.sync`); asked without them it only reads."""
+    assert _marked(b"updated_since=2021-01-01T00:00:00Z") - _marked() == {"/readings", "/alerts"}
+    assert _marked(b"order=changed") - _marked() == {"/readings", "/alerts"}
+    assert _marked(b"limit=10") == _marked()
+
+
+def test_the_gets_that_write_are_those_that_put_a_read_on_record() -> None:
+    marked = _marked()
     # An alert's narrative read by another organisation is put on record in a transaction of its
     # own (alerts.render.render_one), so that the source organisation's reads take no write lock.
     assert marked == {
@@ -134,4 +147,5 @@ def test_the_gets_that_write_are_those_that_put_a_read_on_record() -> None:
         "/complaints/{complaint_id}",  # a confidential complaint, an identity
         "/complaints/{complaint_id}/timeline",  # a confidential complaint's steps
         "/complaints/follow-up/{code}",  # every lookup
+        "/removals",  # the sync feed: its watermark waits for no writer (web.sync)
     }

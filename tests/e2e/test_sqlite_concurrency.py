@@ -184,7 +184,9 @@ def test_while_a_writer_holds_the_lock_reads_answer_and_a_write_gets_a_busy_503(
     [refused] = written
     assert refused.status_code == 503, refused.text
     assert refused.headers["Retry-After"] == "2"
-    assert "busy with other writes" in refused.json()["detail"]
+    # Served as a user starts it, the service answers in French (EHP_DEFAULT_LANGUAGE's default).
+    assert refused.headers["Content-Language"] == "fr"
+    assert "occupée par d'autres écritures" in refused.json()["detail"]
     assert BUSY_TIMEOUT_SECONDS <= refused.elapsed.total_seconds() < BUSY_TIMEOUT_SECONDS + 3
     write("held-2")  # the lock is free again
     assert written[-1].status_code == 201, written[-1].text
