@@ -38,6 +38,13 @@ from ehp_api.periods.models import Period, PeriodLock
 from ehp_api.progress import kept
 from ehp_api.progress.models import ReadingTotal
 from ehp_api.readings.models import Reading, ReadingHistory
+from ehp_api.register.models import (
+    ActionPoint,
+    Decision,
+    InformationRequest,
+    Meeting,
+    ThematicNote,
+)
 from ehp_api.targets.models import IndicatorBaseline, IndicatorTarget
 from ehp_api.web.idempotency_keys import IdempotencyKey
 from ehp_api.web.ratelimit import RateLimitCounter
@@ -54,6 +61,7 @@ from ehp_api.workplan.models import (
 
 __all__ = [
     "AccessToken",
+    "ActionPoint",
     "Activity",
     "ActivityActor",
     "ActivityLead",
@@ -70,6 +78,7 @@ __all__ = [
     "ComplaintDeadline",
     "ComplaintStep",
     "DashboardSnapshot",
+    "Decision",
     "DisaggregationCategory",
     "DisaggregationOption",
     "FocusArea",
@@ -81,9 +90,11 @@ __all__ = [
     "IndicatorDisaggregation",
     "IndicatorSchedule",
     "IndicatorTarget",
+    "InformationRequest",
     "KoboForm",
     "Location",
     "LoginRefusal",
+    "Meeting",
     "Objective",
     "Organisation",
     "Period",
@@ -94,6 +105,7 @@ __all__ = [
     "ReadingTotal",
     "ReferenceStamp",
     "Strategy",
+    "ThematicNote",
     "Tombstone",
     "TriggerRule",
     "User",

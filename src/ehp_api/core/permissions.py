@@ -35,6 +35,8 @@ class Permission(StrEnum):
     targets_manage = "targets:manage"
     activity_status_write = "activity_status:write"
     activity_status_write_any = "activity_status:write_any_organisation"
+    register_write = "register:write"
+    action_points_update = "action_points:update"
 
 
 enum_labels(
@@ -71,6 +73,8 @@ enum_labels(
         Permission.targets_manage: N_("Manage targets"),
         Permission.activity_status_write: N_("Report the organisation's activity statuses"),
         Permission.activity_status_write_any: N_("Report activity statuses for any organisation"),
+        Permission.register_write: N_("Keep the EHP register"),
+        Permission.action_points_update: N_("Update the organisation's action points"),
     },
 )
 
@@ -106,6 +110,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.targets_manage,
             Permission.activity_status_write,
             Permission.activity_status_write_any,
+            Permission.register_write,
+            Permission.action_points_update,
         }
     ),
     Role.partner: frozenset(
@@ -118,6 +124,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.complaints_read,
             Permission.complaints_write,
             Permission.activity_status_write,
+            Permission.action_points_update,
         }
     ),
     Role.analyst: frozenset(_EVERYONE | {Permission.readings_read, Permission.alerts_read}),

@@ -32,7 +32,8 @@ from ehp_api.workplan.models import Activity, Axis, Objective
 
 def status(done: Completeness) -> Status:
     if done.planned == 0:
-        return "not_planned"
+        # Only computed indicators planned (1.1.3, 1.1.4): the service has their values.
+        return "reported" if done.computed else "not_planned"
     if done.reported == done.planned:
         return "reported"
     return "not_reported" if done.reported == 0 else "partial"
