@@ -10,6 +10,8 @@ ENV PATH="/opt/venv/bin:$PATH"
 RUN pip install "uv==0.13.9"
 ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy
 COPY pyproject.toml uv.lock README.md ./
+# The partner kit is a dependency installed from its folder (a path in uv.lock): it comes first.
+COPY partner ./partner
 RUN uv sync --locked --no-install-project --no-editable
 COPY src ./src
 RUN uv sync --locked --no-editable

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := install
-.PHONY: install lock lock-check messages install-browser run test test-postgres fuzz lint typecheck format migrate seed serve migration bench clean
+.PHONY: install lock lock-check messages install-browser run test test-postgres fuzz lint typecheck format migrate seed serve migration bench clean clients
 
 # Installed from uv.lock (exact versions with their hashes), never resolved afresh: two installs
 # a month apart are the same. `--locked` refuses a lock that no longer matches pyproject.toml.
@@ -32,11 +32,12 @@ lock: | $(UV)
 lock-check: | $(UV)
 	$(UV) lock --check
 
-# The message catalog: extract what the code marks (tr, N_), update the French .po (then translate
-# every new or fuzzy entry: tests/test_i18n.py fails until each has its French).
+# The message catalog: extract what the code marks (tr, N_; the partner kit's too), update the
+# French .po (then translate every new or fuzzy entry: tests/test_i18n.py fails until each has its
+# French).
 LOCALE := src/ehp_api/locale
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k tr -k N_ --no-location --sort-output --omit-header -o $(LOCALE)/messages.pot src
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k tr -k N_ --no-location --sort-output --omit-header -o $(LOCALE)/messages.pot src partner/src
 	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages -l fr --ignore-obsolete --no-wrap
 
 # Debian's Chromium, which tests/e2e/test_docs_browser.py drives (Playwright never downloads one).
@@ -69,6 +70,18 @@ fuzz: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+CLIENT_TOOLS := tools/clients
+
+# The pinned generators of the contract check (tools/clients/package-lock.json), from npm.
+$(CLIENT_TOOLS)/node_modules/.installed: $(CLIENT_TOOLS)/package.json $(CLIENT_TOOLS)/package-lock.json
+	npm ci --prefix $(CLIENT_TOOLS) --no-audit --no-fund --silent
+	touch $@
+
+# The contract check: a Python client and TypeScript types from the served OpenAPI document,
+# failing on any warning (scripts/generate_clients.sh; output in build/clients). Needs Node.js.
+clients: install $(CLIENT_TOOLS)/node_modules/.installed
+	scripts/generate_clients.sh
 
 # mypy on src/ (CI runs it); scripts/mypy_sqlmodel.py types a table's class attributes as columns.
 typecheck: install

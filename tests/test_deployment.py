@@ -187,7 +187,7 @@ def test_every_service_of_the_image_shares_one_settings_anchor() -> None:
     root = yaml.compose(COMPOSE.read_text(encoding="utf-8"))
     services = _member(root, "services")
     names = sorted(image_services())
-    assert names == ["api", "migrate"]
+    assert names == ["api", "migrate", "worker"]
     for part in ("environment", "secrets"):
         nodes = {id(_member(_member(services, name), part)) for name in names}
         assert len(nodes) == 1, part

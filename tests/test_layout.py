@@ -286,6 +286,12 @@ DOMAIN_MODULES: dict[str, dict[str, str]] = {
         "readings": "the readings an export holds, read in chunks",
         "workplan": "the work plan as a logframe workbook",
     },
+    "notifications": {
+        "dispatch": "each new event of the outbox made deliveries, to those who may know of it",
+        "mail": "e-mail through SMTP: what a message says, and sending it",
+        "webhooks": "a delivery signed per Standard Webhooks and POSTed",
+        "worker": "the worker process: claims, sends, retries with backoff",
+    },
     "progress": {
         "calendar": "the periods a figure covers",
         "combine": "several organisations' figures made one value",

@@ -89,3 +89,16 @@ def test_operations_declare_their_security_in_openapi(anon_client: TestClient) -
             if OPERATION_NEEDS.get(f"{method.upper()} {path}", PUBLIC) != PUBLIC:
                 schemes = {name for requirement in operation["security"] for name in requirement}
                 assert schemes == {"UserLogin", "ApiKey"}, (method, path)
+
+
+def test_openapi_names_the_permission_of_each_operation(anon_client: TestClient) -> None:
+    """`x-permissions` (read from the guards) and the description say what the table says."""
+    document = anon_client.get("/openapi.json").json()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            needs = OPERATION_NEEDS.get(f"{method.upper()} {path}", PUBLIC)
+            named = [] if needs in (PUBLIC, ANY_PRINCIPAL) else [needs]
+            assert operation["x-permissions"] == named, (method, path)
+            assert (operation["security"] == []) == (needs == PUBLIC), (method, path)
+            if named:
+                assert f"**Needs** the permission `{needs}`." in operation["description"]

@@ -12,9 +12,9 @@ from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
 from ehp_api.cli import app as cli
-from ehp_api.cli import push
 from ehp_api.core.permissions import Role
 from ehp_api.readings.models import Reading
+from ehp_partner import push
 from tests import builders
 
 HEADER = "indicator,period,adm2,value"

@@ -225,7 +225,15 @@ def test_the_openapi_document_shows_the_etag_and_the_304(client: TestClient) -> 
         assert "content" not in operation["responses"]["304"]
         headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
         assert "If-None-Match" in headers
-    for name in ("list_readings", "get_alert", "get_me", "create_organisation"):
+    # A record's own version (web.validators): its ETag, If-None-Match and 304, no Cache-Control
+    # of the snapshot.
+    for name in ("get_alert", "get_complaint", "get_reading"):
+        operation = operations[name]
+        assert "ETag" in operation["responses"]["200"]["headers"], name
+        assert "content" not in operation["responses"]["304"], name
+        headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
+        assert headers.count("If-None-Match") == 1, name
+    for name in ("list_readings", "list_alerts", "get_me", "create_organisation"):
         assert "304" not in operations[name]["responses"], name
     # What a 304 is documented for is what answers one.
     etag = client.get("/api/v1/periods/2021Q2").headers["ETag"]

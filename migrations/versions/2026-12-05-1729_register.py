@@ -2,7 +2,7 @@
 action points (one decision per escalated alert at most)
 
 Revision ID: 78c21ecd0331
-Revises: 63aba5479117
+Revises: a7e3c915d2b4
 Create Date: 2026-12-05 17:29:37
 
 New tables only; nothing existing changes. The indicators the register answers (1.1.1.3,
@@ -18,7 +18,7 @@ from alembic import op
 import ehp_api.core.db
 
 revision: str = "78c21ecd0331"
-down_revision: str | None = "63aba5479117"
+down_revision: str | None = "a7e3c915d2b4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,6 +15,7 @@ from ehp_api.dashboard.router import router as dashboard_router
 from ehp_api.exports.router import router as exports_router
 from ehp_api.indicators.router import router as indicators_router
 from ehp_api.locations.router import router as locations_router
+from ehp_api.notifications.router import router as notifications_router
 from ehp_api.organisations.router import router as organisations_router
 from ehp_api.periods.router import router as periods_router
 from ehp_api.progress.router import router as progress_router
@@ -76,3 +77,5 @@ api_router.include_router(sync_router, responses=guarded)
 api_router.include_router(register_router, responses=guarded)
 # /dashboard, /dashboard/timeline
 api_router.include_router(dashboard_router, dependencies=read_plan, responses=guarded)
+# /webhooks, /webhooks/{id}/deliveries (each route declares its own guard)
+api_router.include_router(notifications_router, responses=guarded)

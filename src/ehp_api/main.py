@@ -42,8 +42,10 @@ from ehp_api.web.middleware import (
 )
 from ehp_api.web.nul_characters import RefuseNulCharacters
 from ehp_api.web.openapi import (
+    ALLOWED_HEADERS,
     DESCRIPTION,
     DOCS_ASSETS_URL,
+    EXPOSED_HEADERS,
     REDOC_ASSETS_URL,
     install_openapi,
     operation_id,
@@ -78,6 +80,10 @@ TAGS = [
     {
         "name": "sync",
         "description": "Keeping a copy: what left the caller's view since a time.",
+    },
+    {
+        "name": "webhooks",
+        "description": "Subscriptions to events, signed per Standard Webhooks; the delivery log.",
     },
     {"name": "labels", "description": "The labels of every code, in French and English."},
     {"name": "health", "description": "Liveness and readiness probes."},
@@ -173,8 +179,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
-        expose_headers=["X-Request-ID", "Idempotent-Replayed"],
+        allow_headers=ALLOWED_HEADERS,
+        expose_headers=EXPOSED_HEADERS,
     )
     # Inside the request context, which stamps its headers on what this compressed. An answer is
     # compressed as the app sends it, so while its request still counts in flight. 1 KB and more;

@@ -25,6 +25,7 @@ from ehp_api.core.changes import Tombstone
 from ehp_api.core.config import Settings, get_settings
 from ehp_api.core.db import create_db_engine
 from ehp_api.dashboard.snapshots import DashboardSnapshot
+from ehp_api.events.models import OutboxEvent
 from ehp_api.indicators.models import (
     DisaggregationCategory,
     DisaggregationOption,
@@ -33,6 +34,7 @@ from ehp_api.indicators.models import (
     IndicatorSchedule,
 )
 from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
+from ehp_api.notifications.models import Delivery, WebhookSubscription
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period, PeriodLock
 from ehp_api.progress import kept
@@ -79,6 +81,7 @@ __all__ = [
     "ComplaintStep",
     "DashboardSnapshot",
     "Decision",
+    "Delivery",
     "DisaggregationCategory",
     "DisaggregationOption",
     "FocusArea",
@@ -97,6 +100,7 @@ __all__ = [
     "Meeting",
     "Objective",
     "Organisation",
+    "OutboxEvent",
     "Period",
     "PeriodLock",
     "RateLimitCounter",
@@ -110,6 +114,7 @@ __all__ = [
     "TriggerRule",
     "User",
     "VictimAssistance",
+    "WebhookSubscription",
 ]
 
 

@@ -14,7 +14,7 @@ from ehp_api.cli import app
 from ehp_api.complaints import purge, service, workflow
 from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.models import Complaint
-from ehp_api.complaints.schemas import ComplaintCreate, TransitionIn
+from ehp_api.complaints.schemas import ComplaintCreate, ComplaintTransitionIn
 from ehp_api.core.config import get_settings
 from ehp_api.core.permissions import Role
 from ehp_api.core.principal import PrincipalKind, for_role, system_principal
@@ -89,7 +89,7 @@ def test_the_command_purges_then_finds_nothing(cli_database: str) -> None:
         )
         cipher = IdentityCipher(get_settings().encryption_key)
         record, _ = service.create(session, clerk, cipher, data)
-        step = TransitionIn(to="closed", on=days_ago(400), outcome="not_in_scope")
+        step = ComplaintTransitionIn(to="closed", on=days_ago(400), outcome="not_in_scope")
         workflow.transition(session, clerk, record.id or 0, step)
     runner = CliRunner()
     first = runner.invoke(app, ["purge-identities"])

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, or_
 from ehp_api.alerts.models import Alert, AlertStatus
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
+from ehp_api.events.policy import Audience, View
 
 
 def reviews(principal: Principal) -> bool:
@@ -34,3 +35,20 @@ def visible_to(principal: Principal, row: Any = Alert) -> ColumnElement[bool]:
     if sees_sources(principal) and not reviews(principal):
         return own
     return or_(row.status != AlertStatus.draft, own)
+
+
+def audience(alert: Alert) -> list[Audience]:
+    """Who may be told of an event about the alert, as `visible_to` and `sees_everything` say:
+    the source organisation and the secretariat in full, analysts restricted, other partners
+    nothing; of a draft, its source alone."""
+    source = Audience(Permission.alerts_write, organisation_id=alert.source_organisation_id)
+    if alert.status == AlertStatus.draft:
+        return [source]
+    analysts = Audience(
+        Permission.alerts_read, lacking=Permission.alerts_write, view=View.restricted
+    )
+    return [Audience(Permission.alerts_review), source, analysts]
+
+
+# Who is told by e-mail that an alert's trigger rules recommend escalation: the secretariat.
+RECOMMENDATION_MAIL = [Audience(Permission.alerts_review)]

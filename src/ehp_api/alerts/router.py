@@ -12,10 +12,10 @@ from ehp_api.alerts.schemas import (
     AlertCreate,
     AlertFull,
     AlertRestricted,
+    AlertTransitionIn,
     AlertUpdate,
     ReopenIn,
     TimelineEntry,
-    TransitionIn,
     TriggerRuleIn,
     TriggerRulePublic,
     TriggerRuleUpdate,
@@ -27,6 +27,7 @@ from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
+from ehp_api.locations.models import Zone
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
@@ -73,9 +74,7 @@ def list_alerts(
     location: Annotated[
         str | None, Query(description="P-code; a region includes its cercles.")
     ] = None,
-    zone: Annotated[
-        str | None, Query(pattern="^(liptako_gourma|other)$", description="Zone.")
-    ] = None,
+    zone: Annotated[Zone | None, Query(description="Zone.")] = None,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="Occurred in.")] = None,
     escalation_recommended: Annotated[bool | None, Query(description="A trigger fired.")] = None,
     source_organisation: Annotated[
@@ -162,7 +161,7 @@ def get_alert_timeline(
 def transition_alert(
     session: SessionDep,
     alert_id: RecordId,
-    data: TransitionIn,
+    data: AlertTransitionIn,
     principal: Write,
     if_match: IfMatch = None,
 ) -> Response:

@@ -161,7 +161,7 @@ class ReopenIn(BaseModel):
     )
 
 
-class TransitionIn(BaseModel):
+class AlertTransitionIn(BaseModel):
     """A step of the workflow. `on` is the day it happened (a step recorded late keeps its date)."""
 
     model_config = ConfigDict(

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from ehp_api.alerts import workflow
 from ehp_api.alerts.models import Alert, AlertStatus, AlertTrigger, TriggerKind, TriggerRule
 from ehp_api.alerts.schemas import TriggerRuleIn, TriggerRulePublic, TriggerRuleUpdate
 from ehp_api.audit import service as audit
@@ -13,6 +14,7 @@ from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 from ehp_api.core.row_locks import for_update
+from ehp_api.events.models import EventType
 
 DEFAULT_WINDOW_DAYS = 30
 _PARAMS = {
@@ -79,6 +81,7 @@ def evaluate(session: Session, alert: Alert) -> list[AlertTrigger]:
     session.flush()
     verdicts = [_judge(session, alert, r) for r in current_rules(session) if r.active]
     session.add_all(verdicts)
+    recommended_before = alert.escalation_recommended
     alert.escalation_recommended = any(v.fired for v in verdicts)
     window = next(
         (
@@ -90,6 +93,12 @@ def evaluate(session: Session, alert: Alert) -> list[AlertTrigger]:
     )
     alert.recurrence = _recurrence(session, alert, window or DEFAULT_WINDOW_DAYS)[0]
     session.flush()
+    if (
+        alert.escalation_recommended
+        and not recommended_before
+        and alert.status != AlertStatus.draft
+    ):
+        workflow.announce(session, alert, EventType.alert_escalation_recommended)
     return verdicts
 
 

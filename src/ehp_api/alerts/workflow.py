@@ -8,12 +8,14 @@ from sqlmodel import Session, select
 from ehp_api.alerts import policy
 from ehp_api.alerts.models import Alert, AlertEvent, AlertKind
 from ehp_api.alerts.models import AlertStatus as S
-from ehp_api.alerts.schemas import ReopenIn, TransitionIn
+from ehp_api.alerts.schemas import AlertTransitionIn, ReopenIn
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
+from ehp_api.events import service as events
+from ehp_api.events.models import EventType
 from ehp_api.organisations.models import Organisation
 
 FLOWS: dict[AlertKind, dict[S, set[S]]] = {
@@ -83,7 +85,9 @@ def _invalid(field: str, reason: str, code: str) -> InvalidInput:
     )
 
 
-def _checked(session: Session, alert: Alert, data: TransitionIn) -> tuple[date, dict[str, Any]]:
+def _checked(
+    session: Session, alert: Alert, data: AlertTransitionIn
+) -> tuple[date, dict[str, Any]]:
     missing = [f for f in REQUIRED.get(data.to, ()) if getattr(data, f) in (None, "")]
     if missing:
         errors = [
@@ -148,7 +152,9 @@ def record(
     return event
 
 
-def transition(session: Session, principal: Principal, alert: Alert, data: TransitionIn) -> Alert:
+def transition(
+    session: Session, principal: Principal, alert: Alert, data: AlertTransitionIn
+) -> Alert:
     """Check the step (state, role, fields, date), then record it; 409 names what is possible."""
     _allowed(alert, data.to)
     _authorised(principal, alert, data.to)
@@ -163,7 +169,37 @@ def transition(session: Session, principal: Principal, alert: Alert, data: Trans
         "on": {"old": None, "new": on.isoformat()},
     }
     audit.record(session, principal, "alert.transition", "alert", alert.id, changes)
+    if data.to == S.escalated:
+        announce(session, alert, EventType.alert_escalated)
+    elif before == S.draft and alert.escalation_recommended:
+        # Recommended while a draft, which its source alone saw: the others learn of it now.
+        announce(session, alert, EventType.alert_escalation_recommended)
     return alert
+
+
+def announce(session: Session, alert: Alert, type_: EventType) -> None:
+    """An event about the alert into the outbox: in full with its source organisation's code,
+    restricted without it; never the narrative."""
+    restricted = {
+        "id": alert.id,
+        "kind": alert.kind.value,
+        "status": alert.status.value,
+        "category": alert.category.value,
+        "severity": alert.severity,
+        "occurred_on": alert.occurred_on.isoformat(),
+        "escalation_recommended": alert.escalation_recommended,
+    }
+    source = session.get_one(Organisation, alert.source_organisation_id).code
+    mail = policy.RECOMMENDATION_MAIL if type_ == EventType.alert_escalation_recommended else []
+    events.emit(
+        session,
+        type_,
+        f"alert/{alert.id}",
+        {**restricted, "source_organisation": source},
+        policy.audience(alert),
+        restricted=restricted,
+        mail=mail,
+    )
 
 
 def reopen(session: Session, principal: Principal, alert: Alert, data: ReopenIn) -> Alert:

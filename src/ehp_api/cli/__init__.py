@@ -1,7 +1,5 @@
 """The `ehp-api` command: migrations, seed data and the server."""
 
-import functools
-import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +13,6 @@ from ehp_api.access import refusals
 from ehp_api.access import service as access_service
 from ehp_api.access.schemas import ApiKeyCreate, UserCreate
 from ehp_api.audit import service as audit
-from ehp_api.cli import push
 from ehp_api.complaints import purge as complaints_purge
 from ehp_api.complaints import rotation
 from ehp_api.complaints.identity import IdentityCipher
@@ -30,6 +27,8 @@ from ehp_api.models import get_engine
 from ehp_api.progress import kept
 from ehp_api.progress.models import ReadingTotal
 from ehp_api.web import idempotency_keys, ratelimit, reference
+from ehp_partner import cli as push_cli
+from ehp_partner import push
 
 app = typer.Typer(
     help="ehp_api: the EHP Mali protection strategy service.",
@@ -272,48 +271,8 @@ def rotate_encryption_key(
     )
 
 
-@app.command("push", help=push.HELP)
-def push_file(
-    file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file of readings.")
-    ],
-    url: Annotated[str, typer.Option("--url", help="The API's address, https://...")],
-    api_key: Annotated[
-        str, typer.Option("--api-key", envvar="EHP_API_KEY", help="Your organisation's API key.")
-    ],
-    period: Annotated[
-        str | None, typer.Option("--period", help="Set this period (2021Q2, 2021) on every row.")
-    ] = None,
-    mode: Annotated[
-        push.Mode, typer.Option(help="atomic: a batch with a refused row stores nothing.")
-    ] = push.Mode.atomic,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
-    batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="Rows per request.")] = 1000,
-    max_attempts: Annotated[int, typer.Option(min=1, help="Tries per batch.")] = 5,
-    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for an answer.")] = 120,
-) -> None:
-    """Send a CSV or XLSX file of readings to the API in batches, and print the summary."""
-    if url.startswith("http://") and not re.match(r"^http://(localhost|127\.0\.0\.1)[:/]?", url):
-        typer.echo("warning: plain http: the API key travels unencrypted; use https", err=True)
-    options = push.Options(mode, dry_run, batch_size, max_attempts)
-    try:
-        upload = push.read_file(file, period)
-        with (
-            push.make_client(url, api_key, timeout) as client,
-            typer.progressbar(
-                length=len(upload.parsed.rows), label="Sending", file=sys.stderr
-            ) as bar,
-        ):
-            notify = functools.partial(typer.echo, err=True)
-            outcome = push.push(client, upload, options, progress=bar.update, notify=notify)
-    except AppError as error:
-        _fail(error)
-    except push.PushError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=2) from None
-    for line in push.report(outcome, options):
-        typer.echo(line)
-    raise typer.Exit(code=1 if outcome.counts["rejected"] else 0)
+# The partner kit's command, the same code as its own `ehp-push`.
+app.command("push", help=push.HELP)(push_cli.push_file)
 
 
 @app.command()
@@ -349,3 +308,21 @@ def serve(
             # uvicorn's 5 s replaces a worker still importing the app on a busy host, forever.
             timeout_worker_healthcheck=settings.worker_start_timeout,
         )
+
+
+@app.command()
+def worker() -> None:
+    """Deliver the outbox's events (webhooks, e-mail) until stopped; several may run on
+    PostgreSQL, one on SQLite."""
+    import signal
+    import threading
+
+    from ehp_api.notifications import worker as outbox_worker
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    typer.echo("worker: delivering events (stop with Ctrl-C or SIGTERM)", err=True)
+    outbox_worker.run(get_engine(), settings, stop)

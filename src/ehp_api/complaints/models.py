@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from ehp_api.core import changes
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
+from ehp_api.core.enums import NamedMembers
 from ehp_api.core.i18n import N_, enum_labels
 
 
@@ -73,7 +74,7 @@ class Sex(StrEnum):
     other = "other"
 
 
-class AgeGroup(StrEnum):
+class AgeGroup(NamedMembers, StrEnum):
     child = "0-17"
     adult = "18-59"
     older = "60+"

@@ -32,6 +32,7 @@ from ehp_api.audit.models import AuditEvent
 from ehp_api.complaints.models import Category, Complaint
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
+from ehp_api.events.policy import Audience
 
 # Indicators computed from SEA allegations only (seed/workplan.yaml, `computed_from`).
 PSEA_ONLY = frozenset({"3.2.2.2"})
@@ -114,6 +115,15 @@ def audit_events_hidden(principal: Principal) -> ColumnElement[bool] | None:
 
 
 audit_policy.register_visibility("complaint", audit_events_hidden)
+
+
+def audience(complaint: Complaint) -> list[Audience]:
+    """Who may be told of an event about the complaint: of a confidential one, the PSEA focal
+    points alone (for everyone else it does not exist); of another, the organisation it is
+    referred to (its own events name no other reader)."""
+    if complaint.sensitive or complaint.category == Category.sea_allegation:
+        return [Audience(Permission.complaints_confidential)]
+    return [Audience(Permission.complaints_read, organisation_id=complaint.referred_to_id)]
 
 
 def coordinates(principal: Principal) -> bool:

@@ -120,3 +120,24 @@ def identified(public: ComplaintPublic, person: dict[str, Any]) -> ComplaintIden
     data = public.model_dump()
     data["complainant"] |= {"name": person.get("name"), "phone": person.get("phone")}
     return ComplaintIdentified.model_validate(data)
+
+
+def event_data(complaint: Complaint, referred_to: str | None = None) -> dict[str, Any]:
+    """What an event about the complaint carries: dates, codes and its id; never its
+    description, identity or place (a receiver reads the rest with its own credentials)."""
+    data: dict[str, Any] = {
+        "id": complaint.id,
+        "category": complaint.category.value,
+        "status": complaint.status.value,
+        "received_on": complaint.received_on.isoformat(),
+        "referral_due_on": complaint.referral_due_on.isoformat(),
+    }
+    if referred_to is not None:
+        data |= {
+            "referred_to": referred_to,
+            "referred_on": complaint.referred_on.isoformat() if complaint.referred_on else None,
+            "response_due_on": (
+                complaint.response_due_on.isoformat() if complaint.response_due_on else None
+            ),
+        }
+    return data

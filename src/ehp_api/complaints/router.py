@@ -14,10 +14,10 @@ from ehp_api.complaints.schemas import (
     ComplaintIdentified,
     ComplaintPublic,
     ComplaintReceipt,
+    ComplaintTransitionIn,
     ComplaintUpdate,
     FollowUpPublic,
     StepPublic,
-    TransitionIn,
 )
 from ehp_api.core.db import RecordId, SessionDep, writes
 from ehp_api.core.errors import problem_response, problem_responses
@@ -26,6 +26,7 @@ from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
+from ehp_api.locations.models import Zone
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.web.idempotency import Answer, Idempotency, ShownOnce, idempotent
 from ehp_api.web.sync import SYNCED, SyncDep, announce_watermark
@@ -81,10 +82,7 @@ def list_complaints(
     location: Annotated[
         str | None, Query(max_length=12, description="P-code; a region includes its cercles.")
     ] = None,
-    zone: Annotated[
-        str | None,
-        Query(pattern="^(liptako_gourma|other)$", description="`liptako_gourma` or `other`."),
-    ] = None,
+    zone: Annotated[Zone | None, Query(description="`liptako_gourma` or `other`.")] = None,
     organisation_concerned: Annotated[
         str | None, Query(max_length=32, description="Organisation concerned (code).")
     ] = None,
@@ -242,7 +240,7 @@ def get_complaint_timeline(
 def transition_complaint(
     session: SessionDep,
     complaint_id: RecordId,
-    data: TransitionIn,
+    data: ComplaintTransitionIn,
     principal: Write,
     cipher: Cipher,
     if_match: IfMatch = None,

@@ -18,7 +18,7 @@ from ehp_api.complaints.models import (
 )
 from ehp_api.core.db import IsoDate
 from ehp_api.core.i18n import tr
-from ehp_api.locations.models import PCODE_PATTERN
+from ehp_api.locations.models import PCODE_PATTERN, Zone
 
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
 PHONE_PATTERN = r"^\+?[0-9 ().-]{6,30}$"
@@ -154,7 +154,7 @@ class ComplaintUpdate(_ComplaintFields):
         return self
 
 
-class TransitionIn(BaseModel):
+class ComplaintTransitionIn(BaseModel):
     """A step of the workflow. `on` is the day it happened (a step recorded late keeps its date)."""
 
     model_config = ConfigDict(
@@ -236,7 +236,7 @@ class ComplaintPublic(BaseModel):
     sensitive: bool = Field(description="Confidential: PSEA focal points only.")
     received_on: date = Field(description="When it was received.")
     location: str | None = Field(None, description="P-code.")
-    zone: str | None = Field(None, description="`liptako_gourma` or `other`, from the location.")
+    zone: Zone | None = Field(None, description="`liptako_gourma` or `other`, from the location.")
     description: str = Field(description="What was said.")
     organisation_concerned: str | None = Field(None, description="Organisation concerned.")
     programme: str | None = Field(None, description="Programme concerned.")

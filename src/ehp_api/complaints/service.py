@@ -18,6 +18,7 @@ from ehp_api.complaints.models import (
     ComplaintStep,
 )
 from ehp_api.complaints.policy import (
+    audience,
     coordinates,
     may_see_identity,
     record_change,
@@ -37,6 +38,8 @@ from ehp_api.core.pagination import PageParams, paginate_in
 from ehp_api.core.principal import Principal
 from ehp_api.core.query_filters import known_ids
 from ehp_api.core.row_locks import lock_for_update
+from ehp_api.events import service as events
+from ehp_api.events.models import EventType
 from ehp_api.locations.service import place_ids
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service
@@ -171,7 +174,18 @@ def create(
     )
     record_change(session, principal, "complaint.create", complaint, None)
     session.flush()
+    if complaint.category == Category.sea_allegation:
+        announce(session, complaint, EventType.complaint_created)
     return complaint, code
+
+
+def announce(
+    session: Session, complaint: Complaint, type_: EventType, referred_to: str | None = None
+) -> None:
+    """An event about the complaint into the outbox, for webhooks and e-mail alike."""
+    readers = audience(complaint)
+    data = render.event_data(complaint, referred_to)
+    events.emit(session, type_, f"complaint/{complaint.id}", data, readers, mail=readers)
 
 
 def new_id(session: Session) -> int:

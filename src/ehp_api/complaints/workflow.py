@@ -10,12 +10,13 @@ from sqlmodel import Session, select
 from ehp_api.audit import service as audit
 from ehp_api.complaints import policy, render, service
 from ehp_api.complaints.models import Complaint, ComplaintStatus, ComplaintStep, Outcome
-from ehp_api.complaints.schemas import StepPublic, TransitionIn
+from ehp_api.complaints.schemas import ComplaintTransitionIn, StepPublic
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 from ehp_api.core.row_locks import lock_for_update
+from ehp_api.events.models import EventType
 from ehp_api.organisations import service as organisations_service
 
 S = ComplaintStatus
@@ -40,7 +41,7 @@ _COMMON = {"to", "on", "note"}
 
 
 def transition(
-    session: Session, principal: Principal, complaint_id: int, data: TransitionIn
+    session: Session, principal: Principal, complaint_id: int, data: ComplaintTransitionIn
 ) -> Complaint:
     # Locked before its state is read: a concurrent step waits, then meets the state this one
     # leaves (see `row_locks`), so two steps from one state cannot both pass the guard.
@@ -74,6 +75,8 @@ def transition(
     )
     policy.record_change(session, principal, f"complaint.{data.to}", complaint, before)
     session.flush()
+    if data.to == S.referred:
+        service.announce(session, complaint, EventType.complaint_referred, details["organisation"])
     return complaint
 
 
@@ -108,7 +111,7 @@ def _refusal(field: str, reason: str, code: str) -> InvalidInput:
     )
 
 
-def _check_fields(session: Session, complaint: Complaint, data: TransitionIn) -> date:
+def _check_fields(session: Session, complaint: Complaint, data: ComplaintTransitionIn) -> date:
     """Every field the target needs, none it does not take, and dates in order; returns `on`."""
     needed = list(FIELDS[data.to])
     if data.to == S.closed:
@@ -146,7 +149,7 @@ def _check_outcome(complaint: Complaint, outcome: Outcome | None) -> None:
         raise _refusal("outcome", "without a response, only not_in_scope closes it", "outcome")
 
 
-def _check_dates(session: Session, complaint: Complaint, data: TransitionIn) -> date:
+def _check_dates(session: Session, complaint: Complaint, data: ComplaintTransitionIn) -> date:
     on = data.on or utcnow().date()
     if on > utcnow().date():
         raise _refusal("on", "cannot be in the future", "date_in_future")
@@ -162,7 +165,7 @@ def _check_dates(session: Session, complaint: Complaint, data: TransitionIn) -> 
     return on
 
 
-def _refer(session: Session, c: Complaint, d: TransitionIn, on: date) -> dict[str, Any]:
+def _refer(session: Session, c: Complaint, d: ComplaintTransitionIn, on: date) -> dict[str, Any]:
     organisation = organisations_service.get_by_code(
         session, d.organisation or "", field="organisation"
     )
@@ -172,12 +175,12 @@ def _refer(session: Session, c: Complaint, d: TransitionIn, on: date) -> dict[st
     return {"organisation": organisation.code, "due_on": d.due_on.isoformat() if d.due_on else None}
 
 
-def _accept(_s: Session, c: Complaint, _d: TransitionIn, on: date) -> dict[str, Any]:
+def _accept(_s: Session, c: Complaint, _d: ComplaintTransitionIn, on: date) -> dict[str, Any]:
     c.accepted_on = on
     return {}
 
 
-def _reject(session: Session, c: Complaint, d: TransitionIn, _on: date) -> dict[str, Any]:
+def _reject(session: Session, c: Complaint, d: ComplaintTransitionIn, _on: date) -> dict[str, Any]:
     codes = render.names(session, [c]).organisations
     details = {"organisation": codes.get(c.referred_to_id or 0), "reason": d.reason}
     c.rejection_reason = d.reason
@@ -185,13 +188,13 @@ def _reject(session: Session, c: Complaint, d: TransitionIn, _on: date) -> dict[
     return details
 
 
-def _respond(_s: Session, c: Complaint, d: TransitionIn, on: date) -> dict[str, Any]:
+def _respond(_s: Session, c: Complaint, d: ComplaintTransitionIn, on: date) -> dict[str, Any]:
     c.response, c.response_method, c.responded_on = d.response, d.response_method, on
     method = d.response_method.value if d.response_method else None
     return {"response": d.response, "response_method": method}
 
 
-def _close(_s: Session, c: Complaint, d: TransitionIn, on: date) -> dict[str, Any]:
+def _close(_s: Session, c: Complaint, d: ComplaintTransitionIn, on: date) -> dict[str, Any]:
     c.outcome, c.closed_on = d.outcome, on
     c.outcome_note = d.adjustment or d.reason
     outcome = d.outcome.value if d.outcome else None

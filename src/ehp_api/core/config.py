@@ -199,6 +199,46 @@ class Settings(BaseSettings):
         20.0, gt=0, description="Seconds reading an imported file's sheet may take."
     )
 
+    # The worker (`ehp-api worker`) and what it delivers: webhooks and e-mail.
+    worker_poll_seconds: float = Field(
+        2.0, gt=0, description="Seconds the worker sleeps when it finds nothing to deliver."
+    )
+    worker_lease_seconds: int = Field(
+        120,
+        ge=5,
+        description="Seconds a worker's claim on a delivery lasts: a worker killed while sending "
+        "leaves it to be sent again after that long. Keep it above EHP_WEBHOOK_TIMEOUT_SECONDS.",
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, description="Seconds a webhook endpoint has to answer a delivery."
+    )
+    webhook_max_attempts: int = Field(
+        12, ge=1, description="Attempts at a delivery (webhook or e-mail) before it is `failed`."
+    )
+    webhook_retry_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="Wait before the first retry of a failed delivery; it doubles with each "
+        "attempt, up to six hours.",
+    )
+    smtp_host: str | None = Field(
+        None, description="SMTP server for e-mail notifications; unset: no e-mail is sent."
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_tls: Literal["starttls", "ssl", "none"] = Field(
+        "starttls",
+        description="`starttls` (upgrade after connecting), `ssl` (TLS from the start, usually "
+        "port 465), or `none` (a relay on the same host or network only).",
+    )
+    smtp_sender: str = Field(
+        "ehp-api@localhost", description="The From address of e-mail notifications."
+    )
+    smtp_username: str | None = Field(None, description="SMTP login, if the server asks one.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password (a secret file).")
+    smtp_timeout_seconds: float = Field(
+        20.0, gt=0, description="Seconds the SMTP server has to answer each command."
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -20,6 +20,10 @@ from ehp_api.core.i18n import tr
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 
+# The attribute by which a guard names the permissions it asks for: the OpenAPI document
+# (`web.openapi_access`) shows them on each operation.
+GUARD_ATTRIBUTE = "required_permissions"
+
 
 class Authenticator(Protocol):
     """Who a bearer secret stands for."""
@@ -108,4 +112,6 @@ def require(*permissions: Permission) -> Any:
             )
         return principal
 
+    # Read by the OpenAPI document, which shows each operation's permissions.
+    setattr(check, GUARD_ATTRIBUTE, permissions)
     return Depends(check)

@@ -4,8 +4,10 @@ list whose rows are known outside by a random key carries that key in its cursor
 import base64
 import binascii
 import json
+import re
 from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from enum import StrEnum
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
@@ -14,7 +16,7 @@ from sqlmodel import Session
 
 from ehp_api.core.db import MAX_ID
 from ehp_api.core.errors import InvalidInput, InvalidParam
-from ehp_api.core.i18n import tr
+from ehp_api.core.i18n import N_, enum_labels, tr
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -31,6 +33,24 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         description="Pass as `cursor` to get the next page; null on the last page."
     )
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        """`ActivityPage`, not `Page_ActivityPublic_`: the name becomes a class in generated
+        clients. A page of one of several shapes (`AlertFull | AlertRestricted`) is named by
+        the words they share (`AlertPage`)."""
+        return f"{_record_name(params[0])}Page"
+
+
+def _record_name(item: Any) -> str:
+    names = [re.sub(r"Public$", "", arg.__name__) for arg in get_args(item) or (item,)]
+    words = [re.findall(r"[A-Z][a-z0-9]*", name) for name in names]
+    shared = []
+    for parts in zip(*words, strict=False):
+        if len(set(parts)) > 1:
+            break
+        shared.append(parts[0])
+    return "".join(shared) or "Or".join(names)
 
 
 class PageParams(BaseModel):
@@ -84,8 +104,15 @@ def decode_cursor(cursor: str, kind: type[int] | type[str] = int) -> Any:
     return after
 
 
+class ListOrder(StrEnum):
+    """The order of a list: by id, or by change (to sync by)."""
+
+    id = "id"
+    changed = "changed"
+
+
 Order = Annotated[
-    Literal["id", "changed"],
+    ListOrder,
     Query(
         description="`id`: oldest first; `changed`: by `updated_at`, then id, the order to sync "
         "by (the answer's `X-Server-Time` is the next `updated_since`)."
@@ -176,3 +203,6 @@ def paginate(
     rows = rows[: params.limit]
     key = id_column if public_key is None else public_key
     return rows, encode_cursor(getattr(rows[-1], key.key))
+
+
+enum_labels(ListOrder, {ListOrder.id: N_("Oldest first"), ListOrder.changed: N_("By change")})

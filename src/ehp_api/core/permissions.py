@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 
+from ehp_api.core.enums import NamedMembers
 from ehp_api.core.i18n import N_, enum_labels
 
 
@@ -13,7 +14,7 @@ class Role(StrEnum):
     psea_focal_point = "psea_focal_point"
 
 
-class Permission(StrEnum):
+class Permission(NamedMembers, StrEnum):
     workplan_read = "workplan:read"
     organisations_manage = "organisations:manage"
     users_manage = "users:manage"
@@ -37,6 +38,7 @@ class Permission(StrEnum):
     activity_status_write_any = "activity_status:write_any_organisation"
     register_write = "register:write"
     action_points_update = "action_points:update"
+    webhooks_manage = "webhooks:manage"
 
 
 enum_labels(
@@ -75,6 +77,7 @@ enum_labels(
         Permission.activity_status_write_any: N_("Report activity statuses for any organisation"),
         Permission.register_write: N_("Keep the EHP register"),
         Permission.action_points_update: N_("Update the organisation's action points"),
+        Permission.webhooks_manage: N_("Manage the organisation's webhooks"),
     },
 )
 
@@ -112,6 +115,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.activity_status_write_any,
             Permission.register_write,
             Permission.action_points_update,
+            Permission.webhooks_manage,
         }
     ),
     Role.partner: frozenset(
@@ -125,9 +129,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.complaints_write,
             Permission.activity_status_write,
             Permission.action_points_update,
+            Permission.webhooks_manage,
         }
     ),
-    Role.analyst: frozenset(_EVERYONE | {Permission.readings_read, Permission.alerts_read}),
+    Role.analyst: frozenset(
+        _EVERYONE | {Permission.readings_read, Permission.alerts_read, Permission.webhooks_manage}
+    ),
     # The only role that reads SEA allegations, confidential complaints and complainant identity.
     Role.psea_focal_point: frozenset(
         _EVERYONE
@@ -136,6 +143,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.complaints_read,
             Permission.complaints_write,
             Permission.complaints_confidential,
+            Permission.webhooks_manage,
         }
     ),
 }

@@ -1,15 +1,23 @@
 """The quarterly protection dashboard, as the EHP receives it."""
 
 from datetime import date, datetime
-from typing import Literal
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
 from ehp_api.activity_status.schemas import ActivityStatusPublic
-from ehp_api.indicators.models import Aggregation
+from ehp_api.core.i18n import N_, enum_labels
+from ehp_api.indicators.models import Aggregation, IndicatorSource, MeasureType
 from ehp_api.progress.schemas import IndicatorFigures
 
-Status = Literal["reported", "partial", "not_reported", "not_planned"]
+
+class ReportingStatus(StrEnum):
+    """Whether the indicators planned under an axis, objective or activity were reported."""
+
+    reported = "reported"
+    partial = "partial"
+    not_reported = "not_reported"
+    not_planned = "not_planned"
 
 
 class Count(BaseModel):
@@ -35,8 +43,8 @@ class Completeness(BaseModel):
 class DashboardIndicator(IndicatorFigures):
     code: str = Field(description="Indicator code.")
     text_fr: str = Field(description="The indicator (French).")
-    measure: str = Field(description="`count`, `percentage` or `boolean`.")
-    source: Literal["manual", "computed"] = Field(description="Readings or the service's records.")
+    measure: MeasureType = Field(description="`count`, `percentage` or `boolean`.")
+    source: IndicatorSource = Field(description="Readings or the service's records.")
     aggregation: Aggregation = Field(description="How organisations combine: sum or collective.")
     planned: bool = Field(description="Planned in the period.")
     reported: bool = Field(description="Has a value for the period.")
@@ -49,7 +57,7 @@ class DashboardActivity(BaseModel):
     code: str = Field(description="Activity code.")
     title_fr: str = Field(description="The activity (French).")
     planned: bool = Field(description="Planned in the period.")
-    status: Status = Field(description="Reporting status of its planned indicators.")
+    status: ReportingStatus = Field(description="Reporting status of its planned indicators.")
     completeness: Completeness = Field(description="Planned indicators with a value.")
     lead_status: list[ActivityStatusPublic] = Field(
         description="Each lead's word on how the activity goes (for a year, its latest quarter)."
@@ -60,7 +68,7 @@ class DashboardActivity(BaseModel):
 class DashboardObjective(BaseModel):
     code: str = Field(description="Objective code.")
     title_fr: str = Field(description="The objective (French).")
-    status: Status = Field(description="Reporting status of its planned indicators.")
+    status: ReportingStatus = Field(description="Reporting status of its planned indicators.")
     completeness: Completeness = Field(description="Planned indicators with a value.")
     activities: list[DashboardActivity] = Field(description="Its activities.")
 
@@ -68,7 +76,7 @@ class DashboardObjective(BaseModel):
 class DashboardAxis(BaseModel):
     code: str = Field(description="Axis number.")
     title_fr: str = Field(description="The axis (French).")
-    status: Status = Field(description="Reporting status of its planned indicators.")
+    status: ReportingStatus = Field(description="Reporting status of its planned indicators.")
     completeness: Completeness = Field(description="Planned indicators with a value.")
     objectives: list[DashboardObjective] = Field(description="Its objectives.")
 
@@ -149,3 +157,14 @@ class TimelineActivity(BaseModel):
     code: str = Field(description="Activity code.")
     title_fr: str = Field(description="The activity (French).")
     quarters: list[TimelineCell] = Field(description="2020Q1 to 2022Q4.")
+
+
+enum_labels(
+    ReportingStatus,
+    {
+        ReportingStatus.reported: N_("Reported"),
+        ReportingStatus.partial: N_("Partly reported"),
+        ReportingStatus.not_reported: N_("Not reported"),
+        ReportingStatus.not_planned: N_("Nothing planned"),
+    },
+)

@@ -18,11 +18,16 @@ from ehp_api.dashboard.schemas import (
     DashboardAxis,
     DashboardIndicator,
     DashboardObjective,
-    Status,
+    ReportingStatus,
     TimelineActivity,
     TimelineCell,
 )
-from ehp_api.indicators.models import Indicator, IndicatorSchedule, MeasureType
+from ehp_api.indicators.models import (
+    Indicator,
+    IndicatorSchedule,
+    IndicatorSource,
+    MeasureType,
+)
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period, PeriodKind
 from ehp_api.progress import figures as progress_figures
@@ -30,13 +35,15 @@ from ehp_api.progress.models import ReadingTotal
 from ehp_api.workplan.models import Activity, Axis, Objective
 
 
-def status(done: Completeness) -> Status:
+def status(done: Completeness) -> ReportingStatus:
     if done.planned == 0:
         # Only computed indicators planned (1.1.3, 1.1.4): the service has their values.
-        return "reported" if done.computed else "not_planned"
+        return ReportingStatus.reported if done.computed else ReportingStatus.not_planned
     if done.reported == done.planned:
-        return "reported"
-    return "not_reported" if done.reported == 0 else "partial"
+        return ReportingStatus.reported
+    if done.reported == 0:
+        return ReportingStatus.not_reported
+    return ReportingStatus.partial
 
 
 def _sum(parts: list[Completeness]) -> Completeness:
@@ -125,7 +132,7 @@ class _Progress:
             code=indicator.code,
             text_fr=indicator.text_fr,
             measure=indicator.measure,
-            source="computed" if rule.computed else "manual",
+            source=IndicatorSource.computed if rule.computed else IndicatorSource.manual,
             aggregation=rule.aggregation,
             planned=indicator.id in self.planned,
             reported=result.shown.value is not None,

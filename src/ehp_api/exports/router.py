@@ -7,7 +7,7 @@ of rows. Every text cell that a spreadsheet would run as a formula is quoted.
 
 from collections.abc import Generator
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import anyio
 from fastapi import APIRouter
@@ -24,16 +24,12 @@ from ehp_api.core.principal import Principal
 from ehp_api.exports import csv_writer, readings, workplan, xlsx_writer
 from ehp_api.readings import service as readings_service
 from ehp_api.readings.deps import ReadingFilters
+from ehp_api.web.openapi import download
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
 Read = Annotated[Principal, require(Permission.readings_read)]
 ReadPlan = Annotated[Principal, require(Permission.workplan_read)]
-
-
-def _binary(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
-    schema = {"type": "string", "format": "binary"}
-    return {200: {"description": what, "content": {media_type: {"schema": schema}}}}
 
 
 class Download(StreamingResponse):
@@ -63,7 +59,7 @@ class Download(StreamingResponse):
 @router.get(
     "/readings.csv",
     response_class=StreamingResponse,
-    responses=_binary("text/csv", "UTF-8 with a BOM; a header row, then an HXL hashtag row."),
+    responses=download("text/csv", "UTF-8 with a BOM; a header row, then an HXL hashtag row."),
 )
 def export_readings_csv(
     session: SessionDep,
@@ -81,7 +77,7 @@ def export_readings_csv(
 @router.get(
     "/readings.xlsx",
     response_class=StreamingResponse,
-    responses=_binary(xlsx_writer.MEDIA_TYPE, "A `readings` sheet and a `columns` sheet."),
+    responses=download(xlsx_writer.MEDIA_TYPE, "A `readings` sheet and a `columns` sheet."),
 )
 def export_readings_xlsx(
     session: SessionDep,
@@ -99,7 +95,7 @@ def export_readings_xlsx(
 @router.get(
     "/workplan.xlsx",
     response_class=StreamingResponse,
-    responses=_binary(xlsx_writer.MEDIA_TYPE, "One sheet per axis, then a Notes sheet."),
+    responses=download(xlsx_writer.MEDIA_TYPE, "One sheet per axis, then a Notes sheet."),
 )
 def export_workplan_xlsx(
     session: SessionDep, principal: ReadPlan, lang: LangQuery = None

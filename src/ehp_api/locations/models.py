@@ -1,13 +1,23 @@
 """Locations (OCHA P-codes, admin 1 and admin 2) and focus areas such as Liptako Gourma."""
 
 from datetime import date
+from enum import StrEnum
 from typing import Optional
 
 from sqlmodel import Field, Relationship, SQLModel
 
+from ehp_api.core.i18n import N_, enum_labels
+
 PCODE_PATTERN = r"^ML\d{2}(\d{2})?$"
 # The focus area the figures break down by, and the zone outside it.
 LIPTAKO, OTHER = "liptako_gourma", "other"
+
+
+class Zone(StrEnum):
+    """Where a location lies: in the Liptako Gourma focus area, or outside it."""
+
+    liptako_gourma = LIPTAKO
+    other = OTHER
 
 
 class LocationBase(SQLModel):
@@ -76,3 +86,9 @@ class FocusAreaMember(SQLModel, table=True):
 
     version: FocusAreaVersion = Relationship(back_populates="members")
     location: Location = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+
+
+enum_labels(
+    Zone,
+    {Zone.liptako_gourma: N_("Liptako Gourma"), Zone.other: N_("Outside Liptako Gourma")},
+)

@@ -1,11 +1,10 @@
 """What the values endpoint, the dashboard and the exports show of an indicator's figures."""
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ehp_api.indicators.models import Aggregation, BooleanKind, MeasureType
+from ehp_api.indicators.models import Aggregation, BooleanKind, IndicatorSource, MeasureType
 
 Value = float | int | bool | None
 
@@ -123,7 +122,7 @@ class ValuePoint(IndicatorFigures):
 class IndicatorValues(BaseModel):
     indicator: str = Field(description="Indicator code.")
     measure: MeasureType = Field(description="Measure type.")
-    source: Literal["manual", "computed"] = Field(description="Readings or the service's records.")
+    source: IndicatorSource = Field(description="Readings or the service's records.")
     computed_from: str | None = Field(None, description="What a computed indicator counts.")
     aggregation: Aggregation = Field(description="How organisations combine: sum or collective.")
     reporter_of_record: str | None = Field(

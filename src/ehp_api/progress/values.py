@@ -11,7 +11,7 @@ from ehp_api.complaints import policy as complaint_policy
 from ehp_api.core.errors import InvalidInput, InvalidParam
 from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
-from ehp_api.indicators.models import Aggregation, Indicator, MeasureType
+from ehp_api.indicators.models import Aggregation, Indicator, IndicatorSource, MeasureType
 from ehp_api.locations.models import Location
 from ehp_api.progress import calendar as calendar_module
 from ehp_api.progress import computed, grain, kept, pending, plan, queries, sums
@@ -95,7 +95,7 @@ def values(
     return IndicatorValues(
         indicator=indicator.code,
         measure=indicator.measure,
-        source="computed" if rule.computed else "manual",
+        source=IndicatorSource.computed if rule.computed else IndicatorSource.manual,
         computed_from=indicator.computed_from,
         aggregation=indicator.aggregation,
         reporter_of_record=indicator.reporter.code if indicator.reporter else None,

@@ -5,9 +5,11 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from ehp_api.core.db import IsoDateTime
+from ehp_api.locations.models import Zone
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.readings import service
 from ehp_api.readings.models import ReadingStatus
+from ehp_api.readings.schemas import BatchMode
 
 
 async def reading_filters(
@@ -21,7 +23,7 @@ async def reading_filters(
     location: Annotated[
         str | None, Query(description="P-code; a region includes its cercles.")
     ] = None,
-    zone: Annotated[str | None, Query(description="`liptako_gourma` or `other`.")] = None,
+    zone: Annotated[Zone | None, Query(description="`liptako_gourma` or `other`.")] = None,
     status: Annotated[ReadingStatus | None, Query(description="Review status.")] = None,
     updated_since: Annotated[
         IsoDateTime | None, Query(description="Changed at or after this time: incremental sync.")
@@ -37,6 +39,6 @@ ReadingFilters = Annotated[service.Filters, Depends(reading_filters)]
 # The two query parameters of a batch and of a file import, which answer alike.
 DryRun = Annotated[bool, Query(description="Check everything, write nothing.")]
 ImportMode = Annotated[
-    service.Mode,
+    BatchMode,
     Query(description="`atomic`: all or nothing; `partial`: store the valid rows."),
 ]

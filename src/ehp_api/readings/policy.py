@@ -7,6 +7,7 @@ from sqlmodel import col
 
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
+from ehp_api.events.policy import Audience
 from ehp_api.readings.models import Reading, ReadingStatus
 
 
@@ -44,3 +45,9 @@ def sees_whole_history(principal: Principal, reading: Reading) -> bool:
 def may_write_any(principal: Principal) -> bool:
     """The secretariat posts and changes readings for any organisation; a partner for its own."""
     return principal.can(Permission.readings_write_any)
+
+
+def audience(reading: Reading) -> list[Audience]:
+    """Who is told of an event about an unvalidated reading (its rejection, with the reason):
+    those of its organisation who read its unvalidated readings (`drafts_visible_to`)."""
+    return [Audience(Permission.readings_write, organisation_id=reading.organisation_id)]

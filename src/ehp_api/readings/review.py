@@ -11,8 +11,11 @@ from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam, PreconditionFailed
 from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
-from ehp_api.indicators.models import MeasureType
+from ehp_api.events import service as events
+from ehp_api.events.models import EventType
+from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.periods import service as periods_service
+from ehp_api.periods.models import Period
 from ehp_api.readings import changes, policy, service, store, validation
 from ehp_api.readings import lookups as lookups_module
 from ehp_api.readings.lookups import IndicatorInfo
@@ -253,7 +256,23 @@ def transition(
     _record(session, principal, reading, event, before, note=reason)
     if _validated(reading) != (before["validated_numerator"], before["validated_denominator"]):
         _announce(session, reading)
+    if to == ReadingStatus.rejected:
+        _tell_rejected(session, reading)
     return reading
+
+
+def _tell_rejected(session: Session, reading: Reading) -> None:
+    """The reading's organisation is told (webhooks) that its reading was sent back, and why."""
+    data = {
+        "id": reading.id,
+        "status": reading.status.value,
+        "indicator": session.get_one(Indicator, reading.indicator_id).code,
+        "period": session.get_one(Period, reading.period_id).code,
+        "rejection_reason": reading.rejection_reason,
+    }
+    events.emit(
+        session, EventType.reading_rejected, f"reading/{reading.id}", data, policy.audience(reading)
+    )
 
 
 def _announce(session: Session, reading: Reading) -> None:

@@ -1,5 +1,6 @@
 """/readings: partners post what they measured; the secretariat reviews it."""
 
+from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Request
@@ -15,15 +16,19 @@ from ehp_api.core.errors import (
 )
 from ehp_api.core.guards import require
 from ehp_api.core.i18n import tr
-from ehp_api.core.pagination import Order, Page, PageDep
+from ehp_api.core.pagination import ListOrder, Order, Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.readings import render, review, service
 from ehp_api.readings.deps import DryRun, ImportMode, ReadingFilters
 from ehp_api.readings.models import Reading, ReadingStatus
 from ehp_api.readings.schemas import (
+    MAX_BATCH,
+    BatchMode,
+    BatchProblem,
     HistoryEntry,
     ImportSummary,
+    ReadingBatch,
     ReadingIn,
     ReadingPublic,
     ReadingUpdate,
@@ -32,6 +37,7 @@ from ehp_api.readings.schemas import (
 )
 from ehp_api.web import validators
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
+from ehp_api.web.openapi import typed_body
 from ehp_api.web.sync import SYNC_PARAMS, SYNCED, announce_watermark
 
 router = APIRouter(prefix="/readings", tags=["readings"])
@@ -57,18 +63,6 @@ VERSIONED = {
     }
 }
 NOT_MODIFIED = validators.CACHEABLE[304]
-MAX_BATCH = 10_000
-BATCH_SCHEMA = {
-    "type": "object",
-    "required": ["readings"],
-    "properties": {
-        "readings": {
-            "type": "array",
-            "maxItems": MAX_BATCH,
-            "items": {"$ref": "#/components/schemas/ReadingIn"},
-        },
-    },
-}
 
 
 @router.get("", response_model=Page[ReadingPublic], responses=SYNCED)
@@ -79,7 +73,7 @@ def list_readings(
     principal: Read,
     filters: ReadingFilters,
     response: Response,
-    order: Order = "id",
+    order: Order = ListOrder.id,
 ) -> Page[ReadingPublic]:
     """List the readings you may see: partners their own and validated ones, others validated."""
     announce_watermark(session, response, filters.updated_since is not None or order == "changed")
@@ -112,7 +106,11 @@ def create_reading(
 
 def _write_one(session: Session, principal: Principal, reading: ReadingIn) -> Answer:
     summary = service.ingest(
-        session, principal, [reading.model_dump(exclude_unset=True)], "atomic", dry_run=False
+        session,
+        principal,
+        [reading.model_dump(exclude_unset=True)],
+        BatchMode.atomic,
+        dry_run=False,
     )
     if summary.conflicts:
         raise render.refusal(summary)
@@ -130,8 +128,11 @@ def _write_one(session: Session, principal: Principal, reading: ReadingIn) -> An
 @router.post(
     "/batch",
     response_model=ImportSummary,
-    responses=problem_responses(409),
-    openapi_extra={"requestBody": {"content": {"application/json": {"schema": BATCH_SCHEMA}}}},
+    responses={
+        status: {"model": BatchProblem, "description": HTTPStatus(status).phrase}
+        for status in (409, 422)
+    },
+    openapi_extra=typed_body(ReadingBatch),
 )
 def import_batch(
     request: Request,
@@ -140,7 +141,7 @@ def import_batch(
     payload: Annotated[dict[str, Any], Body(description='`{"readings": [...]}`')],
     retry: BatchRetry,
     dry_run: DryRun = False,
-    mode: ImportMode = "atomic",
+    mode: ImportMode = BatchMode.atomic,
 ) -> Response:
     """Post up to 10,000 readings at once, with an import summary of every row."""
     rows = _rows(payload)

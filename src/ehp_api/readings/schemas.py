@@ -3,11 +3,15 @@ because a 10,000-row batch builds tens of thousands of them and SQLModel's init 
 """
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from ehp_api.core.errors import Problem
+from ehp_api.core.i18n import N_, enum_labels
+from ehp_api.indicators.models import MeasureType
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.readings.models import ReadingStatus
 
@@ -121,7 +125,7 @@ class Overwritten(BaseModel):
 class ReadingPublic(BaseModel):
     id: int = Field(description="Reading id.")
     indicator: str = Field(description="Indicator code.")
-    measure: str = Field(description="`count`, `percentage` or `boolean`.")
+    measure: MeasureType = Field(description="`count`, `percentage` or `boolean`.")
     period: str = Field(description="Period code.")
     organisation: str = Field(description="Reporting organisation.")
     location: str | None = Field(None, description="P-code, if any.")
@@ -181,8 +185,15 @@ class RowResult(BaseModel):
     )
 
 
+class BatchMode(StrEnum):
+    """How a batch or a file import treats a refused row."""
+
+    atomic = "atomic"
+    partial = "partial"
+
+
 class ImportSummary(BaseModel):
-    mode: Literal["atomic", "partial"] = Field(description="The import mode that was applied.")
+    mode: BatchMode = Field(description="The import mode that was applied.")
     dry_run: bool = Field(description="True for a dry run: the counts say what would happen.")
     written: bool = Field(
         description="False when nothing was stored: a dry run, or an atomic batch with refusals."
@@ -216,3 +227,33 @@ class HistoryEntry(BaseModel):
         default_factory=dict,
         description="Every other field that changed (comment, reference): field -> {old, new}.",
     )
+
+
+MAX_BATCH = 10_000
+
+
+class ReadingBatch(BaseModel):
+    """The body of `POST /readings/batch`. Each row is checked on its own: a row that breaks
+    `ReadingIn` is one refusal of the summary (its row, field and the schema's code), beside the
+    rows that pass, rather than a refusal of the request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    readings: list[ReadingIn] = Field(
+        max_length=MAX_BATCH, description=f"At most {MAX_BATCH:,} readings, in any order."
+    )
+
+
+class BatchProblem(Problem):
+    """The problem of a refused batch: when rows were refused (`mode=atomic`), nothing was
+    stored and `summary` says which rows and why; a malformed body has no summary."""
+
+    summary: ImportSummary | None = Field(
+        None, description="Every row's outcome and every refusal, as a 200 would have said."
+    )
+
+
+enum_labels(
+    BatchMode,
+    {BatchMode.atomic: N_("All or nothing"), BatchMode.partial: N_("The valid rows")},
+)

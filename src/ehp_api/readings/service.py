@@ -27,6 +27,7 @@ from ehp_api.readings import lookups as lookups_module
 from ehp_api.readings import policy, render, store, validation
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
 from ehp_api.readings.schemas import (
+    BatchMode,
     ConflictItem,
     HistoryEntry,
     ImportSummary,
@@ -35,8 +36,6 @@ from ehp_api.readings.schemas import (
 )
 from ehp_api.web import reference
 from ehp_api.workplan.models import Activity
-
-Mode = Literal["atomic", "partial"]
 
 
 def get(session: Session, principal: Principal, reading_id: int, *, lock: bool = False) -> Reading:
@@ -57,7 +56,7 @@ def get(session: Session, principal: Principal, reading_id: int, *, lock: bool =
 
 
 def ingest(
-    session: Session, principal: Principal, rows: list[Any], mode: Mode, dry_run: bool
+    session: Session, principal: Principal, rows: list[Any], mode: BatchMode, dry_run: bool
 ) -> ImportSummary:
     """Check every row, then (unless dry run, or atomic with conflicts) write set-based. The
     periods written into are held against a lock first, so the locks checked are still true
@@ -131,7 +130,7 @@ def _summary(
     conflicts: list[ConflictItem],
     ids: dict[str, int],
     total: int,
-    mode: Mode,
+    mode: BatchMode,
     dry_run: bool,
     overwrites: dict[int, Overwritten],
 ) -> ImportSummary:

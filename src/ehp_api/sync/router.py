@@ -1,6 +1,6 @@
 """/removals: what a client that keeps a copy must drop (deleted, or gone from its view)."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -8,7 +8,7 @@ from ehp_api.core.db import IsoDateTime, SessionDep, as_utc, writes
 from ehp_api.core.guards import CurrentPrincipal
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.sync import service
-from ehp_api.sync.schemas import RemovalPublic
+from ehp_api.sync.schemas import RemovalPublic, RemovedKind
 from ehp_api.web.sync import SYNCED, announce_watermark
 
 router = APIRouter(tags=["sync"])
@@ -25,9 +25,7 @@ def list_removals(
         IsoDateTime | None,
         Query(description="Removed at or after this time (inclusive): the lists' `updated_since`."),
     ] = None,
-    kind: Annotated[
-        Literal["reading", "alert", "complaint"] | None, Query(description="Only this kind.")
-    ] = None,
+    kind: Annotated[RemovedKind | None, Query(description="Only this kind.")] = None,
 ) -> Page[RemovalPublic]:
     """Records to drop from a synced copy: deleted, or no longer visible to you, oldest first."""
     announce_watermark(session, response, True)

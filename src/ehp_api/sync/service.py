@@ -1,7 +1,6 @@
 """The removals since a time, for the caller."""
 
 from datetime import datetime
-from typing import Literal
 
 from sqlmodel import Session, select
 
@@ -9,7 +8,7 @@ from ehp_api.core.changes import Tombstone
 from ehp_api.core.pagination import PageParams, paginate_by_change
 from ehp_api.core.principal import Principal
 from ehp_api.sync import policy
-from ehp_api.sync.schemas import RemovalPublic
+from ehp_api.sync.schemas import RemovalPublic, RemovedKind
 
 
 def removals(
@@ -17,7 +16,7 @@ def removals(
     principal: Principal,
     page: PageParams,
     since: datetime | None,
-    kind: Literal["reading", "alert", "complaint"] | None,
+    kind: RemovedKind | None,
 ) -> tuple[list[RemovalPublic], str | None]:
     """A page of the caller's removals, oldest first; the same record may come more than once
     (each time it left the caller's view)."""
@@ -27,5 +26,8 @@ def removals(
     if kind is not None:
         stmt = stmt.where(Tombstone.kind == kind)
     rows, next_cursor = paginate_by_change(session, stmt, Tombstone.removed_at, Tombstone.id, page)
-    items = [RemovalPublic(kind=t.kind, id=t.record_id, removed_at=t.removed_at) for t in rows]
+    items = [
+        RemovalPublic(kind=RemovedKind(t.kind), id=t.record_id, removed_at=t.removed_at)
+        for t in rows
+    ]
     return items, next_cursor

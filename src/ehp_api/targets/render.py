@@ -37,7 +37,7 @@ def to_public(session: Session, indicator: Indicator) -> IndicatorTargetsPublic:
     measure = indicator.measure
     return IndicatorTargetsPublic(
         indicator=indicator.code,
-        measure=measure.value,
+        measure=measure,
         baselines=[
             BaselinePublic(
                 zone=b.zone, value=shown(measure, b.value), measured_on=b.measured_on, note=b.note

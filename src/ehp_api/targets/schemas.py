@@ -5,6 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from ehp_api.core.db import IsoDate
+from ehp_api.indicators.models import MeasureType
 
 # A count (integer), a percentage (0-100) or, for a yes/no indicator, true.
 Amount = StrictBool | StrictInt | StrictFloat
@@ -76,7 +77,7 @@ class BaselinePublic(BaseModel):
 
 class IndicatorTargetsPublic(BaseModel):
     indicator: str = Field(description="Indicator code.")
-    measure: str = Field(description="`count`, `percentage` or `boolean`.")
+    measure: MeasureType = Field(description="`count`, `percentage` or `boolean`.")
     baselines: list[BaselinePublic] = Field(description="Baselines, the whole first.")
     targets: list[TargetPublic] = Field(description="Targets by year, the whole first.")
     set_by: str | None = Field(None, description="Who set them last.")

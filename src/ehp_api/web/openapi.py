@@ -1,6 +1,6 @@
 """The OpenAPI document as client teams need it: problem+json errors, stable operation ids."""
 
-from collections.abc import Iterator
+import json
 from copy import deepcopy
 from http import HTTPStatus
 from importlib.metadata import version
@@ -8,9 +8,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from ehp_api.core.errors import PROBLEM_MEDIA_TYPE
+from ehp_api.web import openapi_access as access
 from ehp_api.web.body_limits import LARGER_BODIES
 from ehp_api.web.idempotency import REPLAYED_HEADER, REPLAYED_HELP
 from ehp_api.web.idempotency_keys import KEY_HEADER
@@ -39,6 +41,65 @@ DOCS_ASSETS_URL = f"/static-offline-docs/{version('fastapi-offline')}"
 REDOC_ASSETS_URL = f"/docs-assets/{version('fastapi-offline')}"
 
 
+# Where the paths start: the host that serves this document (a generated client takes its base
+# URL, e.g. `https://ehp.example.org`, when it is made).
+SERVERS = [{"url": "/", "description": "The host that serves this document."}]
+REQUEST_ID_HELP = "The request's id (the client's `X-Request-ID`, or a new one); quote it."
+RETRY_AFTER_HELP = "Seconds to wait before trying again."
+DISPOSITION_HELP = '`attachment; filename="..."`: the file\'s suggested name.'
+# The response headers a browser's script may read (CORS): every header the document names
+# but those CORS always exposes (`Cache-Control`, `Content-Type`...); a test keeps them in step.
+EXPOSED_HEADERS = [
+    "X-Request-ID",
+    "Idempotent-Replayed",
+    "Retry-After",
+    "ETag",
+    "Content-Disposition",
+    "X-Server-Time",
+]
+# The request headers a browser's script may send (CORS): every header parameter the document
+# names, the credentials and the body's type among them; a test keeps them in step.
+ALLOWED_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "X-Request-ID",
+    "Idempotency-Key",
+    "If-Match",
+    "If-None-Match",
+    "Accept-Language",
+]
+# FastAPI names a form body `Body_<operation>`: the names a generated client's classes take.
+BODY_NAMES = {
+    "Body_create_token": "TokenRequest",
+    "Body_import_readings_file": "ReadingsFileUpload",
+}
+# The models of bodies an operation reads itself (`typed_body`), added to the components.
+_BODY_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def typed_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The `openapi_extra` of an operation that parses its JSON body itself (to report each
+    row's refusal rather than refuse the request): the body is documented as `model`."""
+    _BODY_MODELS[model.__name__] = model
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def download(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
+    """The 200 of a file download: text (CSV) is a string, anything else (XLSX) bytes."""
+    schema = {"type": "string"}
+    if not media_type.startswith("text/"):
+        schema["format"] = "binary"
+    disposition = {"description": DISPOSITION_HELP, "schema": {"type": "string"}}
+    return {
+        200: {
+            "description": what,
+            "content": {media_type: {"schema": schema}},
+            "headers": {"Content-Disposition": disposition},
+        }
+    }
+
+
 def operation_id(route: APIRoute) -> str:
     """The handler's name (`list_activities`): clean method names in generated clients."""
     return route.name
@@ -49,12 +110,16 @@ def _problem_content(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _errors_as_problems(document: dict[str, Any]) -> None:
+    """Every error is a problem document: a `Problem`, or the richer problem an operation
+    declares (a refused batch's `BatchProblem`)."""
     problem_ref = {"$ref": "#/components/schemas/Problem"}
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
             for status, response in operation.get("responses", {}).items():
                 if status.isdigit() and int(status) >= 400:
-                    response["content"] = _problem_content(problem_ref)
+                    declared = response.get("content", {}).get("application/json", {})
+                    schema = declared.get("schema", problem_ref)
+                    response["content"] = _problem_content(schema)
     schemas = document.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
@@ -90,17 +155,8 @@ def _idempotency(document: dict[str, Any]) -> None:
 
 def _reference_operations(routes: list[Any]) -> set[str]:
     """The operations answered from the reference snapshot: those that take its `answer`."""
-
-    def calls(dependant: Any) -> Iterator[Any]:
-        yield dependant.call
-        for dependency in dependant.dependencies:
-            yield from calls(dependency)
-
-    originals = (context.original_route for context in iter_route_contexts(routes))
     return {
-        operation_id(route)
-        for route in originals
-        if isinstance(route, APIRoute) and answer in calls(route.dependant)
+        name for name, dependant in access.operations(routes) if answer in access.calls(dependant)
     }
 
 
@@ -132,11 +188,12 @@ def _etags(document: dict[str, Any], operations: set[str]) -> None:
     }
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
-            if operation.get("operationId") not in operations:
-                continue
-            operation.setdefault("parameters", []).append(deepcopy(if_none_match))
-            operation["responses"]["200"].setdefault("headers", {}).update(deepcopy(headers))
-            operation["responses"]["304"] = deepcopy(not_modified)
+            if operation.get("operationId") in operations:
+                operation["responses"]["200"].setdefault("headers", {}).update(deepcopy(headers))
+                operation["responses"]["304"] = deepcopy(not_modified)
+            # The records' own 304 (`web.validators.CACHEABLE`) asks for the same header.
+            if "304" in operation.get("responses", {}):
+                operation.setdefault("parameters", []).append(deepcopy(if_none_match))
 
 
 # OpenAPI links, where a record's answer leads: (operation, status) -> {linked operation: (its path
@@ -168,6 +225,62 @@ def _add_links(document: dict[str, Any]) -> None:
                     }
 
 
+def _headers(document: dict[str, Any]) -> None:
+    """The headers every answer carries (`X-Request-ID`), and `Retry-After` on the refusals
+    that come with it (429 of the rate limits, 503 of a full or unreachable service)."""
+    string = {"type": "string"}
+    request_id = {"description": REQUEST_ID_HELP, "schema": string}
+    retry_after = {"description": RETRY_AFTER_HELP, "schema": {"type": "integer"}}
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                headers = response.setdefault("headers", {})
+                headers["X-Request-ID"] = deepcopy(request_id)
+                if status in ("429", "503"):
+                    headers["Retry-After"] = deepcopy(retry_after)
+
+
+def _rename_schemas(document: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    schemas = document.get("components", {}).get("schemas", {})
+    for old, new in names.items():
+        if old in schemas:
+            schemas[new] = schemas.pop(old)
+            schemas[new]["title"] = new
+    text = json.dumps(document)
+    for old, new in names.items():
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    renamed: dict[str, Any] = json.loads(text)
+    return renamed
+
+
+def _titled(document: dict[str, Any]) -> dict[str, str]:
+    """Generic models (`Page[ActivityPublic]`) under the name their title gives (`ActivityPage`),
+    not pydantic's (`Page_ActivityPublic_`)."""
+    schemas = document.get("components", {}).get("schemas", {})
+    return {
+        name: schema["title"]
+        for name, schema in schemas.items()
+        if not name.isalnum() and str(schema.get("title", "")).isalnum()
+    }
+
+
+def _body_models(document: dict[str, Any]) -> None:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, model in _BODY_MODELS.items():
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for nested, definition in schema.pop("$defs", {}).items():
+            schemas.setdefault(nested, definition)
+        schemas[name] = schema
+    # FastAPI merges `openapi_extra` into the schema of the body it sees (a dict): keep the ref.
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            schema = content.get("application/json", {}).get("schema", {})
+            ref = schema.get("$ref", "")
+            if ref.rsplit("/", 1)[-1] in _BODY_MODELS:
+                content["application/json"]["schema"] = {"$ref": ref}
+
+
 def install_openapi(app: FastAPI) -> None:
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -177,12 +290,17 @@ def install_openapi(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
                 tags=app.openapi_tags,
+                servers=SERVERS,
             )
+            document = _rename_schemas(document, {**BODY_NAMES, **_titled(document)})
+            _body_models(document)
+            access.document_permissions(document, app.routes)
             _body_limits(document)
             _idempotency(document)
             _errors_as_problems(document)
             _add_links(document)
             _etags(document, _reference_operations(app.routes))
+            _headers(document)
             app.openapi_schema = document
         return app.openapi_schema
 

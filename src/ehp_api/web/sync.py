@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from ehp_api.core import changes
 from ehp_api.core.db import IsoDateTime, as_utc
-from ehp_api.core.pagination import Order
+from ehp_api.core.pagination import ListOrder, Order
 
 SERVER_TIME = "X-Server-Time"
 SYNCED: dict[int | str, dict[str, Any]] = {
@@ -41,7 +41,7 @@ async def sync_params(
         IsoDateTime | None,
         Query(description="Changed at or after this time (inclusive): incremental sync."),
     ] = None,
-    order: Order = "id",
+    order: Order = ListOrder.id,
 ) -> Sync:
     return Sync(as_utc(updated_since), order)
 

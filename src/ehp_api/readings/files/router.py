@@ -5,7 +5,7 @@ idempotency); each conflict's message starts with the row of the file it comes f
 """
 
 import hashlib
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
@@ -21,8 +21,9 @@ from ehp_api.readings import policy, render, service
 from ehp_api.readings.columns import COLUMNS
 from ehp_api.readings.deps import DryRun, ImportMode
 from ehp_api.readings.files import parse, template
-from ehp_api.readings.schemas import ImportSummary
+from ehp_api.readings.schemas import BatchMode, ImportSummary
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
+from ehp_api.web.openapi import download
 
 router = APIRouter(prefix="/readings", tags=["readings"])
 
@@ -40,11 +41,6 @@ _FILE_HELP = (
 )
 
 
-def _binary(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
-    schema = {"type": "string", "format": "binary"}
-    return {200: {"description": what, "content": {media_type: {"schema": schema}}}}
-
-
 @router.post("/import", response_model=ImportSummary, responses=problem_responses(400, 409, 413))
 def import_readings_file(
     request: Request,
@@ -53,7 +49,7 @@ def import_readings_file(
     file: Annotated[UploadFile, File(description=_FILE_HELP)],
     retry: ImportRetry,
     dry_run: DryRun = False,
-    mode: ImportMode = "atomic",
+    mode: ImportMode = BatchMode.atomic,
 ) -> Response:
     """Import readings from a CSV or XLSX file, with the same summary as a batch."""
     settings = request.app.state.settings
@@ -107,7 +103,7 @@ OrganisationQuery = Annotated[
 @router.get(
     "/template.xlsx",
     response_class=Response,
-    responses=_binary(parse.XLSX_MEDIA_TYPE, "The XLSX template, with an `indicators` sheet."),
+    responses=download(parse.XLSX_MEDIA_TYPE, "The XLSX template, with an `indicators` sheet."),
 )
 def get_readings_template_xlsx(
     session: SessionDep,
@@ -123,7 +119,7 @@ def get_readings_template_xlsx(
 @router.get(
     "/template.csv",
     response_class=Response,
-    responses=_binary(parse.CSV_MEDIA_TYPE, "The CSV template (UTF-8 with a BOM)."),
+    responses=download(parse.CSV_MEDIA_TYPE, "The CSV template (UTF-8 with a BOM)."),
 )
 def get_readings_template_csv(
     session: SessionDep,

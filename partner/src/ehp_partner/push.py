@@ -1,4 +1,5 @@
-"""`ehp-api push`: send a readings file to the API in batches, over unreliable connections.
+"""`ehp-push` (and `ehp-api push`, the same code): send a readings file to the API in batches,
+over unreliable connections.
 
 Every batch carries an `Idempotency-Key` derived from the file's content, the options and the
 batch's position: sending the same file again (after a crash, a timeout, a cut connection) gets
@@ -19,8 +20,9 @@ from typing import Any
 
 import httpx
 
-from ehp_api import __version__
-from ehp_api.readings.files.parse import ParsedFile, parse_upload
+from ehp_partner import __version__
+from ehp_partner.client import ApiError, BatchRefused, batch_summary
+from ehp_partner.files import FileRefused, ParsedFile, parse
 
 HELP = (
     "Send a CSV or XLSX file of readings (the columns of the template, GET "
@@ -43,7 +45,12 @@ class Mode(StrEnum):
 
 
 class PushError(Exception):
-    """The push cannot go on: the file, the credentials, or the network after every retry."""
+    """The push cannot go on: the file, the credentials, or the network after every retry.
+    `lines`: what to print, the first line being the message."""
+
+    def __init__(self, message: str, *details: str) -> None:
+        super().__init__(message)
+        self.lines = [message, *details]
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,10 @@ def read_file(path: Path, period: str | None = None) -> Upload:
         raise PushError(f"--period {period!r} is neither a quarter (2021Q2) nor a year (2021).")
     data = path.read_bytes()
     required = ("indicator",) if period else ("indicator", "period")
-    parsed = parse_upload(path.name, None, data, required=required, max_rows=MAX_FILE_ROWS)
+    try:
+        parsed = parse(path.name, None, data, required=required, max_rows=MAX_FILE_ROWS)
+    except FileRefused as refusal:
+        raise PushError(str(refusal), f"  file: {refusal.reason}") from None
     for row in parsed.rows if period else []:
         row["period"] = period
     return Upload(parsed, hashlib.sha256(data).hexdigest(), period)
@@ -105,7 +115,7 @@ def make_client(url: str, api_key: str, timeout: float) -> httpx.Client:
     if not url.startswith(("https://", "http://")):
         raise PushError(f"--url {url!r} must start with https:// (or http:// on a local test).")
     root = url.rstrip("/").removesuffix("/api/v1")
-    headers = {"Authorization": f"Bearer {api_key}", "User-Agent": f"ehp-api-push/{__version__}"}
+    headers = {"Authorization": f"Bearer {api_key}", "User-Agent": f"ehp-push/{__version__}"}
     return httpx.Client(base_url=root, headers=headers, timeout=httpx.Timeout(timeout, connect=15))
 
 
@@ -176,34 +186,19 @@ def _retry_after(response: httpx.Response) -> float:
 
 
 def _add(outcome: Outcome, response: httpx.Response, lines: list[int]) -> None:
-    body = _json(response)
-    refused = response.status_code in (409, 422) and isinstance(body.get("summary"), dict)
-    if response.status_code != 200 and not refused:
-        raise PushError(_problem_text(response, body))
-    summary = body["summary"] if refused else body
-    outcome.batches += 1
-    outcome.replayed += response.headers.get("Idempotent-Replayed") == "true"
-    for name in ("created", "updated", "unchanged", "rejected"):
-        outcome.counts[name] += summary[name]
-    outcome.not_stored += summary["not_stored"]
-    for item in summary["conflicts"]:
-        rows = [lines[r] for r in item["rows"]]
-        outcome.conflicts.append(Conflict(rows, item["field"], item["code"], item["message"]))
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
     try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _problem_text(response: httpx.Response, body: dict[str, Any]) -> str:
-    detail = body.get("detail") or response.reason_phrase
-    lines = [f"HTTP {response.status_code}: {detail}"]
-    lines += [f"  {e.get('field')}: {e.get('reason')}" for e in body.get("errors") or []]
-    return "\n".join(lines)
+        summary = batch_summary(response)
+    except BatchRefused as refused:
+        summary = refused.summary
+    except ApiError as error:
+        raise PushError(*error.problem.lines()) from None
+    outcome.batches += 1
+    outcome.replayed += summary.replayed
+    for name in outcome.counts:
+        outcome.counts[name] += getattr(summary, name)
+    outcome.not_stored += summary.not_stored
+    for c in summary.conflicts:
+        outcome.conflicts.append(Conflict([lines[r] for r in c.rows], c.field, c.code, c.message))
 
 
 def report(outcome: Outcome, options: Options) -> list[str]:
