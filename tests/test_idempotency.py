@@ -21,6 +21,7 @@ from ehp_api.core.db import utcnow
 from ehp_api.core.permissions import Role
 from ehp_api.organisations.models import Organisation
 from ehp_api.readings.models import Reading
+from ehp_api.register.models import Decision, InformationRequest, Meeting, ThematicNote
 from ehp_api.web import idempotency_keys
 from ehp_api.web.idempotency_keys import IdempotencyKey
 from tests.alerts.conftest import alert_body
@@ -115,6 +116,29 @@ OPERATIONS = [
         ApiKey,
     ),
 ]
+_SECRETARIAT = (Role.secretariat, "OCHA")
+OPERATIONS += [
+    Operation(
+        "/api/v1/register/meetings", *_SECRETARIAT,
+        lambda n: {"held_on": f"2021-05-{n:02d}", "kind": "ad_hoc", "protection_on_agenda": True},
+        Meeting,
+    ),
+    Operation(
+        "/api/v1/register/notes", *_SECRETARIAT,
+        lambda n: {"title": f"Note {n}", "received_on": "2021-05-03", "area": "cross_cutting"},
+        ThematicNote,
+    ),
+    Operation(
+        "/api/v1/register/information-requests", *_SECRETARIAT,
+        lambda n: {"subject": f"Trends {n}", "asked_on": "2021-05-03", "asked_by": "OCHA"},
+        InformationRequest,
+    ),
+    Operation(
+        "/api/v1/register/decisions", *_SECRETARIAT,
+        lambda n: {"decided_on": "2021-05-10", "text": f"Decision {n}"},
+        Decision,
+    ),
+]  # fmt: skip
 REPLAYED = [op for op in OPERATIONS if op.url != "/api/v1/api-keys"]  # its secret is not kept
 
 

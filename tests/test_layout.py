@@ -322,6 +322,10 @@ DOMAIN_MODULES: dict[str, dict[str, str]] = {
         "parse": "reading an uploaded CSV or XLSX file (`readings/files/`)",
         "template": "the template to fill in (`readings/files/`)",
     },
+    "register": {
+        "decisions": "decisions and their action points: from a saisine, followed up, overdue",
+        "indicators": "the plan's indicators the register answers, counted from its entries",
+    },
 }
 # `.can(` outside policy, deps, access/ and core/, awaiting a move to policy (none left).
 AWAITING_CAN: set[str] = set()

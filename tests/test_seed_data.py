@@ -524,7 +524,7 @@ class TestAggregation:
     def test_counts(self) -> None:
         indicators = [i for a in yaml_nodes("activity") for i in a["indicators"]]
         kinds = [i["aggregation"] for i in indicators]
-        assert (kinds.count("sum"), kinds.count("collective")) == (18, 36)
+        assert (kinds.count("sum"), kinds.count("collective")) == (22, 32)
         booleans = [i["boolean_kind"] for i in indicators if i["measure"] == "boolean"]
         assert sorted(set(booleans)) == ["annual", "milestone", "updated"]
         assert (booleans.count("annual"), booleans.count("updated")) == (3, 1)

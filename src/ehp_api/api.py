@@ -21,6 +21,7 @@ from ehp_api.periods.router import router as periods_router
 from ehp_api.progress.router import router as progress_router
 from ehp_api.readings.files.router import router as files_router
 from ehp_api.readings.router import router as readings_router
+from ehp_api.register.router import router as register_router
 from ehp_api.sync.router import router as sync_router
 from ehp_api.targets.router import router as targets_router
 from ehp_api.web.labels import router as labels_router
@@ -72,6 +73,8 @@ api_router.include_router(complaints_config_router, responses=guarded)
 api_router.include_router(complaints_router, responses=guarded)
 # /removals (any principal; each kind as its read permission allows)
 api_router.include_router(sync_router, responses=guarded)
+# /register (meetings, notes, information requests, decisions, action points; own guards)
+api_router.include_router(register_router, responses=guarded)
 # /dashboard, /dashboard/timeline
 api_router.include_router(dashboard_router, dependencies=read_plan, responses=guarded)
 # /webhooks, /webhooks/{id}/deliveries (each route declares its own guard)

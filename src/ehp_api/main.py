@@ -67,6 +67,11 @@ TAGS = [
     {"name": "exports", "description": "Readings (CSV with HXL, XLSX) and the work plan as files."},
     {"name": "alerts", "description": "Protection alerts: EHP referrals and EWRR alerts."},
     {"name": "dashboard", "description": "The quarterly protection dashboard and the Gantt."},
+    {
+        "name": "register",
+        "description": "The EHP's register: meetings, thematic notes, information requests, "
+        "decisions and their action points.",
+    },
     {"name": "access", "description": "Logging in, the caller's identity, users and API keys."},
     {"name": "audit", "description": "The append-only audit log."},
     {

@@ -41,6 +41,13 @@ from ehp_api.periods.models import Period, PeriodLock
 from ehp_api.progress import kept
 from ehp_api.progress.models import ReadingTotal
 from ehp_api.readings.models import Reading, ReadingHistory
+from ehp_api.register.models import (
+    ActionPoint,
+    Decision,
+    InformationRequest,
+    Meeting,
+    ThematicNote,
+)
 from ehp_api.targets.models import IndicatorBaseline, IndicatorTarget
 from ehp_api.web.idempotency_keys import IdempotencyKey
 from ehp_api.web.ratelimit import RateLimitCounter
@@ -57,6 +64,7 @@ from ehp_api.workplan.models import (
 
 __all__ = [
     "AccessToken",
+    "ActionPoint",
     "Activity",
     "ActivityActor",
     "ActivityLead",
@@ -73,6 +81,7 @@ __all__ = [
     "ComplaintDeadline",
     "ComplaintStep",
     "DashboardSnapshot",
+    "Decision",
     "Delivery",
     "DisaggregationCategory",
     "DisaggregationOption",
@@ -85,9 +94,11 @@ __all__ = [
     "IndicatorDisaggregation",
     "IndicatorSchedule",
     "IndicatorTarget",
+    "InformationRequest",
     "KoboForm",
     "Location",
     "LoginRefusal",
+    "Meeting",
     "Objective",
     "Organisation",
     "OutboxEvent",
@@ -100,6 +111,7 @@ __all__ = [
     "ReferenceStamp",
     "ScheduledJob",
     "Strategy",
+    "ThematicNote",
     "Tombstone",
     "TriggerRule",
     "User",

@@ -56,10 +56,10 @@ def test_the_quarter_matches_hand_computed_values(
     plant("UNICEF", indicator="1.1.1.1", period="2021Q2", location="ML0901", value=6)
     # The EHP's notes (collective, reported by OCHA): two places, their fractions added.
     plant(
-        "OCHA", indicator="1.1.3.1", period="2021Q2", location="ML0701", numerator=1, denominator=2
+        "OCHA", indicator="1.1.5.1", period="2021Q2", location="ML0701", numerator=1, denominator=2
     )
     plant(
-        "OCHA", indicator="1.1.3.1", period="2021Q2", location="ML0901", numerator=1, denominator=8
+        "OCHA", indicator="1.1.5.1", period="2021Q2", location="ML0901", numerator=1, denominator=8
     )
     board = dashboard(client)
     counts = find(board, "1.1.1.1")
@@ -69,15 +69,16 @@ def test_the_quarter_matches_hand_computed_values(
         40.0,
     )
     assert (counts["records"], counts["planned"], counts["reported"]) == (2, True, True)
-    assert find(board, "1.1.3.1")["value"] == 20.0
+    assert find(board, "1.1.5.1")["value"] == 20.0
     activity = find(board, "1.1.1")
     assert (activity["status"], activity["completeness"]) == (
         "partial",
-        {"planned": 3, "reported": 1, "computed": 0},
+        {"planned": 2, "reported": 1, "computed": 1},  # 1.1.1.3 comes from the register
     )
-    assert find(board, "1.1.3")["status"] == "reported"
-    assert find(board, "1.1.4")["status"] == "not_reported"
-    assert find(board, "1.2.1")["status"] == "not_planned"
+    assert find(board, "1.1.3")["status"] == "reported"  # 1.1.3.1 alone, from the register
+    assert find(board, "1.1.4")["status"] == "reported"  # 1.1.4.1 and 1.1.4.2, likewise
+    # 1.2.1 is planned in 2020 only; its saisines (1.2.1.3, computed) are followed every quarter.
+    assert find(board, "1.2.1")["status"] == "reported"
     assert find(board, "1.1")["completeness"]["reported"] == 2
 
 

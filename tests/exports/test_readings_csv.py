@@ -31,7 +31,7 @@ def planted(plant: Callable[..., dict]) -> dict[str, dict]:
     return {
         "hcr_count": plant("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=4),
         "hcr_pending": plant(
-            "HCR", validate=False, indicator="1.1.3.1", period="2021Q1", numerator=3, denominator=8
+            "HCR", validate=False, indicator="1.1.5.1", period="2021Q1", numerator=3, denominator=8
         ),
         "unicef_yes": plant("UNICEF", indicator="1.2.6.1", period="2021", value=True),
         "unicef_pending": plant(
@@ -60,7 +60,7 @@ class TestFile:
         self, ocha: TestClient, planted: dict[str, dict]
     ) -> None:
         rows = {r["indicator"]: r for r in export(ocha)}
-        count, fraction, yes = rows["1.1.1.1"], rows["1.1.3.1"], rows["1.2.6.1"]
+        count, fraction, yes = rows["1.1.1.1"], rows["1.1.5.1"], rows["1.2.6.1"]
         assert (count["adm1"], count["adm2"], count["zone"], count["value"]) == (
             "ML07",
             "ML0701",
@@ -81,7 +81,7 @@ class TestFile:
         rows = list(source)
         assert {r.get("#indicator+code") for r in rows} == {
             "1.1.1.1",
-            "1.1.3.1",
+            "1.1.5.1",
             "1.2.6.1",
             "1.1.1.2",
         }
@@ -170,7 +170,7 @@ class TestRoundTrip:
             comment="-5 since the last quarter, é",
         )  # quoted on the way out, not on the way in
         plant(
-            "HCR", validate=False, indicator="1.1.3.1", period="2021Q1", numerator=3, denominator=8
+            "HCR", validate=False, indicator="1.1.5.1", period="2021Q1", numerator=3, denominator=8
         )
         plant("HCR", indicator="1.2.6.1", period="2021", value=False, external_ref="hcr-7")
         plant(

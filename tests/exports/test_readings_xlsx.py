@@ -110,7 +110,7 @@ class TestRoundTrip:
         self, client_as: Callable[..., TestClient], plant: Callable[..., dict]
     ) -> None:
         plant("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=4)
-        plant("HCR", indicator="1.1.3.1", period="2021Q1", numerator=3, denominator=8)
+        plant("HCR", indicator="1.1.5.1", period="2021Q1", numerator=3, denominator=8)
         plant("HCR", validate=False, indicator="1.2.6.1", period="2021", value=True)
         hcr = client_as(Role.partner, "HCR")
         data = hcr.get(URL).content

@@ -68,25 +68,25 @@ class TestWorkbook:
         plant("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=4)
         plant("UNICEF", indicator="1.1.1.1", period="2021Q2", value=6)
         plant("UNFPA", validate=False, indicator="1.1.1.1", period="2021Q3", value=100)
-        plant("HCR", indicator="1.1.3.1", period="2021Q1", numerator=1, denominator=3)
+        plant("HCR", indicator="1.1.5.1", period="2021Q1", numerator=1, denominator=3)
         plant("HCR", indicator="1.2.6.1", period="2021Q3", value=True)
         book = workbook(client_as(Role.partner, "HCR"))
         count = row_of(book, "1.1.1.1")
         assert (count["2021Q2"], count["2021Q3"], count["2021Q1"]) == (10, None, None)
         assert (count["measure"], count["source"]) == ("count", "manual")
-        assert row_of(book, "1.1.3.1")["2021Q1"] == 33.3
+        assert row_of(book, "1.1.5.1")["2021Q1"] == 33.3
         yes = row_of(book, "1.2.6.1")
         assert (yes["2021Q2"], yes["2021Q3"], yes["2022Q4"]) == (None, "oui", "oui")
 
     def test_planned_quarters_are_shaded_and_percentages_have_one_decimal(
         self, client_as: Callable[..., TestClient], plant: Callable[..., dict]
     ) -> None:
-        plant("HCR", indicator="1.1.3.1", period="2021Q1", numerator=1, denominator=3)
+        plant("HCR", indicator="1.1.5.1", period="2021Q1", numerator=1, denominator=3)
         sheet = workbook(client_as(Role.analyst, "OCHA"))["Axe 1"]
         row = next(r for r in sheet.iter_rows(min_row=3) if r[1].value == "1.1.1.1")
         planned = {QUARTERS[i] for i, cell in enumerate(row[8:]) if cell.fill.fill_type}
         assert planned == set(QUARTERS[2:])  # 1.1.1.1 is planned from 2020Q3
-        fraction = next(r for r in sheet.iter_rows(min_row=3) if r[1].value == "1.1.3.1")
+        fraction = next(r for r in sheet.iter_rows(min_row=3) if r[1].value == "1.1.5.1")
         assert fraction[8 + QUARTERS.index("2021Q1")].number_format == "0.0"
 
     def test_a_computed_indicator_shows_its_alert_counts(

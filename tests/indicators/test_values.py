@@ -52,9 +52,9 @@ def test_a_count_sums_validated_totals_with_its_liptako_share(
 def test_a_percentage_is_the_sum_of_fractions_not_an_average(
     client: TestClient, post_validated: Callable[..., dict]
 ) -> None:
-    post_validated("OCHA", indicator="1.1.3.1", period="2021Q1", numerator=1, denominator=2)
-    post_validated("OCHA", indicator="1.1.3.1", period="2021Q2", numerator=1, denominator=8)
-    point = at(values(client, "1.1.3.1", **{"from": "2021", "to": "2021"}), "2021")
+    post_validated("OCHA", indicator="1.1.5.1", period="2021Q1", numerator=1, denominator=2)
+    post_validated("OCHA", indicator="1.1.5.1", period="2021Q2", numerator=1, denominator=8)
+    point = at(values(client, "1.1.5.1", **{"from": "2021", "to": "2021"}), "2021")
     assert (point["value"], point["numerator"], point["denominator"]) == (20.0, 2, 10)  # not 31.25
 
 

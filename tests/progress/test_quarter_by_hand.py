@@ -25,13 +25,13 @@ BY_HAND: list[tuple[Any, ...]] = [
     # UNFPA 2 with no place (zone unknown); UNICEF's Mopti 4 is not validated. 6 + 3 + 2 = 11;
     # Liptako Gourma 6 of the 9 whose zone is known = 66.67 %; to date + HCR's 2021Q1 5 = 16.
     ("1.1.1.1", 11, 16, 66.67, 2, 3, 3, None, ["region_and_cercles"]),
-    # Ad hoc EHP meetings, collective: both co-leads report the same 2, OCHA (the reporter of
+    # Requests of the HC/EHP, collective: two organisations report the same 2, OCHA (the reporter of
     # record) nothing: 2, not 4; HCR's figure counts (the first of equal figures).
-    ("1.1.1.3", 2, 2, None, None, 1, 1, "HCR", ["not_from_reporter_of_record"]),
+    ("1.2.2.1", 2, 2, None, None, 1, 1, "HCR", ["not_from_reporter_of_record"]),
     # Dashboards transmitted, collective, reporter HCR: HCR 1 (Liptako Gourma), OCHA 3: HCR's 1.
     ("1.1.2.1", 1, 1, 100.0, 0, 1, 1, "HCR", ["reporters_disagree"]),
     # Notes deliberated, collective, reporter OCHA: OCHA 2 of 4 (50 %), HCR 5 of 5 aside.
-    ("1.1.3.1", 50.0, 50.0, None, None, 1, 1, "OCHA", ["reporters_disagree"]),
+    ("1.1.5.1", 50.0, 50.0, None, None, 1, 1, "OCHA", ["reporters_disagree"]),
     # Participants, summed: HCR by type only (UN 10 + NGO 15 + authorities 5 = 30, one
     # category, never the sectors too); UNICEF a total of 12 (4 civil society). 30 + 12 = 42.
     ("2.2.3.2", 42, 42, None, None, 4, 2, None, ["total_from_breakdown"]),
@@ -81,7 +81,7 @@ TARGETS = [(None, 30, 4, 16, 53.3), ("liptako_gourma", 15, None, 11, 73.3)]
 # Activities: (planned manual, reported, computed planned), status. 1.3.1.2 was not planned
 # this quarter (1.3.1 ran in 2020Q3): it counts, off schedule, but not in the completeness.
 COMPLETENESS = {
-    "1.1.1": ({"planned": 3, "reported": 2, "computed": 0}, "partial"),
+    "1.1.1": ({"planned": 2, "reported": 1, "computed": 1}, "partial"),
     "1.2.6": ({"planned": 2, "reported": 1, "computed": 0}, "partial"),
     "1.3.2": ({"planned": 1, "reported": 0, "computed": 2}, "not_reported"),
     "2.1.1": ({"planned": 1, "reported": 0, "computed": 0}, "not_reported"),
@@ -104,12 +104,12 @@ def quarter(
     count("UNFPA", "1.1.1.1", 2)
     plant("UNICEF", validate=False, indicator="1.1.1.1", period=QUARTER, location="ML0506", value=4)
 
-    count("HCR", "1.1.1.3", 2)
-    count("UNICEF", "1.1.1.3", 2)
+    count("HCR", "1.2.2.1", 2)
+    count("UNICEF", "1.2.2.1", 2)
     count("HCR", "1.1.2.1", 1, disaggregation={"zone": "liptako_gourma"})
     count("OCHA", "1.1.2.1", 3)
-    plant("OCHA", indicator="1.1.3.1", period=QUARTER, numerator=2, denominator=4)
-    plant("HCR", indicator="1.1.3.1", period=QUARTER, numerator=5, denominator=5)
+    plant("OCHA", indicator="1.1.5.1", period=QUARTER, numerator=2, denominator=4)
+    plant("HCR", indicator="1.1.5.1", period=QUARTER, numerator=5, denominator=5)
 
     for kind, n in (("un", 10), ("ngo", 15), ("authorities", 5)):
         count("HCR", "2.2.3.2", n, disaggregation={"participant_type": kind})
@@ -230,9 +230,9 @@ class TestTheQuarterByHand:
     def test_also_reported_and_the_pending_correction(
         self, client: TestClient, ocha: TestClient
     ) -> None:
-        meetings = point(client, "1.1.1.3", QUARTER)
+        meetings = point(client, "1.2.2.1", QUARTER)
         assert meetings["also_reported"] == [{"organisation": "UNICEF", "value": 2, "records": 1}]
-        notes = on_board(dashboard(client, QUARTER), "1.1.3.1")
+        notes = on_board(dashboard(client, QUARTER), "1.1.5.1")
         assert notes["also_reported"] == [{"organisation": "HCR", "value": 100.0, "records": 1}]
         assert (notes["numerator"], notes["denominator"]) == (2, 4)
         [pending] = point(ocha, "3.1.1.1", QUARTER)["pending"]

@@ -13,9 +13,9 @@ class TestCollectiveFacts:
     def test_two_co_leads_reporting_the_same_meetings_count_them_once(
         self, client: TestClient, plant: Callable[..., dict]
     ) -> None:
-        plant("HCR", indicator="1.1.1.3", period="2021Q2", value=2)
-        plant("UNICEF", indicator="1.1.1.3", period="2021Q2", value=2)
-        found = point(client, "1.1.1.3", "2021Q2")
+        plant("HCR", indicator="1.2.2.1", period="2021Q2", value=2)
+        plant("UNICEF", indicator="1.2.2.1", period="2021Q2", value=2)
+        found = point(client, "1.2.2.1", "2021Q2")
         assert found["value"] == 2  # was 4
         assert found["counted_organisation"] == "HCR"
         assert found["flags"] == ["not_from_reporter_of_record"]
@@ -24,12 +24,12 @@ class TestCollectiveFacts:
     def test_the_reporter_of_record_counts_and_a_disagreement_is_flagged(
         self, client: TestClient, plant: Callable[..., dict]
     ) -> None:
-        plant("OCHA", indicator="1.1.1.3", period="2021Q2", value=3)
-        plant("HCR", indicator="1.1.1.3", period="2021Q2", value=5)
-        found = point(client, "1.1.1.3", "2021Q2")
+        plant("OCHA", indicator="1.2.2.1", period="2021Q2", value=3)
+        plant("HCR", indicator="1.2.2.1", period="2021Q2", value=5)
+        found = point(client, "1.2.2.1", "2021Q2")
         assert (found["value"], found["counted_organisation"]) == (3, "OCHA")
         assert found["flags"] == ["reporters_disagree"]
-        body = series(client, "1.1.1.3", **{"from": "2021Q2", "to": "2021Q2"})
+        body = series(client, "1.2.2.1", **{"from": "2021Q2", "to": "2021Q2"})
         assert (body["aggregation"], body["reporter_of_record"]) == ("collective", "OCHA")
 
     def test_the_other_reporters_are_listed_by_code(
@@ -37,10 +37,10 @@ class TestCollectiveFacts:
     ) -> None:
         """Kills the sort of `also_reported` by organisation code lost in `points.figures`
         (posted, and numbered in the seed, in another order than their codes')."""
-        plant("OCHA", indicator="1.1.1.3", period="2021Q2", value=3)
+        plant("OCHA", indicator="1.2.2.1", period="2021Q2", value=3)
         for org, value in (("UNICEF", 4), ("OIM", 5), ("HCR", 6)):
-            plant(org, indicator="1.1.1.3", period="2021Q2", value=value)
-        found = point(client, "1.1.1.3", "2021Q2")
+            plant(org, indicator="1.2.2.1", period="2021Q2", value=value)
+        found = point(client, "1.2.2.1", "2021Q2")
         assert [(o["organisation"], o["value"]) for o in found["also_reported"]] == [
             ("HCR", 6), ("OIM", 5), ("UNICEF", 4),
         ]  # fmt: skip
@@ -142,7 +142,7 @@ class TestBreakdowns:
         assert (field["option"], field["share"], field["known"]) == ("field", 66.67, 3)
 
     def test_an_unknown_grouping_is_a_422(self, client: TestClient) -> None:
-        response = client.get("/api/v1/indicators/1.1.1.3/values", params={"group_by": "setting"})
+        response = client.get("/api/v1/indicators/1.2.2.1/values", params={"group_by": "setting"})
         assert response.status_code == 422
         assert response.json()["errors"][0]["code"] == "unknown_grouping"
 

@@ -44,7 +44,7 @@ class TestNumbers:
         rows = [
             {"indicator": "1.1.1.1", "period": "2021Q2", "location": "ML0701", "value": count},
             {
-                "indicator": "1.1.3.1",
+                "indicator": "1.1.5.1",
                 "period": "2021Q2",
                 "numerator": numerator,
                 "denominator": denominator,

@@ -146,7 +146,7 @@ def test_numbers_beyond_the_integer_columns_are_refused_naming_the_field(
     rows = [
         count_reading(value=2**31),
         count_reading(location="ML0702", value=10**30),
-        {"indicator": "1.1.3.1", "period": "2021Q2", "numerator": 1, "denominator": 2**31},
+        {"indicator": "1.1.5.1", "period": "2021Q2", "numerator": 1, "denominator": 2**31},
         count_reading(location="ML0703", value=2**31 - 1),
     ]
     response = batch(hcr, rows, mode="partial")

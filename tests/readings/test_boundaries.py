@@ -12,7 +12,7 @@ READINGS = "/api/v1/readings"
 
 
 def fraction(numerator: int, denominator: int) -> dict[str, Any]:
-    return {"indicator": "1.1.3.1", "period": "2021Q1",
+    return {"indicator": "1.1.5.1", "period": "2021Q1",
             "numerator": numerator, "denominator": denominator}  # fmt: skip
 
 

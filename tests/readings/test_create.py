@@ -52,7 +52,7 @@ class TestAccepted:
         assert same.json()["outcome"] == "unchanged"
 
     def test_percentage_is_computed_from_its_fraction(self, hcr: TestClient) -> None:
-        body = {"indicator": "1.1.3.1", "period": "2021Q2", "numerator": 3, "denominator": 8}
+        body = {"indicator": "1.1.5.1", "period": "2021Q2", "numerator": 3, "denominator": 8}
         reading = post(hcr, body).json()
         assert (reading["value"], reading["numerator"], reading["denominator"]) == (37.5, 3, 8)
 
@@ -89,7 +89,7 @@ REFUSALS = [
     ({"numerator": 1, "denominator": 2}, "numerator", "unexpected_numerator", "send `value`"),
     ({"organisation": "UNICEF"}, "organisation", "other_organisation", "You post for HCR only"),
 ]  # fmt: skip
-PERCENTAGE = {"indicator": "1.1.3.1", "period": "2021Q2"}
+PERCENTAGE = {"indicator": "1.1.5.1", "period": "2021Q2"}
 FRACTION_REFUSALS = [
     ({"value": 40}, "value", "percentage_is_computed", "the percentage is computed"),
     ({"numerator": 3}, "denominator", "fraction_required", "needs `denominator`"),

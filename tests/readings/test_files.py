@@ -86,12 +86,12 @@ class TestRowToReading:
         }
 
     def test_an_exported_percentage_round_trips(self) -> None:
-        public = {"indicator": "1.1.3.1", "period": "2021Q2", "measure": "percentage"}
+        public = {"indicator": "1.1.5.1", "period": "2021Q2", "measure": "percentage"}
         public |= {"location": "ML0701", "value": 37.5, "numerator": 3, "denominator": 8}
         row = reading_to_row(public)
         assert (row["adm1"], row["adm2"], row["value"]) == ("ML07", "ML0701", None)
         assert row_to_reading(row) == {
-            "indicator": "1.1.3.1", "period": "2021Q2", "location": "ML0701",
+            "indicator": "1.1.5.1", "period": "2021Q2", "location": "ML0701",
             "numerator": 3, "denominator": 8,
         }  # fmt: skip
 
@@ -217,7 +217,7 @@ class TestXlsx:
         data = xlsx_bytes(
             [["indicator", "period", "adm1", "value", "numerator", "denominator"],
              ["1.1.1.1", 2021, "ML07", 4.0, None, None],
-             ["1.1.3.1", "2021Q2", None, None, 3, 8.0],
+             ["1.1.5.1", "2021Q2", None, None, 3, 8.0],
              ["1.2.6.1", "2021", None, True, None, None],
              ["1.1.1.2", "2021", None, 2.5, None, None]]
         )  # fmt: skip

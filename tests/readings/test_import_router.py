@@ -20,7 +20,7 @@ HXL = (
 )
 GOOD = [
     "1.1.1.1,2021Q2,ML0701,4,,,Ansongo",
-    "1.1.3.1,2021Q2,,,3,8,",
+    "1.1.5.1,2021Q2,,,3,8,",
     "1.2.6.1,2021,,oui,,,charte adoptée",
 ]
 BAD = "1.1.1.1,2021Q2,ML0702,-3,,,"
@@ -52,7 +52,7 @@ class TestImport:
         assert response.status_code == 200, response.text
         assert (response.json()["total"], response.json()["created"]) == (3, 3)
         values = {r["indicator"]: r["value"] for r in hcr.get("/api/v1/readings").json()["items"]}
-        assert values == {"1.1.1.1": 4, "1.1.3.1": 37.5, "1.2.6.1": True}
+        assert values == {"1.1.1.1": 4, "1.1.5.1": 37.5, "1.2.6.1": True}
 
     def test_dry_run_writes_nothing(self, hcr: TestClient, session: Session) -> None:
         summary = upload(hcr, csv_file(*GOOD, BAD), dry_run="true").json()
@@ -79,7 +79,7 @@ class TestImport:
         data = xlsx_bytes(
             [["indicator", "period", "adm1", "value", "numerator", "denominator"],
              ["1.1.1.1", 2021.0, "ML07", 4.0, None, None],
-             ["1.1.3.1", "2021Q2", None, None, 3.0, 8.0],
+             ["1.1.5.1", "2021Q2", None, None, 3.0, 8.0],
              ["1.1.1.2", "2021Q2", None, 2.5, None, None]]
         )  # fmt: skip
         summary = upload(hcr, data, name="hcr.xlsx", mode="partial").json()

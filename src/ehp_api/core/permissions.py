@@ -36,6 +36,8 @@ class Permission(NamedMembers, StrEnum):
     targets_manage = "targets:manage"
     activity_status_write = "activity_status:write"
     activity_status_write_any = "activity_status:write_any_organisation"
+    register_write = "register:write"
+    action_points_update = "action_points:update"
     webhooks_manage = "webhooks:manage"
 
 
@@ -73,6 +75,8 @@ enum_labels(
         Permission.targets_manage: N_("Manage targets"),
         Permission.activity_status_write: N_("Report the organisation's activity statuses"),
         Permission.activity_status_write_any: N_("Report activity statuses for any organisation"),
+        Permission.register_write: N_("Keep the EHP register"),
+        Permission.action_points_update: N_("Update the organisation's action points"),
         Permission.webhooks_manage: N_("Manage the organisation's webhooks"),
     },
 )
@@ -109,6 +113,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.targets_manage,
             Permission.activity_status_write,
             Permission.activity_status_write_any,
+            Permission.register_write,
+            Permission.action_points_update,
             Permission.webhooks_manage,
         }
     ),
@@ -122,6 +128,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.complaints_read,
             Permission.complaints_write,
             Permission.activity_status_write,
+            Permission.action_points_update,
             Permission.webhooks_manage,
         }
     ),

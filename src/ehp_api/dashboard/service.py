@@ -37,7 +37,8 @@ from ehp_api.workplan.models import Activity, Axis, Objective
 
 def status(done: Completeness) -> ReportingStatus:
     if done.planned == 0:
-        return ReportingStatus.not_planned
+        # Only computed indicators planned (1.1.3, 1.1.4): the service has their values.
+        return ReportingStatus.reported if done.computed else ReportingStatus.not_planned
     if done.reported == done.planned:
         return ReportingStatus.reported
     if done.reported == 0:

@@ -1,5 +1,5 @@
-"""The indicators the service counts from its own records (alerts, complaints), as the same
-`Buckets` the readings give, so that the same rules make their values."""
+"""The indicators the service counts from its own records (alerts, complaints, the EHP's
+register), as the same `Buckets` the readings give, so that the same rules make their values."""
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -18,6 +18,7 @@ from ehp_api.progress.grain import Part
 from ehp_api.progress.plan import IndicatorRule
 from ehp_api.progress.schemas import IndicatorFigures
 from ehp_api.progress.sums import Buckets, Figure
+from ehp_api.register import indicators as register_indicators
 
 ALERT_CODES = frozenset(alert_indicators.COMPUTED)
 
@@ -86,9 +87,17 @@ def figures(
         needed = any(r.id in with_targets for r in rules if r.code in alert_indicators.COMPUTED)
         alerts = alert_counts(session, spans, plan_start, needed)
     found = {}
+    register: dict[str, Any] | None = None
     for rule in rules:
         if rule.code in alert_indicators.COMPUTED:
             found[rule.id] = Computed(_from_alerts(rule.code, alerts))
+        elif rule.code in register_indicators.COMPUTED:
+            if register is None:
+                needed = any(
+                    r.id in with_targets for r in rules if r.code in register_indicators.COMPUTED
+                )
+                register = register_counts(session, spans, plan_start, needed)
+            found[rule.id] = Computed(_from_register(rule.code, register))
         elif complaint_policy.withheld(rule.code, with_sea):
             found[rule.id] = Computed(Buckets(Figure(), Figure(), Figure()))
         elif rule.code in complaint_indicators.COMPUTED:
@@ -109,6 +118,35 @@ def _from_alerts(code: str, alerts: dict[str, Any]) -> Buckets:
             OTHER: Part(count - liptako, 0, count - liptako),
         }
         return Figure(numerator=count, records=count, zones=zones)
+
+    return Buckets(figure("in_period"), figure("year_to_date"), figure("to_date"))
+
+
+def register_counts(
+    session: Session, spans: Spans, plan_start: date, year_to_date: bool = True
+) -> dict[str, dict[str, register_indicators.Count] | None]:
+    """Span -> indicator code -> its figure from the register: three queries per span."""
+    found = {
+        span: register_indicators.counts(session, start, end)
+        for span, (start, end) in ranges(spans, plan_start, year_to_date).items()
+    }
+    return _with_year_to_date(found, spans)
+
+
+def _from_register(code: str, register: dict[str, Any]) -> Buckets:
+    def figure(span: str) -> Figure:
+        if register[span] is None:
+            return Figure()
+        count: register_indicators.Count = register[span][code]
+        records = count.denominator or count.numerator
+        zones: dict[str | None, Part] = {}
+        if code == register_indicators.NOTES_SUPPLIED:
+            liptako, unknown = count.liptako_gourma, count.zone_unknown
+            other = count.numerator - liptako - unknown
+            zones = {LIPTAKO: Part(liptako, 0, liptako), OTHER: Part(other, 0, other)}
+            if unknown:  # the notes whose zone is not said, a zone only when there are some
+                zones[None] = Part(unknown, 0, unknown)
+        return Figure(count.numerator, count.denominator, records, zones=zones)
 
     return Buckets(figure("in_period"), figure("year_to_date"), figure("to_date"))
 

@@ -35,5 +35,5 @@ field (`dont % sur le terrain`) over the sessions whose setting is known.
 posted without it as `unspecified`.
 - Targets: the secretariat's target for the period's year (optionally for a zone) is compared \
 with the year's figure to the end of the period (`achieved_to_date`, `percent_of_target`).
-- Computed indicators count the service's own records (alerts, complaints), each record once; \
-their counts are known even when zero."""
+- Computed indicators count the service's own records (alerts, complaints, the EHP's register), \
+each record once; their counts are known even when zero."""

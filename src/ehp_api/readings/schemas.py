@@ -50,7 +50,7 @@ class ReadingIn(BaseModel):
                     "comment": "briefings on Ansongo and Ménaka",
                     "external_ref": "hcr-gao-2021q2-17",
                 },
-                {"indicator": "1.1.3.1", "period": "2021Q2", "numerator": 3, "denominator": 8},
+                {"indicator": "1.1.5.1", "period": "2021Q2", "numerator": 3, "denominator": 8},
                 {"indicator": "1.2.6.1", "period": "2021", "value": True},
             ]
         },
