@@ -61,7 +61,8 @@ def test_a_deactivated_user_and_a_revoked_key_come_back_in_the_next_pass(
 
     _, users = since(admin, "/api/v1/users", updated_since=mark, order="changed")
     assert ids(users) == {leaving.id}
-    assert users[0]["is_active"] is False and users[0]["updated_at"] >= mark
+    assert users[0]["is_active"] is False
+    assert users[0]["updated_at"] >= mark
     assert staying.id not in ids(users)
     _, changed_keys = since(admin, "/api/v1/api-keys", updated_since=mark, order="changed")
     assert ids(changed_keys) == {key}
