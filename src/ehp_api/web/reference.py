@@ -41,7 +41,6 @@ from urllib.parse import urlencode
 
 from cachetools import LRUCache
 from fastapi import Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import BigInteger, event, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
@@ -50,7 +49,7 @@ from sqlmodel import Field, Session, SQLModel
 
 from ehp_api.core import changes
 from ehp_api.core.db import IsoDateTime, SessionDep, UTCDateTime, as_utc, utcnow
-from ehp_api.core.pagination import PageDep, PageParams
+from ehp_api.core.pagination import Page, PageDep, PageParams
 from ehp_api.web.middleware import GZIP_LEVEL, GZIP_MINIMUM_BYTES, GZIP_TAG_SUFFIX
 from ehp_api.web.sync import SERVER_TIME
 
@@ -241,8 +240,10 @@ class ListAnswer(Answer):
         server_time = changes.watermark(self._session).isoformat()
         changed_at = self._session.execute(_CHANGED_AT).scalar()
         if changed_at is not None and changed_at < self._since:
-            empty = {"items": [], "limit": self._page.limit, "next_cursor": None}
-            return JSONResponse(empty, headers={SERVER_TIME: server_time})
+            empty = Page[Any](items=[], limit=self._page.limit, next_cursor=None)
+            response = _respond(self._request, Kept(empty.model_dump_json().encode()))
+            response.headers[SERVER_TIME] = server_time
+            return response
         response = super().__call__(build)
         response.headers[SERVER_TIME] = server_time
         return response
