@@ -2,8 +2,10 @@
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, Relationship, SQLModel
 
+from ehp_api.core import changes
 from ehp_api.core.db import UTCDateTime, enum_type, utcnow
 from ehp_api.core.permissions import Role
 from ehp_api.organisations.models import Organisation
@@ -11,6 +13,8 @@ from ehp_api.organisations.models import Organisation
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    # Sync: the list by change (`order=changed`, `updated_since`).
+    __table_args__ = (Index("ix_users_updated_at_id", "updated_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True)
@@ -28,6 +32,7 @@ class User(SQLModel, table=True):
 
 class ApiKey(SQLModel, table=True):
     __tablename__ = "api_keys"
+    __table_args__ = (Index("ix_api_keys_updated_at_id", "updated_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -39,8 +44,16 @@ class ApiKey(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
     organisation: Organisation = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+
+
+# Synced, never deleted: deactivating a user or revoking a key changes it (its `updated_at` moves).
+# A login (`last_login_at`) is bookkeeping, not a change; a key's `last_used_at` is written past
+# the ORM (`access.last_use`), so it moves nothing either.
+changes.track(User, "user", quiet=frozenset({"last_login_at"}), removable=False)
+changes.track(ApiKey, "api_key", removable=False)
 
 
 class AccessToken(SQLModel, table=True):

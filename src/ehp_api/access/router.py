@@ -19,7 +19,7 @@ from ehp_api.access.schemas import (
     UserPublic,
     UserUpdate,
 )
-from ehp_api.core.db import RecordId, SessionDep
+from ehp_api.core.db import RecordId, SessionDep, writes_when
 from ehp_api.core.errors import AppError, Conflict, app_error_response, problem_responses
 from ehp_api.core.guards import BearerSecret, CurrentPrincipal, require
 from ehp_api.core.i18n import tr
@@ -27,6 +27,7 @@ from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal, PrincipalKind
 from ehp_api.web.idempotency import Idempotency, ShownOnce, idempotent
+from ehp_api.web.sync import SYNC_PARAMS, SYNCED, SyncDep, announce_watermark
 
 router = APIRouter(tags=["access"])
 
@@ -85,10 +86,14 @@ def get_me(principal: CurrentPrincipal) -> Me:
     )
 
 
-@router.get("/users", response_model=Page[UserPublic])
-def list_users(session: SessionDep, page: PageDep, _: ManageUsers) -> Page[UserPublic]:
-    """List users."""
-    items, next_cursor = service.list_users(session, page)
+@router.get("/users", response_model=Page[UserPublic], responses=SYNCED)
+@writes_when(*SYNC_PARAMS)  # on SQLite, the watermark waits for no writer
+def list_users(
+    session: SessionDep, page: PageDep, _: ManageUsers, response: Response, sync: SyncDep
+) -> Page[UserPublic]:
+    """List users (deactivated ones too: `is_active`)."""
+    announce_watermark(session, response, sync.asked)
+    items, next_cursor = service.list_users(session, page, sync.updated_since, sync.order)
     return Page(
         items=[render.user_to_public(u) for u in items], limit=page.limit, next_cursor=next_cursor
     )
@@ -120,10 +125,14 @@ def update_user(
     return render.user_to_public(service.update_user(session, actor, user_id, data))
 
 
-@router.get("/api-keys", response_model=Page[ApiKeyPublic])
-def list_api_keys(session: SessionDep, page: PageDep, _: ManageKeys) -> Page[ApiKeyPublic]:
-    """List API keys (prefixes only; secrets are never shown again)."""
-    items, next_cursor = service.list_api_keys(session, page)
+@router.get("/api-keys", response_model=Page[ApiKeyPublic], responses=SYNCED)
+@writes_when(*SYNC_PARAMS)  # on SQLite, the watermark waits for no writer
+def list_api_keys(
+    session: SessionDep, page: PageDep, _: ManageKeys, response: Response, sync: SyncDep
+) -> Page[ApiKeyPublic]:
+    """List API keys, revoked ones too (prefixes only; secrets are never shown again)."""
+    announce_watermark(session, response, sync.asked)
+    items, next_cursor = service.list_api_keys(session, page, sync.updated_since, sync.order)
     return Page(
         items=[render.key_to_public(k) for k in items], limit=page.limit, next_cursor=next_cursor
     )

@@ -45,7 +45,12 @@ class UserPublic(SQLModel):
     role: Role = Field(description="The user's role.")
     is_active: bool = Field(description="Whether the user can log in.")
     created_at: datetime = Field(description="When the user was created (UTC).")
-    last_login_at: datetime | None = Field(None, description="Last successful login (UTC).")
+    last_login_at: datetime | None = Field(
+        None, description="Last successful login (UTC); a login does not move `updated_at`."
+    )
+    updated_at: datetime = Field(
+        description="Last change (UTC), deactivation included: what `updated_since` compares."
+    )
 
 
 class ApiKeyCreate(_Strict):
@@ -73,7 +78,12 @@ class ApiKeyPublic(SQLModel):
     created_at: datetime = Field(description="Creation time (UTC).")
     expires_at: datetime | None = Field(None, description="Expiry (UTC), if any.")
     revoked_at: datetime | None = Field(None, description="Revocation time (UTC), if revoked.")
-    last_used_at: datetime | None = Field(None, description="Last use, to the minute (UTC).")
+    last_used_at: datetime | None = Field(
+        None, description="Last use, to the minute (UTC); a use does not move `updated_at`."
+    )
+    updated_at: datetime = Field(
+        description="Last change (UTC), revocation included: what `updated_since` compares."
+    )
 
 
 class ApiKeyCreated(ApiKeyPublic):

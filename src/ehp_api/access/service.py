@@ -1,6 +1,6 @@
 """Managing users and API keys; every change is audited."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +20,7 @@ from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, NotFound
 from ehp_api.core.i18n import tr
-from ehp_api.core.pagination import PageParams, paginate
+from ehp_api.core.pagination import PageParams, paginate_in
 from ehp_api.core.principal import Principal
 from ehp_api.organisations import service as organisations_service
 
@@ -67,8 +67,13 @@ def create_user(session: Session, actor: Principal, data: UserCreate) -> User:
     return user
 
 
-def list_users(session: Session, page: PageParams) -> tuple[list[User], str | None]:
-    return paginate(session, select(User), User.id, page)
+def list_users(
+    session: Session, page: PageParams, updated_since: datetime | None = None, order: str = "id"
+) -> tuple[list[User], str | None]:
+    stmt = select(User)
+    if updated_since is not None:
+        stmt = stmt.where(User.updated_at >= updated_since)
+    return paginate_in(session, stmt, User, page, order)
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -95,7 +100,6 @@ def update_user(session: Session, actor: Principal, user_id: int, data: UserUpda
     if data.is_active is False or data.password is not None:
         _revoke_sessions(session, user)
     forget_after_commit(session)  # a role, organisation or status its tokens stood for
-    user.updated_at = utcnow()
     changes = audit.diff(before, _snapshot(user, _USER_FIELDS), sensitive={"password_hash"})
     audit.record(session, actor, "user.update", "user", user.id, changes)
     if before["role"] != user.role:
@@ -141,8 +145,13 @@ def create_api_key(session: Session, actor: Principal, data: ApiKeyCreate) -> Ap
     return ApiKeyCreated(**key_to_public(key).model_dump(), secret=secret)
 
 
-def list_api_keys(session: Session, page: PageParams) -> tuple[list[ApiKey], str | None]:
-    return paginate(session, select(ApiKey), ApiKey.id, page)
+def list_api_keys(
+    session: Session, page: PageParams, updated_since: datetime | None = None, order: str = "id"
+) -> tuple[list[ApiKey], str | None]:
+    stmt = select(ApiKey)
+    if updated_since is not None:
+        stmt = stmt.where(ApiKey.updated_at >= updated_since)
+    return paginate_in(session, stmt, ApiKey, page, order)
 
 
 def get_api_key(session: Session, key_id: int) -> ApiKey:

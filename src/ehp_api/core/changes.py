@@ -1,7 +1,7 @@
 """What a client that keeps a copy needs: the clock it syncs by, and tombstones for removals.
 
-A synced record (a reading, an alert, a complaint) carries `updated_at`, and a client asks for
-what changed since its last pass. Two things a list cannot tell it are kept here:
+A synced record (a reading, an alert, a complaint, a user, an API key) carries `updated_at`, and
+a client asks for what changed since its last pass. Two things a list cannot tell it are kept here:
 
 - **Removals.** A record deleted, or one the caller could see and no longer may (a validated
   reading sent back to review, a complaint made confidential or referred elsewhere), leaves a
@@ -59,6 +59,8 @@ class Tracked:
 
     kind: str
     audience: dict[str, str]  # tombstone column -> the model's attribute
+    quiet: frozenset[str] = frozenset()  # attributes whose change alone is no change to sync
+    removable: bool = True  # False: never deleted (a user, a key), so never tombstoned
 
     def as_before(self) -> Any:
         """Stands for the model in its policy's `visible_to(principal, row)`: the attributes
@@ -71,10 +73,19 @@ class Tracked:
 TRACKED: dict[type, Tracked] = {}
 
 
-def track(model: type[SQLModel], kind: str, **audience: str) -> None:
+def track(
+    model: type[SQLModel],
+    kind: str,
+    *,
+    quiet: frozenset[str] = frozenset(),
+    removable: bool = True,
+    **audience: str,
+) -> None:
     """Make `model` synced: stamped under the sync lock, and tombstoned when deleted or when an
-    attribute its visibility reads changes (`column="attribute"`, columns of `Tombstone`)."""
-    TRACKED[model] = Tracked(kind, audience)
+    attribute its visibility reads changes (`column="attribute"`, columns of `Tombstone`).
+    A change to `quiet` attributes alone (bookkeeping such as a last login) leaves `updated_at`
+    where it was; a model that is never deleted (`removable=False`) leaves no tombstone."""
+    TRACKED[model] = Tracked(kind, audience, quiet, removable)
 
 
 def _plain(value: Any) -> Any:
@@ -135,6 +146,19 @@ def _before(obj: Any, attribute: str) -> Any:
     return history.deleted[0] if history.deleted else getattr(obj, attribute)
 
 
+def _changed(session: OrmSession, obj: Any) -> bool:
+    """Whether a flush changes one of the attributes a synced copy keeps."""
+    quiet = TRACKED[type(obj)].quiet
+    if not session.is_modified(obj) or not quiet:
+        return session.is_modified(obj)
+    state = inspect(obj)
+    return any(
+        state.attrs[a.key].history.has_changes()
+        for a in state.mapper.column_attrs
+        if a.key not in quiet
+    )
+
+
 def _audience_changed(obj: Any, tracked: Tracked) -> bool:
     state = inspect(obj)
     return any(state.attrs[attr].history.has_changes() for attr in tracked.audience.values())
@@ -143,8 +167,8 @@ def _audience_changed(obj: Any, tracked: Tracked) -> bool:
 @event.listens_for(OrmSession, "before_flush")
 def _on_flush(session: OrmSession, _: UOWTransaction, __: Any) -> None:
     changed = [o for o in session.new if type(o) in TRACKED]
-    changed += [o for o in session.dirty if type(o) in TRACKED and session.is_modified(o)]
-    removed = [o for o in session.deleted if type(o) in TRACKED]
+    changed += [o for o in session.dirty if type(o) in TRACKED and _changed(session, o)]
+    removed = [o for o in session.deleted if type(o) in TRACKED and TRACKED[type(o)].removable]
     if not changed and not removed:
         return
     now = hold(session)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from ehp_api.core.db import SessionDep
+from ehp_api.core.db import SessionDep, writes_when
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.indicators import render, service
 from ehp_api.indicators.models import MeasureType
@@ -17,15 +17,17 @@ from ehp_api.indicators.schemas import (
     IndicatorPublic,
 )
 from ehp_api.periods.models import PERIOD_PATTERN
-from ehp_api.web.reference import ReferenceAnswer
+from ehp_api.web.reference import ReferenceAnswer, ReferenceListAnswer
+from ehp_api.web.sync import SYNCED
 
 router = APIRouter(tags=["indicators"])
 
 
-@router.get("/indicators", response_model=Page[IndicatorPublic])
+@router.get("/indicators", response_model=Page[IndicatorPublic], responses=SYNCED)
+@writes_when("updated_since")  # on SQLite, the watermark waits for no writer
 def list_indicators(
     session: SessionDep,
-    answer: ReferenceAnswer,
+    answer: ReferenceListAnswer,
     page: PageDep,
     axis: Annotated[str | None, Query(pattern=AXIS_CODE, description="Only this axis.")] = None,
     objective: Annotated[
@@ -75,8 +77,11 @@ def get_indicator(
     return answer(build)
 
 
-@router.get("/disaggregations", response_model=Page[DisaggregationPublic])
-def list_disaggregations(session: SessionDep, answer: ReferenceAnswer, page: PageDep) -> Response:
+@router.get("/disaggregations", response_model=Page[DisaggregationPublic], responses=SYNCED)
+@writes_when("updated_since")  # on SQLite, the watermark waits for no writer
+def list_disaggregations(
+    session: SessionDep, answer: ReferenceListAnswer, page: PageDep
+) -> Response:
     """List the disaggregation categories and their options."""
 
     def build() -> Page[DisaggregationPublic]:

@@ -4,22 +4,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from ehp_api.core.db import IsoDate, SessionDep
+from ehp_api.core.db import IsoDate, SessionDep, writes_when
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.locations import render, service
 from ehp_api.locations.models import PCODE_PATTERN
 from ehp_api.locations.schemas import FocusAreaPublic, LocationPublic
-from ehp_api.web.reference import ReferenceAnswer
+from ehp_api.web.reference import ReferenceAnswer, ReferenceListAnswer
+from ehp_api.web.sync import SYNCED
 
 router = APIRouter(tags=["locations"])
 
 PcodePath = Annotated[str, Path(pattern=PCODE_PATTERN, examples=["ML07"], description="P-code.")]
 
 
-@router.get("/locations", response_model=Page[LocationPublic])
+@router.get("/locations", response_model=Page[LocationPublic], responses=SYNCED)
+@writes_when("updated_since")  # on SQLite, the watermark waits for no writer
 def list_locations(
     session: SessionDep,
-    answer: ReferenceAnswer,
+    answer: ReferenceListAnswer,
     page: PageDep,
     level: Annotated[int | None, Query(ge=1, le=2, description="1 region, 2 cercle.")] = None,
     parent: Annotated[
@@ -57,8 +59,9 @@ def get_location(session: SessionDep, answer: ReferenceAnswer, pcode: PcodePath)
     return answer(build)
 
 
-@router.get("/focus-areas", response_model=Page[FocusAreaPublic])
-def list_focus_areas(session: SessionDep, answer: ReferenceAnswer, page: PageDep) -> Response:
+@router.get("/focus-areas", response_model=Page[FocusAreaPublic], responses=SYNCED)
+@writes_when("updated_since")  # on SQLite, the watermark waits for no writer
+def list_focus_areas(session: SessionDep, answer: ReferenceListAnswer, page: PageDep) -> Response:
     """List the focus areas with their membership over time."""
 
     def build() -> Page[FocusAreaPublic]:

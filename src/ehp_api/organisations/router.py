@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from ehp_api.core.db import SessionDep
+from ehp_api.core.db import SessionDep, writes_when
 from ehp_api.core.errors import problem_responses
 from ehp_api.core.guards import require
 from ehp_api.core.pagination import Page, PageDep
@@ -15,7 +15,8 @@ from ehp_api.organisations import service
 from ehp_api.organisations.models import OrganisationKind
 from ehp_api.organisations.schemas import OrganisationCreate, OrganisationPublic, OrganisationUpdate
 from ehp_api.web.idempotency import Idempotency, idempotent
-from ehp_api.web.reference import ReferenceAnswer
+from ehp_api.web.reference import ReferenceAnswer, ReferenceListAnswer
+from ehp_api.web.sync import SYNCED
 
 # Not empty: the OpenAPI document must not let clients (or the fuzzer) ask for `/organisations/`.
 OrganisationCode = Annotated[
@@ -28,10 +29,11 @@ Manage = Annotated[Principal, require(Permission.organisations_manage)]
 Retry = Annotated[Idempotency, idempotent("organisations.create")]
 
 
-@router.get("", response_model=Page[OrganisationPublic])
+@router.get("", response_model=Page[OrganisationPublic], responses=SYNCED)
+@writes_when("updated_since")  # on SQLite, the watermark waits for no writer
 def list_organisations(
     session: SessionDep,
-    answer: ReferenceAnswer,
+    answer: ReferenceListAnswer,
     page: PageDep,
     _: ReadPlan,
     kind: Annotated[OrganisationKind | None, Query(description="Only this kind.")] = None,

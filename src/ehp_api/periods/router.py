@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from ehp_api.core.db import SessionDep
+from ehp_api.core.db import SessionDep, writes_when
 from ehp_api.core.guards import require
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
@@ -12,7 +12,8 @@ from ehp_api.core.principal import Principal
 from ehp_api.periods import service
 from ehp_api.periods.models import PERIOD_PATTERN, PeriodKind
 from ehp_api.periods.schemas import PeriodLockIn, PeriodPublic
-from ehp_api.web.reference import ReferenceAnswer
+from ehp_api.web.reference import ReferenceAnswer, ReferenceListAnswer
+from ehp_api.web.sync import SYNCED
 
 router = APIRouter(prefix="/periods", tags=["periods"])
 
@@ -23,10 +24,11 @@ ReadPlan = Annotated[Principal, require(Permission.workplan_read)]
 LockPeriods = Annotated[Principal, require(Permission.periods_lock)]
 
 
-@router.get("", response_model=Page[PeriodPublic])
+@router.get("", response_model=Page[PeriodPublic], responses=SYNCED)
+@writes_when("updated_since")  # on SQLite, the watermark waits for no writer
 def list_periods(
     session: SessionDep,
-    answer: ReferenceAnswer,
+    answer: ReferenceListAnswer,
     page: PageDep,
     _: ReadPlan,
     kind: Annotated[PeriodKind | None, Query(description="Only quarters or only years.")] = None,

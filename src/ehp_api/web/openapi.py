@@ -16,7 +16,7 @@ from ehp_api.web import openapi_access as access
 from ehp_api.web.body_limits import LARGER_BODIES
 from ehp_api.web.idempotency import REPLAYED_HEADER, REPLAYED_HELP
 from ehp_api.web.idempotency_keys import KEY_HEADER
-from ehp_api.web.reference import REVALIDATE, answer
+from ehp_api.web.reference import REVALIDATE, answer, list_answer
 
 DESCRIPTION = """
 System of record for the protection strategy of Mali's Humanitarian Country Team (EHP):
@@ -156,7 +156,9 @@ def _idempotency(document: dict[str, Any]) -> None:
 def _reference_operations(routes: list[Any]) -> set[str]:
     """The operations answered from the reference snapshot: those that take its `answer`."""
     return {
-        name for name, dependant in access.operations(routes) if answer in access.calls(dependant)
+        name
+        for name, dependant in access.operations(routes)
+        if {answer, list_answer} & set(access.calls(dependant))
     }
 
 

@@ -14,6 +14,14 @@ Each answer costs one primary-key read of that version; a new version, committed
 by the command line, empties the snapshot of every worker on its next request. Data changed with
 SQL past the service (a hand-made fix) must move the stamp too: `ehp-api db touch-reference`.
 
+Sync. The lists take `updated_since`, answered whole or not at all: the stamp also keeps the time
+of the last change (`changed_at`, stamped under the sync lock of `core.changes`, as a synced
+record is), and a list asked `updated_since` a time after it answers an empty page; otherwise it
+answers every item, as without `updated_since` (the same bytes and ETag), and the client replaces
+its copy of that list. An answer is nested (an axis holds its objectives, an activity its
+indicators, leads and schedule), so a row's own time would not say when its answer changed; and
+the reference data change rarely and are small. Each such answer carries `X-Server-Time`.
+
 Answers carry a strong `ETag` (a digest of the bytes); `If-None-Match` with it gets a 304 without
 a body. The answer does not depend on who asks (authentication and permissions are checked
 before, by the route's dependencies), so one snapshot serves every caller of the worker. The
@@ -27,18 +35,23 @@ import hashlib
 import secrets
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlencode
 
 from cachetools import LRUCache
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import BigInteger, event, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Field, Session, SQLModel
 
-from ehp_api.core.db import SessionDep, utcnow
+from ehp_api.core import changes
+from ehp_api.core.db import IsoDateTime, SessionDep, UTCDateTime, as_utc, utcnow
+from ehp_api.core.pagination import Page, PageDep, PageParams
 from ehp_api.web.middleware import GZIP_LEVEL, GZIP_MINIMUM_BYTES, GZIP_TAG_SUFFIX
+from ehp_api.web.sync import SERVER_TIME
 
 # Tables whose rows make up the answers kept here.
 REFERENCE_TABLES = frozenset(
@@ -75,6 +88,8 @@ class ReferenceStamp(SQLModel, table=True):
 
     id: int = Field(primary_key=True)
     version: int = Field(default=0, sa_type=BigInteger)
+    # When the reference data last changed (None: before this was kept, so "any time").
+    changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 def _touches_reference(session: OrmSession) -> bool:
@@ -98,11 +113,11 @@ def touch(session: OrmSession) -> None:
     missing). A random one, not the next: a transaction that changed them and then rolled back
     must not leave its number to the next change, whose data would differ from what a worker
     may have kept under it while reading in that transaction."""
-    version = secrets.randbits(62)
+    values = {"version": secrets.randbits(62), "changed_at": changes.hold(session)}
     session.info.pop(_VERSION, None)
     stamp = update(ReferenceStamp).where(ReferenceStamp.id == 1)
-    if session.execute(stamp.values(version=version)).rowcount == 0:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
-        session.execute(insert(ReferenceStamp).values(id=1, version=version))
+    if session.execute(stamp.values(**values)).rowcount == 0:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
+        session.execute(insert(ReferenceStamp).values(id=1, **values))
 
 
 _VERSION = "ehp.reference_version"
@@ -198,11 +213,50 @@ class Answer:
         snapshot: Snapshot = self._request.app.state.reference
         version = version_of(self._session)
         # Today's date: what "today" means to a filter's default (a focus area's membership).
-        key = f"{utcnow().date()} {self._request.url.path}?{self._request.url.query}"
+        key = f"{utcnow().date()} {self._request.url.path}?{self._query()}"
         kept = snapshot.get(version, key) or snapshot.put(
             version, key, build().model_dump_json(by_alias=True).encode()
         )
         return _respond(self._request, kept)
+
+    def _query(self) -> str:
+        return self._request.url.query
+
+
+class ListAnswer(Answer):
+    """What a reference list returns: with `updated_since`, an empty page when the reference data
+    have not changed since, else the whole answer (the client replaces its copy of the list)."""
+
+    def __init__(
+        self, request: Request, session: Session, page: PageParams, since: datetime | None
+    ) -> None:
+        super().__init__(request, session)
+        self._page = page
+        self._since = since
+
+    def __call__(self, build: Callable[[], BaseModel]) -> Response:
+        if self._since is None:
+            return super().__call__(build)
+        server_time = changes.watermark(self._session).isoformat()
+        changed_at = self._session.execute(_CHANGED_AT).scalar()
+        if changed_at is not None and changed_at < self._since:
+            empty = Page[Any](items=[], limit=self._page.limit, next_cursor=None)
+            response = _respond(self._request, Kept(empty.model_dump_json().encode()))
+            response.headers[SERVER_TIME] = server_time
+            return response
+        response = super().__call__(build)
+        response.headers[SERVER_TIME] = server_time
+        return response
+
+    def _query(self) -> str:
+        """The list's without `updated_since`: its answer, snapshot key and ETag are the same."""
+        if self._since is None:
+            return super()._query()
+        items = self._request.query_params.multi_items()
+        return urlencode([(k, v) for k, v in items if k != "updated_since"])
+
+
+_CHANGED_AT = select(ReferenceStamp.changed_at).where(ReferenceStamp.id == 1)
 
 
 def _respond(request: Request, kept: Kept) -> Response:
@@ -230,3 +284,21 @@ async def answer(request: Request, session: SessionDep) -> Answer:
 
 
 ReferenceAnswer = Annotated[Answer, Depends(answer)]
+
+
+async def list_answer(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    updated_since: Annotated[
+        IsoDateTime | None,
+        Query(
+            description="Changed at or after this time (inclusive): the whole list when any "
+            "reference data changed since (replace your copy), else an empty page."
+        ),
+    ] = None,
+) -> ListAnswer:
+    return ListAnswer(request, session, page, as_utc(updated_since))
+
+
+ReferenceListAnswer = Annotated[ListAnswer, Depends(list_answer)]

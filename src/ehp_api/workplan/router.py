@@ -4,11 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from ehp_api.core.db import SessionDep
+from ehp_api.core.db import SessionDep, writes_when
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.indicators.schemas import ACTIVITY_CODE, AXIS_CODE, OBJECTIVE_CODE
 from ehp_api.periods.models import PERIOD_PATTERN
-from ehp_api.web.reference import ReferenceAnswer
+from ehp_api.web.reference import ReferenceAnswer, ReferenceListAnswer
+from ehp_api.web.sync import SYNCED
 from ehp_api.workplan import render, service
 from ehp_api.workplan.schemas import ActivityPublic, AxisPublic, ObjectivePublic, StrategyPublic
 
@@ -27,8 +28,9 @@ def get_strategy(session: SessionDep, answer: ReferenceAnswer) -> Response:
     return answer(build)
 
 
-@router.get("/axes", response_model=Page[AxisPublic])
-def list_axes(session: SessionDep, answer: ReferenceAnswer, page: PageDep) -> Response:
+@router.get("/axes", response_model=Page[AxisPublic], responses=SYNCED)
+@writes_when("updated_since")  # on SQLite, the watermark waits for no writer
+def list_axes(session: SessionDep, answer: ReferenceListAnswer, page: PageDep) -> Response:
     """List the priority axes with their objectives."""
 
     def build() -> Page[AxisPublic]:
@@ -56,10 +58,11 @@ def get_axis(
     return answer(build)
 
 
-@router.get("/objectives", response_model=Page[ObjectivePublic])
+@router.get("/objectives", response_model=Page[ObjectivePublic], responses=SYNCED)
+@writes_when("updated_since")  # on SQLite, the watermark waits for no writer
 def list_objectives(
     session: SessionDep,
-    answer: ReferenceAnswer,
+    answer: ReferenceListAnswer,
     page: PageDep,
     axis: Annotated[str | None, Query(pattern=AXIS_CODE, description="Only this axis.")] = None,
     nexus: Annotated[bool | None, Query(description="Only objectives marked (Nexus).")] = None,
@@ -91,10 +94,11 @@ def get_objective(
     return answer(build)
 
 
-@router.get("/activities", response_model=Page[ActivityPublic])
+@router.get("/activities", response_model=Page[ActivityPublic], responses=SYNCED)
+@writes_when("updated_since")  # on SQLite, the watermark waits for no writer
 def list_activities(
     session: SessionDep,
-    answer: ReferenceAnswer,
+    answer: ReferenceListAnswer,
     page: PageDep,
     axis: Annotated[str | None, Query(pattern=AXIS_CODE, description="Only this axis.")] = None,
     objective: Annotated[
