@@ -40,6 +40,8 @@ def quarter(client_as: Callable[..., TestClient], ocha: TestClient, hcr: TestCli
     status = {"status": "delayed", "comment": "Forum postponed to June."}
     assert hcr.put("/api/v1/activities/1.1.2/status/2021Q2", json=status).status_code == 201
     decision(ocha, point("HCR", "2021-06-01", "Write to the governor of Gao"))
+    goals = {"baselines": [], "targets": [{"year": 2021, "value": 40}]}
+    assert ocha.put("/api/v1/indicators/1.1.1.1/targets", json=goals).status_code == 200
 
 
 def note(client: TestClient, **params: Any) -> Doc:
@@ -89,9 +91,18 @@ def test_accept_language_chooses_too(quarter: None, ocha: TestClient) -> None:
 def test_the_figures_are_the_dashboard_s(quarter: None, ocha: TestClient) -> None:
     board, doc = dashboard(ocha), note(ocha)
     counts = find(board, "1.1.1.1")
-    assert rows(doc, "Indicator")["1.1.1.1"][1:3] == [
+    target = counts["targets"][0]
+    assert (target["target"], target["achieved_to_date"], target["percent_of_target"]) == (
+        40,
+        10,
+        25,
+    )
+    assert rows(doc, "Indicator")["1.1.1.1"][1:] == [
         str(counts["value"]),
         str(counts["cumulative_value"]),
+        "40",
+        "10",
+        "25 %",
     ]
     liptako = rows(doc, "Indicator")
     assert liptako["Protection alerts"][0] == f"{board['alerts']['liptako_gourma_share']:g} %"
@@ -135,11 +146,8 @@ def test_an_analyst_gets_no_figure_the_dashboard_suppresses(
     doc = note(client)
     cercles = {k.split()[0]: v[0] for k, v in rows(doc, "Cercle").items()}
     assert cercles == {"ML0701": "suppressed", "ML0901": "suppressed"}
-    # Nowhere else in the alerts part either: no table there holds a 2 (the regions' 2 is
-    # ML07's, which the analyst's dashboard shows), and the summary says why.
-    assert "Counts from 1 to 4 are suppressed for your role" in " ".join(
-        p.text for p in doc.paragraphs
-    )
+    summary = " ".join(p.text for p in doc.paragraphs)
+    assert "Counts from 1 to 4 are suppressed for your role" in summary
 
 
 def test_a_year_or_an_unknown_quarter_is_refused(ocha: TestClient) -> None:

@@ -17,7 +17,7 @@ from docx.shared import Inches
 
 from ehp_api.alerts.models import AlertCategory
 from ehp_api.core.i18n import LABELS, current_language, label, tr
-from ehp_api.dashboard.schemas import Count, Dashboard, DashboardObjective
+from ehp_api.dashboard.schemas import Count, Dashboard, DashboardIndicator, DashboardObjective
 from ehp_api.reports import charts
 from ehp_api.reports.service import Note
 
@@ -92,6 +92,15 @@ def _summary(doc: Doc, note: Note) -> None:
         doc.add_paragraph(line, style="List Bullet")
 
 
+def _target(indicator: DashboardIndicator, year: int) -> list[str]:
+    """The dashboard's progress against the year's target for the whole area, if one is set."""
+    for target in indicator.targets:
+        if target.year == year and target.zone is None:
+            achieved = target.achieved_to_date
+            return [figure(target.target), figure(achieved), share(target.percent_of_target)]
+    return [NO_VALUE] * 3
+
+
 def _objective(doc: Doc, note: Note, objective: DashboardObjective) -> None:
     doc.add_heading(f"{objective.code} {objective.title_fr}", level=3)
     doc.add_paragraph(
@@ -101,10 +110,10 @@ def _objective(doc: Doc, note: Note, objective: DashboardObjective) -> None:
     )  # fmt: skip
     year = note.dashboard.starts_on.year
     header = [tr("Indicator"), tr("Wording"), tr("Quarter"), tr("Since 2020"),
-              tr("Target {year}", year=year)]  # fmt: skip
+              tr("Target {year}", year=year), tr("Achieved {year}", year=year),
+              tr("Part of the target")]  # fmt: skip
     rows = [
-        [i.code, i.text_fr, figure(i.value), figure(i.cumulative_value),
-         figure(note.targets.get(i.code))]
+        [i.code, i.text_fr, figure(i.value), figure(i.cumulative_value), *_target(i, year)]
         for a in objective.activities for i in a.indicators
     ]  # fmt: skip
     _table(doc, header, rows)

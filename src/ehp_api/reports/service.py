@@ -14,14 +14,12 @@ from sqlmodel import Session, select
 from ehp_api.core.principal import Principal
 from ehp_api.dashboard import service as dashboard_service
 from ehp_api.dashboard.schemas import Completeness, Dashboard
-from ehp_api.indicators.models import Indicator
 from ehp_api.locations.models import Location
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period, PeriodKind
 from ehp_api.register import decisions, render
 from ehp_api.register.schemas import ActionPointPublic, DecisionPublic
-from ehp_api.targets import service as targets_service
 from ehp_api.workplan.models import Activity, ActivityLead
 
 # The charts' span: the quarter and the three before it.
@@ -32,7 +30,6 @@ QUARTERS_CHARTED = 4
 class Note:
     dashboard: Dashboard  # the quarter
     quarters: list[Dashboard]  # the quarters charted, oldest first, the quarter last
-    targets: dict[str, float]  # indicator code -> the quarter's year's target (whole area)
     by_organisation: dict[str, Completeness]  # lead organisation -> its activities' reporting
     decisions: list[DecisionPublic]
     overdue: list[ActionPointPublic]
@@ -49,14 +46,6 @@ def _quarters(session: Session, code: str) -> list[str]:
         .limit(QUARTERS_CHARTED)
     )
     return list(reversed(session.exec(stmt).all()))
-
-
-def _targets(session: Session, year: int) -> dict[str, float]:
-    codes = dict(session.exec(select(Indicator.id, Indicator.code)).all())
-    found = targets_service.for_indicators(session)
-    return {
-        codes[i]: s.targets[(year, None)] for i, s in found.items() if (year, None) in s.targets
-    }
 
 
 def by_organisation(session: Session, board: Dashboard) -> dict[str, Completeness]:
@@ -99,7 +88,6 @@ def gather(
     return Note(
         dashboard=board,
         quarters=boards,
-        targets=_targets(session, board.starts_on.year),
         by_organisation=by_organisation(session, board),
         decisions=render.decisions(session, decisions.decided_in(session, period)),
         overdue=render.action_points(session, decisions.overdue_points(session, today)),
