@@ -53,7 +53,7 @@ class TestLogin:
         assert me == {
             "kind": "user", "id": me["id"], "name": "analyst@ocha.example",
             "organisation": "OCHA", "role": "analyst",
-            "permissions": ["alerts:read", "readings:read", "workplan:read"],
+            "permissions": ["alerts:read", "readings:read", "webhooks:manage", "workplan:read"],
         }  # fmt: skip
         assert audit_actions(session, "auth.login")
 
