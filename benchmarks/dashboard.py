@@ -10,7 +10,6 @@ primary-key read). Prints the median and p95 of each and the ratio to the baseli
 median under 150 ms for a quarter on PostgreSQL.
 """
 
-import argparse
 import statistics
 import time
 import warnings
@@ -94,24 +93,9 @@ def run(url: str, repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", help="reuse a database built by volume.py --keep")
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--alerts", type=int, default=100_000)
-    parser.add_argument("--complaints", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--keep", action="store_true")
-    args = parser.parse_args()
     import volume
 
-    url = args.url or volume.build(rows=args.rows, alerts=args.alerts, complaints=args.complaints)
-    try:
-        run(url, args.repeat)
-    finally:
-        if not (args.url or args.keep):
-            volume.drop(url)
-        elif args.keep:
-            print(f"kept: {url}")
+    volume.run_on_volume(__doc__.splitlines()[0], run, repeat=30)
 
 
 if __name__ == "__main__":

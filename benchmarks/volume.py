@@ -218,6 +218,27 @@ def _reading_row(prepared: validation.Prepared, starts_on: Any, i: int) -> tuple
     return tuple(row[c] for c in READING_COLUMNS)
 
 
+def run_on_volume(description: str, run: Callable[[str, int], None], repeat: int) -> None:
+    """A benchmark's command line: build the volume database (or reuse `--url`), `run(url,
+    repeat)` on it, drop it unless `--keep` or `--url`."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--url", help="reuse a database built by volume.py --keep")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--alerts", type=int, default=100_000)
+    parser.add_argument("--complaints", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    url = args.url or build(rows=args.rows, alerts=args.alerts, complaints=args.complaints)
+    try:
+        run(url, args.repeat)
+    finally:
+        if not (args.url or args.keep):
+            drop(url)
+        elif args.keep:
+            print(f"kept: {url}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)

@@ -322,6 +322,10 @@ DOMAIN_MODULES: dict[str, dict[str, str]] = {
         "parse": "reading an uploaded CSV or XLSX file (`readings/files/`)",
         "template": "the template to fill in (`readings/files/`)",
     },
+    "reports": {
+        "charts": "the note's charts, drawn as PNG images",
+        "document": "the note written as a Word document, in the request's language",
+    },
     "register": {
         "decisions": "decisions and their action points: from a saisine, followed up, overdue",
         "indicators": "the plan's indicators the register answers, counted from its entries",

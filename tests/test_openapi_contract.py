@@ -127,7 +127,7 @@ def test_csv_is_text_and_xlsx_bytes(document: dict[str, Any]) -> None:
         for type_, content in operation["responses"].get("200", {}).get("content", {}).items():
             media[f"{operation['operationId']} {type_}"] = content["schema"]
     downloads = {key: schema for key, schema in media.items() if "json" not in key}
-    assert len(downloads) == 5
+    assert len(downloads) == 6  # readings, template (CSV, XLSX), workplan, the note
     for key, schema in downloads.items():
         if " text/" in key:
             assert schema == {"type": "string"}, key

@@ -44,6 +44,7 @@ PATH_VALUES = {
     "locations": "ML07",
     "focus-areas": "liptako_gourma",
     "periods": "2021Q3",
+    "quarterly": "2021Q2",
     "trigger-rules": "severity",
     "follow-up": "7KQ2-M9XD-P4RT-0BCA",
     "forms": "aBcDeFgHiJkLmNoPqRsTuV",
@@ -51,11 +52,13 @@ PATH_VALUES = {
 
 
 def concrete(path: str) -> str:
-    """The path with each `{parameter}` replaced by a value of the right form."""
+    """The path with each `{parameter}` replaced by a value of the right form (a suffix such as
+    `.docx` kept)."""
     segments = path.split("/")
     for i, segment in enumerate(segments):
         if segment.startswith("{"):
-            segments[i] = PATH_VALUES.get(segments[i - 1], "1")
+            suffix = segment.partition("}")[2]
+            segments[i] = PATH_VALUES.get(segments[i - 1], "1") + suffix
     return "/".join(segments)
 
 

@@ -22,6 +22,7 @@ from ehp_api.progress.router import router as progress_router
 from ehp_api.readings.files.router import router as files_router
 from ehp_api.readings.router import router as readings_router
 from ehp_api.register.router import router as register_router
+from ehp_api.reports.router import router as reports_router
 from ehp_api.sync.router import router as sync_router
 from ehp_api.targets.router import router as targets_router
 from ehp_api.web.labels import router as labels_router
@@ -77,5 +78,7 @@ api_router.include_router(sync_router, responses=guarded)
 api_router.include_router(register_router, responses=guarded)
 # /dashboard, /dashboard/timeline
 api_router.include_router(dashboard_router, dependencies=read_plan, responses=guarded)
+# /reports/quarterly/{period}.docx
+api_router.include_router(reports_router, responses=guarded)
 # /webhooks, /webhooks/{id}/deliveries (each route declares its own guard)
 api_router.include_router(notifications_router, responses=guarded)

@@ -86,6 +86,7 @@ TAGS = [
         "name": "webhooks",
         "description": "Subscriptions to events, signed per Standard Webhooks; the delivery log.",
     },
+    {"name": "reports", "description": "The quarterly protection note, as an editable Word file."},
     {"name": "labels", "description": "The labels of every code, in French and English."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]

@@ -1,15 +1,14 @@
 """/dashboard: the quarterly protection dashboard the EHP receives, and the plan's Gantt."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Query, Request, Response
 
-from ehp_api.complaints import policy as complaint_policy
 from ehp_api.core.db import SessionDep
 from ehp_api.core.guards import CurrentPrincipal
-from ehp_api.dashboard import policy, service, snapshots
+from ehp_api.dashboard import service
 from ehp_api.dashboard.schemas import Dashboard, TimelineActivity
 from ehp_api.periods.models import PERIOD_PATTERN
 
@@ -29,17 +28,8 @@ def get_dashboard(
     than EHP_DASHBOARD_MAX_AGE_SECONDS (60 s by default), so it may lag the data by that much;
     `generated_at` says when it was computed."""
     settings = request.app.state.settings
-    threshold = settings.small_cell_threshold
     max_age = timedelta(seconds=settings.dashboard_max_age_seconds)
-    audience = "full" if policy.sees_alerts_in_full(principal) else "broad"
-    # Kept apart for those who may learn of SEA allegations (`complaints.policy`).
-    audience += "+sea" if complaint_policy.sees_sea(principal) else ""
-    version = snapshots.data_version(session)
-    snapshot_key = snapshots.key(period, audience, date.today())
-    body = snapshots.fresh(session, snapshot_key, version, max_age)
-    if body is None:
-        body = service.build(session, principal, period, threshold).model_dump(mode="json")
-        snapshots.keep(session, snapshot_key, version, body)
+    body = service.shown(session, principal, period, settings.small_cell_threshold, max_age)
     return Response(orjson.dumps(body), media_type="application/json")
 
 

@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -10,7 +12,7 @@ from ehp_api.alerts import indicators as alert_indicators
 from ehp_api.complaints import policy as complaint_policy
 from ehp_api.core.db import select_row, utcnow
 from ehp_api.core.principal import Principal
-from ehp_api.dashboard import alerts_section, complaints_section, policy
+from ehp_api.dashboard import alerts_section, complaints_section, policy, snapshots
 from ehp_api.dashboard.schemas import (
     Completeness,
     Dashboard,
@@ -224,6 +226,23 @@ def build(session: Session, principal: Principal, code: str, threshold: int) -> 
             session, [(q.starts_on, q.ends_on) for q in quarters], threshold, with_sea
         ),
     )
+
+
+def shown(
+    session: Session, principal: Principal, period: str, threshold: int, max_age: timedelta
+) -> dict[str, Any]:
+    """The dashboard this caller gets, as JSON: a kept one when fresh (`snapshots`), else built
+    and kept. The quarterly note reads it here too, so its figures are the dashboard's."""
+    audience = "full" if policy.sees_alerts_in_full(principal) else "broad"
+    # Kept apart for those who may learn of SEA allegations (`complaints.policy`).
+    audience += "+sea" if complaint_policy.sees_sea(principal) else ""
+    version = snapshots.data_version(session)
+    snapshot_key = snapshots.key(period, audience, date.today())
+    body = snapshots.fresh(session, snapshot_key, version, max_age)
+    if body is None:
+        body = build(session, principal, period, threshold).model_dump(mode="json")
+        snapshots.keep(session, snapshot_key, version, body)
+    return body
 
 
 def timeline(session: Session) -> list[TimelineActivity]:

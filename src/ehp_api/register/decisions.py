@@ -113,6 +113,18 @@ def list_(
     return paginate(session, stmt, Decision.id, page)
 
 
+def decided_in(session: Session, period: str) -> list[Decision]:
+    """Every decision taken in the period, oldest first (a quarter holds a few dozen)."""
+    stmt = in_period(select(Decision), session, Decision.decided_on, period)
+    return list(session.exec(stmt.order_by(Decision.decided_on, Decision.id)).all())
+
+
+def overdue_points(session: Session, today: date) -> list[ActionPoint]:
+    """Every action point overdue today, the longest overdue first."""
+    stmt = select(ActionPoint).where(_overdue(today)).order_by(ActionPoint.due_on, ActionPoint.id)
+    return list(session.exec(stmt).all())
+
+
 def _overdue(today: date) -> Any:
     return (ActionPoint.due_on < today) & ActionPoint.status.not_in(CLOSED_ACTIONS)
 
