@@ -1,8 +1,11 @@
 """Alerts through the API: the 5W, who sees what, duplicates, links and filters."""
 
+from collections.abc import Callable
+
 from fastapi.testclient import TestClient
 
 from ehp_api.core.db import MAX_ID
+from ehp_api.core.permissions import Role
 from tests.alerts.conftest import NARRATIVE, alert_body, create, step
 from tests.helpers import all_items
 
@@ -74,6 +77,18 @@ class TestWhoSeesWhat:
     ) -> None:
         alert = create(hcr)
         assert ocha.get(f"/api/v1/alerts/{alert['id']}").status_code == 404
+
+    def test_an_analyst_of_the_source_organisation_reads_it_restricted(
+        self, hcr: TestClient, client_as: Callable[..., TestClient]
+    ) -> None:
+        """The full view is the source organisation's recorders' and the reviewers': an analyst
+        of UNHCR reads UNHCR's alert as any analyst does (the survivor `sees_everything` with
+        `own or sees_sources`, which gave it the narrative)."""
+        alert = shared(hcr)
+        view = client_as(Role.analyst, "HCR").get(f"/api/v1/alerts/{alert['id']}").json()
+        assert view["id"] == alert["id"]
+        assert not set(HIDDEN) & set(view)
+        assert hcr.get(f"/api/v1/alerts/{alert['id']}").json()["narrative"] == NARRATIVE
 
     def test_analysts_never_receive_the_narrative_or_the_source(
         self, hcr: TestClient, ocha: TestClient, analyst: TestClient
