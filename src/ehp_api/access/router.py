@@ -28,6 +28,7 @@ from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal, PrincipalKind
 from ehp_api.web.idempotency import Idempotency, ShownOnce, idempotent
 from ehp_api.web.sync import SYNC_PARAMS, SYNCED, SyncDep, announce_watermark
+from ehp_api.web.validators import CACHEABLE, VERSIONED, IfMatch, check_seen, tagged, versioned
 
 router = APIRouter(tags=["access"])
 
@@ -111,18 +112,25 @@ def create_user(
     )
 
 
-@router.get("/users/{user_id}", response_model=UserPublic)
-def get_user(session: SessionDep, user_id: RecordId, _: ManageUsers) -> UserPublic:
-    """Get one user."""
-    return render.user_to_public(service.get_user(session, user_id))
+@router.get("/users/{user_id}", response_model=UserPublic, responses=CACHEABLE)
+def get_user(request: Request, session: SessionDep, user_id: RecordId, _: ManageUsers) -> Response:
+    """Get one user; `ETag` its version."""
+    return versioned(request, render.user_to_public(service.get_user(session, user_id)))
 
 
-@router.patch("/users/{user_id}", response_model=UserPublic)
+@router.patch(
+    "/users/{user_id}", response_model=UserPublic, responses=problem_responses(412) | VERSIONED
+)
 def update_user(
-    session: SessionDep, user_id: RecordId, data: UserUpdate, actor: ManageUsers
-) -> UserPublic:
+    session: SessionDep,
+    user_id: RecordId,
+    data: UserUpdate,
+    actor: ManageUsers,
+    if_match: IfMatch = None,
+) -> Response:
     """Change a user's name, role, password or active flag (deactivating ends their sessions)."""
-    return render.user_to_public(service.update_user(session, actor, user_id, data))
+    check_seen(if_match, lambda: render.user_to_public(service.get_user(session, user_id)), "user")
+    return tagged(render.user_to_public(service.update_user(session, actor, user_id, data)))
 
 
 @router.get("/api-keys", response_model=Page[ApiKeyPublic], responses=SYNCED)

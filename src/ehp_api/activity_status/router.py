@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from ehp_api.activity_status import service
 from ehp_api.activity_status.schemas import ActivityStatusIn, ActivityStatusPublic
@@ -13,6 +13,7 @@ from ehp_api.core.guards import require
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.periods.models import PERIOD_PATTERN
+from ehp_api.web.validators import VERSIONED, IfMatch, tagged
 
 router = APIRouter(prefix="/activities/{code}/status", tags=["work plan"])
 
@@ -40,8 +41,9 @@ def list_activity_statuses(
     status_code=200,
     responses={
         201: {"model": ActivityStatusPublic, "description": "Given"},
-        **problem_responses(409),
-    },
+        **problem_responses(409, 412),
+    }
+    | VERSIONED,
 )
 def give_activity_status(
     session: SessionDep,
@@ -49,7 +51,8 @@ def give_activity_status(
     period: Annotated[str, Path(pattern=r"^\d{4}Q[1-4]$", examples=["2021Q2"])],
     data: ActivityStatusIn,
     principal: Write,
-) -> JSONResponse:
+    if_match: IfMatch = None,
+) -> Response:
     """Give (or change) a lead's status of the activity for a quarter, with evidence; audited."""
-    status, created = service.give(session, principal, code, period, data)
-    return JSONResponse(status.model_dump(mode="json"), status_code=201 if created else 200)
+    status, created = service.give(session, principal, code, period, data, if_match)
+    return tagged(status, 201 if created else 200)

@@ -17,6 +17,7 @@ from ehp_api.core.row_locks import lock_for_update
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period, PeriodKind
+from ehp_api.web.validators import check_if_match
 from ehp_api.workplan import service as workplan_service
 from ehp_api.workplan.models import Activity
 
@@ -68,9 +69,15 @@ def _snapshot(row: ActivityStatus) -> dict[str, Any]:
 
 
 def give(
-    session: Session, principal: Principal, code: str, period_code: str, data: ActivityStatusIn
+    session: Session,
+    principal: Principal,
+    code: str,
+    period_code: str,
+    data: ActivityStatusIn,
+    if_match: str | None = None,
 ) -> tuple[ActivityStatusPublic, bool]:
-    """Post or change a lead's status of the activity for a quarter; (status, created)."""
+    """Post or change a lead's status of the activity for a quarter; (status, created).
+    `if_match` is held against the status as it committed (none yet: 412)."""
     activity = workplan_service.get_activity(session, code)
     # The status row may not exist yet: the activity's row is what two givers lock, so the
     # second finds the first one's row and changes it instead of inserting a duplicate.
@@ -85,6 +92,8 @@ def give(
             ActivityStatus.organisation_id == organisation,
         )
     ).first()
+    if if_match is not None:
+        check_if_match(if_match, None if row is None else to_public(session, [row])[0], "status")
     created = row is None
     before = None if row is None else _snapshot(row)
     if row is None:

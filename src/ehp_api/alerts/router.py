@@ -32,7 +32,15 @@ from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
 from ehp_api.web.sync import SYNC_PARAMS, SYNCED, SyncDep, announce_watermark
-from ehp_api.web.validators import CACHEABLE, VERSIONED, IfMatch, check_if_match, tagged, versioned
+from ehp_api.web.validators import (
+    CACHEABLE,
+    VERSIONED,
+    IfMatch,
+    check_if_match,
+    check_seen,
+    tagged,
+    versioned,
+)
 
 router = APIRouter(tags=["alerts"])
 
@@ -211,12 +219,20 @@ def create_trigger_rule(
     )
 
 
-@router.patch("/trigger-rules/{code}", response_model=TriggerRulePublic)
+@router.patch(
+    "/trigger-rules/{code}",
+    response_model=TriggerRulePublic,
+    responses=problem_responses(412) | VERSIONED,
+)
 def update_trigger_rule(
     session: SessionDep,
     code: Annotated[str, Path(min_length=1, max_length=60, description="Trigger rule code.")],
     data: TriggerRuleUpdate,
     actor: ManageRules,
-) -> TriggerRulePublic:
+    if_match: IfMatch = None,
+) -> Response:
     """Change a rule: a new version; alerts already judged keep the version that judged them."""
-    return triggers.to_public(triggers.update(session, actor, code, data))
+    check_seen(
+        if_match, lambda: triggers.to_public(triggers.current_rule(session, code)), "trigger rule"
+    )
+    return tagged(triggers.to_public(triggers.update(session, actor, code, data)))

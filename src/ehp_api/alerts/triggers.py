@@ -36,6 +36,19 @@ def current_rules(session: Session) -> list[TriggerRule]:
     return list(session.exec(stmt.order_by(TriggerRule.code)).all())
 
 
+def current_rule(session: Session, code: str) -> TriggerRule:
+    """The latest version of one rule; 404 if there is none."""
+    current = next((r for r in current_rules(session) if r.code == code), None)
+    if current is None:
+        raise NotFound(
+            tr(
+                "No trigger rule {code!r}.",
+                code=code,
+            )
+        )
+    return current
+
+
 def _recurrence(session: Session, alert: Alert, window_days: int) -> tuple[int, list[int]]:
     """This alert plus the others of its category in its cercle that occurred in the window
     ending on its date (`window_days` days back, both ends included); drafts do not count."""
@@ -163,14 +176,7 @@ def update(session: Session, actor: Principal, code: str, data: TriggerRuleUpdat
     The rule's versions are locked first: a concurrent change waits, and its new version is
     seen as the current one (versions never fork)."""
     session.exec(for_update(select(TriggerRule).where(TriggerRule.code == code), TriggerRule)).all()
-    current = next((r for r in current_rules(session) if r.code == code), None)
-    if current is None:
-        raise NotFound(
-            tr(
-                "No trigger rule {code!r}.",
-                code=code,
-            )
-        )
+    current = current_rule(session, code)
     fields = ("description", "min_severity", "min_count", "window_days", "active")
     before = {f: getattr(current, f) for f in fields}
     after = before | data.model_dump(exclude_unset=True)

@@ -2,17 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
 
 from ehp_api.complaints import deadlines, kobo_forms
 from ehp_api.complaints.deadlines import DeadlineTable, DeadlineTableIn
 from ehp_api.complaints.kobo_forms import XFORM_ID_PATTERN, KoboFormIn, KoboFormPublic
 from ehp_api.core.db import SessionDep
+from ehp_api.core.errors import problem_responses
 from ehp_api.core.guards import require
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
+from ehp_api.web.validators import CACHEABLE, VERSIONED, IfMatch, check_seen, tagged, versioned
 
 router = APIRouter(tags=["complaints"])
 
@@ -24,18 +26,23 @@ XFormId = Annotated[
 ]
 
 
-@router.get("/complaint-deadlines", response_model=DeadlineTable)
-def get_complaint_deadlines(session: SessionDep, _: Read) -> DeadlineTable:
-    """The referral deadlines by category and sensitivity."""
-    return deadlines.table(session)
+@router.get("/complaint-deadlines", response_model=DeadlineTable, responses=CACHEABLE)
+def get_complaint_deadlines(request: Request, session: SessionDep, _: Read) -> Response:
+    """The referral deadlines by category and sensitivity; `ETag` their version."""
+    return versioned(request, deadlines.table(session))
 
 
-@router.put("/complaint-deadlines", response_model=DeadlineTable)
+@router.put(
+    "/complaint-deadlines",
+    response_model=DeadlineTable,
+    responses=problem_responses(412) | VERSIONED,
+)
 def replace_complaint_deadlines(
-    session: SessionDep, data: DeadlineTableIn, actor: Configure
-) -> DeadlineTable:
+    session: SessionDep, data: DeadlineTableIn, actor: Configure, if_match: IfMatch = None
+) -> Response:
     """Replace the deadline table (every row); complaints received from now on get the new ones."""
-    return deadlines.replace(session, actor, data)
+    check_seen(if_match, lambda: deadlines.table(session), "deadline table")
+    return tagged(deadlines.replace(session, actor, data))
 
 
 @router.get("/complaints/intake/kobo/forms", response_model=Page[KoboFormPublic])
@@ -49,21 +56,37 @@ def list_kobo_forms(session: SessionDep, page: PageDep, _: Configure) -> Page[Ko
     )
 
 
-@router.get("/complaints/intake/kobo/forms/{xform_id}", response_model=KoboFormPublic)
-def get_kobo_form(session: SessionDep, xform_id: XFormId, _: Configure) -> KoboFormPublic:
-    """Get the mapping of one KoboToolbox form."""
-    return kobo_forms.to_public(session, [kobo_forms.get(session, xform_id)])[0]
+@router.get(
+    "/complaints/intake/kobo/forms/{xform_id}", response_model=KoboFormPublic, responses=CACHEABLE
+)
+def get_kobo_form(
+    request: Request, session: SessionDep, xform_id: XFormId, _: Configure
+) -> Response:
+    """Get the mapping of one KoboToolbox form; `ETag` its version."""
+    return versioned(request, kobo_forms.to_public(session, [kobo_forms.get(session, xform_id)])[0])
+
+
+def _kobo_form(session: SessionDep, xform_id: str) -> KoboFormPublic | None:
+    form = kobo_forms.find(session, xform_id)
+    return None if form is None else kobo_forms.to_public(session, [form])[0]
 
 
 @router.put(
     "/complaints/intake/kobo/forms/{xform_id}",
     response_model=KoboFormPublic,
-    responses={201: {"model": KoboFormPublic, "description": "Created"}},
+    responses={201: {"model": KoboFormPublic, "description": "Created"}}
+    | problem_responses(412)
+    | VERSIONED,
 )
 def put_kobo_form(
-    session: SessionDep, xform_id: XFormId, data: KoboFormIn, actor: Configure
-) -> JSONResponse:
-    """Create or replace the mapping of a KoboToolbox form to complaint fields."""
+    session: SessionDep,
+    xform_id: XFormId,
+    data: KoboFormIn,
+    actor: Configure,
+    if_match: IfMatch = None,
+) -> Response:
+    """Create or replace the mapping of a KoboToolbox form to complaint fields (If-Match on a
+    form not mapped yet: 412)."""
+    check_seen(if_match, lambda: _kobo_form(session, xform_id), "Kobo form mapping")
     form, created = kobo_forms.put(session, actor, xform_id, data)
-    body = kobo_forms.to_public(session, [form])[0].model_dump(mode="json")
-    return JSONResponse(body, status_code=201 if created else 200)
+    return tagged(kobo_forms.to_public(session, [form])[0], 201 if created else 200)

@@ -142,8 +142,12 @@ def _public(form: KoboForm, organisation: str) -> KoboFormPublic:
     )
 
 
+def find(session: Session, xform_id: str) -> KoboForm | None:
+    return session.exec(select(KoboForm).where(KoboForm.xform_id == xform_id)).first()
+
+
 def get(session: Session, xform_id: str) -> KoboForm:
-    form = session.exec(select(KoboForm).where(KoboForm.xform_id == xform_id)).first()
+    form = find(session, xform_id)
     if form is None:
         raise NotFound(
             tr(
@@ -165,7 +169,7 @@ def put(
     organisation = organisations_service.get_by_code(
         session, data.organisation, field="organisation"
     )
-    form = session.exec(select(KoboForm).where(KoboForm.xform_id == xform_id)).first()
+    form = find(session, xform_id)
     created = form is None
     before = None if form is None else _snapshot(form)
     if form is None:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from ehp_api.core.db import RecordId, SessionDep
 from ehp_api.core.errors import problem_responses
@@ -17,6 +17,7 @@ from ehp_api.notifications.schemas import (
     WebhookUpdate,
 )
 from ehp_api.web.idempotency import Idempotency, ShownOnce, idempotent
+from ehp_api.web.validators import CACHEABLE, VERSIONED, IfMatch, check_seen, tagged, versioned
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -52,19 +53,34 @@ def create_webhook(
     return retry.once(data, work)
 
 
-@router.get("/{webhook_id}", response_model=WebhookPublic)
-def get_webhook(session: SessionDep, webhook_id: RecordId, principal: Manage) -> WebhookPublic:
-    """Get one subscription (its secret is never shown again)."""
-    return render.subscription(session, service.get(session, principal, webhook_id))
+@router.get("/{webhook_id}", response_model=WebhookPublic, responses=CACHEABLE)
+def get_webhook(
+    request: Request, session: SessionDep, webhook_id: RecordId, principal: Manage
+) -> Response:
+    """Get one subscription (its secret is never shown again); `ETag` its version."""
+    return versioned(
+        request, render.subscription(session, service.get(session, principal, webhook_id))
+    )
 
 
-@router.patch("/{webhook_id}", response_model=WebhookPublic)
+@router.patch(
+    "/{webhook_id}", response_model=WebhookPublic, responses=problem_responses(412) | VERSIONED
+)
 def update_webhook(
-    session: SessionDep, webhook_id: RecordId, data: WebhookUpdate, principal: Manage
-) -> WebhookPublic:
+    session: SessionDep,
+    webhook_id: RecordId,
+    data: WebhookUpdate,
+    principal: Manage,
+    if_match: IfMatch = None,
+) -> Response:
     """Change a subscription's endpoint, event types, description, or pause it."""
+    check_seen(
+        if_match,
+        lambda: render.subscription(session, service.get(session, principal, webhook_id)),
+        "webhook",
+    )
     row = service.update(session, principal, webhook_id, data)
-    return render.subscription(session, row)
+    return tagged(render.subscription(session, row))
 
 
 @router.delete("/{webhook_id}", status_code=204)

@@ -17,6 +17,7 @@ from ehp_api.organisations.schemas import OrganisationCreate, OrganisationPublic
 from ehp_api.web.idempotency import Idempotency, idempotent
 from ehp_api.web.reference import ReferenceAnswer, ReferenceListAnswer
 from ehp_api.web.sync import SYNCED
+from ehp_api.web.validators import VERSIONED, IfMatch, check_seen, tagged
 
 # Not empty: the OpenAPI document must not let clients (or the fuzzer) ask for `/organisations/`.
 OrganisationCode = Annotated[
@@ -78,9 +79,20 @@ def create_organisation(
     )
 
 
-@router.patch("/{code}", response_model=OrganisationPublic)
+@router.patch(
+    "/{code}", response_model=OrganisationPublic, responses=problem_responses(412) | VERSIONED
+)
 def update_organisation(
-    session: SessionDep, code: OrganisationCode, data: OrganisationUpdate, actor: Manage
-) -> OrganisationPublic:
+    session: SessionDep,
+    code: OrganisationCode,
+    data: OrganisationUpdate,
+    actor: Manage,
+    if_match: IfMatch = None,
+) -> Response:
     """Change an organisation's names, kind, membership or description (not its code)."""
-    return OrganisationPublic.model_validate(service.update(session, actor, code, data))
+    check_seen(
+        if_match,
+        lambda: OrganisationPublic.model_validate(service.get_by_code(session, code)),
+        "organisation",
+    )
+    return tagged(OrganisationPublic.model_validate(service.update(session, actor, code, data)))

@@ -4,7 +4,7 @@ action points."""
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from ehp_api.core.db import RecordId, SessionDep
@@ -41,6 +41,7 @@ from ehp_api.register.schemas import (
     ThematicNoteUpdate,
 )
 from ehp_api.web.idempotency import Idempotency, idempotent
+from ehp_api.web.validators import CACHEABLE, VERSIONED, IfMatch, check_seen, tagged, versioned
 
 router = APIRouter(prefix="/register", tags=["register"])
 
@@ -80,18 +81,33 @@ def create_meeting(
     )
 
 
-@router.get("/meetings/{meeting_id}", response_model=MeetingPublic)
-def get_meeting(session: SessionDep, meeting_id: RecordId, _: Read) -> MeetingPublic:
-    """Get one meeting of the register."""
+def _meeting(session: SessionDep, meeting_id: int) -> MeetingPublic:
     return render.meetings([service.get(session, Meeting, meeting_id)])[0]
 
 
-@router.patch("/meetings/{meeting_id}", response_model=MeetingPublic)
+@router.get("/meetings/{meeting_id}", response_model=MeetingPublic, responses=CACHEABLE)
+def get_meeting(request: Request, session: SessionDep, meeting_id: RecordId, _: Read) -> Response:
+    """Get one meeting of the register; `ETag` its version."""
+    return versioned(request, _meeting(session, meeting_id))
+
+
+@router.patch(
+    "/meetings/{meeting_id}",
+    response_model=MeetingPublic,
+    responses=problem_responses(412) | VERSIONED,
+)
 def update_meeting(
-    session: SessionDep, meeting_id: RecordId, data: MeetingUpdate, principal: Write
-) -> MeetingPublic:
+    session: SessionDep,
+    meeting_id: RecordId,
+    data: MeetingUpdate,
+    principal: Write,
+    if_match: IfMatch = None,
+) -> Response:
     """Correct a meeting; audited."""
-    return render.meetings([service.update_meeting(session, principal, meeting_id, data)])[0]
+    check_seen(if_match, lambda: _meeting(session, meeting_id), "meeting")
+    return tagged(
+        render.meetings([service.update_meeting(session, principal, meeting_id, data)])[0]
+    )
 
 
 @router.get("/notes", response_model=Page[ThematicNotePublic])
@@ -118,18 +134,33 @@ def create_thematic_note(
     )
 
 
-@router.get("/notes/{note_id}", response_model=ThematicNotePublic)
-def get_thematic_note(session: SessionDep, note_id: RecordId, _: Read) -> ThematicNotePublic:
-    """Get one thematic note of the register."""
+@router.get("/notes/{note_id}", response_model=ThematicNotePublic, responses=CACHEABLE)
+def get_thematic_note(
+    request: Request, session: SessionDep, note_id: RecordId, _: Read
+) -> Response:
+    """Get one thematic note of the register; `ETag` its version."""
+    return versioned(request, _note(session, note_id))
+
+
+def _note(session: SessionDep, note_id: int) -> ThematicNotePublic:
     return render.notes([service.get(session, ThematicNote, note_id)])[0]
 
 
-@router.patch("/notes/{note_id}", response_model=ThematicNotePublic)
+@router.patch(
+    "/notes/{note_id}",
+    response_model=ThematicNotePublic,
+    responses=problem_responses(412) | VERSIONED,
+)
 def update_thematic_note(
-    session: SessionDep, note_id: RecordId, data: ThematicNoteUpdate, principal: Write
-) -> ThematicNotePublic:
+    session: SessionDep,
+    note_id: RecordId,
+    data: ThematicNoteUpdate,
+    principal: Write,
+    if_match: IfMatch = None,
+) -> Response:
     """Correct a thematic note, or record that the EHP deliberated on it; audited."""
-    return render.notes([service.update_note(session, principal, note_id, data)])[0]
+    check_seen(if_match, lambda: _note(session, note_id), "thematic note")
+    return tagged(render.notes([service.update_note(session, principal, note_id, data)])[0])
 
 
 @router.get("/information-requests", response_model=Page[InformationRequestPublic])
@@ -163,21 +194,38 @@ def create_information_request(
     return retry.once(data, create)
 
 
-@router.get("/information-requests/{request_id}", response_model=InformationRequestPublic)
+@router.get(
+    "/information-requests/{request_id}",
+    response_model=InformationRequestPublic,
+    responses=CACHEABLE,
+)
 def get_information_request(
-    session: SessionDep, request_id: RecordId, _: Read
-) -> InformationRequestPublic:
-    """Get one information request of the register."""
+    request: Request, session: SessionDep, request_id: RecordId, _: Read
+) -> Response:
+    """Get one information request of the register; `ETag` its version."""
+    return versioned(request, _request(session, request_id))
+
+
+def _request(session: SessionDep, request_id: int) -> InformationRequestPublic:
     return render.requests(session, [service.get(session, InformationRequest, request_id)])[0]
 
 
-@router.patch("/information-requests/{request_id}", response_model=InformationRequestPublic)
+@router.patch(
+    "/information-requests/{request_id}",
+    response_model=InformationRequestPublic,
+    responses=problem_responses(412) | VERSIONED,
+)
 def update_information_request(
-    session: SessionDep, request_id: RecordId, data: InformationRequestUpdate, principal: Write
-) -> InformationRequestPublic:
+    session: SessionDep,
+    request_id: RecordId,
+    data: InformationRequestUpdate,
+    principal: Write,
+    if_match: IfMatch = None,
+) -> Response:
     """Record the answer to a request (the day, the note supplied) or correct it; audited."""
+    check_seen(if_match, lambda: _request(session, request_id), "information request")
     row = service.update_request(session, principal, request_id, data)
-    return render.requests(session, [row])[0]
+    return tagged(render.requests(session, [row])[0])
 
 
 @router.get("/decisions", response_model=Page[DecisionPublic])
@@ -263,18 +311,35 @@ def count_overdue_action_points(session: SessionDep, _: Read) -> OverdueCount:
     )
 
 
-@router.get("/action-points/{point_id}", response_model=ActionPointPublic)
-def get_action_point(session: SessionDep, point_id: RecordId, _: Read) -> ActionPointPublic:
-    """Get one action point."""
+def _point(session: SessionDep, point_id: int) -> ActionPointPublic:
     return render.action_points(session, [service.get(session, ActionPoint, point_id)])[0]
 
 
-@router.patch("/action-points/{point_id}", response_model=ActionPointPublic)
+@router.get("/action-points/{point_id}", response_model=ActionPointPublic, responses=CACHEABLE)
+def get_action_point(
+    request: Request, session: SessionDep, point_id: RecordId, _: Read
+) -> Response:
+    """Get one action point; `ETag` its version."""
+    return versioned(request, _point(session, point_id))
+
+
+@router.patch(
+    "/action-points/{point_id}",
+    response_model=ActionPointPublic,
+    responses=problem_responses(412) | VERSIONED,
+)
 def update_action_point(
-    session: SessionDep, point_id: RecordId, data: ActionPointUpdate, principal: UpdateAction
-) -> ActionPointPublic:
+    session: SessionDep,
+    point_id: RecordId,
+    data: ActionPointUpdate,
+    principal: UpdateAction,
+    if_match: IfMatch = None,
+) -> Response:
     """Give an action point's status and evidence (its owner), or change it (the secretariat);
     audited."""
-    return render.action_points(
-        session, [decisions.update_point(session, principal, point_id, data)]
-    )[0]
+    check_seen(if_match, lambda: _point(session, point_id), "action point")
+    return tagged(
+        render.action_points(session, [decisions.update_point(session, principal, point_id, data)])[
+            0
+        ]
+    )

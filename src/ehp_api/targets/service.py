@@ -20,6 +20,7 @@ from ehp_api.targets.schemas import (
     IndicatorTargetsIn,
     IndicatorTargetsPublic,
 )
+from ehp_api.web.validators import check_if_match
 
 ZONE = "zone"
 
@@ -91,13 +92,19 @@ def _check(session: Session, indicator: Indicator, data: IndicatorTargetsIn) -> 
 
 
 def replace(
-    session: Session, principal: Principal, indicator: Indicator, data: IndicatorTargetsIn
+    session: Session,
+    principal: Principal,
+    indicator: Indicator,
+    data: IndicatorTargetsIn,
+    if_match: str | None = None,
 ) -> IndicatorTargetsPublic:
     """The whole set for the indicator replaces what was set before; audited. The indicator is
-    locked first, so two replacements run one after the other instead of adding up."""
+    locked first, so two replacements run one after the other instead of adding up, and
+    `if_match` is held against the set as it committed."""
     lock_for_update(session, Indicator, indicator.id)
-    _check(session, indicator, data)
     before = to_public(session, indicator)
+    check_if_match(if_match, before, "indicator's targets")
+    _check(session, indicator, data)
     indicator_id = indicator.id or 0
     session.execute(delete(IndicatorBaseline).where(IndicatorBaseline.indicator_id == indicator_id))
     session.execute(delete(IndicatorTarget).where(IndicatorTarget.indicator_id == indicator_id))

@@ -8,6 +8,7 @@ is not one sent; without `If-Match` it applies as before (the header is optional
 existing clients keep working)."""
 
 import hashlib
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Header, Request, Response
@@ -73,14 +74,26 @@ def tagged(model: BaseModel, status_code: int = 200) -> Response:
     )
 
 
-def check_if_match(if_match: str | None, current: BaseModel, what: str) -> None:
+def check_if_match(if_match: str | None, current: BaseModel | None, what: str) -> None:
     """412 when the caller read another version of the record than the one it would read now
-    (RFC 9110 If-Match); nothing without the header."""
+    (RFC 9110 If-Match), or when there is no record (`None`: a PUT that would create it, even
+    with `*`); nothing without the header."""
     if if_match is None:
         return
     sent = tags(if_match)
-    if "*" in sent or etag_of(body_of(current)) in sent:
+    if current is not None and ("*" in sent or etag_of(body_of(current)) in sent):
         return
-    reason = f"the {what} changed since you read it; read it again (its ETag) and retry"
+    reason = (
+        f"there is no {what} to match; omit If-Match to create it"
+        if current is None
+        else f"the {what} changed since you read it; read it again (its ETag) and retry"
+    )
     param = InvalidParam(location="header", field="If-Match", reason=reason, code="stale")
     raise PreconditionFailed(f"If-Match: {reason}.", errors=[param])
+
+
+def check_seen(if_match: str | None, read: Callable[[], BaseModel | None], what: str) -> None:
+    """`check_if_match` against the record as `read` renders it now, rendered only when the
+    caller sent `If-Match`."""
+    if if_match is not None:
+        check_if_match(if_match, read(), what)
