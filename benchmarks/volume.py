@@ -22,7 +22,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from datetime import time as day_time
-from itertools import islice, product
+from itertools import chain, islice, product
+from math import prod
 from typing import Any
 
 import volume_records
@@ -158,32 +159,38 @@ def copy(engine: Engine, table: str, columns: Sequence[str], rows: Iterable[Sequ
     return f"{count:,} rows in {table}"
 
 
-def keys(engine: Engine) -> tuple[lookups_module.Lookups, list[list[Any]]]:
-    """The lookups, and the (period, organisation, indicator, cercle) keys in order: the 12
-    quarters first, then the 3 years (whole-year readings fill the volume past the quarters)."""
+def keys(engine: Engine) -> tuple[lookups_module.Lookups, list[list[list[Any]]]]:
+    """The lookups, and the (period, organisation, indicator, place) keys in order: the 12
+    quarters first, then the 3 years (whole-year readings fill the volume past the quarters),
+    at the 49 cercles; then the same at the 10 regions, past what the cercles hold (since the
+    register's four indicators take no reading, the cercles alone hold fewer than 1,000,000)."""
     with Session(engine) as session:
         lookups = lookups_module.load(session)
     periods = sorted(lookups.periods.values(), key=lambda p: (p.kind != "quarter", p.starts_on))
     indicators = [i for i in lookups.indicators.values() if not i.computed_from]
-    cercles = [loc for loc in lookups.locations.values() if loc.region != loc.pcode]
+    places = list(lookups.locations.values())
+    cercles = [loc for loc in places if loc.region != loc.pcode]
+    regions = [loc for loc in places if loc.region == loc.pcode]
     organisations = sorted(lookups.organisations)
-    return lookups, [periods, organisations, indicators, cercles]
+    return lookups, [
+        [periods, organisations, indicators, cercles],
+        [periods, organisations, indicators, regions],
+    ]
 
 
 def readings(engine: Engine, count: int) -> Iterator[tuple[Any, ...]]:
-    lookups, axes = keys(engine)
-    available = 1
-    for axis in axes:
-        available *= len(axis)
+    lookups, key_sets = keys(engine)
+    available = sum(prod(len(axis) for axis in axes) for axes in key_sets)
     if count > available:
         raise SystemExit(f"only {available:,} distinct reading keys; ask for fewer rows")
     principal = system_principal()
-    for i, (period, organisation, indicator, cercle) in enumerate(islice(product(*axes), count)):
+    every_key = chain.from_iterable(product(*axes) for axes in key_sets)
+    for i, (period, organisation, indicator, place) in enumerate(islice(every_key, count)):
         body = {"indicator": indicator.code, "period": period.code}
-        body |= {"organisation": organisation, "location": cercle.pcode}
+        body |= {"organisation": organisation, "location": place.pcode}
         body |= _value(indicator.measure, i)
         if i % 7 == 0:
-            body["comment"] = f"volume row {i}: briefing in {cercle.pcode}"
+            body["comment"] = f"volume row {i}: briefing in {place.pcode}"
         prepared = validation.check(lookups, principal, ReadingIn.model_construct(**body), i)
         yield _reading_row(prepared, period.starts_on, i)
 
