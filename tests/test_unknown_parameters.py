@@ -96,7 +96,8 @@ class TestTypos:
 
     def test_the_reason_lists_what_the_operation_takes(self, ocha: TestClient) -> None:
         [error] = assert_refused(ocha.get("/api/v1/periods?quarter=3"), "quarter")
-        assert error["reason"].endswith("this operation takes: kind, year, limit, cursor")
+        takes = "this operation takes: kind, year, updated_since, limit, cursor"
+        assert error["reason"].endswith(takes)
 
     def test_an_operation_without_parameters_says_it_takes_none(self, ocha: TestClient) -> None:
         [error] = assert_refused(ocha.get("/api/v1/strategy?verbose=1"), "verbose")

@@ -16,8 +16,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import URL, make_url
+
+from ehp_api.core import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -97,12 +98,7 @@ def table_names(database_url: str) -> list[str]:
     url = make_url(database_url)
     if _is_sqlite(url) and not _sqlite_file(url, must_exist=False).exists():
         return []
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return inspect(connection).get_table_names()
-    finally:
-        engine.dispose()
+    return db.table_names(database_url)
 
 
 def _is_sqlite(url: URL) -> bool:

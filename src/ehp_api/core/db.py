@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator, BeforeValidator
-from sqlalchemy import DateTime, Engine, Table, event
+from sqlalchemy import DateTime, Engine, Table, event, inspect
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -164,6 +164,17 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(connection: Any) -> None:
         reads = connection.get_execution_options().get(SQLITE_DEFERRED, False)
         connection.exec_driver_sql("BEGIN DEFERRED" if reads else "BEGIN IMMEDIATE")
+
+
+def table_names(database_url: str) -> list[str]:
+    """The tables of a database's default schema, read from its catalogue through a throwaway
+    engine (no table mapped: it runs no query of the service's)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return inspect(connection).get_table_names()
+    finally:
+        engine.dispose()
 
 
 def create_db_engine(settings: Settings) -> Engine:
