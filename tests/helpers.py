@@ -4,6 +4,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, func, select, text
@@ -12,7 +13,7 @@ from ehp_api.audit.models import AuditEvent
 
 
 def all_items(
-    client: TestClient, url: str, limit: int = 500, **params: Any
+    client: httpx.Client, url: str, limit: int = 500, **params: Any
 ) -> list[dict[str, Any]]:
     """Every item of a paginated list, following `next_cursor`."""
     items: list[dict[str, Any]] = []

@@ -5,19 +5,15 @@ once the writers stop, a last pass leaves the copy equal to what the server show
 
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import httpx
 import pytest
 
 from tests.e2e import harness
+from tests.sync.recipe import LISTS, Copy, own_fields, server_state, sync_pass
 
 API = "/api/v1"
-LISTS = {"reading": "/readings", "alert": "/alerts", "complaint": "/complaints"}
-# Computed from other alerts when an alert is answered, not part of its own change (docs/api.md).
-DERIVED = {"alert": {"possible_duplicates"}}
 ROUNDS = 12
-Copy = dict[str, dict[int, dict[str, Any]]]
 
 
 @pytest.fixture(scope="module")
@@ -76,48 +72,9 @@ def write_complaints(client: httpx.Client, n: int) -> None:
         _ok(client.patch(f"/complaints/{complaint}", json=change))
 
 
-def all_items(client: httpx.Client, url: str, **query: Any) -> list[dict[str, Any]]:
-    items, params = [], {"limit": 50, **query}
-    while True:
-        answer = client.get(url, params=params)
-        assert answer.status_code == 200, answer.text
-        page = answer.json()
-        items += page["items"]
-        if page["next_cursor"] is None:
-            return items
-        params["cursor"] = page["next_cursor"]
-
-
-def sync_pass(client: httpx.Client, copy: Copy, since: str | None) -> str:
-    """Every list by change since `since` in pages of 3, then the removals: the next `since`."""
-    next_since = None
-    for kind, url in LISTS.items():
-        query: dict[str, Any] = {"order": "changed", "limit": 3}
-        if since is not None:
-            query["updated_since"] = since
-        while True:
-            answer = client.get(url, params=query)
-            assert answer.status_code == 200, answer.text
-            next_since = next_since or answer.headers["X-Server-Time"]
-            page = answer.json()
-            copy[kind].update({item["id"]: item for item in page["items"]})
-            if page["next_cursor"] is None:
-                break
-            query["cursor"] = page["next_cursor"]
-    for item in all_items(client, "/removals", **({"since": since} if since else {})):
-        copy[item["kind"]].pop(item["id"], None)
-    assert next_since is not None
-    return next_since
-
-
-def own_fields(copy: Copy) -> Copy:
-    return {
-        kind: {
-            i: {k: v for k, v in item.items() if k not in DERIVED.get(kind, set())}
-            for i, item in items.items()
-        }
-        for kind, items in copy.items()
-    }
+def next_pass(client: httpx.Client, copy: Copy, since: str | None) -> str:
+    """A pass in pages of 3 (the client's base URL holds the API's prefix): the next `since`."""
+    return sync_pass(client, copy, since, api="", page_size=3)[0]
 
 
 def test_a_partner_syncing_while_others_write_ends_with_what_the_server_shows(
@@ -143,20 +100,18 @@ def test_a_partner_syncing_while_others_write_ends_with_what_the_server_shows(
     copy: Copy = {kind: {} for kind in LISTS}
     passes_during = 0
     with _client(server, partner) as syncer:
-        since = sync_pass(syncer, copy, None)
+        since = next_pass(syncer, copy, None)
         for thread in threads:
             thread.start()
         while any(thread.is_alive() for thread in threads):
-            since = sync_pass(syncer, copy, since)
+            since = next_pass(syncer, copy, since)
             passes_during += 1
         for thread in threads:
             thread.join()
-        since = sync_pass(syncer, copy, since)  # the last pass, after the writers stopped
-        server_state = {
-            kind: {i["id"]: i for i in all_items(syncer, url)} for kind, url in LISTS.items()
-        }
+        since = next_pass(syncer, copy, since)  # the last pass, after the writers stopped
+        shown = server_state(syncer, api="")
 
     assert not failures, failures
     assert passes_during >= 1, "the writers finished before a pass ran beside them"
-    assert own_fields(copy) == own_fields(server_state)
+    assert own_fields(copy) == own_fields(shown)
     assert all(copy.values()), "each list holds records the writers made"

@@ -14,55 +14,7 @@ from tests.complaints.conftest import create as create_complaint
 from tests.complaints.conftest import refer
 from tests.helpers import all_items
 from tests.readings.conftest import count_reading
-
-LISTS = {"reading": "/api/v1/readings", "alert": "/api/v1/alerts", "complaint": COMPLAINTS}
-Copy = dict[str, dict[int, dict[str, Any]]]
-
-
-def sync_pass(
-    client: TestClient, copy: Copy, since: str | None, between_pages: Callable[[], None]
-) -> tuple[str, list[tuple[str, int]]]:
-    """One pass: every list by change since `since`, then the removals; pages of 2, with
-    `between_pages` run after each page. Returns the next `since` (the first answer's
-    `X-Server-Time`) and the removals applied."""
-    next_since = None
-    for kind, url in LISTS.items():
-        query: dict[str, Any] = {"order": "changed", "limit": 2}
-        if since is not None:
-            query["updated_since"] = since
-        while True:
-            response = client.get(url, params=query)
-            assert response.status_code == 200, response.text
-            next_since = next_since or response.headers["X-Server-Time"]
-            page = response.json()
-            copy[kind].update({item["id"]: item for item in page["items"]})
-            between_pages()
-            if page["next_cursor"] is None:
-                break
-            query["cursor"] = page["next_cursor"]
-    removed = all_items(client, "/api/v1/removals", limit=2, **({"since": since} if since else {}))
-    for item in removed:
-        copy[item["kind"]].pop(item["id"], None)
-    return next_since, [(item["kind"], item["id"]) for item in removed]
-
-
-def server_state(client: TestClient) -> Copy:
-    return {kind: {i["id"]: i for i in all_items(client, url)} for kind, url in LISTS.items()}
-
-
-# Read from other alerts when an alert is answered, not part of the alert's own change: a synced
-# copy derives it, or reads the alert again (docs/api.md, Sync).
-DERIVED = {"alert": {"possible_duplicates"}}
-
-
-def own_fields(copy: Copy) -> Copy:
-    return {
-        kind: {
-            i: {k: v for k, v in item.items() if k not in DERIVED.get(kind, set())}
-            for i, item in items.items()
-        }
-        for kind, items in copy.items()
-    }
+from tests.sync.recipe import LISTS, Copy, own_fields, server_state, sync_pass
 
 
 def post_reading(client: TestClient, **overrides: Any) -> int:
@@ -113,14 +65,14 @@ def test_a_partner_syncs_incrementally_with_writes_between_its_pages_and_ends_ex
             assert getattr(answer, "status_code", 200) < 300, answer.text
 
     copy: Copy = {kind: {} for kind in LISTS}
-    since, removed = sync_pass(hcr, copy, None, write_once)
+    since, removed = sync_pass(hcr, copy, None, between_pages=write_once)
     passes = 1
     while (pending := next(writes, None)) is not None:
         writes = iter([pending, *writes])
-        since, more = sync_pass(hcr, copy, since, write_once)
+        since, more = sync_pass(hcr, copy, since, between_pages=write_once)
         removed, passes = removed + more, passes + 1
     for _ in range(2):  # quiet passes: what the last writes changed
-        since, more = sync_pass(hcr, copy, since, lambda: None)
+        since, more = sync_pass(hcr, copy, since)
         removed += more
     assert passes >= 2, "the writes came in the middle of the passes, not before them"
     assert ("reading", own[0]) in removed
