@@ -50,8 +50,9 @@ from sqlmodel import Field, Session, SQLModel
 from ehp_api.core import changes
 from ehp_api.core.db import IsoDateTime, SessionDep, UTCDateTime, as_utc, utcnow
 from ehp_api.core.pagination import Page, PageDep, PageParams
-from ehp_api.web.middleware import GZIP_LEVEL, GZIP_MINIMUM_BYTES, GZIP_TAG_SUFFIX
+from ehp_api.web.middleware import GZIP_LEVEL, GZIP_MINIMUM_BYTES
 from ehp_api.web.sync import SERVER_TIME
+from ehp_api.web.validators import tags
 
 # Tables whose rows make up the answers kept here.
 REFERENCE_TABLES = frozenset(
@@ -261,7 +262,7 @@ _CHANGED_AT = select(ReferenceStamp.changed_at).where(ReferenceStamp.id == 1)
 
 def _respond(request: Request, kept: Kept) -> Response:
     headers = {"ETag": kept.etag, "Cache-Control": REVALIDATE}
-    if kept.etag in _tags(request.headers.get("if-none-match", "")):
+    if kept.etag in tags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     # What the gzip layer would send (it passes an answer already encoded through), without
     # compressing the same bytes again on every request.
@@ -270,13 +271,6 @@ def _respond(request: Request, kept: Kept) -> Response:
         return Response(kept.body, media_type="application/json", headers=headers)
     headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
     return Response(gzipped, media_type="application/json", headers=headers)
-
-
-def _tags(header: str) -> set[str]:
-    """The tags of `If-None-Match`, weak or not, gzipped or not (the comparison is weak, as
-    RFC 9110 asks of it)."""
-    tags = (tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip())
-    return {tag.replace(GZIP_TAG_SUFFIX + '"', '"') for tag in tags}
 
 
 async def answer(request: Request, session: SessionDep) -> Answer:
