@@ -4,7 +4,6 @@ follow-up day, as each recipient may know of them (`jobs.policy`). Ids, codes, s
 dates only: never an identity, a description, a narrative or a decision's text; the records are
 read in the service. Sent through the notifications' SMTP path; nothing overdue, no mail."""
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -72,16 +71,12 @@ def compose(
     follow_ups: list[FollowUp],
     codes: dict[int, str],
 ) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = (
+    subject = (
         f"[EHP] Overdue on {today.isoformat()}: {len(complaints)} complaint(s), "
         f"{len(follow_ups)} escalation follow-up(s)"
     )
-    message["From"] = settings.smtp_sender
-    message["To"] = to
-    recipient = hashlib.sha256(to.encode()).hexdigest()[:16]
     # One digest a day per address: a run again the same day shows as the same message.
-    message["Message-ID"] = f"<digest-{today.isoformat()}.{recipient}@ehp-api>"
+    message = mail.headed(settings, to, subject, f"digest-{today.isoformat()}")
     lines = [f"What is overdue on {today.isoformat()} (UTC), as you may read it in the service."]
     if complaints:
         lines += ["", "Complaints past their deadline:"]

@@ -24,14 +24,22 @@ _FIELDS = (
 )  # fmt: skip
 
 
-def compose(settings: Settings, event: OutboxEvent, to: str) -> EmailMessage:
+def headed(settings: Settings, to: str, subject: str, key: str) -> EmailMessage:
+    """A message to `to` whose `Message-ID` is the same whenever it is made again for the same
+    `key` and address (a retry, a job run twice), so that a mail client shows it once. The
+    address is hashed: an id names no one."""
     message = EmailMessage()
-    message["Subject"] = f"[EHP] {_SUBJECTS.get(EventType(event.type), event.type)}"
+    message["Subject"] = subject
     message["From"] = settings.smtp_sender
     message["To"] = to
-    # The same on every retry, so that a mail client shows a message sent twice once.
     recipient = hashlib.sha256(to.encode()).hexdigest()[:16]
-    message["Message-ID"] = f"<{event.public_id}.{recipient}@ehp-api>"
+    message["Message-ID"] = f"<{key}.{recipient}@ehp-api>"
+    return message
+
+
+def compose(settings: Settings, event: OutboxEvent, to: str) -> EmailMessage:
+    subject = f"[EHP] {_SUBJECTS.get(EventType(event.type), event.type)}"
+    message = headed(settings, to, subject, event.public_id)
     facts = [f"{name}: {event.payload[name]}" for name in _FIELDS if name in event.payload]
     message.set_content(
         "\n".join(

@@ -31,7 +31,6 @@ session's `info` until its transaction ends or changes the reference data.
 """
 
 import gzip
-import hashlib
 import secrets
 import threading
 from collections.abc import Callable
@@ -52,7 +51,7 @@ from ehp_api.core.db import IsoDateTime, SessionDep, UTCDateTime, as_utc, utcnow
 from ehp_api.core.pagination import Page, PageDep, PageParams
 from ehp_api.web.middleware import GZIP_LEVEL, GZIP_MINIMUM_BYTES
 from ehp_api.web.sync import SERVER_TIME
-from ehp_api.web.validators import tags
+from ehp_api.web.validators import etag_of, tags
 
 # Tables whose rows make up the answers kept here.
 REFERENCE_TABLES = frozenset(
@@ -169,7 +168,7 @@ class Kept:
 
     def __init__(self, body: bytes) -> None:
         self.body = body
-        self.etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        self.etag = etag_of(body)
         self._gzipped: bytes | None = None
 
     def gzipped(self) -> bytes | None:
