@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from ehp_api.access import credentials, render, service
 from ehp_api.access.login import login
+from ehp_api.access.models import User
 from ehp_api.access.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -26,6 +27,7 @@ from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal, PrincipalKind
+from ehp_api.core.row_locks import rows
 from ehp_api.web.idempotency import Idempotency, ShownOnce, idempotent
 from ehp_api.web.sync import SYNC_PARAMS, SYNCED, SyncDep, announce_watermark
 from ehp_api.web.validators import CACHEABLE, VERSIONED, IfMatch, check_seen, tagged, versioned
@@ -129,7 +131,13 @@ def update_user(
     if_match: IfMatch = None,
 ) -> Response:
     """Change a user's name, role, password or active flag (deactivating ends their sessions)."""
-    check_seen(if_match, lambda: render.user_to_public(service.get_user(session, user_id)), "user")
+    check_seen(
+        session,
+        if_match,
+        rows(User, id=user_id),
+        lambda: render.user_to_public(service.get_user(session, user_id)),
+        "user",
+    )
     return tagged(render.user_to_public(service.update_user(session, actor, user_id, data)))
 
 

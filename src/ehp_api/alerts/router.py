@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from ehp_api.alerts import policy, render, service, triggers, workflow
-from ehp_api.alerts.models import Alert, AlertCategory, AlertKind, AlertStatus
+from ehp_api.alerts.models import Alert, AlertCategory, AlertKind, AlertStatus, TriggerRule
 from ehp_api.alerts.schemas import (
     AlertCreate,
     AlertFull,
@@ -27,6 +27,7 @@ from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
+from ehp_api.core.row_locks import rows
 from ehp_api.locations.models import Zone
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import PERIOD_PATTERN
@@ -233,6 +234,10 @@ def update_trigger_rule(
 ) -> Response:
     """Change a rule: a new version; alerts already judged keep the version that judged them."""
     check_seen(
-        if_match, lambda: triggers.to_public(triggers.current_rule(session, code)), "trigger rule"
+        session,
+        if_match,
+        rows(TriggerRule, code=code),  # its versions: a change adds one
+        lambda: triggers.to_public(triggers.current_rule(session, code)),
+        "trigger rule",
     )
     return tagged(triggers.to_public(triggers.update(session, actor, code, data)))

@@ -7,8 +7,10 @@ from fastapi import APIRouter, Request, Response
 from ehp_api.core.db import RecordId, SessionDep
 from ehp_api.core.errors import problem_responses
 from ehp_api.core.pagination import Page, PageDep
+from ehp_api.core.row_locks import rows
 from ehp_api.notifications import render, service
 from ehp_api.notifications.deps import Manage
+from ehp_api.notifications.models import WebhookSubscription
 from ehp_api.notifications.schemas import (
     WebhookCreate,
     WebhookCreated,
@@ -75,7 +77,9 @@ def update_webhook(
 ) -> Response:
     """Change a subscription's endpoint, event types, description, or pause it."""
     check_seen(
+        session,
         if_match,
+        rows(WebhookSubscription, id=webhook_id),
         lambda: render.subscription(session, service.get(session, principal, webhook_id)),
         "webhook",
     )

@@ -11,8 +11,9 @@ from ehp_api.core.guards import require
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
+from ehp_api.core.row_locks import rows
 from ehp_api.organisations import service
-from ehp_api.organisations.models import OrganisationKind
+from ehp_api.organisations.models import Organisation, OrganisationKind
 from ehp_api.organisations.schemas import OrganisationCreate, OrganisationPublic, OrganisationUpdate
 from ehp_api.web.idempotency import Idempotency, idempotent
 from ehp_api.web.reference import ReferenceAnswer, ReferenceListAnswer
@@ -91,7 +92,9 @@ def update_organisation(
 ) -> Response:
     """Change an organisation's names, kind, membership or description (not its code)."""
     check_seen(
+        session,
         if_match,
+        rows(Organisation, code=code),
         lambda: OrganisationPublic.model_validate(service.get_by_code(session, code)),
         "organisation",
     )
