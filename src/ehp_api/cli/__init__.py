@@ -24,6 +24,7 @@ from ehp_api.core.logs import configure_logging
 from ehp_api.core.permissions import Role
 from ehp_api.core.principal import system_principal
 from ehp_api.models import get_engine
+from ehp_api.notifications import secrets as webhook_secrets
 from ehp_api.progress import kept
 from ehp_api.progress.models import ReadingTotal
 from ehp_api.web import idempotency_keys, ratelimit, reference
@@ -244,14 +245,18 @@ def restore(
         raise typer.Exit(code=1)
 
 
+# Every place holding tokens of EHP_ENCRYPTION_KEY, sealed again by a rotation.
+SEALED = (*rotation.SEALED, webhook_secrets.SEALED)
+
+
 @app.command("rotate-encryption-key")
 def rotate_encryption_key(
     batch_size: Annotated[
         int, typer.Option(min=1, max=10_000, help="Rows sealed again per transaction.")
     ] = 500,
 ) -> None:
-    """Seal every complainant identity (and kept answer) again with the first key of
-    EHP_ENCRYPTION_KEY; stopped, it continues where it was when run again. Audited."""
+    """Seal every complainant identity, kept answer and webhook secret again with the first key
+    of EHP_ENCRYPTION_KEY; stopped, it continues where it was when run again. Audited."""
     cipher = IdentityCipher(get_settings().encryption_key)
     if not cipher.keyed:
         typer.echo("error: EHP_ENCRYPTION_KEY is not set", err=True)
@@ -261,13 +266,15 @@ def rotate_encryption_key(
         typer.echo(f"{state.place}: {state.resealed} sealed again, {state.current} current")
 
     try:
-        done = rotation.rotate(get_engine(), cipher, system_principal(), batch_size, report)
+        done = rotation.rotate(
+            get_engine(), cipher, system_principal(), batch_size, report, places=SEALED
+        )
     except rotation.Unreadable as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
     typer.echo(
         f"Sealed {done.resealed} token(s) again with the first key; {done.current} already were. "
-        "Every identity now opens with the first key alone."
+        "Every identity and webhook secret now opens with the first key alone."
     )
 
 
