@@ -20,6 +20,7 @@ from ehp_api.access.schemas import (
     UserPublic,
     UserUpdate,
 )
+from ehp_api.core import row_locks
 from ehp_api.core.db import RecordId, SessionDep, writes_when
 from ehp_api.core.errors import AppError, Conflict, app_error_response, problem_responses
 from ehp_api.core.guards import BearerSecret, CurrentPrincipal, require
@@ -27,7 +28,6 @@ from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal, PrincipalKind
-from ehp_api.core.row_locks import rows
 from ehp_api.web.idempotency import Idempotency, ShownOnce, idempotent
 from ehp_api.web.sync import SYNC_PARAMS, SYNCED, SyncDep, announce_watermark
 from ehp_api.web.validators import CACHEABLE, VERSIONED, IfMatch, check_seen, tagged, versioned
@@ -134,7 +134,7 @@ def update_user(
     check_seen(
         session,
         if_match,
-        rows(User, id=user_id),
+        row_locks.rows(User, id=user_id),
         lambda: render.user_to_public(service.get_user(session, user_id)),
         "user",
     )

@@ -20,6 +20,7 @@ from ehp_api.alerts.schemas import (
     TriggerRulePublic,
     TriggerRuleUpdate,
 )
+from ehp_api.core import row_locks
 from ehp_api.core.db import RecordId, SessionDep, WriteSessionFactoryDep, writes_when
 from ehp_api.core.errors import Forbidden, problem_responses
 from ehp_api.core.guards import require
@@ -27,7 +28,6 @@ from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
-from ehp_api.core.row_locks import rows
 from ehp_api.locations.models import Zone
 from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import PERIOD_PATTERN
@@ -236,7 +236,7 @@ def update_trigger_rule(
     check_seen(
         session,
         if_match,
-        rows(TriggerRule, code=code),  # its versions: a change adds one
+        row_locks.rows(TriggerRule, code=code),  # its versions: a change adds one
         lambda: triggers.to_public(triggers.current_rule(session, code)),
         "trigger rule",
     )

@@ -9,13 +9,13 @@ from ehp_api.complaints import deadlines, kobo_forms
 from ehp_api.complaints.deadlines import DeadlineTable, DeadlineTableIn
 from ehp_api.complaints.kobo_forms import XFORM_ID_PATTERN, KoboFormIn, KoboFormPublic
 from ehp_api.complaints.models import ComplaintDeadline, KoboForm
+from ehp_api.core import row_locks
 from ehp_api.core.db import SessionDep
 from ehp_api.core.errors import problem_responses
 from ehp_api.core.guards import require
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
-from ehp_api.core.row_locks import rows
 from ehp_api.web.validators import CACHEABLE, VERSIONED, IfMatch, check_seen, tagged, versioned
 
 router = APIRouter(tags=["complaints"])
@@ -45,9 +45,12 @@ def replace_complaint_deadlines(
     """Replace the deadline table (every row); complaints received from now on get the new ones."""
     # The whole table is the record: every row of it is locked.
     check_seen(
-        session, if_match, rows(ComplaintDeadline), lambda: deadlines.table(session),
+        session,
+        if_match,
+        row_locks.rows(ComplaintDeadline),
+        lambda: deadlines.table(session),
         "deadline table",
-    )  # fmt: skip
+    )
     return tagged(deadlines.replace(session, actor, data))
 
 
@@ -94,8 +97,11 @@ def put_kobo_form(
     """Create or replace the mapping of a KoboToolbox form to complaint fields (If-Match on a
     form not mapped yet: 412)."""
     check_seen(
-        session, if_match, rows(KoboForm, xform_id=xform_id),
-        lambda: _kobo_form(session, xform_id), "Kobo form mapping",
-    )  # fmt: skip
+        session,
+        if_match,
+        row_locks.rows(KoboForm, xform_id=xform_id),
+        lambda: _kobo_form(session, xform_id),
+        "Kobo form mapping",
+    )
     form, created = kobo_forms.put(session, actor, xform_id, data)
     return tagged(kobo_forms.to_public(session, [form])[0], 201 if created else 200)

@@ -4,10 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 
+from ehp_api.core import row_locks
 from ehp_api.core.db import RecordId, SessionDep
 from ehp_api.core.errors import problem_responses
 from ehp_api.core.pagination import Page, PageDep
-from ehp_api.core.row_locks import rows
 from ehp_api.notifications import render, service
 from ehp_api.notifications.deps import AppSettings, Manage
 from ehp_api.notifications.models import WebhookSubscription
@@ -86,7 +86,7 @@ def update_webhook(
     check_seen(
         session,
         if_match,
-        rows(WebhookSubscription, id=webhook_id),
+        row_locks.rows(WebhookSubscription, id=webhook_id),
         lambda: render.subscription(session, service.get(session, principal, webhook_id)),
         "webhook",
     )

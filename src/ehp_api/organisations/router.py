@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from ehp_api.core import row_locks
 from ehp_api.core.db import SessionDep, writes_when
 from ehp_api.core.errors import problem_responses
 from ehp_api.core.guards import require
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
-from ehp_api.core.row_locks import rows
 from ehp_api.organisations import service
 from ehp_api.organisations.models import Organisation, OrganisationKind
 from ehp_api.organisations.schemas import OrganisationCreate, OrganisationPublic, OrganisationUpdate
@@ -94,7 +94,7 @@ def update_organisation(
     check_seen(
         session,
         if_match,
-        rows(Organisation, code=code),
+        row_locks.rows(Organisation, code=code),
         lambda: OrganisationPublic.model_validate(service.get_by_code(session, code)),
         "organisation",
     )

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from ehp_api.core import row_locks
 from ehp_api.core.db import RecordId, SessionDep
 from ehp_api.core.errors import problem_responses
 from ehp_api.core.pagination import Page, PageDep
-from ehp_api.core.row_locks import rows
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.register import decisions, render, service
 from ehp_api.register.deps import Read, UpdateAction, Write
@@ -106,9 +106,12 @@ def update_meeting(
 ) -> Response:
     """Correct a meeting; audited."""
     check_seen(
-        session, if_match, rows(Meeting, id=meeting_id), lambda: _meeting(session, meeting_id),
+        session,
+        if_match,
+        row_locks.rows(Meeting, id=meeting_id),
+        lambda: _meeting(session, meeting_id),
         "meeting",
-    )  # fmt: skip
+    )
     return tagged(
         render.meetings([service.update_meeting(session, principal, meeting_id, data)])[0]
     )
@@ -164,9 +167,12 @@ def update_thematic_note(
 ) -> Response:
     """Correct a thematic note, or record that the EHP deliberated on it; audited."""
     check_seen(
-        session, if_match, rows(ThematicNote, id=note_id), lambda: _note(session, note_id),
+        session,
+        if_match,
+        row_locks.rows(ThematicNote, id=note_id),
+        lambda: _note(session, note_id),
         "thematic note",
-    )  # fmt: skip
+    )
     return tagged(render.notes([service.update_note(session, principal, note_id, data)])[0])
 
 
@@ -231,9 +237,12 @@ def update_information_request(
 ) -> Response:
     """Record the answer to a request (the day, the note supplied) or correct it; audited."""
     check_seen(
-        session, if_match, rows(InformationRequest, id=request_id),
-        lambda: _request(session, request_id), "information request",
-    )  # fmt: skip
+        session,
+        if_match,
+        row_locks.rows(InformationRequest, id=request_id),
+        lambda: _request(session, request_id),
+        "information request",
+    )
     row = service.update_request(session, principal, request_id, data)
     return tagged(render.requests(session, [row])[0])
 
@@ -348,9 +357,12 @@ def update_action_point(
     """Give an action point's status and evidence (its owner), or change it (the secretariat);
     audited."""
     check_seen(
-        session, if_match, rows(ActionPoint, id=point_id), lambda: _point(session, point_id),
+        session,
+        if_match,
+        row_locks.rows(ActionPoint, id=point_id),
+        lambda: _point(session, point_id),
         "action point",
-    )  # fmt: skip
+    )
     return tagged(
         render.action_points(session, [decisions.update_point(session, principal, point_id, data)])[
             0
