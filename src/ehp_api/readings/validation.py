@@ -20,7 +20,11 @@ _READING = TypeAdapter(ReadingIn)
 
 
 class RowRefused(Exception):
-    def __init__(self, field: str, code: str, message: str) -> None:
+    """`field` refused for `code`: `reason` (English, marked `N_`) in the request's language, its
+    `{name}` fields filled from `params`."""
+
+    def __init__(self, field: str, code: str, reason: str, /, **params: object) -> None:
+        message = tr(reason, **params)
         super().__init__(message)
         self.field, self.code, self.message = field, code, message
 
@@ -71,20 +75,18 @@ def _indicator(lookups: Lookups, code: str) -> IndicatorInfo:
     indicator = lookups.indicators.get(code)
     if indicator is None:
         raise RowRefused(
-            "indicator",
-            "unknown_indicator",
-            tr("No indicator has the code {code!r}.", code=code),
+            "indicator", "unknown_indicator", N_("No indicator has the code {code!r}."), code=code
         )
     if indicator.computed_from:
         raise RowRefused(
             "indicator",
             "computed_indicator",
-            tr(
+            N_(
                 "Indicator {code} is computed by the service from its own records "
-                "({computed_from}); it takes no manual readings.",
-                code=code,
-                computed_from=indicator.computed_from,
+                "({computed_from}); it takes no manual readings."
             ),
+            code=code,
+            computed_from=indicator.computed_from,
         )
     return indicator
 
@@ -95,7 +97,8 @@ def check_period(lookups: Lookups, code: str) -> PeriodInfo:
         raise RowRefused(
             "period",
             "period_outside_plan",
-            tr("Period {code} is outside the plan; use 2020Q1..2022Q4 or 2020..2022.", code=code),
+            N_("Period {code} is outside the plan; use 2020Q1..2022Q4 or 2020..2022."),
+            code=code,
         )
     lock = period.lock or getattr(lookups.year_of(period), "lock", None)
     if lock is not None:
@@ -103,14 +106,14 @@ def check_period(lookups: Lookups, code: str) -> PeriodInfo:
         raise RowRefused(
             "period",
             "period_locked",
-            tr(
+            N_(
                 "Period {code} is locked since {locked_at} by {locked_by}{reason}; ask the EHP "
-                "secretariat to unlock it to post or change readings.",
-                code=code,
-                locked_at=lock.locked_at.isoformat(),
-                locked_by=lock.locked_by,
-                reason=reason,
+                "secretariat to unlock it to post or change readings."
             ),
+            code=code,
+            locked_at=lock.locked_at.isoformat(),
+            locked_by=lock.locked_by,
+            reason=reason,
         )
     return period
 
@@ -122,17 +125,16 @@ def _organisation(lookups: Lookups, principal: Principal, code: str | None) -> i
             raise RowRefused(
                 "organisation",
                 "unknown_organisation",
-                tr("No organisation has the code {code!r}.", code=chosen),
+                N_("No organisation has the code {code!r}."),
+                code=chosen,
             )
         return lookups.organisations[chosen]
     if code is not None and code != principal.organisation_code:
         raise RowRefused(
             "organisation",
             "other_organisation",
-            tr(
-                "You post for {own} only; remove `organisation` or set it to {own!r}.",
-                own=principal.organisation_code,
-            ),
+            N_("You post for {own} only; remove `organisation` or set it to {own!r}."),
+            own=principal.organisation_code,
         )
     return principal.organisation_id or 0
 
@@ -144,27 +146,24 @@ def value_of(indicator: IndicatorInfo, reading: ReadingIn) -> tuple[int, int | N
         raise RowRefused(
             "numerator",
             "unexpected_numerator",
-            tr(_NOT_A_FRACTION[indicator.measure], code=indicator.code),
+            _NOT_A_FRACTION[indicator.measure],
+            code=indicator.code,
         )
     if indicator.measure == MeasureType.boolean:
         if not isinstance(reading.value, bool):
             raise RowRefused(
                 "value",
                 "boolean_required",
-                tr(
-                    "Indicator {code} is yes/no: `value` must be true or false.",
-                    code=indicator.code,
-                ),
+                N_("Indicator {code} is yes/no: `value` must be true or false."),
+                code=indicator.code,
             )
         return int(reading.value), None
     if isinstance(reading.value, bool) or reading.value is None or reading.value < 0:
         raise RowRefused(
             "value",
             "count_required",
-            tr(
-                "Indicator {code} is a count: `value` must be an integer >= 0.",
-                code=indicator.code,
-            ),
+            N_("Indicator {code} is a count: `value` must be an integer >= 0."),
+            code=indicator.code,
         )
     return reading.value, None
 
@@ -174,30 +173,31 @@ def _percentage(indicator: IndicatorInfo, reading: ReadingIn) -> tuple[int, int]
         raise RowRefused(
             "value",
             "percentage_is_computed",
-            tr(
+            N_(
                 "Indicator {code} is a percentage: send `numerator` and `denominator`; the "
-                "percentage is computed, never sent.",
-                code=indicator.code,
+                "percentage is computed, never sent."
             ),
+            code=indicator.code,
         )
     numerator, denominator = reading.numerator, reading.denominator
     if numerator is None or denominator is None:
         missing = "numerator" if numerator is None else "denominator"
-        reason = tr("A percentage needs `{field}`.", field=missing)
-        raise RowRefused(missing, "fraction_required", reason)
+        raise RowRefused(
+            missing, "fraction_required", N_("A percentage needs `{field}`."), field=missing
+        )
     if denominator <= 0:
-        reason = tr("`denominator` must be > 0.")
+        reason = N_("`denominator` must be > 0.")
         raise RowRefused("denominator", "denominator_not_positive", reason)
     if not 0 <= numerator <= denominator:
         raise RowRefused(
             "numerator",
             "numerator_out_of_range",
-            tr(
+            N_(
                 "`numerator` must be between 0 and the denominator ({denominator}); got "
-                "{numerator}.",
-                denominator=denominator,
-                numerator=numerator,
+                "{numerator}."
             ),
+            denominator=denominator,
+            numerator=numerator,
         )
     return numerator, denominator
 
@@ -214,23 +214,19 @@ def _breakdown(
             raise RowRefused(
                 f"disaggregation.{category}",
                 "unknown_category",
-                tr(
-                    "Indicator {code} has no breakdown {category!r} (it has: {known}).",
-                    code=indicator.code,
-                    category=category,
-                    known=known,
-                ),
+                N_("Indicator {code} has no breakdown {category!r} (it has: {known})."),
+                code=indicator.code,
+                category=category,
+                known=known,
             )
         if option not in allowed:
             raise RowRefused(
                 f"disaggregation.{category}",
                 "unknown_option",
-                tr(
-                    "{option!r} is not an option of {category!r}; use one of {allowed}.",
-                    option=option,
-                    category=category,
-                    allowed=sorted(allowed),
-                ),
+                N_("{option!r} is not an option of {category!r}; use one of {allowed}."),
+                option=option,
+                category=category,
+                allowed=sorted(allowed),
             )
     if reading.location is None:
         return None, breakdown, breakdown.get(ZONE)
@@ -239,21 +235,22 @@ def _breakdown(
         raise RowRefused(
             "location",
             "unknown_location",
-            tr("No location has the P-code {pcode!r}.", pcode=reading.location),
+            N_("No location has the P-code {pcode!r}."),
+            pcode=reading.location,
         )
     zone = lookups.zone_of(location, period.starts_on)
     if breakdown.get(ZONE, zone) != zone:
         raise RowRefused(
             "disaggregation.zone",
             "zone_contradicts_location",
-            tr(
+            N_(
                 "{pcode} is in zone {zone!r} in {period}, not {given!r}; omit the zone when you "
-                "give a location.",
-                pcode=location.pcode,
-                zone=zone,
-                period=period.code,
-                given=breakdown[ZONE],
+                "give a location."
             ),
+            pcode=location.pcode,
+            zone=zone,
+            period=period.code,
+            given=breakdown[ZONE],
         )
     if ZONE in indicator.categories:
         breakdown[ZONE] = zone
