@@ -35,7 +35,7 @@ FRENCH = {
     (2, "indicator", "computed_indicator"): "L'indicateur 1.1.1.3 est calculé par le service",
     (3, "period", "period_outside_plan"): "La période 2019Q4 est hors du plan ; utilisez",
     (4, "period", "period_locked"): "La période 2021Q3 est verrouillée depuis ",
-    (5, "organisation", "other_organisation"): "Vous n'envoyez que pour HCR ; retirez",
+    (5, "organisation", "other_organisation"): "Vous ne rapportez que pour HCR ; retirez",
     (6, "value", "count_required"): "L'indicateur 1.1.1.1 est un nombre : `value` doit être",
     (7, "value", "int_parsing"): "L'entrée doit être un entier valide",
     (8, "location", "unknown_location"): "Aucun lieu n'a le P-code 'ML9999'.",
