@@ -22,6 +22,7 @@ from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.models import Complaint
 from ehp_api.core.db import select_row, table_of
 from ehp_api.core.errors import ServiceUnavailable
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
 from ehp_api.core.sealing import Sealed
 from ehp_api.web.idempotency_keys import KEYS, Storage
@@ -123,8 +124,12 @@ def _batch(
             resealed = cipher.reseal(token)
         except ServiceUnavailable:
             raise Unreadable(
-                f"{place.name}: the row {tuple(keys)} opens with no key of EHP_ENCRYPTION_KEY "
-                "(the key that sealed it is missing); nothing of this batch was changed"
+                tr(
+                    "{place}: the row {row} opens with no key of EHP_ENCRYPTION_KEY (the key "
+                    "that sealed it is missing); nothing of this batch was changed",
+                    place=place.name,
+                    row=tuple(keys),
+                )
             ) from None
         where = {f"b_{column.name}": key for column, key in zip(place.keys, keys, strict=True)}
         changed.append({**where, "b_new": resealed})
