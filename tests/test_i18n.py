@@ -142,7 +142,7 @@ class TestFrenchProblems:
             response,
             413,
             "Contenu trop volumineux",
-            "Le corps de la requête est plus grand que 1 MB",
+            "Le corps de la requête est plus grand que 1 Mo",
         )
         assert problem["errors"][0]["reason"].endswith("; envoyez des lots plus petits")
 

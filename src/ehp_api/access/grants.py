@@ -38,11 +38,11 @@ def _refuse(field: str, reason: str) -> Forbidden:
 def check_role(actor: Principal, role: Role | None) -> None:
     """Refuse to grant the PSEA role through the API."""
     if role == Role.psea_focal_point and actor.kind != PrincipalKind.system:
-        raise _refuse(
-            "role",
+        reason = tr(
             "psea_focal_point is granted only with the server's command line "
-            "(ehp-api create-user / create-api-key), never through the API",
+            "(ehp-api create-user / create-api-key), never through the API"
         )
+        raise _refuse("role", reason)
 
 
 def check_update(actor: Principal, current: Role, values: dict[str, Any]) -> None:
@@ -52,7 +52,8 @@ def check_update(actor: Principal, current: Role, values: dict[str, Any]) -> Non
         return
     for field in _TAKEOVER_FIELDS:
         if field in values:
-            raise _refuse(field, "a PSEA focal point's credentials change only with the CLI")
+            reason = tr("a PSEA focal point's credentials change only with the CLI")
+            raise _refuse(field, reason)
 
 
 def record(

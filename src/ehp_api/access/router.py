@@ -24,7 +24,7 @@ from ehp_api.core import row_locks
 from ehp_api.core.db import RecordId, SessionDep, writes_when
 from ehp_api.core.errors import AppError, Conflict, app_error_response, problem_responses
 from ehp_api.core.guards import BearerSecret, CurrentPrincipal, require
-from ehp_api.core.i18n import tr
+from ehp_api.core.i18n import N_, tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal, PrincipalKind
@@ -40,8 +40,10 @@ UserRetry = Annotated[Idempotency, idempotent("users.create")]
 # The secret is kept only as a hash: a retry learns which key was made, never its secret.
 SECRET = ShownOnce(
     "secret",
-    "Use that key if its secret reached you; otherwise revoke it "
-    "(`POST /api/v1/api-keys/{id}/revoke`) and create another with a new Idempotency-Key.",
+    N_(
+        "Use that key if its secret reached you; otherwise revoke it "
+        "(`POST /api/v1/api-keys/{id}/revoke`) and create another with a new Idempotency-Key."
+    ),
 )
 KeyRetry = Annotated[Idempotency, idempotent("api_keys.create", SECRET)]
 
@@ -136,7 +138,7 @@ def update_user(
         if_match,
         row_locks.rows(User, id=user_id),
         lambda: render.user_to_public(service.get_user(session, user_id)),
-        "user",
+        N_("user"),
     )
     return tagged(render.user_to_public(service.update_user(session, actor, user_id, data)))
 

@@ -11,7 +11,7 @@ from ehp_api.activity_status.schemas import ActivityStatusIn, ActivityStatusPubl
 from ehp_api.audit import service as audit
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Conflict, InvalidInput, InvalidParam
-from ehp_api.core.i18n import tr
+from ehp_api.core.i18n import N_, tr
 from ehp_api.core.principal import Principal
 from ehp_api.core.row_locks import lock_for_update
 from ehp_api.organisations.models import Organisation
@@ -93,7 +93,9 @@ def give(
         )
     ).first()
     if if_match is not None:
-        check_if_match(if_match, None if row is None else to_public(session, [row])[0], "status")
+        check_if_match(
+            if_match, None if row is None else to_public(session, [row])[0], N_("status")
+        )
     created = row is None
     before = None if row is None else _snapshot(row)
     if row is None:

@@ -24,7 +24,7 @@ from ehp_api.core import row_locks
 from ehp_api.core.db import RecordId, SessionDep, WriteSessionFactoryDep, writes_when
 from ehp_api.core.errors import Forbidden, problem_responses
 from ehp_api.core.guards import require
-from ehp_api.core.i18n import tr
+from ehp_api.core.i18n import N_, tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
@@ -134,7 +134,7 @@ def _seen(session: Session, principal: Principal, alert_id: int, if_match: str |
     """The alert, locked; 412 if `If-Match` names another version than the caller's now."""
     alert = service.get(session, principal, alert_id, lock=True)
     if if_match is not None:
-        check_if_match(if_match, render.render(session, principal, [alert])[0], "alert")
+        check_if_match(if_match, render.render(session, principal, [alert])[0], N_("alert"))
     return alert
 
 
@@ -238,6 +238,6 @@ def update_trigger_rule(
         if_match,
         row_locks.rows(TriggerRule, code=code),  # its versions: a change adds one
         lambda: triggers.to_public(triggers.current_rule(session, code)),
-        "trigger rule",
+        N_("trigger rule"),
     )
     return tagged(triggers.to_public(triggers.update(session, actor, code, data)))

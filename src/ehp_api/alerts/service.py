@@ -81,21 +81,14 @@ def _place(session: Session, pcode: str) -> Location:
 def _check_dates(occurred_on: date, reported_on: date) -> None:
     problem = None
     if reported_on < occurred_on:
-        problem = ("reported_on", "before occurred_on")
+        problem = ("reported_on", tr("before occurred_on"))
     elif occurred_on > date.today():
-        problem = ("occurred_on", "in the future")
+        problem = ("occurred_on", tr("in the future"))
     if problem:
+        field, reason = problem
         raise InvalidInput(
-            tr(
-                "{problem}: {problem2}",
-                problem=problem[0],
-                problem2=problem[1],
-            ),
-            errors=[
-                InvalidParam(
-                    location="body", field=problem[0], reason=problem[1], code="invalid_date"
-                )
-            ],
+            tr("{field}: {reason}", field=field, reason=reason),
+            errors=[InvalidParam(location="body", field=field, reason=reason, code="invalid_date")],
         )
 
 

@@ -48,7 +48,7 @@ OWNER_STEPS = {S.submitted, S.shared}
 def _allowed(alert: Alert, to: S) -> None:
     allowed = FLOWS[alert.kind].get(alert.status, set())
     if to not in allowed:
-        names = ", ".join(sorted(allowed)) or "nothing (it is closed)"
+        names = ", ".join(sorted(allowed)) or tr("nothing (it is closed)")
         raise Conflict(
             tr(
                 "The {kind} alert is {status}; it cannot go to {to}. From {status} "
@@ -115,16 +115,14 @@ def _checked(
         select(AlertEvent.on).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.id.desc())
     ).first()
     if on > date.today():
-        raise _invalid("on", "a step cannot happen in the future", "date_in_future")
+        raise _invalid("on", tr("a step cannot happen in the future"), "date_in_future")
     if last is not None and on < last:
-        raise _invalid("on", f"before the previous step ({last.isoformat()})", "date_out_of_order")
+        reason = tr("before the previous step ({last})", last=last.isoformat())
+        raise _invalid("on", reason, "date_out_of_order")
     org = data.accountable_organisation
     if org and not session.exec(select(Organisation.id).where(Organisation.code == org)).first():
-        raise _invalid(
-            "accountable_organisation",
-            f"no organisation has the code {org!r}",
-            "unknown_organisation",
-        )
+        reason = tr("no organisation has the code {code!r}", code=org)
+        raise _invalid("accountable_organisation", reason, "unknown_organisation")
     details = data.model_dump(exclude={"to", "on", "note"}, exclude_none=True, mode="json")
     return on, details
 

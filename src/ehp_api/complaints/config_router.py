@@ -13,6 +13,7 @@ from ehp_api.core import row_locks
 from ehp_api.core.db import SessionDep
 from ehp_api.core.errors import problem_responses
 from ehp_api.core.guards import require
+from ehp_api.core.i18n import N_
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
@@ -49,7 +50,7 @@ def replace_complaint_deadlines(
         if_match,
         row_locks.rows(ComplaintDeadline),
         lambda: deadlines.table(session),
-        "deadline table",
+        N_("deadline table"),
     )
     return tagged(deadlines.replace(session, actor, data))
 
@@ -101,7 +102,7 @@ def put_kobo_form(
         if_match,
         row_locks.rows(KoboForm, xform_id=xform_id),
         lambda: _kobo_form(session, xform_id),
-        "Kobo form mapping",
+        N_("Kobo form mapping"),
     )
     form, created = kobo_forms.put(session, actor, xform_id, data)
     return tagged(kobo_forms.to_public(session, [form])[0], 201 if created else 200)

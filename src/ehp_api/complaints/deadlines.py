@@ -101,9 +101,9 @@ def _key(pair: tuple[Category, bool]) -> str:
 def _check_complete(given: list[tuple[Category, bool]]) -> None:
     expected = combinations()
     problems = [
-        *(f"{_key(p)} is missing" for p in expected if p not in given),
-        *(f"{_key(p)} is given twice" for p in set(given) if given.count(p) > 1),
-        *(f"{_key(p)} cannot exist" for p in set(given) if p not in expected),
+        *(tr("{row} is missing", row=_key(p)) for p in expected if p not in given),
+        *(tr("{row} is given twice", row=_key(p)) for p in set(given) if given.count(p) > 1),
+        *(tr("{row} cannot exist", row=_key(p)) for p in set(given) if p not in expected),
     ]
     if problems:
         param = InvalidParam(

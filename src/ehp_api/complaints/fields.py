@@ -23,7 +23,7 @@ def sensitivity(category: Category, given: bool | None, current: bool = False) -
     if category != Category.sea_allegation:
         return current if given is None else given
     if given is False:
-        refuse("sensitive", "an SEA allegation is always sensitive", "sea_is_sensitive")
+        refuse("sensitive", tr("an SEA allegation is always sensitive"), "sea_is_sensitive")
     return True
 
 
@@ -32,12 +32,12 @@ def check_sea_fields(category: Category, data: ComplaintCreate | ComplaintUpdate
         return
     for name in ("victim_assistance", "assistance_declined"):
         if getattr(data, name) not in (None, False):
-            refuse(name, "only SEA allegations record victim assistance", "sea_only")
+            refuse(name, tr("only SEA allegations record victim assistance"), "sea_only")
 
 
 def check_received_on(received_on: date) -> None:
     if received_on > utcnow().date():
-        refuse("received_on", "cannot be in the future", "date_in_future")
+        refuse("received_on", tr("cannot be in the future"), "date_in_future")
 
 
 def refuse(field: str, reason: str, code: str) -> NoReturn:

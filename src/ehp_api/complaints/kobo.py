@@ -29,8 +29,15 @@ from ehp_api.complaints.kobo_forms import BOOLEAN_TARGETS
 from ehp_api.complaints.models import Complaint, ComplaintStatus, KoboForm
 from ehp_api.complaints.schemas import ComplaintCreate, ComplaintReceipt
 from ehp_api.core.db import utcnow
-from ehp_api.core.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
-from ehp_api.core.i18n import tr
+from ehp_api.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    InvalidParam,
+    NotFound,
+    validation_reason,
+)
+from ehp_api.core.i18n import current_language, tr
 from ehp_api.core.principal import Principal
 
 _YES = {"yes", "oui", "true", "1", "y", "o"}
@@ -119,12 +126,12 @@ def _form(session: Session, principal: Principal, xform_id: str) -> KoboForm:
     try:
         form = kobo_forms.get(session, xform_id)
     except NotFound:
-        raise _invalid(
-            "_xform_id_string",
-            f"no mapping for the Kobo form {xform_id!r}; the secretariat adds one with "
-            f"PUT /api/v1/complaints/intake/kobo/forms/{xform_id}",
-            "unknown_form",
-        ) from None
+        reason = tr(
+            "no mapping for the Kobo form {xform_id!r}; the secretariat adds one with "
+            "PUT /api/v1/complaints/intake/kobo/forms/{xform_id}",
+            xform_id=xform_id,
+        )
+        raise _invalid("_xform_id_string", reason, "unknown_form") from None
     if form.organisation_id != principal.organisation_id and not policy.coordinates(principal):
         raise Forbidden(tr("This Kobo form belongs to another organisation."))
     return form
@@ -204,11 +211,11 @@ def _form_code(code: Any) -> str | None:
     if code is None:
         return None
     if len(identity.normalise_code(str(code))) < MIN_FORM_CODE_LENGTH:
-        raise _invalid(
-            "follow_up_code",
-            f"a form's follow-up code needs at least {MIN_FORM_CODE_LENGTH} letters or digits",
-            "follow_up_code_too_short",
+        reason = tr(
+            "a form's follow-up code needs at least {length} letters or digits",
+            length=MIN_FORM_CODE_LENGTH,
         )
+        raise _invalid("follow_up_code", reason, "follow_up_code_too_short")
     return str(code)
 
 
@@ -241,9 +248,9 @@ def _without_answers(form: KoboForm, refusal: InvalidInput) -> InvalidInput:
     errors = []
     for error in refusal.errors or []:
         question = form.fields.get(error.field)
-        reason = f"the answer is not accepted ({error.code})" + (
-            f" (Kobo question {question!r})" if question else ""
-        )
+        reason = tr("the answer is not accepted ({code})", code=error.code)
+        if question:
+            reason = tr("{reason} (Kobo question {question!r})", reason=reason, question=question)
         errors.append(error.model_copy(update={"reason": reason}))
     return _not_a_complaint(errors)
 
@@ -251,21 +258,24 @@ def _without_answers(form: KoboForm, refusal: InvalidInput) -> InvalidInput:
 def _refused(form: KoboForm, exc: ValidationError) -> InvalidInput:
     """The schema's refusals, each naming the complaint field and its Kobo question; pydantic's
     `msg` never holds the input, and the input is never read here."""
-    errors = []
+    errors: list[InvalidParam] = []
+    language = current_language()
     for error in exc.errors(include_input=False, include_url=False):
         field = ".".join(str(p) for p in error["loc"])
         question = form.fields.get(field)
-        reason = str(error["msg"]) + (f" (Kobo question {question!r})" if question else "")
+        reason = validation_reason(error, language)
+        if question:
+            reason = tr("{reason} (Kobo question {question!r})", reason=reason, question=question)
         errors.append(InvalidParam(location="body", field=field, reason=reason, code=error["type"]))
     return _not_a_complaint(errors)
 
 
 def _not_a_complaint(errors: list[InvalidParam]) -> InvalidInput:
-    summary = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5]) or "refused by the service"
+    summary = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5])
     return InvalidInput(
         tr(
             "The submission does not make a valid complaint: {summary}.",
-            summary=summary,
+            summary=summary or tr("refused by the service"),
         ),
         errors=errors,
     )

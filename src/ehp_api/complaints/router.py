@@ -22,7 +22,7 @@ from ehp_api.complaints.schemas import (
 from ehp_api.core.db import RecordId, SessionDep, writes
 from ehp_api.core.errors import problem_response, problem_responses
 from ehp_api.core.guards import require
-from ehp_api.core.i18n import tr
+from ehp_api.core.i18n import N_, tr
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
@@ -47,7 +47,7 @@ Cipher = Annotated[IdentityCipher, Depends(get_cipher)]
 # identity, and without a key (development) not at all.
 FOLLOW_UP_CODE = ShownOnce(
     "follow_up_code",
-    "The complaint is recorded; without EHP_ENCRYPTION_KEY its code cannot be given again.",
+    N_("The complaint is recorded; without EHP_ENCRYPTION_KEY its code cannot be given again."),
 )
 ComplaintRetry = Annotated[
     Idempotency, idempotent("complaints.create", FOLLOW_UP_CODE, sealer=get_cipher)

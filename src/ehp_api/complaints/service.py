@@ -33,7 +33,7 @@ from ehp_api.complaints.schemas import (
 )
 from ehp_api.core.db import MAX_ID, utcnow
 from ehp_api.core.errors import Conflict, Forbidden, NotFound
-from ehp_api.core.i18n import tr
+from ehp_api.core.i18n import N_, tr
 from ehp_api.core.pagination import PageParams, paginate_in
 from ehp_api.core.principal import Principal
 from ehp_api.core.query_filters import known_ids
@@ -107,7 +107,7 @@ def check_seen(
         return
     lock_for_update(session, Complaint, complaint_id)
     complaint = get(session, principal, complaint_id)
-    check_if_match(if_match, view(session, principal, cipher, complaint), "complaint")
+    check_if_match(if_match, view(session, principal, cipher, complaint), N_("complaint"))
 
 
 def view(

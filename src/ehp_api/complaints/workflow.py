@@ -48,7 +48,7 @@ def transition(
     lock_for_update(session, Complaint, complaint_id)
     complaint = service.get(session, principal, complaint_id)
     if data.to not in ALLOWED[complaint.status]:
-        allowed = ", ".join(sorted(ALLOWED[complaint.status])) or "none (it is closed)"
+        allowed = ", ".join(sorted(ALLOWED[complaint.status])) or tr("none (it is closed)")
         raise Conflict(
             tr(
                 "The complaint is {status}; it cannot become {to}. Allowed from here: {allowed}.",
@@ -89,11 +89,16 @@ def _check_party(principal: Principal, complaint: Complaint, to: ComplaintStatus
     by_step: dict[S, set[int | None]] = {S.referred: {sender}, S.closed: {sender, receiver}}
     parties = by_step.get(to, {receiver})
     if principal.organisation_id not in parties:
-        who = "recorded it" if to == S.referred else "it is referred to"
         raise Forbidden(
             tr(
-                "Only the organisation {who} (or the secretariat) may move this complaint to {to}.",
-                who=who,
+                "Only the organisation that recorded it (or the secretariat) may move this "
+                "complaint to {to}.",
+                to=to,
+            )
+            if to == S.referred
+            else tr(
+                "Only the organisation it is referred to (or the secretariat) may move this "
+                "complaint to {to}.",
                 to=to,
             )
         )
@@ -146,22 +151,24 @@ summary=summary,
 def _check_outcome(complaint: Complaint, outcome: Outcome | None) -> None:
     # Only a complaint that was answered can be closed as adjusted or needing no change.
     if outcome not in (None, Outcome.not_in_scope) and complaint.status != S.responded:
-        raise _refusal("outcome", "without a response, only not_in_scope closes it", "outcome")
+        reason = tr("without a response, only not_in_scope closes it")
+        raise _refusal("outcome", reason, "outcome")
 
 
 def _check_dates(session: Session, complaint: Complaint, data: ComplaintTransitionIn) -> date:
     on = data.on or utcnow().date()
     if on > utcnow().date():
-        raise _refusal("on", "cannot be in the future", "date_in_future")
+        raise _refusal("on", tr("cannot be in the future"), "date_in_future")
     last = session.exec(
         select(ComplaintStep.on)
         .where(ComplaintStep.complaint_id == complaint.id)
         .order_by(ComplaintStep.id.desc())
     ).first()
     if last is not None and on < last:
-        raise _refusal("on", f"is before the previous step ({last.isoformat()})", "date_order")
+        reason = tr("is before the previous step ({last})", last=last.isoformat())
+        raise _refusal("on", reason, "date_order")
     if data.due_on is not None and data.due_on < on:
-        raise _refusal("due_on", "is before the referral", "date_order")
+        raise _refusal("due_on", tr("is before the referral"), "date_order")
     return on
 
 

@@ -103,7 +103,6 @@ def _iso_8601(example: str) -> BeforeValidator:
 # (a 500), or a record dated 9999 could never move on.
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2100, 12, 31)
-_BOUNDS = f"between {EARLIEST_DAY} and {LATEST_DAY}"
 
 
 def _within_bounds(value: date) -> date:
@@ -113,8 +112,9 @@ def _within_bounds(value: date) -> date:
     if not EARLIEST_DAY <= day <= LATEST_DAY:
         raise ValueError(
             tr(
-                "must be {bounds}",
-                bounds=_BOUNDS,
+                "must be between {earliest} and {latest}",
+                earliest=EARLIEST_DAY.isoformat(),
+                latest=LATEST_DAY.isoformat(),
             )
         )
     return value

@@ -109,9 +109,11 @@ class UnsupportedMediaType(AppError):
 
 def too_large(limit: int, setting: str, field: str, advice: str) -> PayloadTooLarge:
     """The refusal of a body or file over its limit (`setting`), one wording for every path."""
-    size = f"{limit // 2**20} MB" if limit % 2**20 == 0 else f"{limit:,} bytes"
-    if limit % 2**20 and limit % 2**10 == 0:
-        size = f"{limit // 2**10} KB"
+    size = tr("{count:,} bytes", count=limit)
+    if limit % 2**20 == 0:
+        size = tr("{count} MB", count=limit // 2**20)
+    elif limit % 2**10 == 0:
+        size = tr("{count} KB", count=limit // 2**10)
     reason = tr(
         "larger than {size} (the service's {setting}); {advice}",
         size=size,

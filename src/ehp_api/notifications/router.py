@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from ehp_api.core import row_locks
 from ehp_api.core.db import RecordId, SessionDep
 from ehp_api.core.errors import problem_responses
+from ehp_api.core.i18n import N_
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.notifications import render, service
 from ehp_api.notifications.deps import AppSettings, Manage
@@ -27,8 +28,10 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 # subscription was made, never its secret.
 SECRET = ShownOnce(
     "secret",
-    "Use that subscription if its secret reached you; otherwise delete it "
-    "(`DELETE /api/v1/webhooks/{id}`) and subscribe again with a new Idempotency-Key.",
+    N_(
+        "Use that subscription if its secret reached you; otherwise delete it "
+        "(`DELETE /api/v1/webhooks/{id}`) and subscribe again with a new Idempotency-Key."
+    ),
 )
 Retry = Annotated[Idempotency, idempotent("webhooks.create", SECRET)]
 
@@ -88,7 +91,7 @@ def update_webhook(
         if_match,
         row_locks.rows(WebhookSubscription, id=webhook_id),
         lambda: render.subscription(session, service.get(session, principal, webhook_id)),
-        "webhook",
+        N_("webhook"),
     )
     row = service.update(session, principal, webhook_id, data, settings)
     return tagged(render.subscription(session, row))

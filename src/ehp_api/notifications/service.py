@@ -58,7 +58,7 @@ def create(
     elif problem := webhooks.secret_problem(data.secret):
         reason = tr(problem)
         raise InvalidInput(
-            f"secret: {reason}",
+            tr("{field}: {reason}", field="secret", reason=reason),
             errors=[InvalidParam(location="body", field="secret", reason=reason, code="secret")],
         )
     subscription = WebhookSubscription(
@@ -84,7 +84,7 @@ def _check_destination(url: str, settings: Settings) -> None:
     if refusal is not None:
         reason = refusal.reason()
         raise InvalidInput(
-            f"url: {reason}",
+            tr("{field}: {reason}", field="url", reason=reason),
             errors=[InvalidParam(location="body", field="url", reason=reason, code=refusal.code)],
         )
 

@@ -9,6 +9,7 @@ from ehp_api.core import row_locks
 from ehp_api.core.db import SessionDep, writes_when
 from ehp_api.core.errors import problem_responses
 from ehp_api.core.guards import require
+from ehp_api.core.i18n import N_
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
@@ -96,6 +97,6 @@ def update_organisation(
         if_match,
         row_locks.rows(Organisation, code=code),
         lambda: OrganisationPublic.model_validate(service.get_by_code(session, code)),
-        "organisation",
+        N_("organisation"),
     )
     return tagged(OrganisationPublic.model_validate(service.update(session, actor, code, data)))

@@ -44,12 +44,13 @@ def series(calendar: Calendar, first: str, last: str) -> list[PeriodInfo]:
     found = {p.code: p for p in calendar.periods.values()}
     for name, code in (("from", first), ("to", last)):
         if code not in found:
-            raise _invalid(name, f"no period {code!r} in the plan", "unknown_period")
+            reason = tr("no period {code!r} in the plan", code=code)
+            raise _invalid(name, reason, "unknown_period")
     start, end = found[first], found[last]
     if start.kind != end.kind:
-        raise _invalid("to", "give two quarters or two years", "mixed_periods")
+        raise _invalid("to", tr("give two quarters or two years"), "mixed_periods")
     if start.starts_on > end.starts_on:
-        raise _invalid("to", "must not be before `from`", "reversed_periods")
+        raise _invalid("to", tr("must not be before `from`"), "reversed_periods")
     chosen = [
         p for p in calendar.periods.values()
         if p.kind == start.kind and start.starts_on <= p.starts_on <= end.starts_on
@@ -59,11 +60,12 @@ def series(calendar: Calendar, first: str, last: str) -> list[PeriodInfo]:
 
 def _check_grouping(rule: plan.IndicatorRule, group_by: str) -> None:
     if rule.computed and group_by not in ("period", "zone"):
-        raise _invalid("group_by", "a computed indicator groups by period or zone", "unsupported")
+        reason = tr("a computed indicator groups by period or zone")
+        raise _invalid("group_by", reason, "unsupported")
     if group_by in GROUPINGS or group_by in rule.breakdowns:
         return
     asked = ", ".join([*GROUPINGS, *rule.breakdowns])
-    raise _invalid("group_by", f"group by one of: {asked}", "unknown_grouping")
+    raise _invalid("group_by", tr("group by one of: {asked}", asked=asked), "unknown_grouping")
 
 
 def values(

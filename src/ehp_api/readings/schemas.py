@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from ehp_api.core.errors import Problem
-from ehp_api.core.i18n import N_, enum_labels
+from ehp_api.core.i18n import N_, enum_labels, tr
 from ehp_api.indicators.models import MeasureType
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.readings.models import ReadingStatus
@@ -21,9 +21,11 @@ MAX_INTEGER = 2**31 - 1
 def _fits_the_column(number: int | bool | None) -> int | bool | None:
     """Values are stored in INTEGER columns: beyond their range a number is refused, not a 500."""
     if number is not None and not isinstance(number, bool) and abs(number) > MAX_INTEGER:
+        # Translated here (no `{max}` filled): pydantic fills it, and `validation_reason`
+        # knows only pydantic's own templates.
         raise PydanticCustomError(
             "integer_too_large",
-            "must be at most {max} (and at least -{max})",
+            tr("must be at most {max} (and at least -{max})"),
             {"max": f"{MAX_INTEGER:,}"},
         )
     return number

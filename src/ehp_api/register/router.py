@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from ehp_api.core import row_locks
 from ehp_api.core.db import RecordId, SessionDep
 from ehp_api.core.errors import problem_responses
+from ehp_api.core.i18n import N_
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.periods.models import PERIOD_PATTERN
 from ehp_api.register import decisions, render, service
@@ -110,7 +111,7 @@ def update_meeting(
         if_match,
         row_locks.rows(Meeting, id=meeting_id),
         lambda: _meeting(session, meeting_id),
-        "meeting",
+        N_("meeting"),
     )
     return tagged(
         render.meetings([service.update_meeting(session, principal, meeting_id, data)])[0]
@@ -171,7 +172,7 @@ def update_thematic_note(
         if_match,
         row_locks.rows(ThematicNote, id=note_id),
         lambda: _note(session, note_id),
-        "thematic note",
+        N_("thematic note"),
     )
     return tagged(render.notes([service.update_note(session, principal, note_id, data)])[0])
 
@@ -241,7 +242,7 @@ def update_information_request(
         if_match,
         row_locks.rows(InformationRequest, id=request_id),
         lambda: _request(session, request_id),
-        "information request",
+        N_("information request"),
     )
     row = service.update_request(session, principal, request_id, data)
     return tagged(render.requests(session, [row])[0])
@@ -361,7 +362,7 @@ def update_action_point(
         if_match,
         row_locks.rows(ActionPoint, id=point_id),
         lambda: _point(session, point_id),
-        "action point",
+        N_("action point"),
     )
     return tagged(
         render.action_points(session, [decisions.update_point(session, principal, point_id, data)])[

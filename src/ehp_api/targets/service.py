@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
 from ehp_api.core.errors import InvalidInput, InvalidParam
-from ehp_api.core.i18n import tr
+from ehp_api.core.i18n import N_, tr
 from ehp_api.core.principal import Principal
 from ehp_api.core.row_locks import lock_for_update
 from ehp_api.indicators.models import Indicator, MeasureType
@@ -40,19 +40,20 @@ def _refusal(field: str, reason: str, code: str) -> InvalidInput:
 def _amount(measure: MeasureType, value: Any, field: str, target: bool) -> float:
     if measure == MeasureType.boolean:
         if not isinstance(value, bool) or (target and value is not True):
-            reason = tr("a yes/no target is `true` (achieved by the year's end)")
-            raise _refusal(
-                field,
-                reason if target else "a yes/no baseline is true or false",
-                "boolean_required",
+            reason = (
+                tr("a yes/no target is `true` (achieved by the year's end)")
+                if target
+                else tr("a yes/no baseline is true or false")
             )
+            raise _refusal(field, reason, "boolean_required")
         return float(value)
     if isinstance(value, bool) or value < 0:
-        raise _refusal(field, "must be a number >= 0", "amount_required")
+        raise _refusal(field, tr("must be a number >= 0"), "amount_required")
     if measure == MeasureType.count and not float(value).is_integer():
-        raise _refusal(field, "a count is a whole number", "count_required")
+        raise _refusal(field, tr("a count is a whole number"), "count_required")
     if measure == MeasureType.percentage and value > 100:
-        raise _refusal(field, "a percentage is between 0 and 100", "percentage_out_of_range")
+        reason = tr("a percentage is between 0 and 100")
+        raise _refusal(field, reason, "percentage_out_of_range")
     return float(value)
 
 
@@ -61,11 +62,10 @@ def _check_zone(indicator: Indicator, zone: str | None, field: str) -> None:
         return
     asks = next((d.category for d in indicator.disaggregations if d.category.code == ZONE), None)
     if asks is None:
-        raise _refusal(
-            field, f"indicator {indicator.code} has no zone breakdown", "unknown_category"
-        )
+        reason = tr("indicator {code} has no zone breakdown", code=indicator.code)
+        raise _refusal(field, reason, "unknown_category")
     if zone not in {o.code for o in asks.options}:
-        raise _refusal(field, f"{zone!r} is not a zone", "unknown_option")
+        raise _refusal(field, tr("{zone!r} is not a zone", zone=zone), "unknown_option")
 
 
 def _check(session: Session, indicator: Indicator, data: IndicatorTargetsIn) -> None:
@@ -74,20 +74,19 @@ def _check(session: Session, indicator: Indicator, data: IndicatorTargetsIn) -> 
     for i, target in enumerate(data.targets):
         where = f"targets[{i}]"
         if target.year not in years:
-            raise _refusal(
-                f"{where}.year", f"{target.year} is not a year of the plan", "unknown_period"
-            )
+            reason = tr("{year} is not a year of the plan", year=target.year)
+            raise _refusal(f"{where}.year", reason, "unknown_period")
         _check_zone(indicator, target.zone, f"{where}.zone")
         _amount(indicator.measure, target.value, f"{where}.value", target=True)
         if (target.year, target.zone) in seen:
-            raise _refusal(where, "one target per year and zone", "duplicate")
+            raise _refusal(where, tr("one target per year and zone"), "duplicate")
         seen.add((target.year, target.zone))
     for i, baseline in enumerate(data.baselines):
         where = f"baselines[{i}]"
         _check_zone(indicator, baseline.zone, f"{where}.zone")
         _amount(indicator.measure, baseline.value, f"{where}.value", target=False)
         if ("baseline", baseline.zone) in seen:
-            raise _refusal(where, "one baseline per zone", "duplicate")
+            raise _refusal(where, tr("one baseline per zone"), "duplicate")
         seen.add(("baseline", baseline.zone))
 
 
@@ -103,7 +102,7 @@ def replace(
     `if_match` is held against the set as it committed."""
     lock_for_update(session, Indicator, indicator.id)
     before = to_public(session, indicator)
-    check_if_match(if_match, before, "indicator's targets")
+    check_if_match(if_match, before, N_("indicator's targets"))
     _check(session, indicator, data)
     indicator_id = indicator.id or 0
     session.execute(delete(IndicatorBaseline).where(IndicatorBaseline.indicator_id == indicator_id))

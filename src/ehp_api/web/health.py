@@ -38,7 +38,7 @@ def readyz(request: Request) -> Health:
         raise ServiceUnavailable(
             tr(
                 "The database schema is at {value}, not at {value2}; run `ehp-api db upgrade`.",
-                value=revision or "no revision",
+                value=revision or tr("no revision"),
                 value2=migrate.head_revision(),
             )
         )

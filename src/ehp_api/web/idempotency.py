@@ -71,7 +71,7 @@ class ShownOnce:
     """A field of an operation's answer that is shown once and never stored in clear."""
 
     field: str
-    advice: str  # what the caller can do when the answer cannot be replayed
+    advice: str  # what the caller can do when the answer cannot be replayed (English, N_)
 
 
 def render(status: int, body: Any, replayed: bool = False) -> Response:
@@ -154,7 +154,7 @@ class Idempotency:
             KEY_HEADER=KEY_HEADER,
             key=self.key,
             field=self.shown_once.field,
-            advice=self.shown_once.advice,
+            advice=tr(self.shown_once.advice),
         )
         return problem_response(
             self.request,

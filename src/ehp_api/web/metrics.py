@@ -24,6 +24,7 @@ from sqlmodel import Session
 from ehp_api.core import metrics
 from ehp_api.core.db import SessionDep
 from ehp_api.core.errors import Unauthorized
+from ehp_api.core.i18n import tr
 
 PATH = "/metrics"
 logger = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def _check_scraper(request: Request, token: SecretStr) -> None:
     scheme, _, sent = request.headers.get("authorization", "").partition(" ")
     expected = token.get_secret_value().encode()
     if scheme.lower() != "bearer" or not secrets.compare_digest(sent.strip().encode(), expected):
-        raise Unauthorized("Send `Authorization: Bearer <EHP_METRICS_TOKEN>`.")
+        raise Unauthorized(tr("Send `Authorization: Bearer <EHP_METRICS_TOKEN>`."))
 
 
 def install_metrics(app: FastAPI, token: SecretStr | None, figures: Iterable[Figure]) -> None:

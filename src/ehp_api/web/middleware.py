@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ehp_api.core import metrics
 from ehp_api.core.errors import problem_response
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal, PrincipalKind
 from ehp_api.core.request_context import request_id_var
 
@@ -133,7 +134,7 @@ class RequestContextMiddleware:
             response = problem_response(
                 Request(scope),
                 500,
-                "An internal error occurred; quote the request id when reporting it.",
+                tr("An internal error occurred; quote the request id when reporting it."),
             )
             await response(scope, receive, send_with_headers)
         finally:

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
 from ehp_api.core.errors import InvalidParam, PreconditionFailed
+from ehp_api.core.i18n import tr
 from ehp_api.core.row_locks import lock_rows
 from ehp_api.web.middleware import GZIP_TAG_SUFFIX
 
@@ -85,19 +86,23 @@ def tagged(model: BaseModel, status_code: int = 200) -> Response:
 def check_if_match(if_match: str | None, current: BaseModel | None, what: str) -> None:
     """412 when the caller read another version of the record than the one it would read now
     (RFC 9110 If-Match), or when there is no record (`None`: a PUT that would create it, even
-    with `*`); nothing without the header."""
+    with `*`); nothing without the header. `what` names the record in English, marked `N_`:
+    the refusal names it in the request's language."""
     if if_match is None:
         return
     sent = tags(if_match)
     if current is not None and ("*" in sent or etag_of(body_of(current)) in sent):
         return
     reason = (
-        f"there is no {what} to match; omit If-Match to create it"
+        tr("there is no {what} to match; omit If-Match to create it", what=tr(what))
         if current is None
-        else f"the {what} changed since you read it; read it again (its ETag) and retry"
+        else tr(
+            "the {what} changed since you read it; read it again (its ETag) and retry",
+            what=tr(what),
+        )
     )
     param = InvalidParam(location="header", field="If-Match", reason=reason, code="stale")
-    raise PreconditionFailed(f"If-Match: {reason}.", errors=[param])
+    raise PreconditionFailed(tr("If-Match: {reason}.", reason=reason), errors=[param])
 
 
 def check_seen(

@@ -22,6 +22,7 @@ from ehp_api.readings.columns import COLUMNS
 from ehp_api.readings.deps import DryRun, ImportMode
 from ehp_api.readings.files import parse, template
 from ehp_api.readings.schemas import BatchMode, ImportSummary
+from ehp_api.web.body_limits import ADVICE_FILE
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
 from ehp_api.web.language import says_its_language
 from ehp_api.web.openapi import download
@@ -78,7 +79,7 @@ def _read_upload(upload: UploadFile, limit: int) -> bytes:
     while chunk := upload.file.read(_CHUNK):
         total += len(chunk)
         if total > limit:
-            raise too_large(limit, "EHP_MAX_UPLOAD_BYTES", "file", "split the file")
+            raise too_large(limit, "EHP_MAX_UPLOAD_BYTES", "file", ADVICE_FILE)
         chunks.append(chunk)
     return b"".join(chunks)
 
