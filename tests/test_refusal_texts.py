@@ -437,3 +437,18 @@ class TestFrenchRefusals:
         _, error = _refusal(response, 422)
         assert (error["field"], error["code"]) == ("received_on", "date_in_future")
         assert error["reason"] == "ne peut pas être dans le futur"
+
+    def test_a_kobo_submission_names_its_question_and_never_its_answer(
+        self, ocha: TestClient, hcr: TestClient
+    ) -> None:
+        from tests.complaints.kobo_data import FORMS, INTAKE, MAPPING, XFORM_ID, submission
+
+        assert ocha.put(f"{FORMS}/{XFORM_ID}", json=MAPPING).status_code == 201
+        body = submission(uuid="0b6f", grp_reception__canal="pirogue")
+        response = hcr.post(INTAKE, json=body, headers=FR)
+        detail, error = _refusal(response, 422)
+        assert detail.startswith("La soumission ne forme pas une plainte valide : channel: ")
+        assert (error["field"], error["code"]) == ("channel", "enum")
+        assert error["reason"].startswith("L'entrée doit être ")
+        assert error["reason"].endswith(" (question Kobo 'grp_reception/canal')")
+        assert "pirogue" not in response.text
