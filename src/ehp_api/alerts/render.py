@@ -219,25 +219,31 @@ def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Co
     )
 
 
+# The fields an alert's view copies from the alert as they are stored.
+_COPIED = set(AlertRestricted.model_fields) & set(Alert.model_fields)
+
+
 def _render(alert: Alert, principal: Principal, ctx: _Context) -> AlertFull | AlertRestricted:
+    """The view the principal may see, built once: a full view is not a restricted one dumped
+    and validated again."""
     pcode, region = ctx.places[alert.location_id]
     days = ctx.durations.get(alert.id or 0, {})
-    restricted = AlertRestricted(
-        **alert.model_dump(include=set(AlertRestricted.model_fields)),
-        location=pcode,
-        admin1=region,
-        admin2=ctx.places[alert.admin2_id][0] if alert.admin2_id else None,
-        triggers=ctx.triggers.get(alert.id or 0, []),
-        links=ctx.links.get(alert.id or 0, []),
-        possible_duplicates=ctx.duplicates.get(alert.id or 0, []),
-        days_to_escalation=days.get("days_to_escalation"),
-        days_to_activation=days.get("days_to_activation"),
-        days_to_closure=days.get("days_to_closure"),
-    )
+    fields = alert.model_dump(include=_COPIED)
+    fields |= {
+        "location": pcode,
+        "admin1": region,
+        "admin2": ctx.places[alert.admin2_id][0] if alert.admin2_id else None,
+        "triggers": ctx.triggers.get(alert.id or 0, []),
+        "links": ctx.links.get(alert.id or 0, []),
+        "possible_duplicates": ctx.duplicates.get(alert.id or 0, []),
+        "days_to_escalation": days.get("days_to_escalation"),
+        "days_to_activation": days.get("days_to_activation"),
+        "days_to_closure": days.get("days_to_closure"),
+    }
     if not policy.sees_everything(principal, alert):
-        return restricted
+        return AlertRestricted(**fields)
     return AlertFull(
-        **restricted.model_dump(),
+        **fields,
         narrative=alert.narrative,
         external_ref=alert.external_ref,
         source_organisation=ctx.organisations[alert.source_organisation_id],
