@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, and_, bindparam, or_
+from sqlalchemy import BindParameter, Connection, Select, and_, bindparam, or_
 from sqlmodel import Session, select
 
 from ehp_api.alerts import policy, service
@@ -89,10 +89,10 @@ def _places(session: Session) -> dict[int, tuple[str, str]]:
     return {i: (p, pcodes[parent] if parent else p) for i, p, parent in rows}
 
 
-def _triggers(session: Session, ids: list[int]) -> dict[int, list[TriggerEvaluation]]:
+def _triggers(connection: Connection, ids: list[int]) -> dict[int, list[TriggerEvaluation]]:
     # Plain rows rather than entities: a read renders them once and keeps nothing.
     result: dict[int, list[TriggerEvaluation]] = defaultdict(list)
-    rows = session.execute(_TRIGGERS, {"ids": ids}).all()
+    rows = connection.execute(_TRIGGERS, {"ids": ids}).all()
     for alert_id, code, version, fired, inputs in rows:
         result[alert_id].append(
             TriggerEvaluation(rule=code, version=version, fired=fired, inputs=inputs)
@@ -105,7 +105,7 @@ def _links(session: Session, principal: Principal, ids: list[int]) -> dict[int, 
 
     Most alerts have no link: the links of the page are read first, and the caller's visibility
     is asked only of the alerts at their other ends, when there are any."""
-    pairs = session.execute(_LINKS, {"ids": ids}).all()
+    pairs = session.connection().execute(_LINKS, {"ids": ids}).all()
     if not pairs:
         return {}
     others = {end for pair in pairs for end in pair} - set(ids)
@@ -170,7 +170,7 @@ def _duplicates(
     for n, (category, admin2_id, day) in enumerate(near):
         values |= {f"c{n}": category, f"a{n}": admin2_id, f"lo{n}": day - window}
         values[f"hi{n}"] = day + window
-    rows = session.execute(_near(len(near)), values).all()
+    rows = session.connection().execute(_near(len(near)), values).all()
     by_pair: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
     for row in rows:
         by_pair[(row.category, row.admin2_id)].append(row)
@@ -192,16 +192,20 @@ def _duplicates(
     return result
 
 
-def _durations(session: Session, ids: list[int]) -> dict[int, dict[str, int]]:
+def _durations(connection: Connection, ids: list[int]) -> dict[int, dict[str, int]]:
     steps: dict[int, list[tuple[str, date]]] = defaultdict(list)
-    rows = session.execute(_STEPS, {"ids": ids}).all()
+    rows = connection.execute(_STEPS, {"ids": ids}).all()
     for alert_id, to_status, on in rows:
         steps[alert_id].append((to_status, on))
     return {i: durations(steps[i]) for i in ids}
 
 
 def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Context:
+    """What the page's views need, a statement each for the whole page. The statements run on
+    the session's connection (a quarter fewer calls than through the session), after the
+    session's pending changes are flushed, as its own first query would have done."""
     ids = [a.id for a in alerts if a.id is not None]
+    session.flush()
     # Reference lookups, kept per version of the reference data.
     places = reference.memo(session, "alerts.places", lambda: _places(session))
     organisations = reference.memo(
@@ -212,10 +216,10 @@ def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Co
     return _Context(
         places=places,
         organisations=organisations,
-        triggers=_triggers(session, ids),
+        triggers=_triggers(session.connection(), ids),
         links=_links(session, principal, ids),
         duplicates=_duplicates(session, principal, alerts, places),
-        durations=_durations(session, ids),
+        durations=_durations(session.connection(), ids),
     )
 
 
