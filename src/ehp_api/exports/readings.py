@@ -65,12 +65,12 @@ class Cells:
 
     name: str
     cell: Callable[[Any], Any]  # any value
-    text: Callable[[str | None], Any]  # free text (comment, external reference) or None
+    text: Callable[[str], Any]  # free text (a comment, an external reference)
     stamp: Callable[[datetime], Any]  # a timestamp (never None)
 
 
 VALUES = Cells("values", _same, _same, _same)
-# For text and None, `csv_writer.cell_of` is `safe`; for a timestamp, its ISO 8601 form.
+# For text, `csv_writer.cell_of` is `safe`; for a timestamp, its ISO 8601 form.
 CSV = Cells("csv", csv_writer.cell_of, safe, datetime.isoformat)
 
 
@@ -112,7 +112,8 @@ def _reference(session: Session, cells: Cells) -> Reference:
 
 def row_of(ref: Reference, cells: Cells) -> Callable[[Sequence[Any]], list[Any]]:
     """The file row of a row of `_FIELDS`: `columns.reading_to_row` of the reading as the API
-    answers it, then the read-only columns; one function call where that took some sixty."""
+    answers it, then the read-only columns, in a few lookups (tests/exports/test_rows.py holds
+    the two to the same rows)."""
     indicators, periods, organisations = ref.indicators, ref.periods, ref.organisations
     places, nowhere = ref.places, (cells.cell(None), cells.cell(None))
     cell, free_text, stamp = cells.cell, cells.text, cells.stamp
@@ -131,14 +132,15 @@ def row_of(ref: Reference, cells: Cells) -> Callable[[Sequence[Any]], list[Any]]
 
     def row(reading: Sequence[Any]) -> list[Any]:
         (id_, indicator_id, period_id, organisation_id, location_id, disaggregation) = reading[:6]
+        (numerator, denominator, status, validated_numerator, validated_denominator) = reading[6:11]
+        comment, external_ref, created_at, updated_at = reading[11:]
         code, measure, measure_cell, indicator_text = indicators[indicator_id]
-        numerator, denominator = reading[6], reading[7]
         if measure == percentage:
             value, part, whole = None, numerator, denominator
         else:
             value = words[bool(numerator)] if measure == boolean else numerator
             part = whole = None
-        validated = display(measure, reading[9], reading[10])
+        validated = display(measure, validated_numerator, validated_denominator)
         return [
             code,
             periods[period_id],
@@ -148,13 +150,13 @@ def row_of(ref: Reference, cells: Cells) -> Callable[[Sequence[Any]], list[Any]]
             value,
             part,
             whole,
-            free_text(reading[11]),  # comment
-            free_text(reading[12]),  # external_ref
-            statuses[reading[8]],
+            None if comment is None else free_text(comment),
+            None if external_ref is None else free_text(external_ref),
+            statuses[status],
             validated if validated is None or type(validated) is int else cell(validated),
             id_,
-            stamp(reading[13]),  # created_at
-            stamp(reading[14]),  # updated_at
+            stamp(created_at),
+            stamp(updated_at),
             measure_cell,
             indicator_text,
         ]
