@@ -8,14 +8,14 @@ as an ASGI application on one event loop, with the thread pool's calls run inlin
 `cProfile` profile sees the whole request (middleware, routing, dependencies, the handler,
 FastAPI's check of a returned model, the streamed body). The counts it prints, Python function
 calls and SQL statements per request, hardly move with the machine's load; the milliseconds
-(profiled, so slower than served) do.
+(of the profiled pass, and of an unprofiled pass before it) do.
 
 `URL`: a PostgreSQL database prepared as `load.py` prepares one (`load.py --keep` leaves one;
-`load_setup.prepare(url, rows)` makes one). The requests are the load mix's (`load_mix.py`),
-drawn with a fixed seed: the analyst's alerts list of a cercle (50 a page) and CSV export of a
-partner's quarter; and, as `reads.py` does, UNHCR reading its own alert, posted first unless
-`--alert-id` names one. `--save DIR` writes every answer's body, to compare two commits' answers
-byte for byte.
+so do `load_setup.create_database()` then `load_setup.prepare(url, 100_000)`). The requests
+are the load mix's (`load_mix.py`), drawn with a fixed seed: the analyst's alerts list of a
+cercle (50 a page) and CSV export of a partner's quarter; and, as `reads.py` does, UNHCR
+reading its own alert, posted first unless `--alert-id` names one. `--save DIR` writes every
+answer's body, to compare two commits' answers byte for byte.
 """
 
 import argparse
@@ -24,6 +24,7 @@ import cProfile
 import os
 import pstats
 import random
+import statistics
 import time
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
@@ -112,6 +113,11 @@ async def _measure(app: FastAPI, label: str, paths: list[str], secret: str, args
         nonlocal statements
         statements += 1
 
+    plain = []  # unprofiled, for scale only: the machine's load moves these
+    for path in paths:
+        start = time.perf_counter()
+        await get(app, path, secret)
+        plain.append(time.perf_counter() - start)
     event.listen(app.state.engine, "before_cursor_execute", count)
     bodies, profile, start = [], cProfile.Profile(), time.perf_counter()
     profile.enable()
@@ -125,7 +131,8 @@ async def _measure(app: FastAPI, label: str, paths: list[str], secret: str, args
     calls = stats.total_calls / n  # type: ignore[attr-defined]
     print(
         f"{label}: {n} requests, {size:,.0f} bytes each: {calls:,.0f} Python calls, "
-        f"{statements / n:.1f} SQL statements, {1000 * elapsed / n:.1f} ms (profiled) a request"
+        f"{statements / n:.1f} SQL statements; {1000 * elapsed / n:.1f} ms a request profiled, "
+        f"{1000 * statistics.median(plain):.1f} ms at the median unprofiled"
     )
     if args.save:
         folder = Path(args.save) / label.split(" (")[0].replace(" ", "_")
