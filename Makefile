@@ -33,12 +33,13 @@ lock-check: | $(UV)
 	$(UV) lock --check
 
 # The message catalog: extract what the code marks (tr, N_; the partner kit's too), update the
-# French .po (then translate every new or fuzzy entry: tests/test_i18n.py fails until each has its
-# French).
+# French .po (then translate every new entry: tests/test_i18n.py fails until each has its French).
+# No fuzzy matching: a new message never starts from a near one's French, which would read right
+# and say something else.
 LOCALE := src/ehp_api/locale
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k tr -k N_ --no-location --sort-output --omit-header -o $(LOCALE)/messages.pot src partner/src
-	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages -l fr --ignore-obsolete --no-wrap
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages -l fr --ignore-obsolete --no-wrap --no-fuzzy-matching
 
 # Debian's Chromium, which tests/e2e/test_docs_browser.py drives (Playwright never downloads one).
 install-browser:

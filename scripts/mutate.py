@@ -69,7 +69,11 @@ TARGETS: dict[str, Target] = {
             "src/ehp_api/audit/policy.py",
         ),
         ("tests/complaints", "tests/audit"),
-        whole=("src/ehp_api/complaints/policy.py", "src/ehp_api/complaints/identity.py"),
+        whole=(
+            "src/ehp_api/complaints/policy.py",
+            "src/ehp_api/complaints/identity.py",
+            "src/ehp_api/core/sealing.py",  # the keyring that seals identities
+        ),
     ),
     # the two alert workflows, and which alerts each caller sees. The state machine's test
     # mutates the tables itself (mutmut leaves module-level tables alone); its 145 cases reach

@@ -29,6 +29,10 @@ from tests import builders
 # environment) default to English. French is asked per request by the tests that prove it
 # (tests/test_i18n.py), and the product's own default is checked there too.
 os.environ["EHP_DEFAULT_LANGUAGE"] = "en"
+# The command line reads the locale first (LC_ALL, LC_MESSAGES, LANG: docs/operations.md); one that
+# names no language leaves EHP_DEFAULT_LANGUAGE, whatever the developer's own locale is.
+os.environ.pop("LC_ALL", None)
+os.environ["LC_MESSAGES"] = "C.UTF-8"
 
 # A key for tests only; real deployments set EHP_ENCRYPTION_KEY.
 TEST_ENCRYPTION_KEY = "vsa2x3abYBJsPheFstw-8FXHkGpQSBD3K2Ww3A7vwNA="

@@ -147,13 +147,14 @@ def ehp_api(
     *args: str, database_url: str, key: str | None, script: str = "from ehp_api.cli import app"
 ) -> subprocess.CompletedProcess[str]:
     """`ehp-api ARGS` in a subprocess, with the settings of an operator's shell (the worktree's
-    code: `python -c`, not the installed script). `script` may prepare the command first."""
+    code: `python -c`, not the installed script), in English, which the tests read (an operator's
+    shell gets the deployment's French). `script` may prepare the command first."""
     settings = {"EHP_DATABASE_URL": database_url}
     if key is not None:
         settings["EHP_ENCRYPTION_KEY"] = key
     env = user_environment(**settings)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
-    code = f"{script}\napp({list(args)!r})"
+    code = f"{script}\napp({['--lang', 'en', *args]!r})"
     return subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
     )

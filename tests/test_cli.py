@@ -1,6 +1,7 @@
 """The `ehp-api` command migrates and seeds the database named by the settings."""
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -16,10 +17,11 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from ehp_api.audit.models import AuditEvent
-from ehp_api.cli import app
+from ehp_api.cli import app, language
 from ehp_api.core import migrate
 from ehp_api.core.config import Settings, get_settings
 from ehp_api.core.db import utcnow
+from ehp_api.core.i18n import Language, current_language
 from ehp_api.indicators.models import Indicator
 from ehp_api.main import create_app
 from ehp_api.models import get_engine
@@ -143,6 +145,92 @@ def test_rebuild_totals_counts_readings_loaded_past_the_service(database_url: st
     engine.dispose()
 
 
+def words(helped: str) -> str:
+    """The help's words in one line, without the frames and the wrapping of its panels."""
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", helped).split())
+
+
+class TestLanguages:
+    """`--lang`, else the locale, else EHP_DEFAULT_LANGUAGE (docs/operations.md)."""
+
+    def test_in_french_messages_errors_and_help(self, database_url: str) -> None:
+        runner = CliRunner()
+        upgraded = runner.invoke(app, ["--lang", "fr", "db", "upgrade"])
+        assert "totaux des relevés recalculés : 0 lignes" in upgraded.output
+        seeded = runner.invoke(app, ["--lang", "fr", "seed"])
+        assert "indicators : 54 créé(s)" in seeded.output
+        assert seeded.output.endswith("seed : modifications appliquées\n")
+        args = ["--lang=fr", "create-api-key", "--org", "NOPE", "--role", "partner", "--name", "x"]
+        refused = runner.invoke(app, args)
+        assert refused.exit_code == 2
+        assert refused.stderr.splitlines() == [
+            "erreur : Aucune organisation n'a le code 'NOPE'.",
+            "  organisation : Aucune organisation n'a le code 'NOPE'.",
+        ]
+        short = runner.invoke(
+            app,
+            ["--lang", "fr", "create-user", "a@ocha.example", "--org", "OCHA", "--role", "analyst"],
+            input="court\n",
+        )
+        assert short.exit_code == 2
+        assert "  password : Le texte doit avoir au moins 12 caractère" in short.stderr
+        helped = words(runner.invoke(app, ["--lang", "fr", "--help"]).output)
+        assert "Charger le plan de travail et les données de référence" in helped
+        assert "Migrations du schéma de la base de données" in helped
+        sub = words(runner.invoke(app, ["--lang", "fr", "backup", "--help"]).output)
+        assert "Copier toute la base de données dans PATH" in sub
+        assert "Remplacer PATH s'il existe." in sub
+        # The run's language ends with it: what runs next in this process is not French.
+        assert current_language() == Language.en
+
+    def test_english_stays_english(self, database_url: str) -> None:
+        runner = CliRunner()
+        runner.invoke(app, ["--lang", "en", "db", "upgrade"])
+        assert runner.invoke(app, ["--lang", "en", "seed"]).output.endswith(
+            "seed: changes applied\n"
+        )
+        helped = words(runner.invoke(app, ["--lang", "en", "--help"]).output)
+        assert "Load the work plan and reference data" in helped
+
+    @pytest.mark.parametrize(
+        ("environ", "expected"),
+        [
+            ({"LANG": "fr_ML.UTF-8", "EHP_DEFAULT_LANGUAGE": "en"}, "fr"),
+            ({"LC_MESSAGES": "en_GB.UTF-8", "LANG": "fr_FR.UTF-8"}, "en"),
+            ({"LC_ALL": "fr_FR@euro", "LC_MESSAGES": "en_US.UTF-8"}, "fr"),
+            ({"LANG": "C.UTF-8", "EHP_DEFAULT_LANGUAGE": "fr"}, "fr"),  # a container, cron
+            ({"LANG": "C.UTF-8", "EHP_DEFAULT_LANGUAGE": "en"}, "en"),
+            ({"LANG": "de_DE.UTF-8", "EHP_DEFAULT_LANGUAGE": "fr"}, "fr"),
+            ({}, "fr"),  # the product's default
+        ],
+    )
+    def test_the_locale_then_the_setting(
+        self,
+        database_url: str,
+        monkeypatch: pytest.MonkeyPatch,
+        environ: dict[str, str],
+        expected: str,
+    ) -> None:
+        for name in ("LC_ALL", "LC_MESSAGES", "LANG", "EHP_DEFAULT_LANGUAGE"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        assert language.chosen(None) == Language(expected)
+        assert language.chosen(Language.en) == Language.en  # --lang wins
+        output = CliRunner().invoke(app, ["db", "upgrade"]).output
+        assert ("totaux des relevés" in output) == (expected == "fr"), output
+
+    def test_lang_is_read_before_the_command_only(self) -> None:
+        commands = {"seed": None, "db": None}
+        assert language.asked_in(["--lang", "fr", "seed"], commands) == Language.fr
+        assert language.asked_in(["--lang=en", "db", "upgrade"], commands) == Language.en
+        assert language.asked_in(["seed", "--lang", "fr"], commands) is None
+        assert language.asked_in(["--lang", "de", "seed"], commands) is None  # click refuses it
+        refused = CliRunner().invoke(app, ["--lang", "de", "seed"])
+        assert refused.exit_code == 2
+
+
 class TestServe:
     """`ehp-api serve` hands uvicorn what a multi-worker server needs."""
 
@@ -235,6 +323,8 @@ class TestPurgeExpired:
                 assert session.scalars(select(RateLimitCounter.key)).all() == ["new"]
             engine.dispose()
             assert "Removed 0" in run("purge-expired").stdout
+            french = run("--lang", "fr", "purge-expired").stdout
+            assert french.startswith("0 clé(s) d'idempotence expirée(s) et 0 compteur(s)")
             # The key is free again: a retry with it runs afresh instead of being replayed.
             again = post("old")
         assert again.status_code == 201

@@ -179,6 +179,21 @@ class TestCatalog:
         untranslated = sorted(m for m in marked if not catalog[m][0] or catalog[m][1])
         assert untranslated == [], "empty or fuzzy in fr/LC_MESSAGES/messages.po"
 
+    def test_no_entry_is_fuzzy(self) -> None:
+        """A fuzzy entry is left out when the catalog is compiled: its message would be English
+        while the catalog seems to hold its French. `make messages` matches nothing fuzzily
+        (`--no-fuzzy-matching`); an entry flagged by hand, or by another tool, fails here, marked
+        in the code or not (the header too)."""
+        with po_path(Language.fr).open("rb") as po:
+            catalog = read_po(po)
+        assert not catalog.fuzzy, "the header of fr/LC_MESSAGES/messages.po is fuzzy"
+        assert sorted(m.id for m in catalog if m.id and m.fuzzy) == []
+
+    def test_make_messages_never_matches_fuzzily(self) -> None:
+        makefile = (Path(__file__).parents[1] / "Makefile").read_text(encoding="utf-8")
+        [update] = [line for line in makefile.splitlines() if "pybabel update" in line]
+        assert "--no-fuzzy-matching" in update
+
     def test_a_translation_keeps_the_fields_of_its_message(self) -> None:
         """The same fields, or formatting would fail; pydantic's templates are the exception:
         their French leaves out `{expected_plural}`, which pydantic computes and never passes."""

@@ -18,6 +18,8 @@ from tests.register.conftest import decision, meeting, note, point, request
 
 Body = dict[str, Any]
 Clients = Callable[..., TestClient]
+# A body, or how to make it from what the record holds (read with the writing client).
+Sent = Body | Callable[[TestClient], Body]
 
 
 @dataclass
@@ -28,8 +30,8 @@ class Case:
     role: Role
     method: str
     make: Callable[[TestClient], str]
-    first: Body
-    second: Body
+    first: Sent
+    second: Sent
     read: bool = True
 
 
@@ -110,12 +112,17 @@ CASES = {
     "webhooks": Case(
         Role.secretariat, "PATCH", _webhook, {"description": "Sync"}, {"description": "Mirror"},
     ),
+    "complaint_deadlines": Case(
+        Role.secretariat, "PUT", lambda _: "/api/v1/complaint-deadlines",
+        lambda c: _hours(c, 30), lambda c: _hours(c, 31),
+    ),
 }  # fmt: skip
 
 
-def _write(client: TestClient, case: Case, url: str, body: Body, tag: str | None = None):  # type: ignore[no-untyped-def]
+def _write(client: TestClient, case: Case, url: str, body: Sent, tag: str | None = None):  # type: ignore[no-untyped-def]
     headers = {} if tag is None else {"If-Match": tag}
-    return client.request(case.method, url, json=body, headers=headers)
+    sent = body(client) if callable(body) else body
+    return client.request(case.method, url, json=sent, headers=headers)
 
 
 def _stale(response: httpx.Response) -> None:

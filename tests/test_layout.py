@@ -273,7 +273,7 @@ DOMAIN_MODULES: dict[str, dict[str, str]] = {
         "kobo": "intake of KoboToolbox submissions",
         "kobo_forms": "each Kobo form's mapping to complaint fields, as data",
         "purge": "retention: identity erased once its delay has passed",
-        "rotation": "identity tokens sealed again with the first key, batch by batch",
+        "rotation": "sealed tokens sealed again with the first key, batch by batch",
     },
     "dashboard": {
         "alerts_section": "the alerts section, a fixed number of grouped queries",
@@ -291,8 +291,10 @@ DOMAIN_MODULES: dict[str, dict[str, str]] = {
         "tasks": "what each scheduled job does, and the jobs the settings switch on",
     },
     "notifications": {
+        "destinations": "where webhooks may go: public addresses, judged again at each delivery",
         "dispatch": "each new event of the outbox made deliveries, to those who may know of it",
         "mail": "e-mail through SMTP: what a message says, and sending it",
+        "secrets": "webhook signing secrets sealed at rest with the service's keyring",
         "webhooks": "a delivery signed per Standard Webhooks and POSTed",
         "worker": "the worker process: claims, sends, retries with backoff",
     },

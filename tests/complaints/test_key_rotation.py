@@ -101,8 +101,13 @@ def test_the_first_key_seals_and_every_key_opens() -> None:
     assert cipher.sealed_with_first_key(cipher.reseal(from_before))
     assert IdentityCipher(SecretStr(NEW)).open(cipher.reseal(from_before)) == person
     # A token of a key no longer listed, or no key at all: refused, never opened or passed over.
-    with pytest.raises(ServiceUnavailable):
+    with pytest.raises(ServiceUnavailable) as refused:
         IdentityCipher(SecretStr(NEW)).reseal(from_before)
+    # The operator is told which setting lacks the key (mutmut `reseal__mutmut_8` to `_12`: the
+    # text dropped or changed went unseen).
+    assert refused.value.detail == (
+        "A token cannot be decrypted with any configured key (EHP_ENCRYPTION_KEY)."
+    )
     assert not IdentityCipher(None).sealed_with_first_key(sealed)
 
 

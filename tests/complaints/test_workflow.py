@@ -121,6 +121,10 @@ class TestFields:
             ("body", "organisation", "missing"),
             ("body", "due_on", "missing"),
         }
+        # The detail names each field and its reason, one after the other (mutmut
+        # `_check_fields__mutmut_60`: the separator of that list changed went unseen).
+        detail = response.json()["detail"]
+        assert "organisation: referred needs it; due_on: referred needs it." in detail
 
     def test_fields_of_another_step_are_refused(self, hcr: TestClient) -> None:
         complaint_id = create(hcr)["id"]

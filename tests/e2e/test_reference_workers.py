@@ -62,4 +62,5 @@ def test_touch_reference_is_a_command_an_operator_runs(server: harness.Server) -
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("reference data version: ")
+    # A user's shell whose locale names no language (the suite's C.UTF-8): the deployment's French.
+    assert result.stdout.startswith("version des données de référence : ")

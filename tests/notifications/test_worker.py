@@ -16,6 +16,7 @@ from standardwebhooks import Webhook
 from ehp_api.core.config import Settings
 from ehp_api.core.permissions import Role
 from ehp_api.notifications import worker
+from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.e2e.harness import user_environment
 from tests.notifications.conftest import Live, eventually
 from tests.notifications.test_webhooks import record, refer, settled
@@ -29,6 +30,9 @@ def start_worker_process(live: Live) -> subprocess.Popen[bytes]:
         EHP_WORKER_POLL_SECONDS="0.1",
         EHP_WORKER_LEASE_SECONDS="5",
         EHP_WEBHOOK_TIMEOUT_SECONDS="20",
+        EHP_WEBHOOK_ALLOW_PRIVATE_NETWORKS="true",
+        EHP_WEBHOOK_ALLOW_HTTP="true",
+        EHP_ENCRYPTION_KEY=TEST_ENCRYPTION_KEY,  # it opens the secrets it signs with
         PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"),
     )
     command = [str(Path(sys.executable).parent / "ehp-api"), "worker"]

@@ -71,7 +71,7 @@ def workbook_rows(client: TestClient) -> dict[str, dict[str, Any]]:
     assert response.status_code == 200, response.text
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     found = {}
-    for name in ("Axe 1", "Axe 2", "Axe 3"):
+    for name in ("Axis 1", "Axis 2", "Axis 3"):
         _title, header, *rows = book[name].iter_rows(values_only=True)
         for row in rows:
             if row[0] == "indicator":

@@ -192,7 +192,7 @@ class TestTheQuarterByHand:
         rows = workbook_rows(client)
         for code, value, *_ in BY_HAND:
             expected = (
-                {True: "oui", False: "non"}.get(value, value) if isinstance(value, bool) else value
+                {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
             )
             assert rows[code][QUARTER] == expected, code
         first = rows["1.1.1.1"]

@@ -274,9 +274,9 @@ class TestYesNo:
         assert (board["value"], board["reported"]) == (None, False)
         row = workbook_rows(client)["2.1.1.1"]
         assert (row["2020Q4"], row["2021Q2"], row["2020"], row["2021"]) == (
-            "oui",
+            "yes",
             None,
-            "oui",
+            "yes",
             None,
         )
 
@@ -294,7 +294,7 @@ class TestYesNo:
         plant("OCHA", indicator="1.2.6.1", period="2020Q4", value=True)
         board = on_board(dashboard(client, "2021Q2"), "1.2.6.1")
         assert (board["value"], board["achieved_in"], board["reported"]) == (True, "2020Q4", True)
-        assert workbook_rows(client)["1.2.6.1"]["2022Q4"] == "oui"
+        assert workbook_rows(client)["1.2.6.1"]["2022Q4"] == "yes"
 
     def test_an_updated_mapping_says_when_it_was_last_confirmed(
         self, client: TestClient, plant: Callable[..., dict]

@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from ehp_api.access import credentials, render, service
 from ehp_api.access.login import login
+from ehp_api.access.models import User
 from ehp_api.access.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -19,6 +20,7 @@ from ehp_api.access.schemas import (
     UserPublic,
     UserUpdate,
 )
+from ehp_api.core import row_locks
 from ehp_api.core.db import RecordId, SessionDep, writes_when
 from ehp_api.core.errors import AppError, Conflict, app_error_response, problem_responses
 from ehp_api.core.guards import BearerSecret, CurrentPrincipal, require
@@ -129,7 +131,13 @@ def update_user(
     if_match: IfMatch = None,
 ) -> Response:
     """Change a user's name, role, password or active flag (deactivating ends their sessions)."""
-    check_seen(if_match, lambda: render.user_to_public(service.get_user(session, user_id)), "user")
+    check_seen(
+        session,
+        if_match,
+        row_locks.rows(User, id=user_id),
+        lambda: render.user_to_public(service.get_user(session, user_id)),
+        "user",
+    )
     return tagged(render.user_to_public(service.update_user(session, actor, user_id, data)))
 
 

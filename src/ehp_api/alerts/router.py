@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from ehp_api.alerts import policy, render, service, triggers, workflow
-from ehp_api.alerts.models import Alert, AlertCategory, AlertKind, AlertStatus
+from ehp_api.alerts.models import Alert, AlertCategory, AlertKind, AlertStatus, TriggerRule
 from ehp_api.alerts.schemas import (
     AlertCreate,
     AlertFull,
@@ -20,6 +20,7 @@ from ehp_api.alerts.schemas import (
     TriggerRulePublic,
     TriggerRuleUpdate,
 )
+from ehp_api.core import row_locks
 from ehp_api.core.db import RecordId, SessionDep, WriteSessionFactoryDep, writes_when
 from ehp_api.core.errors import Forbidden, problem_responses
 from ehp_api.core.guards import require
@@ -233,6 +234,10 @@ def update_trigger_rule(
 ) -> Response:
     """Change a rule: a new version; alerts already judged keep the version that judged them."""
     check_seen(
-        if_match, lambda: triggers.to_public(triggers.current_rule(session, code)), "trigger rule"
+        session,
+        if_match,
+        row_locks.rows(TriggerRule, code=code),  # its versions: a change adds one
+        lambda: triggers.to_public(triggers.current_rule(session, code)),
+        "trigger rule",
     )
     return tagged(triggers.to_public(triggers.update(session, actor, code, data)))

@@ -1,143 +1,151 @@
-"""The `ehp-api` command: migrations, seed data and the server."""
+"""The `ehp-api` command: migrations, seed data, accounts, housekeeping and the server.
+
+It speaks French or English (`cli.language`: `--lang`, else the locale, else EHP_DEFAULT_LANGUAGE):
+its messages are marked `tr`, its help texts `N_`, as the service's. `push` is the partner kit's
+command and speaks English, as `ehp-push` does.
+"""
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
-from sqlalchemy import func
-from sqlmodel import Session, select
+from pydantic import ValidationError
+from sqlmodel import Session
 
 from ehp_api import seeds
 from ehp_api.access import refusals
 from ehp_api.access import service as access_service
 from ehp_api.access.schemas import ApiKeyCreate, UserCreate
 from ehp_api.audit import service as audit
+from ehp_api.cli import db, safekeeping
+from ehp_api.cli.language import LocalisedGroup
 from ehp_api.complaints import purge as complaints_purge
-from ehp_api.complaints import rotation
-from ehp_api.complaints.identity import IdentityCipher
-from ehp_api.core import backup as backups
-from ehp_api.core import metrics, migrate
+from ehp_api.core import metrics
 from ehp_api.core.config import get_settings
-from ehp_api.core.errors import AppError
+from ehp_api.core.errors import AppError, field_name, validation_reason
+from ehp_api.core.i18n import N_, Language, current_language, tr
 from ehp_api.core.logs import configure_logging
 from ehp_api.core.permissions import Role
 from ehp_api.core.principal import system_principal
 from ehp_api.models import get_engine
-from ehp_api.progress import kept
-from ehp_api.progress.models import ReadingTotal
-from ehp_api.web import idempotency_keys, ratelimit, reference
+from ehp_api.web import idempotency_keys, ratelimit
 from ehp_partner import cli as push_cli
 from ehp_partner import push
 
 app = typer.Typer(
-    help="ehp_api: the EHP Mali protection strategy service.",
+    cls=LocalisedGroup,
+    help=N_("ehp_api: the EHP Mali protection strategy service."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="Database schema migrations (Alembic).", no_args_is_help=True)
-app.add_typer(db_app, name="db")
+app.add_typer(db.app, name="db")
+app.add_typer(safekeeping.app)
 
 
-@db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
-    """Migrate the database up to REVISION (default: the latest). At the latest, the kept
-    figures are recomputed from the readings, so that a release's rules apply to past data."""
-    migrate.upgrade(get_settings().database_url, revision)
-    if revision == "head":
-        typer.echo(f"reading totals rebuilt: {_rebuild_totals()} rows")
-        typer.echo(f"reference data version: {_touch_reference()}")
-
-
-# `-1` (one step down) is a revision, not an option.
-@db_app.command("downgrade", context_settings={"ignore_unknown_options": True})
-def db_downgrade(revision: Annotated[str, typer.Argument(help="Target, e.g. -1 or base.")]) -> None:
-    """Migrate the database down to REVISION."""
-    migrate.downgrade(revision, get_settings().database_url)
-
-
-@db_app.command("rebuild-totals")
-def db_rebuild_totals() -> None:
-    """Recompute the dashboard's kept reading totals from the readings (after loading readings
-    with SQL, past the service, or to check nothing drifted)."""
-    typer.echo(f"reading totals rebuilt: {_rebuild_totals()} rows")
-
-
-@db_app.command("touch-reference")
-def db_touch_reference() -> None:
-    """Tell every worker that the reference data changed (after changing the plan, organisations,
-    places or periods with SQL, past the service): they drop the answers they keep."""
-    typer.echo(f"reference data version: {_touch_reference()}")
-
-
-def _touch_reference() -> int:
-    with Session(get_engine()) as session, session.begin():
-        reference.touch(session)
-        return reference.version_of(session)
-
-
-def _rebuild_totals() -> int:
-    with Session(get_engine()) as session, session.begin():
-        kept.rebuild(session)
-        return session.exec(select(func.count()).select_from(ReadingTotal)).one()
-
-
-@app.command()
-def seed(
-    directory: Annotated[
-        Path | None, typer.Option("--dir", help="Folder of seed YAML files (default: seed/).")
+@app.callback()
+def main(
+    lang: Annotated[
+        Language | None,
+        typer.Option(
+            "--lang",
+            help=N_(
+                "The language of the messages and help (before the command); default: the "
+                "locale's (LC_ALL, LC_MESSAGES, LANG), else EHP_DEFAULT_LANGUAGE."
+            ),
+        ),
     ] = None,
 ) -> None:
-    """Load the work plan and reference data; safe to run again (it changes only what differs)."""
+    # Read before the arguments are parsed (`LocalisedGroup.main`), so that --help is in it too.
+    del lang
+
+
+@app.command(
+    help=N_(
+        "Load the work plan and reference data; safe to run again (it changes only what differs)."
+    )
+)
+def seed(
+    directory: Annotated[
+        Path | None,
+        typer.Option("--dir", help=N_("Folder of seed YAML files (default: seed/).")),
+    ] = None,
+) -> None:
     with Session(get_engine(), expire_on_commit=False) as session, session.begin():
         report = seeds.load_all(session, directory)
         if report.changed:
             audit.record(session, system_principal(), "seed.load", "seed", None, report.changes())
     for line in report.lines():
         typer.echo(line)
-    typer.echo("seed: changes applied" if report.changed else "seed: already up to date")
+    typer.echo(tr("seed: changes applied") if report.changed else tr("seed: already up to date"))
 
 
-def _fail(error: AppError) -> None:
-    typer.echo(f"error: {error.detail}", err=True)
+def _fail(error: AppError) -> NoReturn:
+    typer.echo(tr("error: {message}", message=error.detail), err=True)
     for param in error.errors or []:
-        typer.echo(f"  {param.field}: {param.reason}", err=True)
+        typer.echo("  " + tr("{field}: {reason}", field=param.field, reason=param.reason), err=True)
     raise typer.Exit(code=2)
 
 
-@app.command("create-api-key")
+@app.command(
+    "create-api-key",
+    help=N_(
+        "Create an API key for a partner system; the secret is printed once, as the last line."
+    ),
+)
 def create_api_key(
-    org: Annotated[str, typer.Option("--org", help="Organisation code, e.g. HCR.")],
-    role: Annotated[Role, typer.Option("--role", help="Role of the key.")],
-    name: Annotated[str, typer.Option("--name", help="What the key is for.")],
-    expires_in_days: Annotated[int | None, typer.Option(help="Lifetime in days.")] = None,
+    org: Annotated[str, typer.Option("--org", help=N_("Organisation code, e.g. HCR."))],
+    role: Annotated[Role, typer.Option("--role", help=N_("Role of the key."))],
+    name: Annotated[str, typer.Option("--name", help=N_("What the key is for."))],
+    expires_in_days: Annotated[int | None, typer.Option(help=N_("Lifetime in days."))] = None,
 ) -> None:
-    """Create an API key for a partner system; the secret is printed once, as the last line."""
     data = ApiKeyCreate(name=name, organisation=org, role=role, expires_in_days=expires_in_days)
     try:
         with Session(get_engine(), expire_on_commit=False) as session, session.begin():
             created = access_service.create_api_key(session, system_principal(), data)
     except AppError as error:
         _fail(error)
-    typer.echo(f"API key {created.prefix} for {created.organisation} ({created.role}) created.")
-    typer.echo("Store this secret now; it cannot be shown again:")
+    typer.echo(
+        tr(
+            "API key {prefix} for {organisation} ({role}) created.",
+            prefix=created.prefix,
+            organisation=created.organisation,
+            role=created.role,
+        )
+    )
+    typer.echo(tr("Store this secret now; it cannot be shown again:"))
     typer.echo(created.secret)
 
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+        return str(typer.prompt(tr("Password"), hide_input=True, confirmation_prompt=True))
     return sys.stdin.readline().rstrip("\n")
 
 
-@app.command("create-user")
+def _refuse_account(error: ValidationError) -> NoReturn:
+    """The fields refused, each with pydantic's reason in the run's language (never a value:
+    one of them is the password)."""
+    typer.echo(tr("error: {message}", message=tr("The account is not valid.")), err=True)
+    language = current_language()
+    for found in error.errors(include_url=False, include_input=False):
+        reason = validation_reason(found, language)
+        typer.echo(
+            "  " + tr("{field}: {reason}", field=field_name(found["loc"]), reason=reason), err=True
+        )
+    raise typer.Exit(code=2)
+
+
+@app.command(
+    "create-user",
+    help=N_("Create a user; the password is asked for (or read from standard input)."),
+)
 def create_user(
-    email: Annotated[str, typer.Argument(help="Login email.")],
-    org: Annotated[str, typer.Option("--org", help="Organisation code, e.g. OCHA.")],
-    role: Annotated[Role, typer.Option("--role", help="Role of the user.")],
-    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    email: Annotated[str, typer.Argument(help=N_("Login email."))],
+    org: Annotated[str, typer.Option("--org", help=N_("Organisation code, e.g. OCHA."))],
+    role: Annotated[Role, typer.Option("--role", help=N_("Role of the user."))],
+    name: Annotated[str | None, typer.Option("--name", help=N_("Display name."))] = None,
 ) -> None:
-    """Create a user; the password is asked for (or read from standard input)."""
     try:
         data = UserCreate(
             email=email,
@@ -146,128 +154,61 @@ def create_user(
             role=role,
             password=_read_password(),
         )
-    except ValueError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=2) from None
+    except ValidationError as error:
+        _refuse_account(error)
     try:
         with Session(get_engine(), expire_on_commit=False) as session, session.begin():
             user = access_service.create_user(session, system_principal(), data)
     except AppError as error:
         _fail(error)
-    typer.echo(f"User {user.email} ({user.role}, {data.organisation}) created with id {user.id}.")
+    typer.echo(
+        tr(
+            "User {email} ({role}, {organisation}) created with id {id}.",
+            email=user.email,
+            role=user.role,
+            organisation=data.organisation,
+            id=user.id,
+        )
+    )
 
 
-@app.command("purge-identities")
+@app.command(
+    "purge-identities",
+    help=N_("Erase the identity of complaints closed longer ago than EHP_IDENTITY_RETENTION_DAYS."),
+)
 def purge_identities() -> None:
-    """Erase the identity of complaints closed longer ago than EHP_IDENTITY_RETENTION_DAYS."""
     days = get_settings().identity_retention_days
     with Session(get_engine(), expire_on_commit=False) as session, session.begin():
         ids = complaints_purge.purge_identities(session, system_principal(), days)
-    typer.echo(f"Identity erased from {len(ids)} complaint(s) closed more than {days} days ago.")
+    typer.echo(
+        tr(
+            "Identity erased from {count} complaint(s) closed more than {days} days ago.",
+            count=len(ids),
+            days=days,
+        )
+    )
 
 
-@app.command("purge-expired")
+@app.command(
+    "purge-expired",
+    help=N_(
+        "Delete expired Idempotency-Keys (with their stored answers) and rate-limit counters, "
+        "and summarise ended login refusals in the audit log."
+    ),
+)
 def purge_expired() -> None:
-    """Delete expired Idempotency-Keys (with their stored answers) and rate-limit counters, and
-    summarise ended login refusals in the audit log."""
     with Session(get_engine()) as session, session.begin():
         keys = idempotency_keys.purge_expired(session)
         counters = ratelimit.purge_expired(session)
         refused = refusals.summarise_ended(session)
     typer.echo(
-        f"Removed {keys} expired idempotency key(s) and {counters} rate-limit counter(s); "
-        f"summarised {refused} ended run(s) of refused logins."
-    )
-
-
-@app.command("backup")
-def backup(
-    path: Annotated[Path, typer.Argument(dir_okay=False, help="The backup file to write.")],
-    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
-) -> None:
-    """Copy the whole database into PATH while the service runs (SQLite: its online backup;
-    PostgreSQL: pg_dump's custom format). The encryption key is not in it: keep it apart."""
-    settings = get_settings()
-    try:
-        written = backups.backup(settings.database_url, path, replace=force)
-    except backups.BackupError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=2) from None
-    changes = {"format": written.format, "bytes": written.size}
-    with Session(get_engine()) as session, session.begin():
-        audit.record(
-            session,
-            system_principal(),
-            "database.backup",
-            "database",
-            None,
-            {name: {"old": None, "new": value} for name, value in changes.items()},
+        tr(
+            "Removed {keys} expired idempotency key(s) and {counters} rate-limit counter(s); "
+            "summarised {refused} ended run(s) of refused logins.",
+            keys=keys,
+            counters=counters,
+            refused=refused,
         )
-    typer.echo(f"Backup written to {written.path} ({written.format}, {written.size} bytes).")
-
-
-@app.command("restore")
-def restore(
-    path: Annotated[Path, typer.Argument(help="A file written by `ehp-api backup`.")],
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace what the target database holds.")
-    ] = False,
-) -> None:
-    """Load a backup into the database of EHP_DATABASE_URL, which must be empty (new), unless
-    --force. Stop the service first; then `ehp-api db upgrade` if the backup is older."""
-    settings = get_settings()
-    try:
-        backups.restore(settings.database_url, path, force=force)
-    except backups.BackupError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=2) from None
-    engine = get_engine()
-    with engine.connect() as connection:
-        revision = migrate.current_revision(connection)
-    typer.echo(f"Restored {path} (schema revision {revision}).")
-    if revision != migrate.head_revision():
-        typer.echo(
-            "The schema is older than this release's: run `ehp-api db upgrade` before serving."
-        )
-        return
-    cipher = IdentityCipher(settings.encryption_key)
-    with Session(engine) as session, session.begin():
-        lost = rotation.unreadable(session, cipher)
-        changes = {"backup": {"old": None, "new": path.name}}
-        audit.record(session, system_principal(), "database.restore", "database", None, changes)
-    if lost:
-        typer.echo(
-            f"error: {lost} complainant identities open with no key of EHP_ENCRYPTION_KEY: set "
-            "the key(s) in use when the backup was taken",
-            err=True,
-        )
-        raise typer.Exit(code=1)
-
-
-@app.command("rotate-encryption-key")
-def rotate_encryption_key(
-    batch_size: Annotated[
-        int, typer.Option(min=1, max=10_000, help="Rows sealed again per transaction.")
-    ] = 500,
-) -> None:
-    """Seal every complainant identity (and kept answer) again with the first key of
-    EHP_ENCRYPTION_KEY; stopped, it continues where it was when run again. Audited."""
-    cipher = IdentityCipher(get_settings().encryption_key)
-    if not cipher.keyed:
-        typer.echo("error: EHP_ENCRYPTION_KEY is not set", err=True)
-        raise typer.Exit(code=2)
-
-    def report(state: rotation.Progress) -> None:
-        typer.echo(f"{state.place}: {state.resealed} sealed again, {state.current} current")
-
-    try:
-        done = rotation.rotate(get_engine(), cipher, system_principal(), batch_size, report)
-    except rotation.Unreadable as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=2) from None
-    typer.echo(
-        f"Sealed {done.resealed} token(s) again with the first key; {done.current} already were. "
-        "Every identity now opens with the first key alone."
     )
 
 
@@ -275,21 +216,20 @@ def rotate_encryption_key(
 app.command("push", help=push.HELP)(push_cli.push_file)
 
 
-@app.command()
+@app.command(help=N_("Serve the API with uvicorn; several workers need PostgreSQL."))
 def serve(
-    host: Annotated[str | None, typer.Option(help="Default: EHP_HOST.")] = None,
-    port: Annotated[int | None, typer.Option(help="Default: EHP_PORT.")] = None,
+    host: Annotated[str | None, typer.Option(help=N_("Default: EHP_HOST."))] = None,
+    port: Annotated[int | None, typer.Option(help=N_("Default: EHP_PORT."))] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes; default EHP_WORKERS.")
+        int | None, typer.Option(help=N_("Worker processes; default EHP_WORKERS."))
     ] = None,
 ) -> None:
-    """Serve the API with uvicorn; several workers need PostgreSQL."""
     import uvicorn
 
     settings = get_settings()
     workers = workers or settings.workers
     if workers > 1 and settings.is_sqlite:
-        typer.echo("warning: several workers on SQLite serialise their writes", err=True)
+        typer.echo(tr("warning: several workers on SQLite serialise their writes"), err=True)
     configure_logging(settings.log_level, settings.log_format)
     with metrics.multiprocess_folder(workers):
         uvicorn.run(
@@ -310,10 +250,13 @@ def serve(
         )
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Deliver the outbox's events (webhooks, e-mail) and run the scheduled jobs (EHP_JOB_*) "
+        "until stopped; several may run on PostgreSQL, one on SQLite."
+    )
+)
 def worker() -> None:
-    """Deliver the outbox's events (webhooks, e-mail) and run the scheduled jobs (EHP_JOB_*)
-    until stopped; several may run on PostgreSQL, one on SQLite."""
     import signal
     import threading
 
@@ -327,9 +270,12 @@ def worker() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     scheduled = tasks.from_settings(settings)
-    names = ", ".join(job.name for job in scheduled) or "none"
+    names = ", ".join(job.name for job in scheduled) or tr("none")
     typer.echo(
-        f"worker: delivering events, scheduled jobs: {names} (stop with Ctrl-C or SIGTERM)",
+        tr(
+            "worker: delivering events, scheduled jobs: {names} (stop with Ctrl-C or SIGTERM)",
+            names=names,
+        ),
         err=True,
     )
     outbox_worker.run(get_engine(), settings, stop, jobs=[jobs.Scheduler(scheduled)])

@@ -8,6 +8,8 @@ from fastapi.responses import Response
 from ehp_api.complaints import deadlines, kobo_forms
 from ehp_api.complaints.deadlines import DeadlineTable, DeadlineTableIn
 from ehp_api.complaints.kobo_forms import XFORM_ID_PATTERN, KoboFormIn, KoboFormPublic
+from ehp_api.complaints.models import ComplaintDeadline, KoboForm
+from ehp_api.core import row_locks
 from ehp_api.core.db import SessionDep
 from ehp_api.core.errors import problem_responses
 from ehp_api.core.guards import require
@@ -41,7 +43,14 @@ def replace_complaint_deadlines(
     session: SessionDep, data: DeadlineTableIn, actor: Configure, if_match: IfMatch = None
 ) -> Response:
     """Replace the deadline table (every row); complaints received from now on get the new ones."""
-    check_seen(if_match, lambda: deadlines.table(session), "deadline table")
+    # The whole table is the record: every row of it is locked.
+    check_seen(
+        session,
+        if_match,
+        row_locks.rows(ComplaintDeadline),
+        lambda: deadlines.table(session),
+        "deadline table",
+    )
     return tagged(deadlines.replace(session, actor, data))
 
 
@@ -87,6 +96,12 @@ def put_kobo_form(
 ) -> Response:
     """Create or replace the mapping of a KoboToolbox form to complaint fields (If-Match on a
     form not mapped yet: 412)."""
-    check_seen(if_match, lambda: _kobo_form(session, xform_id), "Kobo form mapping")
+    check_seen(
+        session,
+        if_match,
+        row_locks.rows(KoboForm, xform_id=xform_id),
+        lambda: _kobo_form(session, xform_id),
+        "Kobo form mapping",
+    )
     form, created = kobo_forms.put(session, actor, xform_id, data)
     return tagged(kobo_forms.to_public(session, [form])[0], 201 if created else 200)

@@ -30,6 +30,7 @@ from ehp_api.audit import policy as audit_policy
 from ehp_api.audit import service as audit
 from ehp_api.audit.models import AuditEvent
 from ehp_api.complaints.models import Category, Complaint
+from ehp_api.core.i18n import N_
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.events.policy import Audience
@@ -41,11 +42,14 @@ EXCLUDES_SEA = "excludes_sea"
 EXCLUDES_CONFIDENTIAL = "excludes_confidential"
 PSEA_ONLY_FLAG = "psea_only"
 NOTES = {
-    EXCLUDES_SEA: "Excludes SEA allegations; ask the PSEA focal point.",
-    EXCLUDES_CONFIDENTIAL: "Excludes the other confidential complaints: the dashboard counts "
-    "them apart (`confidential`), suppressed when small.",
-    PSEA_ONLY_FLAG: "Computed from SEA allegations: shown to PSEA focal points only; ask the "
-    "PSEA focal point.",
+    EXCLUDES_SEA: N_("Excludes SEA allegations; ask the PSEA focal point."),
+    EXCLUDES_CONFIDENTIAL: N_(
+        "Excludes the other confidential complaints: the dashboard counts them apart "
+        "(`confidential`), suppressed when small."
+    ),
+    PSEA_ONLY_FLAG: N_(
+        "Computed from SEA allegations: shown to PSEA focal points only; ask the PSEA focal point."
+    ),
 }
 
 

@@ -1,5 +1,6 @@
-"""Key rotation: every token sealed with an identity key (complainants' identities, the kept
-answers of `POST /complaints`) sealed again with the first key of EHP_ENCRYPTION_KEY.
+"""Key rotation: every token sealed with EHP_ENCRYPTION_KEY (complainants' identities, the kept
+answers of `POST /complaints`, and the webhook secrets the command line adds) sealed again with
+the first key.
 
 Batch by batch, each in a transaction of its own that locks its rows (FOR UPDATE on PostgreSQL,
 the write lock on SQLite), so a request changing one of them waits rather than being
@@ -13,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Engine, Table, and_, bindparam, true, tuple_, update
+from sqlalchemy import Engine, and_, bindparam, true, tuple_, update
 from sqlmodel import Session
 
 from ehp_api.audit import service as audit
@@ -21,7 +22,9 @@ from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.complaints.models import Complaint
 from ehp_api.core.db import select_row, table_of
 from ehp_api.core.errors import ServiceUnavailable
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
+from ehp_api.core.sealing import Sealed
 from ehp_api.web.idempotency_keys import KEYS, Storage
 
 COMPLAINTS = table_of(Complaint)
@@ -29,17 +32,6 @@ COMPLAINTS = table_of(Complaint)
 
 class Unreadable(Exception):
     """A token that no configured key opens: the key that sealed it is missing."""
-
-
-@dataclass(frozen=True)
-class Sealed:
-    """Where tokens live: a table, the columns that order it, the token's column."""
-
-    name: str
-    table: Table
-    keys: tuple[Column[Any], ...]
-    token: Column[Any]
-    where: ColumnElement[bool]
 
 
 SEALED = (
@@ -76,15 +68,17 @@ def rotate(
     actor: Principal,
     batch_size: int,
     progress: Callable[[Progress], None] | None = None,
+    places: Sequence[Sealed] = SEALED,
 ) -> Progress:
-    """Seal every token again with the first key, `batch_size` rows per transaction."""
+    """Seal every token of `places` again with the first key, `batch_size` rows per
+    transaction (the command line adds the webhook secrets to the places of this domain)."""
     run = secrets.token_hex(8)
     with Session(engine) as session, session.begin():
         changes = {"batch_size": {"old": None, "new": batch_size}}
         audit.record(session, actor, "identity_key.rotation_start", "identity_key", run, changes)
     state = Progress()
     after: tuple[Any, ...] | None
-    for place in SEALED:
+    for place in places:
         state.place, after = place.name, None
         while True:
             with Session(engine) as session, session.begin():
@@ -130,8 +124,12 @@ def _batch(
             resealed = cipher.reseal(token)
         except ServiceUnavailable:
             raise Unreadable(
-                f"{place.name}: the row {tuple(keys)} opens with no key of EHP_ENCRYPTION_KEY "
-                "(the key that sealed it is missing); nothing of this batch was changed"
+                tr(
+                    "{place}: the row {row} opens with no key of EHP_ENCRYPTION_KEY (the key "
+                    "that sealed it is missing); nothing of this batch was changed",
+                    place=place.name,
+                    row=tuple(keys),
+                )
             ) from None
         where = {f"b_{column.name}": key for column, key in zip(place.keys, keys, strict=True)}
         changed.append({**where, "b_new": resealed})

@@ -180,11 +180,18 @@ def create(
 
 
 def announce(
-    session: Session, complaint: Complaint, type_: EventType, referred_to: str | None = None
+    session: Session,
+    complaint: Complaint,
+    type_: EventType,
+    referred_to: str | None = None,
+    *,
+    reclassified: bool = False,
 ) -> None:
     """An event about the complaint into the outbox, for webhooks and e-mail alike."""
     readers = audience(complaint)
     data = render.event_data(complaint, referred_to)
+    if reclassified:
+        data["reclassified"] = True
     events.emit(session, type_, f"complaint/{complaint.id}", data, readers, mail=readers)
 
 
@@ -218,11 +225,16 @@ def update(
     if complaint.status == ComplaintStatus.closed:
         raise Conflict(tr("The complaint is closed; it can no longer be changed."))
     before = snapshot(complaint)
+    was_sea = complaint.category == Category.sea_allegation
     _apply_update(session, cipher, complaint, data, data.model_dump(exclude_unset=True))
     if snapshot(complaint) != before:
         complaint.updated_at = utcnow()
         record_change(session, principal, "complaint.update", complaint, before)
     session.flush()
+    if not was_sea and complaint.category == Category.sea_allegation:
+        # Reclassified: the PSEA focal points are told as of a new allegation, and no one else
+        # (it is confidential now, `audience`), whoever was told of it before.
+        announce(session, complaint, EventType.complaint_created, reclassified=True)
     return complaint
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 
 from ehp_api.core import db
+from ehp_api.core.i18n import tr
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -38,7 +39,7 @@ class Written:
 def backup(database_url: str, path: Path, *, replace: bool = False) -> Written:
     """Copy the whole database at `database_url` into the file `path`."""
     if path.exists() and not replace:
-        raise BackupError(f"{path} exists; name a new file, or --force to replace it")
+        raise BackupError(tr("{path} exists; name a new file, or --force to replace it", path=path))
     partial = path.with_name(path.name + ".partial")
     url = make_url(database_url)
     try:
@@ -60,19 +61,34 @@ def restore(database_url: str, path: Path, *, force: bool = False) -> None:
     """Load the backup `path` into the database at `database_url`, which must hold no table
     unless `force` (then what the backup holds replaces what is there)."""
     if not path.is_file():
-        raise BackupError(f"{path} is not a file")
+        raise BackupError(tr("{path} is not a file", path=path))
     url = make_url(database_url)
     with path.open("rb") as handle:
         magic = handle.read(len(SQLITE_MAGIC))
     wanted = SQLITE_MAGIC if _is_sqlite(url) else PG_DUMP_MAGIC
     if not magic.startswith(wanted):
-        expected = "a SQLite database file" if _is_sqlite(url) else "a pg_dump custom-format file"
-        raise BackupError(f"{path} is not {expected}, the kind of backup this database takes")
+        if _is_sqlite(url):
+            raise BackupError(
+                tr(
+                    "{path} is not a SQLite database file, the kind of backup this database takes",
+                    path=path,
+                )
+            )
+        raise BackupError(
+            tr(
+                "{path} is not a pg_dump custom-format file, the kind of backup this database "
+                "takes",
+                path=path,
+            )
+        )
     tables = table_names(database_url)
     if tables and not force:
         raise BackupError(
-            f"the target database is not empty ({len(tables)} tables); restore into a new, "
-            "empty database, or --force to replace what it holds"
+            tr(
+                "the target database is not empty ({count} tables); restore into a new, empty "
+                "database, or --force to replace what it holds",
+                count=len(tables),
+            )
         )
     if _is_sqlite(url):
         _sqlite_restore(path, _sqlite_file(url, must_exist=False))
@@ -107,10 +123,10 @@ def _is_sqlite(url: URL) -> bool:
 
 def _sqlite_file(url: URL, *, must_exist: bool) -> Path:
     if not url.database or url.database == ":memory:":
-        raise BackupError("an in-memory SQLite database has nothing to back up or restore into")
+        raise BackupError(tr("an in-memory SQLite database has nothing to back up or restore into"))
     file = Path(url.database)
     if must_exist and not file.is_file():
-        raise BackupError(f"the SQLite database {file} does not exist")
+        raise BackupError(tr("the SQLite database {file} does not exist", file=file))
     return file
 
 
@@ -143,17 +159,24 @@ def _check_sqlite(connection: sqlite3.Connection, path: Path) -> None:
     try:
         verdict = connection.execute("PRAGMA quick_check").fetchone()
     except sqlite3.DatabaseError as error:
-        raise BackupError(f"{path} is not a readable SQLite database: {error}") from None
+        raise BackupError(
+            tr("{path} is not a readable SQLite database: {error}", path=path, error=error)
+        ) from None
     if verdict != ("ok",):
-        raise BackupError(f"{path} fails SQLite's integrity check: {verdict[0]}")
+        raise BackupError(
+            tr("{path} fails SQLite's integrity check: {verdict}", path=path, verdict=verdict[0])
+        )
 
 
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
         raise BackupError(
-            f"{name} is not on the PATH: install PostgreSQL's client tools (the same major "
-            "version as the server, or newer)"
+            tr(
+                "{name} is not on the PATH: install PostgreSQL's client tools (the same major "
+                "version as the server, or newer)",
+                name=name,
+            )
         )
     return found
 
@@ -173,4 +196,11 @@ def _run(command: list[str], url: URL) -> None:
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         tool = Path(command[0]).name
-        raise BackupError(f"{tool} failed ({done.returncode}): {done.stderr.strip()}")
+        raise BackupError(
+            tr(
+                "{tool} failed ({code}): {stderr}",
+                tool=tool,
+                code=done.returncode,
+                stderr=done.stderr.strip(),
+            )
+        )

@@ -71,7 +71,8 @@ class Settings(BaseSettings):
     default_language: Literal["fr", "en"] = Field(
         "fr",
         description="Language of problems, labels and files when a request asks for neither "
-        "French nor English (`Accept-Language`, `lang`).",
+        "French nor English (`Accept-Language`, `lang`), and of `ehp-api` when the locale names "
+        "neither.",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated origins allowed by CORS."
@@ -220,6 +221,17 @@ class Settings(BaseSettings):
         gt=0,
         description="Wait before the first retry of a failed delivery; it doubles with each "
         "attempt, up to six hours.",
+    )
+    webhook_allow_private_networks: bool = Field(
+        False,
+        description="Let webhooks go to loopback, private, link-local and other non-public "
+        "addresses (a receiver on the deployment's own network); off, such a URL is refused when "
+        "subscribed and each delivery to one is refused (the worker never reaches inside).",
+    )
+    webhook_allow_http: bool = Field(
+        False,
+        description="Let webhooks go to plain http URLs; off, only https ones (events must not "
+        "cross a network in clear).",
     )
     smtp_host: str | None = Field(
         None, description="SMTP server for e-mail notifications; unset: no e-mail is sent."

@@ -64,8 +64,8 @@ def catalog(language: Language) -> gettext.NullTranslations:
 
 
 def current_language() -> Language:
-    """The request's language (`ehp_api.web.language` sets it); outside a request (the command
-    line, scripts), English, the language of the command line's own texts."""
+    """The request's language (`ehp_api.web.language` sets it), or the command line's
+    (`ehp_api.cli.language`); elsewhere (scripts, tests calling a service), English."""
     language = language_var.get()
     return Language(language) if language else Language.en
 

@@ -33,3 +33,15 @@ def lock_for_update(session: Session, model: type[Model], key: Any) -> Model | N
     """The row of `model` with primary key `key`, locked and fresh; None if there is none."""
     [primary_key] = inspect(model).primary_key
     return session.exec(for_update(select(model).where(primary_key == key), model)).first()
+
+
+def rows(model: type[Model], **equal: Any) -> SelectOfScalar[Model]:
+    """The rows of `model` whose columns hold the values named (every row when none is): what a
+    write locks with `lock_rows`, e.g. `rows(Organisation, code="HCR")`."""
+    return select(model).filter_by(**equal)
+
+
+def lock_rows(session: Session, stmt: SelectOfScalar[Model]) -> list[Model]:
+    """The rows `stmt` selects, locked and fresh, of the one model it selects."""
+    [selected] = stmt.column_descriptions
+    return list(session.exec(for_update(stmt, selected["entity"])).all())

@@ -9,6 +9,7 @@ import yaml
 from sqlmodel import Session, SQLModel, select
 
 from ehp_api.core.db import table_of
+from ehp_api.core.i18n import N_, tr
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -27,6 +28,14 @@ def seed_dir() -> Path:
 def read_yaml(directory: Path, name: str) -> Any:
     with (directory / name).open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+OUTCOMES = {
+    "created": N_("created {count}"),
+    "updated": N_("updated {count}"),
+    "unchanged": N_("unchanged {count}"),
+    "deleted": N_("deleted {count}"),
+}
 
 
 class SeedReport:
@@ -51,8 +60,13 @@ class SeedReport:
         }
 
     def lines(self) -> list[str]:
+        """One line per table, in the run's language (the tables keep their names)."""
         return [
-            f"{table}: " + ", ".join(f"{k} {v}" for k, v in sorted(counter.items()))
+            tr(
+                "{table}: {counts}",
+                table=table,
+                counts=", ".join(tr(OUTCOMES[k], count=v) for k, v in sorted(counter.items())),
+            )
             for table, counter in self.counts.items()
         ]
 

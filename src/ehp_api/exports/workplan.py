@@ -1,7 +1,9 @@
 """The work plan as a logframe: one sheet per axis (objectives, activities, indicators, then the
-indicator's value per quarter), and a Notes sheet saying what each column means."""
+indicator's value per quarter), and a Notes sheet saying what each column means.
 
-import re
+Sheet names, headers and notes are in the request's language; the cells' codes (`indicator`,
+`count`, `computed`, the quarters) stay the same in both, as the API's codes do."""
+
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -10,37 +12,49 @@ from sqlmodel import Session, select
 
 from ehp_api.complaints import indicators as complaint_indicators
 from ehp_api.complaints import policy as complaint_policy
+from ehp_api.core.i18n import N_, Language, current_language, tr
 from ehp_api.exports import xlsx_writer
 from ehp_api.exports.xlsx_writer import Sheet, Style, Styled
 from ehp_api.indicators import service as indicators_service
 from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.progress import figures
-from ehp_api.progress.rules import RULES
+from ehp_api.progress.rules import RULE_LIST
 from ehp_api.targets.render import shown
 from ehp_api.workplan.models import Activity, Axis, Objective
 
 FIRST, LAST = "2020Q1", "2022Q4"
 PLANNED = "E8F0FE"  # a planned quarter's shade
+# (header, width, meaning): the English header is the column's name.
 COLUMNS: tuple[tuple[str, float, str], ...] = (
-    ("level", 11, "objective, activity or indicator."),
-    ("code", 10, "Code in the plan: objective 1.2, activity 1.2.3, indicator 1.2.3.1."),
-    ("text_fr", 60, "The objective, activity or indicator as written in the plan (French)."),
-    ("text_en", 60, "English translation."),
-    ("measure", 11, "Indicator: count, percentage (0-100) or boolean (oui/non)."),
-    ("source", 12, "Indicator: manual (partners' readings) or computed (the service's records)."),
-    ("leads", 22, "Activity: the lead cell as written in the plan."),
-    ("planned", 22, "Quarters in which the activity or indicator is planned."),
+    (N_("level"), 11, N_("objective, activity or indicator.")),
+    (N_("code"), 10, N_("Code in the plan: objective 1.2, activity 1.2.3, indicator 1.2.3.1.")),
+    (
+        N_("text_fr"),
+        60,
+        N_("The objective, activity or indicator as written in the plan (French)."),
+    ),
+    (N_("text_en"), 60, N_("English translation.")),
+    (N_("measure"), 11, N_("Indicator: count, percentage (0-100) or boolean (yes/no).")),
+    (
+        N_("source"),
+        12,
+        N_("Indicator: manual (partners' readings) or computed (the service's records)."),
+    ),
+    (N_("leads"), 22, N_("Activity: the lead cell as written in the plan.")),
+    (N_("planned"), 22, N_("Quarters in which the activity or indicator is planned.")),
 )
-QUARTER_MEANING = (
+QUARTER_MEANING = N_(
     "The indicator's value in the quarter, aggregated as the Notes say; shaded: planned in "
     "that quarter; empty: nothing validated (or computed) for it."
 )
-YEAR_MEANING = (
+YEAR_MEANING = N_(
     "The indicator's value for the year, by the same rules (a collective indicator's or a "
     "yes/no one's year is not the sum of its quarters)."
 )
-TARGET_MEANING = "The year's target set by the secretariat (the whole, not a zone); empty: none."
-PROGRESS_MEANING = "The year's value to date over its target, in percent (yes/no: 100 or 0)."
+TARGET_MEANING = N_(
+    "The year's target set by the secretariat (the whole, not a zone); empty: none."
+)
+PROGRESS_MEANING = N_("The year's value to date over its target, in percent (yes/no: 100 or 0).")
 _ROW_STYLE = {"objective": Style(bold=True, fill="D9D9D9"), "activity": Style(bold=True)}
 _FORMATS = {MeasureType.percentage: "0.0", MeasureType.count: "0"}
 
@@ -59,12 +73,14 @@ def sheets(session: Session, with_sea: bool) -> list[Sheet]:
 
 
 def _axis_sheet(axis: Axis, quarters: list[str], table: figures.Table) -> Sheet:
-    title = f"Axe {axis.code} — {axis.title_fr}"
+    english = current_language() == Language.en
+    name = tr("Axis {code}", code=axis.code)
+    title = f"{name} — {(english and axis.title_en) or axis.title_fr}"
     extra = _year_columns(table)
-    header = [name for name, _, _ in COLUMNS] + quarters + [name for name, _ in extra]
+    header = [tr(label) for label, _, _ in COLUMNS] + quarters + [label for label, _ in extra]
     rows = list(_axis_rows(axis, quarters, table))
     return Sheet(
-        title=f"Axe {axis.code}",
+        title=name,
         header=[[title], header],
         widths=[width for _, width, _ in COLUMNS] + [9] * len(quarters) + [11] * len(extra),
         rows=rows,
@@ -78,10 +94,10 @@ def _year_columns(table: figures.Table) -> list[tuple[str, str]]:
     the part of it achieved."""
     years = [code for code in table.periods if "Q" not in code]
     return [
-        *((year, YEAR_MEANING) for year in years),
-        ("baseline", "The baseline the secretariat set (the whole, not a zone)."),
-        *((f"target {year}", TARGET_MEANING) for year in years),
-        *((f"% of target {year}", PROGRESS_MEANING) for year in years),
+        *((year, tr(YEAR_MEANING)) for year in years),
+        (tr("baseline"), tr("The baseline the secretariat set (the whole, not a zone).")),
+        *((tr("target {year}", year=year), tr(TARGET_MEANING)) for year in years),
+        *((tr("% of target {year}", year=year), tr(PROGRESS_MEANING)) for year in years),
     ]
 
 
@@ -156,7 +172,7 @@ def _value(mine: dict[str, Any], period: str) -> Any:
 
 def _value_cell(measure: MeasureType, value: Any, planned: bool) -> Any:
     if value is not None and measure == MeasureType.boolean:
-        value = "oui" if value else "non"
+        value = tr("yes") if value else tr("no")
     elif value is not None and measure == MeasureType.percentage:
         value = round(value, 1)
     return Styled(
@@ -169,11 +185,11 @@ def _sea_notes(with_sea: bool) -> list[list[Any]]:
         return []
     return [
         *(
-            [complaint_indicators.CASES_REFERRED, complaint_policy.NOTES[flag]]
+            [complaint_indicators.CASES_REFERRED, tr(complaint_policy.NOTES[flag])]
             for flag in (complaint_policy.EXCLUDES_SEA, complaint_policy.EXCLUDES_CONFIDENTIAL)
         ),
         *(
-            [code, complaint_policy.NOTES[complaint_policy.PSEA_ONLY_FLAG]]
+            [code, tr(complaint_policy.NOTES[complaint_policy.PSEA_ONLY_FLAG])]
             for code in sorted(complaint_policy.PSEA_ONLY)
         ),
     ]
@@ -182,28 +198,28 @@ def _sea_notes(with_sea: bool) -> list[list[Any]]:
 def _notes(quarters: list[str], with_sea: bool) -> Sheet:
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     rows: list[list[Any]] = [
-        ["generated", generated],
-        ["sheets", "One sheet per priority axis (Axe 1, Axe 2, ...), then these notes."],
-        ["rows", "Each objective (grey), its activities (bold), and under each its indicators."],
-        *([name, meaning] for name, _, meaning in COLUMNS),
-        [f"{quarters[0]} .. {quarters[-1]}", QUARTER_MEANING],
-        ["2020 .. 2022", YEAR_MEANING],
-        ["target YYYY", TARGET_MEANING],
-        ["% of target YYYY", PROGRESS_MEANING],
+        [tr("generated"), generated],
+        [tr("sheets"), tr("One sheet per priority axis (Axis 1, Axis 2, ...), then these notes.")],
         [
-            "yes/no",
-            "oui / non by the indicator's kind: a milestone is oui from its first validated yes "
-            "on; an annual one is answered each year; an updated one is oui once established.",
+            tr("rows"),
+            tr("Each objective (grey), its activities (bold), and under each its indicators."),
+        ],
+        *([tr(label), tr(meaning)] for label, _, meaning in COLUMNS),
+        [f"{quarters[0]} .. {quarters[-1]}", tr(QUARTER_MEANING)],
+        ["2020 .. 2022", tr(YEAR_MEANING)],
+        [tr("target YYYY"), tr(TARGET_MEANING)],
+        [tr("% of target YYYY"), tr(PROGRESS_MEANING)],
+        [
+            tr("yes/no"),
+            tr(
+                "yes / no by the indicator's kind: a milestone is yes from its first validated "
+                "yes on; an annual one is answered each year; an updated one is yes once "
+                "established."
+            ),
         ],
         *_sea_notes(with_sea),
         [],
-        [Styled("aggregation rules", Style(bold=True))],
-        *(["", f"• {rule}"] for rule in rules()),
+        [Styled(tr("aggregation rules"), Style(bold=True))],
+        *(["", f"• {tr(rule)}"] for rule in RULE_LIST),
     ]
-    return Sheet("Notes", [["what", "meaning"]], [24, 110], rows, wrapped={1})
-
-
-def rules() -> list[str]:
-    """`RULES` as one line per rule (its bullets would read as formulas in a cell)."""
-    items = re.split(r"^- ", RULES, flags=re.MULTILINE)
-    return [" ".join(item.split()) for item in items if item.strip()]
+    return Sheet(tr("Notes"), [[tr("what"), tr("meaning")]], [24, 110], rows, wrapped={1})

@@ -20,7 +20,7 @@ _SUBJECTS = {
 # Only these fields of an event's payload reach a mail: dates, codes and ids.
 _FIELDS = (
     "id", "category", "status", "received_on", "referral_due_on", "referred_to", "referred_on",
-    "response_due_on", "kind", "severity", "occurred_on", "indicator", "period",
+    "response_due_on", "kind", "severity", "occurred_on", "indicator", "period", "reclassified",
 )  # fmt: skip
 
 

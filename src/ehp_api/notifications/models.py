@@ -44,8 +44,9 @@ class WebhookSubscription(SQLModel, table=True):
     owner_kind: PrincipalKind = Field(sa_type=enum_type(PrincipalKind))
     owner_id: int
     url: str = Field(max_length=2000)
-    # The signing key must be read to sign: kept as given, never shown again after creation.
-    secret: str = Field(max_length=200)
+    # The signing key must be read to sign: kept sealed with EHP_ENCRYPTION_KEY
+    # (`notifications.secrets`), opened by the worker alone, never shown again after creation.
+    secret_token: str = Field(max_length=500)
     event_types: list[str] = Field(sa_column=Column(JSON, nullable=False))
     active: bool = True
     description: str | None = Field(default=None, max_length=200)

@@ -4,11 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 
+from ehp_api.core import row_locks
 from ehp_api.core.db import RecordId, SessionDep
 from ehp_api.core.errors import problem_responses
 from ehp_api.core.pagination import Page, PageDep
 from ehp_api.notifications import render, service
-from ehp_api.notifications.deps import Manage
+from ehp_api.notifications.deps import AppSettings, Manage
+from ehp_api.notifications.models import WebhookSubscription
 from ehp_api.notifications.schemas import (
     WebhookCreate,
     WebhookCreated,
@@ -40,14 +42,20 @@ def list_webhooks(session: SessionDep, page: PageDep, principal: Manage) -> Page
     )
 
 
-@router.post("", response_model=WebhookCreated, status_code=201, responses=problem_responses(409))
+@router.post(
+    "", response_model=WebhookCreated, status_code=201, responses=problem_responses(409, 503)
+)
 def create_webhook(
-    session: SessionDep, data: WebhookCreate, principal: Manage, retry: Retry
+    session: SessionDep,
+    data: WebhookCreate,
+    principal: Manage,
+    retry: Retry,
+    settings: AppSettings,
 ) -> Response:
     """Subscribe an endpoint to event types; it receives what your role may read."""
 
     def work() -> tuple[int, WebhookCreated]:
-        row, secret = service.create(session, principal, data)
+        row, secret = service.create(session, principal, data, settings)
         return 201, render.created(session, row, secret)
 
     return retry.once(data, work)
@@ -71,15 +79,18 @@ def update_webhook(
     webhook_id: RecordId,
     data: WebhookUpdate,
     principal: Manage,
+    settings: AppSettings,
     if_match: IfMatch = None,
 ) -> Response:
     """Change a subscription's endpoint, event types, description, or pause it."""
     check_seen(
+        session,
         if_match,
+        row_locks.rows(WebhookSubscription, id=webhook_id),
         lambda: render.subscription(session, service.get(session, principal, webhook_id)),
         "webhook",
     )
-    row = service.update(session, principal, webhook_id, data)
+    row = service.update(session, principal, webhook_id, data, settings)
     return tagged(render.subscription(session, row))
 
 

@@ -28,7 +28,9 @@ class _Strict(BaseModel):
 
 class WebhookCreate(_Strict):
     url: HttpUrl = Field(
-        description="Where deliveries are POSTed (http or https).",
+        description="Where deliveries are POSTed: an https URL whose host is, and resolves to, "
+        "public addresses only (a private, loopback or link-local one is refused, 422), unless "
+        "the deployment allows receivers on its own network.",
         examples=["https://sync.hcr.example/ehp-events"],
     )
     event_types: EventTypes
@@ -45,7 +47,7 @@ class WebhookCreate(_Strict):
 class WebhookUpdate(_Strict):
     """Only the fields sent change; none of them takes `null` (a 422 naming the field)."""
 
-    url: HttpUrl = Field(None, description="New endpoint.")  # type: ignore[assignment]  # absent, never null
+    url: HttpUrl = Field(None, description="New endpoint (the same rules as when subscribing).")  # type: ignore[assignment]  # absent, never null
     event_types: list[EventType] = Field(
         None,  # type: ignore[arg-type]  # absent, never null
         min_length=1,

@@ -10,14 +10,16 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ehp_api.audit import service as audit
+from ehp_api.core.config import Settings
 from ehp_api.core.db import utcnow
 from ehp_api.core.errors import Forbidden, InvalidInput, InvalidParam, NotFound
 from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.permissions import Role
 from ehp_api.core.principal import Principal
+from ehp_api.core.sealing import Keyring
 from ehp_api.events.models import OutboxEvent
-from ehp_api.notifications import policy, webhooks
+from ehp_api.notifications import destinations, policy, secrets, webhooks
 from ehp_api.notifications.models import Delivery, DeliveryStatus, WebhookSubscription
 from ehp_api.notifications.schemas import WebhookCreate, WebhookUpdate
 
@@ -43,11 +45,13 @@ def list_(
 
 
 def create(
-    session: Session, principal: Principal, data: WebhookCreate
+    session: Session, principal: Principal, data: WebhookCreate, settings: Settings
 ) -> tuple[WebhookSubscription, str | None]:
-    """A new subscription; returns it with its secret when the service made it."""
+    """A new subscription; returns it with its secret when the service made it (the secret is
+    stored sealed, `secrets`)."""
     if principal.organisation_id is None or principal.role is None or principal.id is None:
         raise Forbidden(tr("Webhooks are subscribed by an organisation's user or key."))
+    _check_destination(str(data.url), settings)
     made = None
     if data.secret is None:
         made = webhooks.new_secret()
@@ -63,7 +67,7 @@ def create(
         owner_kind=principal.kind,
         owner_id=principal.id,
         url=str(data.url),
-        secret=data.secret or made or "",
+        secret_token=secrets.seal(Keyring(settings.encryption_key), data.secret or made or ""),
         event_types=sorted(set(data.event_types)),
         description=data.description,
         created_by=principal.name,
@@ -74,13 +78,29 @@ def create(
     return subscription, made
 
 
+def _check_destination(url: str, settings: Settings) -> None:
+    """422 naming `url` when the worker may not send there (`destinations`)."""
+    refusal = destinations.subscription_refusal(url, settings)
+    if refusal is not None:
+        reason = refusal.reason()
+        raise InvalidInput(
+            f"url: {reason}",
+            errors=[InvalidParam(location="body", field="url", reason=reason, code=refusal.code)],
+        )
+
+
 def update(
-    session: Session, principal: Principal, webhook_id: int, data: WebhookUpdate
+    session: Session,
+    principal: Principal,
+    webhook_id: int,
+    data: WebhookUpdate,
+    settings: Settings,
 ) -> WebhookSubscription:
     subscription = get(session, principal, webhook_id)
     before = _snapshot(subscription)
     changes = data.model_dump(exclude_unset=True)
     if "url" in changes:
+        _check_destination(str(data.url), settings)
         subscription.url = str(data.url)
     if "event_types" in changes:
         subscription.event_types = sorted(set(data.event_types))

@@ -17,6 +17,7 @@ from standardwebhooks import Webhook
 from ehp_api.core.i18n import N_
 from ehp_api.events.models import OutboxEvent
 from ehp_api.events.policy import View
+from ehp_api.notifications.destinations import Pinned
 
 KEY_PREFIX = "whsec_"
 # The specification asks for keys of 24 to 64 bytes.
@@ -62,16 +63,32 @@ def headers(event_id: str, secret: str, payload: bytes, now: datetime) -> dict[s
 
 
 def send(
-    client: httpx.Client, url: str, secret: str, event: OutboxEvent, view: str, now: datetime
+    client: httpx.Client,
+    targets: list[Pinned],
+    secret: str,
+    event: OutboxEvent,
+    view: str,
+    now: datetime,
 ) -> tuple[int | None, str | None]:
-    """POST the event; (status code, error). A 2xx is success; anything else is retried."""
+    """POST the event to the first of the URL's checked addresses that takes the connection
+    (`destinations`); (status code, error). A 2xx is success; anything else is retried."""
     payload = body(event, view)
-    try:
-        response = client.post(
-            url, content=payload, headers=headers(event.public_id, secret, payload, now)
-        )
-    except httpx.HTTPError as error:
-        return None, f"{type(error).__name__}: {error}"[:500]
-    if response.is_success:
-        return response.status_code, None
-    return response.status_code, f"HTTP {response.status_code}"
+    signed = headers(event.public_id, secret, payload, now)
+    error = "no address to send to"
+    for target in targets:
+        try:
+            response = client.post(
+                target.url,
+                content=payload,
+                headers=signed | target.headers,
+                extensions=target.extensions,
+            )
+        except httpx.ConnectError as refused:  # this address does not answer: the next one
+            error = f"{type(refused).__name__}: {refused}"[:500]
+            continue
+        except httpx.HTTPError as failure:
+            return None, f"{type(failure).__name__}: {failure}"[:500]
+        if response.is_success:
+            return response.status_code, None
+        return response.status_code, f"HTTP {response.status_code}"
+    return None, error

@@ -9,6 +9,10 @@ restarted) sends it again with the same `webhook-id`. A result is recorded only 
 still the worker's own. On SQLite the same statements run without the lock clause (SQLite has
 none; writers take turns), for one worker.
 
+A webhook is sent only where `destinations` allows it now (resolved again, to defeat DNS
+rebinding; a refusal is final, logged, never retried), signed with its subscription's secret
+opened from its sealed token (`secrets`).
+
 Why not a queue library: the outbox must be written in the transaction of the change, so the
 queue has to be a table of this database; the PostgreSQL queue libraries (procrastinate,
 pgqueuer) serve PostgreSQL only, where this service also runs on SQLite, and the claim above is
@@ -24,6 +28,7 @@ import secrets
 import threading
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import NamedTuple
 
 import httpx
 from sqlalchemy import Engine, update
@@ -31,8 +36,10 @@ from sqlmodel import Session, select
 
 from ehp_api.core.config import Settings
 from ehp_api.core.db import deferred, utcnow
+from ehp_api.core.sealing import Keyring
 from ehp_api.events.models import OutboxEvent
-from ehp_api.notifications import dispatch, mail, webhooks
+from ehp_api.notifications import destinations, dispatch, mail, webhooks
+from ehp_api.notifications import secrets as sealed_secrets
 from ehp_api.notifications.models import WEBHOOK, Delivery, DeliveryStatus, WebhookSubscription
 
 log = logging.getLogger("ehp_api.worker")
@@ -40,6 +47,15 @@ log = logging.getLogger("ehp_api.worker")
 Job = Callable[[Engine, Settings], None]
 BATCH = 20
 MAX_BACKOFF = timedelta(hours=6)
+
+
+class Attempt(NamedTuple):
+    """What became of one attempt: the HTTP status (webhooks), the error (None: delivered), and
+    whether to give up at once (a destination refused: trying again would change nothing)."""
+
+    code: int | None
+    error: str | None
+    final: bool = False
 
 
 def run(
@@ -101,14 +117,14 @@ def _deliver(
         if delivery is None:
             return
         event = session.get(OutboxEvent, delivery.event_id)
-        secret = None
+        token = None
         if delivery.subscription_id is not None:
             subscription = session.get(WebhookSubscription, delivery.subscription_id)
-            secret = subscription.secret if subscription else None
+            token = subscription.secret_token if subscription else None
     if event is None:
         return
-    code, error = _send(settings, client, delivery, event, secret)
-    _record(engine, settings, delivery, claim, code, error)
+    attempt = _send(settings, client, delivery, event, token)
+    _record(engine, settings, delivery, claim, attempt)
 
 
 def _send(
@@ -116,19 +132,40 @@ def _send(
     client: httpx.Client,
     delivery: Delivery,
     event: OutboxEvent,
-    secret: str | None,
-) -> tuple[int | None, str | None]:
+    token: str | None,
+) -> Attempt:
     if delivery.channel == WEBHOOK:
-        if secret is None:
-            return None, "the subscription is gone"
-        return webhooks.send(client, delivery.recipient, secret, event, delivery.view, utcnow())
+        return _post(settings, client, delivery, event, token)
     if not settings.smtp_host:
-        return None, "no SMTP server is set (EHP_SMTP_HOST)"
+        return Attempt(None, "no SMTP server is set (EHP_SMTP_HOST)")
     try:
         mail.send(settings, mail.compose(settings, event, delivery.recipient))
     except (OSError, mail.smtplib.SMTPException) as failure:
-        return None, f"{type(failure).__name__}: {failure}"[:500]
-    return None, None
+        return Attempt(None, f"{type(failure).__name__}: {failure}"[:500])
+    return Attempt(None, None)
+
+
+def _post(
+    settings: Settings,
+    client: httpx.Client,
+    delivery: Delivery,
+    event: OutboxEvent,
+    token: str | None,
+) -> Attempt:
+    """A webhook delivery: its URL judged again now, where its host resolves now (a name that
+    resolved to a public address when subscribed may not any more), and sent there."""
+    if token is None:
+        return Attempt(None, "the subscription is gone")
+    secret = sealed_secrets.open_(Keyring(settings.encryption_key), token)
+    if secret is None:
+        return Attempt(None, "the subscription's secret opens with no key of EHP_ENCRYPTION_KEY")
+    where = destinations.destinations(delivery.recipient, settings)
+    if where is None:
+        return Attempt(None, "the URL's host does not resolve")
+    if isinstance(where, destinations.Refusal):
+        return Attempt(None, f"refused, not retried: {where.reason()}", final=True)
+    code, error = webhooks.send(client, where, secret, event, delivery.view, utcnow())
+    return Attempt(code, error)
 
 
 def backoff(settings: Settings, attempts: int) -> timedelta:
@@ -139,18 +176,14 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
 
 
 def _record(
-    engine: Engine,
-    settings: Settings,
-    delivery: Delivery,
-    claim: str,
-    code: int | None,
-    error: str | None,
+    engine: Engine, settings: Settings, delivery: Delivery, claim: str, attempt: Attempt
 ) -> None:
     now = utcnow()
+    code, error = attempt.code, attempt.error
     values: dict[str, object] = {"claim": None, "last_status_code": code, "last_error": error}
     if error is None:
         values |= {"status": DeliveryStatus.delivered, "delivered_at": now}
-    elif delivery.attempts >= settings.webhook_max_attempts:
+    elif attempt.final or delivery.attempts >= settings.webhook_max_attempts:
         values |= {"status": DeliveryStatus.failed}
     else:
         values |= {"next_attempt_at": now + backoff(settings, delivery.attempts)}

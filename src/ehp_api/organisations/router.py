@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from ehp_api.core import row_locks
 from ehp_api.core.db import SessionDep, writes_when
 from ehp_api.core.errors import problem_responses
 from ehp_api.core.guards import require
@@ -12,7 +13,7 @@ from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.organisations import service
-from ehp_api.organisations.models import OrganisationKind
+from ehp_api.organisations.models import Organisation, OrganisationKind
 from ehp_api.organisations.schemas import OrganisationCreate, OrganisationPublic, OrganisationUpdate
 from ehp_api.web.idempotency import Idempotency, idempotent
 from ehp_api.web.reference import ReferenceAnswer, ReferenceListAnswer
@@ -91,7 +92,9 @@ def update_organisation(
 ) -> Response:
     """Change an organisation's names, kind, membership or description (not its code)."""
     check_seen(
+        session,
         if_match,
+        row_locks.rows(Organisation, code=code),
         lambda: OrganisationPublic.model_validate(service.get_by_code(session, code)),
         "organisation",
     )

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import Request
 
 from ehp_api.core.errors import AppError, Conflict, InvalidInput, InvalidParam
+from ehp_api.core.i18n import tr
 from ehp_api.indicators.models import MeasureType
 from ehp_api.readings.models import Reading, ReadingHistory, ReadingStatus
 from ehp_api.readings.schemas import (
@@ -116,10 +117,14 @@ def batch_answer(request: Request, summary: ImportSummary, mode: str) -> tuple[i
     refused = refusal(summary)
     problem = {
         "type": "/problems/batch-refused",
-        "title": "Batch refused",
+        "title": tr("Batch refused"),
         "status": refused.status_code,
-        "detail": f"{summary.rejected} of {summary.total} rows were refused, so nothing was "
-        "stored (mode=atomic); fix them, or use mode=partial to store the others.",
+        "detail": tr(
+            "{rejected} of {total} rows were refused, so nothing was stored (mode=atomic); fix "
+            "them, or use mode=partial to store the others.",
+            rejected=summary.rejected,
+            total=summary.total,
+        ),
         "instance": request.url.path,
         "summary": body,
     }

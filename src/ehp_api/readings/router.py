@@ -37,6 +37,7 @@ from ehp_api.readings.schemas import (
 )
 from ehp_api.web import validators
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
+from ehp_api.web.language import says_its_language
 from ehp_api.web.openapi import typed_body
 from ehp_api.web.sync import SYNC_PARAMS, SYNCED, announce_watermark
 
@@ -150,7 +151,7 @@ def import_batch(
         summary = service.ingest(session, principal, rows, mode, dry_run)
         return render.batch_answer(request, summary, mode)
 
-    return retry.once((payload, mode), ingest, enabled=not dry_run)
+    return says_its_language(retry.once((payload, mode), ingest, enabled=not dry_run))
 
 
 def _rows(payload: dict[str, Any]) -> list[Any]:

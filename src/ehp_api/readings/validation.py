@@ -1,11 +1,15 @@
-"""Checking one reading against the plan: every refusal has a field, a stable code and a message."""
+"""Checking one reading against the plan: every refusal has a field, a stable code and a message.
+
+The message is written in the request's language when the refusal is made (`tr`), as a problem's
+reasons are: a batch's summary then reads in one language, and its codes stay English."""
 
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ehp_api.core.errors import field_name
+from ehp_api.core.errors import field_name, validation_reason
+from ehp_api.core.i18n import N_, current_language, tr
 from ehp_api.core.principal import Principal
 from ehp_api.indicators.models import MeasureType
 from ehp_api.readings import policy
@@ -16,7 +20,11 @@ _READING = TypeAdapter(ReadingIn)
 
 
 class RowRefused(Exception):
-    def __init__(self, field: str, code: str, message: str) -> None:
+    """`field` refused for `code`: `reason` (English, marked `N_`) in the request's language, its
+    `{name}` fields filled from `params`."""
+
+    def __init__(self, field: str, code: str, reason: str, /, **params: object) -> None:
+        message = tr(reason, **params)
         super().__init__(message)
         self.field, self.code, self.message = field, code, message
 
@@ -38,6 +46,10 @@ def natural_key(values: dict[str, Any]) -> str:
 
 
 _UNION_MEMBERS = {"int", "bool", "str", "float"}
+_NOT_A_FRACTION = {
+    MeasureType.count: N_("Indicator {code} is a count: send `value`, not a numerator."),
+    MeasureType.boolean: N_("Indicator {code} is yes/no: send `value`, not a numerator."),
+}
 
 
 def parse(raw: Any, row: int) -> ReadingIn | list[ConflictItem]:
@@ -46,29 +58,35 @@ def parse(raw: Any, row: int) -> ReadingIn | list[ConflictItem]:
     try:
         return _READING.validate_python(raw)
     except ValidationError as error:
+        language = current_language()
         by_field: dict[str, ConflictItem] = {}
         for e in error.errors(include_url=False):
             path = [p for p in e["loc"] if str(p) not in _UNION_MEMBERS] or ["reading"]
             field = field_name(path)
+            reason = validation_reason(e, language)
             if field in by_field:
-                by_field[field].message += f"; or: {e['msg']}"
+                by_field[field].message += tr("; or: {reason}", reason=reason)
                 continue
-            by_field[field] = ConflictItem(
-                rows=[row], field=field, code=e["type"], message=e["msg"]
-            )
+            by_field[field] = ConflictItem(rows=[row], field=field, code=e["type"], message=reason)
         return list(by_field.values())
 
 
 def _indicator(lookups: Lookups, code: str) -> IndicatorInfo:
     indicator = lookups.indicators.get(code)
     if indicator is None:
-        raise RowRefused("indicator", "unknown_indicator", f"No indicator has the code {code!r}.")
+        raise RowRefused(
+            "indicator", "unknown_indicator", N_("No indicator has the code {code!r}."), code=code
+        )
     if indicator.computed_from:
         raise RowRefused(
             "indicator",
             "computed_indicator",
-            f"Indicator {code} is computed by the service from its own records "
-            f"({indicator.computed_from}); it takes no manual readings.",
+            N_(
+                "Indicator {code} is computed by the service from its own records "
+                "({computed_from}); it takes no manual readings."
+            ),
+            code=code,
+            computed_from=indicator.computed_from,
         )
     return indicator
 
@@ -79,16 +97,23 @@ def check_period(lookups: Lookups, code: str) -> PeriodInfo:
         raise RowRefused(
             "period",
             "period_outside_plan",
-            f"Period {code} is outside the plan; use 2020Q1..2022Q4 or 2020..2022.",
+            N_("Period {code} is outside the plan; use 2020Q1..2022Q4 or 2020..2022."),
+            code=code,
         )
     lock = period.lock or getattr(lookups.year_of(period), "lock", None)
     if lock is not None:
-        reason = f" ({lock.reason})" if lock.reason else ""
+        reason = f" ({lock.reason})" if lock.reason else ""  # the secretariat's words, as written
         raise RowRefused(
             "period",
             "period_locked",
-            f"Period {code} is locked since {lock.locked_at.isoformat()} by {lock.locked_by}"
-            f"{reason}; ask the EHP secretariat to unlock it to post or change readings.",
+            N_(
+                "Period {code} is locked since {locked_at} by {locked_by}{reason}; ask the EHP "
+                "secretariat to unlock it to post or change readings."
+            ),
+            code=code,
+            locked_at=lock.locked_at.isoformat(),
+            locked_by=lock.locked_by,
+            reason=reason,
         )
     return period
 
@@ -98,15 +123,18 @@ def _organisation(lookups: Lookups, principal: Principal, code: str | None) -> i
         chosen = code or principal.organisation_code
         if chosen not in lookups.organisations:
             raise RowRefused(
-                "organisation", "unknown_organisation", f"No organisation has the code {chosen!r}."
+                "organisation",
+                "unknown_organisation",
+                N_("No organisation has the code {code!r}."),
+                code=chosen,
             )
         return lookups.organisations[chosen]
     if code is not None and code != principal.organisation_code:
         raise RowRefused(
             "organisation",
             "other_organisation",
-            f"You post for {principal.organisation_code} only; remove `organisation` "
-            f"or set it to {principal.organisation_code!r}.",
+            N_("You post for {own} only; remove `organisation` or set it to {own!r}."),
+            own=principal.organisation_code,
         )
     return principal.organisation_id or 0
 
@@ -118,21 +146,24 @@ def value_of(indicator: IndicatorInfo, reading: ReadingIn) -> tuple[int, int | N
         raise RowRefused(
             "numerator",
             "unexpected_numerator",
-            f"Indicator {indicator.code} is a {indicator.measure}: send `value`, not a numerator.",
+            _NOT_A_FRACTION[indicator.measure],
+            code=indicator.code,
         )
     if indicator.measure == MeasureType.boolean:
         if not isinstance(reading.value, bool):
             raise RowRefused(
                 "value",
                 "boolean_required",
-                f"Indicator {indicator.code} is yes/no: `value` must be true or false.",
+                N_("Indicator {code} is yes/no: `value` must be true or false."),
+                code=indicator.code,
             )
         return int(reading.value), None
     if isinstance(reading.value, bool) or reading.value is None or reading.value < 0:
         raise RowRefused(
             "value",
             "count_required",
-            f"Indicator {indicator.code} is a count: `value` must be an integer >= 0.",
+            N_("Indicator {code} is a count: `value` must be an integer >= 0."),
+            code=indicator.code,
         )
     return reading.value, None
 
@@ -142,20 +173,31 @@ def _percentage(indicator: IndicatorInfo, reading: ReadingIn) -> tuple[int, int]
         raise RowRefused(
             "value",
             "percentage_is_computed",
-            f"Indicator {indicator.code} is a percentage: send `numerator` and `denominator`; "
-            "the percentage is computed, never sent.",
+            N_(
+                "Indicator {code} is a percentage: send `numerator` and `denominator`; the "
+                "percentage is computed, never sent."
+            ),
+            code=indicator.code,
         )
     numerator, denominator = reading.numerator, reading.denominator
     if numerator is None or denominator is None:
         missing = "numerator" if numerator is None else "denominator"
-        raise RowRefused(missing, "fraction_required", f"A percentage needs `{missing}`.")
+        raise RowRefused(
+            missing, "fraction_required", N_("A percentage needs `{field}`."), field=missing
+        )
     if denominator <= 0:
-        raise RowRefused("denominator", "denominator_not_positive", "`denominator` must be > 0.")
+        reason = N_("`denominator` must be > 0.")
+        raise RowRefused("denominator", "denominator_not_positive", reason)
     if not 0 <= numerator <= denominator:
         raise RowRefused(
             "numerator",
             "numerator_out_of_range",
-            f"`numerator` must be between 0 and the denominator ({denominator}); got {numerator}.",
+            N_(
+                "`numerator` must be between 0 and the denominator ({denominator}); got "
+                "{numerator}."
+            ),
+            denominator=denominator,
+            numerator=numerator,
         )
     return numerator, denominator
 
@@ -168,32 +210,47 @@ def _breakdown(
     for category, option in breakdown.items():
         allowed = indicator.categories.get(category)
         if allowed is None:
-            known = ", ".join(sorted(indicator.categories)) or "none"
+            known = ", ".join(sorted(indicator.categories)) or tr("none")
             raise RowRefused(
                 f"disaggregation.{category}",
                 "unknown_category",
-                f"Indicator {indicator.code} has no breakdown {category!r} (it has: {known}).",
+                N_("Indicator {code} has no breakdown {category!r} (it has: {known})."),
+                code=indicator.code,
+                category=category,
+                known=known,
             )
         if option not in allowed:
             raise RowRefused(
                 f"disaggregation.{category}",
                 "unknown_option",
-                f"{option!r} is not an option of {category!r}; use one of {sorted(allowed)}.",
+                N_("{option!r} is not an option of {category!r}; use one of {allowed}."),
+                option=option,
+                category=category,
+                allowed=sorted(allowed),
             )
     if reading.location is None:
         return None, breakdown, breakdown.get(ZONE)
     location = lookups.locations.get(reading.location)
     if location is None:
         raise RowRefused(
-            "location", "unknown_location", f"No location has the P-code {reading.location!r}."
+            "location",
+            "unknown_location",
+            N_("No location has the P-code {pcode!r}."),
+            pcode=reading.location,
         )
     zone = lookups.zone_of(location, period.starts_on)
     if breakdown.get(ZONE, zone) != zone:
         raise RowRefused(
             "disaggregation.zone",
             "zone_contradicts_location",
-            f"{location.pcode} is in zone {zone!r} in {period.code}, not {breakdown[ZONE]!r}; "
-            "omit the zone when you give a location.",
+            N_(
+                "{pcode} is in zone {zone!r} in {period}, not {given!r}; omit the zone when you "
+                "give a location."
+            ),
+            pcode=location.pcode,
+            zone=zone,
+            period=period.code,
+            given=breakdown[ZONE],
         )
     if ZONE in indicator.categories:
         breakdown[ZONE] = zone
@@ -269,8 +326,11 @@ def _without_duplicates(
                 rows=rows,
                 field="reading",
                 code="duplicate_in_batch",
-                message=f"Rows {rows} post the same indicator, period, organisation, location and "
-                "breakdown; keep one of them.",
+                message=tr(
+                    "Rows {rows} post the same indicator, period, organisation, location and "
+                    "breakdown; keep one of them.",
+                    rows=rows,
+                ),
             )
         )
     unique.sort(key=lambda item: item.row)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from ehp_api.core import row_locks
 from ehp_api.core.db import RecordId, SessionDep
 from ehp_api.core.errors import problem_responses
 from ehp_api.core.pagination import Page, PageDep
@@ -104,7 +105,13 @@ def update_meeting(
     if_match: IfMatch = None,
 ) -> Response:
     """Correct a meeting; audited."""
-    check_seen(if_match, lambda: _meeting(session, meeting_id), "meeting")
+    check_seen(
+        session,
+        if_match,
+        row_locks.rows(Meeting, id=meeting_id),
+        lambda: _meeting(session, meeting_id),
+        "meeting",
+    )
     return tagged(
         render.meetings([service.update_meeting(session, principal, meeting_id, data)])[0]
     )
@@ -159,7 +166,13 @@ def update_thematic_note(
     if_match: IfMatch = None,
 ) -> Response:
     """Correct a thematic note, or record that the EHP deliberated on it; audited."""
-    check_seen(if_match, lambda: _note(session, note_id), "thematic note")
+    check_seen(
+        session,
+        if_match,
+        row_locks.rows(ThematicNote, id=note_id),
+        lambda: _note(session, note_id),
+        "thematic note",
+    )
     return tagged(render.notes([service.update_note(session, principal, note_id, data)])[0])
 
 
@@ -223,7 +236,13 @@ def update_information_request(
     if_match: IfMatch = None,
 ) -> Response:
     """Record the answer to a request (the day, the note supplied) or correct it; audited."""
-    check_seen(if_match, lambda: _request(session, request_id), "information request")
+    check_seen(
+        session,
+        if_match,
+        row_locks.rows(InformationRequest, id=request_id),
+        lambda: _request(session, request_id),
+        "information request",
+    )
     row = service.update_request(session, principal, request_id, data)
     return tagged(render.requests(session, [row])[0])
 
@@ -337,7 +356,13 @@ def update_action_point(
 ) -> Response:
     """Give an action point's status and evidence (its owner), or change it (the secretariat);
     audited."""
-    check_seen(if_match, lambda: _point(session, point_id), "action point")
+    check_seen(
+        session,
+        if_match,
+        row_locks.rows(ActionPoint, id=point_id),
+        lambda: _point(session, point_id),
+        "action point",
+    )
     return tagged(
         render.action_points(session, [decisions.update_point(session, principal, point_id, data)])[
             0

@@ -3,10 +3,12 @@ service's EHP_DEFAULT_LANGUAGE; set for everything inside (errors, services, fil
 
 from urllib.parse import parse_qsl
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ehp_api.core.i18n import Language, negotiate
+from ehp_api.core.i18n import Language, current_language, negotiate
 from ehp_api.core.request_context import language_var
+from ehp_api.web.idempotency import REPLAYED_HEADER
 
 
 class LanguageMiddleware:
@@ -34,3 +36,13 @@ class LanguageMiddleware:
             if name == b"accept-language":
                 return negotiate(value.decode("latin-1"), self.default)
         return self.default
+
+
+def says_its_language(response: Response) -> Response:
+    """`Content-Language` (and `Vary`) on an answer whose texts were written in the request's
+    language, such as a batch's refusals. A replayed answer is the first request's, in that
+    request's language, which is not known here: it says none."""
+    if REPLAYED_HEADER not in response.headers:
+        response.headers["Content-Language"] = current_language().value
+        response.headers.add_vary_header("Accept-Language")
+    return response

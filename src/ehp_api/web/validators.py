@@ -5,7 +5,12 @@ caller sees and nothing else: a role that sees fewer fields learns of no change 
 through its tag. The body is rendered once and its bytes both hashed and sent. A write that
 takes `If-Match` renders the record as the caller would read it, and refuses (412) when its tag
 is not one sent; without `If-Match` it applies as before (the header is optional, so that
-existing clients keep working)."""
+existing clients keep working).
+
+The record is rendered for the comparison after its rows are locked (`check_seen`, or the
+domain's own lock before `check_if_match`), in the transaction that then writes: two writes
+sending the same tag cannot both find it current, since the second reads the record only once
+the first has committed (PostgreSQL; SQLite serializes every write anyway, `core.db`)."""
 
 import hashlib
 from collections.abc import Callable
@@ -13,8 +18,11 @@ from typing import Annotated, Any
 
 from fastapi import Header, Request, Response
 from pydantic import BaseModel
+from sqlmodel import Session
+from sqlmodel.sql.expression import SelectOfScalar
 
 from ehp_api.core.errors import InvalidParam, PreconditionFailed
+from ehp_api.core.row_locks import lock_rows
 from ehp_api.web.middleware import GZIP_TAG_SUFFIX
 
 REVALIDATE = "private, no-cache"  # a client may keep the answer, and asks with its ETag
@@ -92,8 +100,20 @@ def check_if_match(if_match: str | None, current: BaseModel | None, what: str) -
     raise PreconditionFailed(f"If-Match: {reason}.", errors=[param])
 
 
-def check_seen(if_match: str | None, read: Callable[[], BaseModel | None], what: str) -> None:
-    """`check_if_match` against the record as `read` renders it now, rendered only when the
-    caller sent `If-Match`."""
+def check_seen(
+    session: Session,
+    if_match: str | None,
+    record: SelectOfScalar[Any],
+    read: Callable[[], BaseModel | None],
+    what: str,
+) -> None:
+    """The precondition of a write about to happen in `session`'s transaction: the `record`'s
+    rows (`core.row_locks.rows`) are locked first, then `check_if_match` against the record as
+    `read` renders it now (rendered only when the caller sent `If-Match`).
+
+    Locked with or without the header: every write of the record then waits for the one in
+    flight, so a write that checked a tag is not overtaken, between its check and its commit,
+    by one that sent none."""
+    lock_rows(session, record)
     if if_match is not None:
         check_if_match(if_match, read(), what)

@@ -23,6 +23,7 @@ from ehp_api.readings.deps import DryRun, ImportMode
 from ehp_api.readings.files import parse, template
 from ehp_api.readings.schemas import BatchMode, ImportSummary
 from ehp_api.web.idempotency import Answer, Idempotency, idempotent
+from ehp_api.web.language import says_its_language
 from ehp_api.web.openapi import download
 
 router = APIRouter(prefix="/readings", tags=["readings"])
@@ -67,7 +68,7 @@ def import_readings_file(
         return render.batch_answer(request, _with_file_rows(summary, parsed), mode)
 
     identity = (hashlib.sha256(data).hexdigest(), mode)
-    return retry.once(identity, ingest, enabled=not dry_run)
+    return says_its_language(retry.once(identity, ingest, enabled=not dry_run))
 
 
 def _read_upload(upload: UploadFile, limit: int) -> bytes:
@@ -86,8 +87,14 @@ def _with_file_rows(summary: ImportSummary, parsed: parse.ParsedFile) -> ImportS
     """`rows` stay indexes of the readings, as in a batch; the message names the file rows."""
     for conflict in summary.conflicts:
         lines = ", ".join(str(parsed.lines[r]) for r in conflict.rows)
-        label = "File row" if len(conflict.rows) == 1 else "File rows"
-        conflict.message = f"{label} {lines}: {conflict.message}"
+        if len(conflict.rows) == 1:
+            conflict.message = tr(
+                "File row {lines}: {message}", lines=lines, message=conflict.message
+            )
+        else:
+            conflict.message = tr(
+                "File rows {lines}: {message}", lines=lines, message=conflict.message
+            )
     return summary
 
 
