@@ -127,6 +127,16 @@ def prepare(name: str, target: Target) -> Path:
         "pytest_add_cli_args_test_selection": list(target.tests),
         "pytest_add_cli_args": ["-p", "no:cacheprovider"],
     }
+    # mutmut's first pass is incremental: it records again only the tests of functions whose
+    # code changed, so a function new to the target and reached through unchanged callers would
+    # be "no tests". A new list of files starts the recording afresh (the judged mutants are
+    # kept); code moved between files already listed needs `rm .mutmut/<target>/mutants/
+    # mutmut-stats.json` (docs/mutation.md).
+    listed = workdir / "mutated-files.json"
+    files = json.dumps(settings["only_mutate"])
+    if not listed.exists() or listed.read_text(encoding="utf-8") != files:
+        (workdir / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+        listed.write_text(files, encoding="utf-8")
     table = "\n".join(f"{key} = {json.dumps(value)}" for key, value in settings.items())
     config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     (workdir / "pyproject.toml").write_text(f"{config}\n[tool.mutmut]\n{table}\n", "utf-8")

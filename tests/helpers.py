@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy import Engine, delete, event, func, select, text
 
 from ehp_api.audit.models import AuditEvent
 
@@ -26,6 +26,22 @@ def all_items(
         if page["next_cursor"] is None:
             return items
         query["cursor"] = page["next_cursor"]
+
+
+def statements_of(engine: Engine, call: Callable[[], Any]) -> list[str]:
+    """The SQL statements `call` runs, but the test's own savepoints (an N+1 guard compares
+    their number for little and much data)."""
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return [s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE"))]
 
 
 def codes(items: list[dict[str, Any]], key: str = "code") -> list[str]:

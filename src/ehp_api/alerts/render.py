@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, and_, bindparam, or_
+from sqlalchemy import BindParameter, Connection, Select, and_, bindparam, or_
 from sqlmodel import Session, select
 
 from ehp_api.alerts import policy, service
@@ -89,10 +89,10 @@ def _places(session: Session) -> dict[int, tuple[str, str]]:
     return {i: (p, pcodes[parent] if parent else p) for i, p, parent in rows}
 
 
-def _triggers(session: Session, ids: list[int]) -> dict[int, list[TriggerEvaluation]]:
+def _triggers(connection: Connection, ids: list[int]) -> dict[int, list[TriggerEvaluation]]:
     # Plain rows rather than entities: a read renders them once and keeps nothing.
     result: dict[int, list[TriggerEvaluation]] = defaultdict(list)
-    rows = session.execute(_TRIGGERS, {"ids": ids}).all()
+    rows = connection.execute(_TRIGGERS, {"ids": ids}).all()
     for alert_id, code, version, fired, inputs in rows:
         result[alert_id].append(
             TriggerEvaluation(rule=code, version=version, fired=fired, inputs=inputs)
@@ -105,7 +105,7 @@ def _links(session: Session, principal: Principal, ids: list[int]) -> dict[int, 
 
     Most alerts have no link: the links of the page are read first, and the caller's visibility
     is asked only of the alerts at their other ends, when there are any."""
-    pairs = session.execute(_LINKS, {"ids": ids}).all()
+    pairs = session.connection().execute(_LINKS, {"ids": ids}).all()
     if not pairs:
         return {}
     others = {end for pair in pairs for end in pair} - set(ids)
@@ -170,7 +170,7 @@ def _duplicates(
     for n, (category, admin2_id, day) in enumerate(near):
         values |= {f"c{n}": category, f"a{n}": admin2_id, f"lo{n}": day - window}
         values[f"hi{n}"] = day + window
-    rows = session.execute(_near(len(near)), values).all()
+    rows = session.connection().execute(_near(len(near)), values).all()
     by_pair: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
     for row in rows:
         by_pair[(row.category, row.admin2_id)].append(row)
@@ -192,16 +192,20 @@ def _duplicates(
     return result
 
 
-def _durations(session: Session, ids: list[int]) -> dict[int, dict[str, int]]:
+def _durations(connection: Connection, ids: list[int]) -> dict[int, dict[str, int]]:
     steps: dict[int, list[tuple[str, date]]] = defaultdict(list)
-    rows = session.execute(_STEPS, {"ids": ids}).all()
+    rows = connection.execute(_STEPS, {"ids": ids}).all()
     for alert_id, to_status, on in rows:
         steps[alert_id].append((to_status, on))
     return {i: durations(steps[i]) for i in ids}
 
 
 def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Context:
+    """What the page's views need, a statement each for the whole page. The statements run on
+    the session's connection (a quarter fewer calls than through the session), after the
+    session's pending changes are flushed, as its own first query would have done."""
     ids = [a.id for a in alerts if a.id is not None]
+    session.flush()
     # Reference lookups, kept per version of the reference data.
     places = reference.memo(session, "alerts.places", lambda: _places(session))
     organisations = reference.memo(
@@ -212,32 +216,38 @@ def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Co
     return _Context(
         places=places,
         organisations=organisations,
-        triggers=_triggers(session, ids),
+        triggers=_triggers(session.connection(), ids),
         links=_links(session, principal, ids),
         duplicates=_duplicates(session, principal, alerts, places),
-        durations=_durations(session, ids),
+        durations=_durations(session.connection(), ids),
     )
+
+
+# The fields an alert's view copies from the alert as they are stored.
+_COPIED = set(AlertRestricted.model_fields) & set(Alert.model_fields)
 
 
 def _render(alert: Alert, principal: Principal, ctx: _Context) -> AlertFull | AlertRestricted:
+    """The view the principal may see, built once: a full view is not a restricted one dumped
+    and validated again."""
     pcode, region = ctx.places[alert.location_id]
     days = ctx.durations.get(alert.id or 0, {})
-    restricted = AlertRestricted(
-        **alert.model_dump(include=set(AlertRestricted.model_fields)),
-        location=pcode,
-        admin1=region,
-        admin2=ctx.places[alert.admin2_id][0] if alert.admin2_id else None,
-        triggers=ctx.triggers.get(alert.id or 0, []),
-        links=ctx.links.get(alert.id or 0, []),
-        possible_duplicates=ctx.duplicates.get(alert.id or 0, []),
-        days_to_escalation=days.get("days_to_escalation"),
-        days_to_activation=days.get("days_to_activation"),
-        days_to_closure=days.get("days_to_closure"),
-    )
+    fields = alert.model_dump(include=_COPIED)
+    fields |= {
+        "location": pcode,
+        "admin1": region,
+        "admin2": ctx.places[alert.admin2_id][0] if alert.admin2_id else None,
+        "triggers": ctx.triggers.get(alert.id or 0, []),
+        "links": ctx.links.get(alert.id or 0, []),
+        "possible_duplicates": ctx.duplicates.get(alert.id or 0, []),
+        "days_to_escalation": days.get("days_to_escalation"),
+        "days_to_activation": days.get("days_to_activation"),
+        "days_to_closure": days.get("days_to_closure"),
+    }
     if not policy.sees_everything(principal, alert):
-        return restricted
+        return AlertRestricted(**fields)
     return AlertFull(
-        **restricted.model_dump(),
+        **fields,
         narrative=alert.narrative,
         external_ref=alert.external_ref,
         source_organisation=ctx.organisations[alert.source_organisation_id],

@@ -20,7 +20,20 @@ def cell(value: Any) -> Any:
     return safe(value)
 
 
+def cell_of(value: Any) -> Any:
+    """A value as its CSV cell. Most cells are empty or numbers: skipping the call of `cell` for
+    them halves the rendering time."""
+    return value if value is None or type(value) is int else cell(value)
+
+
 def stream(columns: Sequence[Column], chunks: Iterable[list[list[Any]]]) -> Iterator[bytes]:
+    """Rows of values."""
+    cells = ([[cell_of(v) for v in row] for row in rows] for rows in chunks)
+    return stream_cells(columns, cells)
+
+
+def stream_cells(columns: Sequence[Column], chunks: Iterable[list[list[Any]]]) -> Iterator[bytes]:
+    """Rows of cells (`cell_of` each value), as an export that makes them itself gives them."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
@@ -28,10 +41,7 @@ def stream(columns: Sequence[Column], chunks: Iterable[list[list[Any]]]) -> Iter
     writer.writerow([c.hxl for c in columns])
     yield _drain(buffer)
     for rows in chunks:
-        # Most cells are empty or numbers: skipping the call for them halves the rendering time.
-        writer.writerows(
-            [[v if v is None or type(v) is int else cell(v) for v in row] for row in rows]
-        )
+        writer.writerows(rows)
         yield _drain(buffer)
 
 

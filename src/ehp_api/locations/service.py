@@ -10,17 +10,29 @@ from sqlmodel import Session, select
 from ehp_api.core.errors import NotFound
 from ehp_api.core.i18n import tr
 from ehp_api.core.pagination import PageParams, paginate
-from ehp_api.core.query_filters import known_ids, unknown_code
+from ehp_api.core.query_filters import known, unknown_code
 from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
+from ehp_api.web import reference
 
 T = TypeVar("T")
 
 
 def place_ids(session: Session, pcode: str, field: str = "location") -> list[int]:
-    """A location filter: the place and, for a region, its cercles."""
-    place = select(Location.id).where(Location.pcode == pcode).scalar_subquery()
-    inside = select(Location.id).where(or_(Location.id == place, Location.parent_id == place))
-    return known_ids(session, inside, field, pcode)
+    """A location filter: the place and, for a region, its cercles. Kept while the reference
+    data keep their version: the lists of alerts, complaints and readings filter by place at
+    the cost of no query of their own."""
+    inside = reference.memo(session, "locations.place_ids", lambda: _place_ids(session))
+    return known(inside.get(pcode), field, pcode)
+
+
+def _place_ids(session: Session) -> dict[str, list[int]]:
+    rows = session.exec(select(Location.id, Location.pcode, Location.parent_id)).all()
+    pcodes = {location_id: pcode for location_id, pcode, _ in rows}
+    inside = {pcode: [location_id] for location_id, pcode, _ in rows}
+    for location_id, _, parent_id in rows:
+        if parent_id is not None:
+            inside[pcodes[parent_id]].append(location_id)
+    return inside
 
 
 def get_by_pcode(session: Session, pcode: str) -> Location:
