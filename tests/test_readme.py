@@ -2,6 +2,7 @@
 operations page lists every setting, and every relative link and anchor of the Markdown pages
 resolves."""
 
+import ast
 import re
 from pathlib import Path
 
@@ -99,3 +100,39 @@ def test_every_relative_link_and_anchor_resolves(page: Path) -> None:
         ):
             broken.append(target)
     assert broken == []
+
+
+_CODE_BLOCK = re.compile(r"^```(\w*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+_SHELL_COMMENT = re.compile(r"[ \t]+#[^\n]*$", re.MULTILINE)
+
+
+def _code_shape(lang: str, body: str) -> str:
+    """A code block as the two guides must share it: a console block without its trailing
+    comments, a Python block as its syntax tree with prose (strings holding a space) blanked."""
+    if lang == "python":
+        tree = ast.parse(body)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value:
+                node.value = "<prose>"
+        return ast.dump(tree)
+    return _SHELL_COMMENT.sub("", body)
+
+
+def test_the_french_partner_guide_keeps_the_english_ones_commands_and_sections() -> None:
+    """docs/partenaires.md translates docs/partners.md, the reference: the same sections in the
+    same order, and the same commands, URLs, keys and code, so a change to one shows in the
+    other."""
+    english = (ROOT / "docs" / "partners.md").read_text(encoding="utf-8")
+    french = (ROOT / "docs" / "partenaires.md").read_text(encoding="utf-8")
+
+    def levels(page: str) -> list[int]:
+        return [len(m) for m in re.findall(r"^(#{1,6})[ \t]", _prose(page), re.MULTILINE)]
+
+    def blocks(page: str) -> list[str]:
+        return [_code_shape(lang, body) for lang, body in _CODE_BLOCK.findall(page)]
+
+    assert levels(french) == levels(english)
+    assert blocks(french) == blocks(english)
+    assert len(blocks(english)) == 5
+    assert "partenaires.md" in english
+    assert "docs/partenaires.md" in README
