@@ -5,6 +5,7 @@ lists no confidential complaint, the PSEA focal points' lists the confidential o
 none names a complainant or quotes a description or a narrative."""
 
 from datetime import timedelta
+from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 
@@ -178,10 +179,11 @@ def _digests(live: Live) -> dict[str, tuple[str, str]]:
         assert isinstance(payload, bytes)
         return payload.decode()
 
-    # The subject unfolded, as a mail client shows it.
-    return {
-        tos[0]: (" ".join(str(m["Subject"]).split()), text(m)) for tos, m in live.mailbox.messages
-    }
+    def subject(message: Message) -> str:
+        """Decoded (RFC 2047, for non-ASCII) and unfolded, as a mail client shows it."""
+        return " ".join(str(make_header(decode_header(message["Subject"]))).split())
+
+    return {tos[0]: (subject(m), text(m)) for tos, m in live.mailbox.messages}
 
 
 def test_the_overdue_digest_tells_each_recipient_what_it_may_know(live: Live) -> None:
@@ -207,18 +209,53 @@ def test_the_overdue_digest_tells_each_recipient_what_it_may_know(live: Live) ->
     assert "digest-partner@hcr.example" not in mails
     subject, secretariat = mails["digest@ocha.example"]
     assert subject.startswith(f"[EHP] Overdue on {utcnow().date().isoformat()}:")
-    assert f"- complaint {late}: assistance_complaint, received" in secretariat
-    assert f"- alert {escalated}: ehp_referral," in secretariat
+    assert f"- complaint {late}: Complaint about assistance, Received, received" in secretariat
+    assert f"- alert {escalated}: Referral to the EHP (saisine)," in secretariat
     assert "follow-up due 2021-06-10, follow-up by HCR" in secretariat
-    for absent in (f"complaint {on_time}:", f"complaint {sea}:", f"alert {not_yet}:", "sea_"):
+    for absent in (f"complaint {on_time}:", f"complaint {sea}:", f"alert {not_yet}:", "SEA"):
         assert absent not in secretariat
     _, psea = mails["digest-psea@unfpa.example"]
-    assert f"- complaint {sea}: sea_allegation, received" in psea
+    assert f"- complaint {sea}: SEA allegation, Received, received" in psea
     for absent in (f"complaint {late}:", f"complaint {on_time}:", "alert "):
         assert absent not in psea
     for _, body in mails.values():
         for secret in (NAME, "+223", SEA_TEXT, "Sévaré", NARRATIVE, "Advocacy letter"):
             assert secret not in body
+
+
+def test_in_a_french_deployment_the_digest_is_in_french(live: Live) -> None:
+    """EHP_DEFAULT_LANGUAGE=fr: the subject, the lines and the labels of categories, statuses
+    and kinds in French; ids, dates and organisation codes as they are."""
+    live.user("digest-fr@ocha.example", Role.secretariat, "OCHA")
+    live.user("digest-fr-psea@unfpa.example", Role.psea_focal_point, "UNFPA")
+    hcr, ocha = live.key(Role.partner, "HCR"), live.key(Role.secretariat, "OCHA")
+    late = record(live, hcr, received_on=days_ago(30))
+    sea = record(live, hcr, category="sea_allegation", received_on=days_ago(5))
+    escalated = _escalate(live, hcr, ocha, "2021-06-10")
+    english = live.settings
+    live.settings = english.model_copy(update={"default_language": "fr"})
+    try:
+        done = run_job(live, "overdue_digest")
+    finally:
+        live.settings = english
+
+    mails = _digests(live)
+    assert done["mails_sent"] == len(mails)
+    today = utcnow().date().isoformat()
+    subject, secretariat = mails["digest-fr@ocha.example"]
+    assert subject.startswith(f"[EHP] En retard au {today} : ")
+    assert "plainte(s)" in subject
+    assert f"Ce qui est en retard au {today} (UTC)" in secretariat
+    assert "Plaintes dont l'échéance est dépassée :" in secretariat
+    assert f"- plainte {late} : Plainte sur l'assistance, Reçue, reçue le " in secretariat
+    assert "Alertes remontées dont la date de suivi est dépassée :" in secretariat
+    assert f"- alerte {escalated} : Saisine de l'EHP, " in secretariat
+    assert "suivi attendu le 2021-06-10, suivi par HCR" in secretariat
+    assert "Consultez chacune avec votre propre compte : GET /api/v1/complaints/{id}" in secretariat
+    for english_word in ("Overdue", "complaint ", "received", "follow-up"):
+        assert english_word not in secretariat
+    _, psea = mails["digest-fr-psea@unfpa.example"]
+    assert f"- plainte {sea} : Allégation d'EAS, Reçue, reçue le " in psea
 
 
 def test_without_an_smtp_server_the_digest_sends_nothing(live: Live) -> None:

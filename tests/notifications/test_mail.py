@@ -2,6 +2,10 @@
 every new SEA allegation, and no one else; the organisation a complaint is referred to; never a
 complainant's identity or the narrative."""
 
+from collections.abc import Iterator
+from email.header import decode_header, make_header
+
+import pytest
 from sqlmodel import Session, select
 
 from ehp_api.access.models import User
@@ -71,3 +75,45 @@ def test_a_referral_is_mailed_to_the_organisation_it_is_referred_to(live: Live) 
     [(_, message), *_] = live.mailbox.messages
     assert message["Subject"] == "[EHP] A complaint was referred to your organisation"
     assert "referred_to: UNICEF" in message.get_payload(decode=True).decode()
+
+
+@pytest.fixture
+def in_french(live: Live) -> Iterator[Live]:
+    """The worker of a deployment whose language is French (EHP_DEFAULT_LANGUAGE=fr)."""
+    live.stop_worker()
+    english = live.settings
+    live.settings = english.model_copy(update={"default_language": "fr"})
+    live.start_worker()
+    yield live
+    live.stop_worker()
+    live.settings = english
+
+
+def test_in_a_french_deployment_the_sea_allegation_mail_is_in_french(in_french: Live) -> None:
+    live = in_french
+    live.user("psea-fr@unfpa.example", Role.psea_focal_point, "UNFPA")
+    hcr = live.key(Role.partner, "HCR")
+
+    sea = record(
+        live, hcr, category="sea_allegation", description=SEA_TEXT, complainant=named(name=NAME)
+    )
+
+    eventually(lambda: any(tos == ["psea-fr@unfpa.example"] for tos, _ in live.mailbox.messages))
+    eventually(lambda: settled(live))
+    [message] = [m for tos, m in live.mailbox.messages if tos == ["psea-fr@unfpa.example"]]
+    # Sent as RFC 2047 encoded words (non-ASCII); read as a mail client shows it.
+    subject = str(make_header(decode_header(message["Subject"])))
+    assert subject == "[EHP] Nouvelle allégation d'EAS enregistrée"
+    assert message["Message-ID"].endswith("@ehp-api>")
+    text = message.get_payload(decode=True).decode()
+    assert text.startswith("Nouvelle allégation d'EAS enregistrée.\r\n")
+    assert f"id : {sea}" in text
+    assert "catégorie : Allégation d'EAS" in text
+    assert "statut : Reçue" in text
+    assert f"À consulter dans le service : GET /api/v1/complaints/{sea}" in text
+    assert "(avec votre propre compte : vous y lisez ce que vous avez le droit de lire)." in text
+    assert "Événement " in text
+    for english in ("Read it", "category", "sea_allegation", "received"):
+        assert english not in text
+    for secret in (SEA_TEXT, "Sévaré", NAME, "+223"):
+        assert secret not in text

@@ -71,8 +71,8 @@ class Settings(BaseSettings):
     default_language: Literal["fr", "en"] = Field(
         "fr",
         description="Language of problems, labels and files when a request asks for neither "
-        "French nor English (`Accept-Language`, `lang`), and of `ehp-api` when the locale names "
-        "neither.",
+        "French nor English (`Accept-Language`, `lang`), of `ehp-api` when the locale names "
+        "neither, and of the worker's e-mails.",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated origins allowed by CORS."

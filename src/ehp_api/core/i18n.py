@@ -9,7 +9,8 @@ needs no catalog: the message ids are the English texts. Codes and JSON keys are
 
 import gettext
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from enum import Enum, StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
@@ -64,10 +65,22 @@ def catalog(language: Language) -> gettext.NullTranslations:
 
 
 def current_language() -> Language:
-    """The request's language (`ehp_api.web.language` sets it), or the command line's
-    (`ehp_api.cli.language`); elsewhere (scripts, tests calling a service), English."""
+    """The request's language (`ehp_api.web.language` sets it), the command line's
+    (`ehp_api.cli.language`), or a `speaking` block's (the worker's mails); elsewhere (scripts,
+    tests calling a service), English."""
     language = language_var.get()
     return Language(language) if language else Language.en
+
+
+@contextmanager
+def speaking(language: Language) -> Iterator[None]:
+    """`tr` in `language` within the block, where no request or command line chose one: the
+    worker's mails, in the deployment's language (`ehp_api.notifications.mail`)."""
+    token = language_var.set(language.value)
+    try:
+        yield
+    finally:
+        language_var.reset(token)
 
 
 def translate(message: str, language: Language) -> str:

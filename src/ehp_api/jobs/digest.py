@@ -13,11 +13,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from ehp_api.access.models import User
-from ehp_api.alerts.models import Alert, AlertEvent, AlertStatus
+from ehp_api.alerts.models import Alert, AlertCategory, AlertEvent, AlertKind, AlertStatus
 from ehp_api.complaints import deadlines
-from ehp_api.complaints.models import Complaint
+from ehp_api.complaints.models import Category, Complaint, ComplaintStatus
 from ehp_api.core.config import Settings
 from ehp_api.core.db import deferred
+from ehp_api.core.i18n import speaking, tr
 from ehp_api.core.principal import Principal, PrincipalKind, for_role
 from ehp_api.jobs import policy
 from ehp_api.notifications import mail
@@ -71,49 +72,72 @@ def compose(
     follow_ups: list[FollowUp],
     codes: dict[int, str],
 ) -> EmailMessage:
-    subject = (
-        f"[EHP] Overdue on {today.isoformat()}: {len(complaints)} complaint(s), "
-        f"{len(follow_ups)} escalation follow-up(s)"
-    )
+    """One recipient's digest, in the deployment's language (`mail.language`)."""
+    with speaking(mail.language(settings)):
+        return _compose(settings, to, today, complaints, follow_ups, codes)
+
+
+def _compose(
+    settings: Settings,
+    to: str,
+    today: date,
+    complaints: list[Complaint],
+    follow_ups: list[FollowUp],
+    codes: dict[int, str],
+) -> EmailMessage:
+    day = today.isoformat()
+    subject = "[EHP] " + tr(
+        "Overdue on {day}: {complaints} complaint(s), {follow_ups} escalation follow-up(s)",
+        day=day, complaints=len(complaints), follow_ups=len(follow_ups),
+    )  # fmt: skip
     # One digest a day per address: a run again the same day shows as the same message.
-    message = mail.headed(settings, to, subject, f"digest-{today.isoformat()}")
-    lines = [f"What is overdue on {today.isoformat()} (UTC), as you may read it in the service."]
+    message = mail.headed(settings, to, subject, f"digest-{day}")
+    lines = [tr("What is overdue on {day} (UTC), as you may read it in the service.", day=day)]
     if complaints:
-        lines += ["", "Complaints past their deadline:"]
+        lines += ["", tr("Complaints past their deadline:")]
         lines += [_complaint_line(c, codes) for c in complaints]
     if follow_ups:
-        lines += ["", "Escalated alerts past their follow-up day:"]
+        lines += ["", tr("Escalated alerts past their follow-up day:")]
         lines += [_follow_up_line(f) for f in follow_ups]
-    lines += ["", "Read each one with your own account: GET /api/v1/complaints/{id}, "
-              "GET /api/v1/alerts/{id}."]  # fmt: skip
+    lines += ["", tr("Read each one with your own account: GET {complaint}, GET {alert}.",
+                     complaint="/api/v1/complaints/{id}", alert="/api/v1/alerts/{id}")]  # fmt: skip
     message.set_content("\n".join(lines))
     return message
 
 
 def _complaint_line(complaint: Complaint, codes: dict[int, str]) -> str:
     if complaint.status in deadlines.AWAITING_REFERRAL:
-        due = f"referral due {complaint.referral_due_on.isoformat()}"
+        due = tr("referral due {day}", day=complaint.referral_due_on.isoformat())
     else:
-        due = f"response due {complaint.response_due_on}"
+        due = tr("response due {day}", day=complaint.response_due_on)
     referred = (
-        f", referred to {codes.get(complaint.referred_to_id, '?')}"
+        tr(", referred to {organisation}", organisation=codes.get(complaint.referred_to_id, "?"))
         if complaint.referred_to_id is not None
         else ""
     )
-    return (
-        f"- complaint {complaint.id}: {complaint.category.value}, {complaint.status.value}, "
-        f"received {complaint.received_on.isoformat()}, {due}{referred}"
-    )
+    return tr(
+        "- complaint {id}: {category}, {status}, received {received_on}, {due}{referred}",
+        id=complaint.id, category=mail.shown(Category, complaint.category),
+        status=mail.shown(ComplaintStatus, complaint.status),
+        received_on=complaint.received_on.isoformat(), due=due, referred=referred,
+    )  # fmt: skip
 
 
 def _follow_up_line(follow_up: FollowUp) -> str:
     alert = follow_up.alert
-    who = f", follow-up by {follow_up.accountable}" if follow_up.accountable else ""
-    return (
-        f"- alert {alert.id}: {alert.kind.value}, {alert.category.value}, severity "
-        f"{alert.severity}, escalated {follow_up.escalated_on.isoformat()}, follow-up due "
-        f"{follow_up.due_on.isoformat()}{who}"
+    who = (
+        tr(", follow-up by {organisation}", organisation=follow_up.accountable)
+        if follow_up.accountable
+        else ""
     )
+    return tr(
+        "- alert {id}: {kind}, {category}, severity {severity}, escalated {escalated_on}, "
+        "follow-up due {due_on}{who}",
+        id=alert.id, kind=mail.shown(AlertKind, alert.kind),
+        category=mail.shown(AlertCategory, alert.category), severity=alert.severity,
+        escalated_on=follow_up.escalated_on.isoformat(), due_on=follow_up.due_on.isoformat(),
+        who=who,
+    )  # fmt: skip
 
 
 def send(engine: Engine, settings: Settings, today: date) -> dict[str, int]:

@@ -1,27 +1,73 @@
 """E-mail through SMTP: one message per event and address, saying what happened and where to
 read it; never a complainant's identity, never a narrative (the mail leaves the service's
-access rules behind: it says only what every addressee may know, and points to the record)."""
+access rules behind: it says only what every addressee may know, and points to the record).
+Written in the deployment's language (`language`), codes shown by their labels."""
 
 import hashlib
 import smtplib
 import ssl
 from email.message import EmailMessage
+from enum import StrEnum
 
+from ehp_api.alerts.models import AlertCategory, AlertKind, AlertStatus
+from ehp_api.complaints.models import Category, ComplaintStatus
 from ehp_api.core.config import Settings
+from ehp_api.core.i18n import N_, Language, current_language, label, speaking, tr
 from ehp_api.events.models import EventType, OutboxEvent
+from ehp_api.readings.models import ReadingStatus
 
 _SUBJECTS = {
-    EventType.complaint_created: "New SEA allegation recorded",
-    EventType.complaint_referred: "A complaint was referred to your organisation",
-    EventType.reading_rejected: "A reading of your organisation was rejected",
-    EventType.alert_escalated: "An alert was escalated to the EHP",
-    EventType.alert_escalation_recommended: "An alert's trigger rules recommend escalation",
+    EventType.complaint_created: N_("New SEA allegation recorded"),
+    EventType.complaint_referred: N_("A complaint was referred to your organisation"),
+    EventType.reading_rejected: N_("A reading of your organisation was rejected"),
+    EventType.alert_escalated: N_("An alert was escalated to the EHP"),
+    EventType.alert_escalation_recommended: N_("An alert's trigger rules recommend escalation"),
 }
-# Only these fields of an event's payload reach a mail: dates, codes and ids.
-_FIELDS = (
-    "id", "category", "status", "received_on", "referral_due_on", "referred_to", "referred_on",
-    "response_due_on", "kind", "severity", "occurred_on", "indicator", "period", "reclassified",
-)  # fmt: skip
+# Only these fields of an event's payload reach a mail: dates, codes and ids. Each is named by
+# its label; the English label is the payload's own key, which webhook readers know too.
+_FIELDS = {
+    "id": N_("id"),
+    "category": N_("category"),
+    "status": N_("status"),
+    "received_on": N_("received_on"),
+    "referral_due_on": N_("referral_due_on"),
+    "referred_to": N_("referred_to"),
+    "referred_on": N_("referred_on"),
+    "response_due_on": N_("response_due_on"),
+    "kind": N_("kind"),
+    "severity": N_("severity"),
+    "occurred_on": N_("occurred_on"),
+    "indicator": N_("indicator"),
+    "period": N_("period"),
+    "reclassified": N_("reclassified"),
+}
+# The enum behind a field, by the kind of record the event is about (`complaint/12`): its value
+# is shown by its label, as `GET /api/v1/labels` gives it.
+_ENUMS: dict[tuple[str, str], type[StrEnum]] = {
+    ("complaint", "category"): Category,
+    ("complaint", "status"): ComplaintStatus,
+    ("alert", "category"): AlertCategory,
+    ("alert", "status"): AlertStatus,
+    ("alert", "kind"): AlertKind,
+    ("reading", "status"): ReadingStatus,
+}
+_BOOLEANS = {True: N_("True"), False: N_("False")}
+
+
+def language(settings: Settings) -> Language:
+    """The mails' language: the deployment's (EHP_DEFAULT_LANGUAGE). A mail answers no request
+    whose Accept-Language could choose, and its addressees have no language of their own on
+    record; the deployment's is the one its users read the service in."""
+    return Language(settings.default_language)
+
+
+def shown(enum: type[StrEnum], value: object) -> str:
+    """A code by its label in the current language; a code the enum does not know, as it is."""
+    try:
+        member = enum(str(value))
+    except ValueError:
+        return str(value)
+    return label(member, current_language())
 
 
 def headed(settings: Settings, to: str, subject: str, key: str) -> EmailMessage:
@@ -38,24 +84,45 @@ def headed(settings: Settings, to: str, subject: str, key: str) -> EmailMessage:
 
 
 def compose(settings: Settings, event: OutboxEvent, to: str) -> EmailMessage:
-    subject = f"[EHP] {_SUBJECTS.get(EventType(event.type), event.type)}"
-    message = headed(settings, to, subject, event.public_id)
-    facts = [f"{name}: {event.payload[name]}" for name in _FIELDS if name in event.payload]
+    """The event's mail, in the deployment's language (`language`); the Message-ID is the
+    same whatever the language."""
+    with speaking(language(settings)):
+        return _compose(settings, event, to)
+
+
+def _compose(settings: Settings, event: OutboxEvent, to: str) -> EmailMessage:
+    known = event.type in EventType.__members__.values()
+    what = tr(_SUBJECTS[EventType(event.type)]) if known else event.type
+    message = headed(settings, to, f"[EHP] {what}", event.public_id)
+    kind = event.subject.partition("/")[0]
+    facts = [
+        tr("{name}: {value}", name=tr(title), value=_value(kind, name, event.payload[name]))
+        for name, title in _FIELDS.items()
+        if name in event.payload
+    ]
+    path = f"/api/v1/{event.subject.replace('/', 's/', 1)}"
     message.set_content(
         "\n".join(
             [
-                f"{_SUBJECTS.get(EventType(event.type), event.type)}.",
+                f"{what}.",
                 "",
                 *facts,
                 "",
-                f"Read it in the service: GET /api/v1/{event.subject.replace('/', 's/', 1)}",
-                "(with your own account: what you may read there is what you may read).",
+                tr("Read it in the service: GET {path}", path=path),
+                tr("(with your own account: what you may read there is what you may read)."),
                 "",
-                f"Event {event.public_id} ({event.type}).",
+                tr("Event {id} ({type}).", id=event.public_id, type=event.type),
             ]
         )
     )
     return message
+
+
+def _value(kind: str, name: str, value: object) -> str:
+    if isinstance(value, bool):
+        return tr(_BOOLEANS[value])
+    enum = _ENUMS.get((kind, name))
+    return shown(enum, value) if enum else str(value)
 
 
 def send(settings: Settings, message: EmailMessage) -> None:
