@@ -42,6 +42,12 @@ def rows(model: type[Model], **equal: Any) -> SelectOfScalar[Model]:
 
 
 def lock_rows(session: Session, stmt: SelectOfScalar[Model]) -> list[Model]:
-    """The rows `stmt` selects, locked and fresh, of the one model it selects."""
+    """The rows `stmt` selects, locked and fresh, of the one model it selects, taken in the order
+    of their primary key. Without an order each waiting writer takes them in the order of its
+    scan, and a row changed by the writer before it has moved: two waiting writers of the whole
+    deadline table took the same rows in opposite orders and PostgreSQL broke the deadlock with
+    an error (503) instead of the 412 the later writer was owed."""
     [selected] = stmt.column_descriptions
-    return list(session.exec(for_update(stmt, selected["entity"])).all())
+    model = selected["entity"]
+    ordered = stmt.order_by(*inspect(model).primary_key)
+    return list(session.exec(for_update(ordered, model)).all())
