@@ -6,6 +6,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from ehp_api.complaints import workflow
+from ehp_api.complaints.models import Complaint, ComplaintStatus
+from ehp_api.core.errors import Forbidden
+from ehp_api.core.permissions import Role, permissions_of
+from ehp_api.core.principal import Principal, PrincipalKind
 from tests.complaints.conftest import (
     BASE,
     create,
@@ -167,7 +172,11 @@ class TestParties:
         for to, fields in (("accepted", {}), ("rejected", {"reason": "no"})):
             response = step(hcr, complaint_id, to, **fields)
             assert response.status_code == 403
-            assert "referred to" in response.json()["detail"]
+            # The whole sentence (mutmut `_check_party__mutmut_20`: its text changed went unseen).
+            assert response.json()["detail"] == (
+                "Only the organisation it is referred to (or the secretariat) may move this "
+                f"complaint to {to}."
+            )
 
     def test_only_the_sender_refers(self, hcr: TestClient, unicef: TestClient) -> None:
         complaint_id = referred(hcr)
@@ -267,3 +276,21 @@ class TestOverdue:
             in_time, sea_in_time, answered
         }  # fmt: skip
         assert ocha.get(f"{BASE}/{late_response}").json()["overdue"] is True
+
+
+def test_a_referral_by_another_organisation_is_refused_in_words() -> None:
+    """The sender alone refers. Through the API another organisation never reaches this check
+    (it cannot read a complaint it did not record unless it is referred to it, and then
+    `referred` is not a move from `referred`), so the rule is asked directly: its refusal names
+    who may (mutmut `_check_party__mutmut_20`: the sentence changed went unseen)."""
+    complaint = Complaint(recorded_by_organisation_id=1, referred_to_id=2)
+    other = Principal(
+        PrincipalKind.user, None, "UNICEF officer", 2, "UNICEF", Role.partner,
+        permissions_of(Role.partner),
+    )  # fmt: skip
+    with pytest.raises(Forbidden) as refused:
+        workflow._check_party(other, complaint, ComplaintStatus.referred)
+    assert refused.value.detail == (
+        "Only the organisation that recorded it (or the secretariat) may move this complaint to "
+        "referred."
+    )
