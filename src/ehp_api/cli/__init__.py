@@ -19,7 +19,7 @@ from ehp_api.access import service as access_service
 from ehp_api.access.schemas import ApiKeyCreate, UserCreate
 from ehp_api.audit import service as audit
 from ehp_api.cli import db, safekeeping
-from ehp_api.cli.language import LocalisedGroup
+from ehp_api.cli.language import LocalisedGroup, refuse
 from ehp_api.complaints import purge as complaints_purge
 from ehp_api.core import metrics
 from ehp_api.core.config import get_settings
@@ -81,10 +81,7 @@ def seed(
 
 
 def _fail(error: AppError) -> NoReturn:
-    typer.echo(tr("error: {message}", message=error.detail), err=True)
-    for param in error.errors or []:
-        typer.echo("  " + tr("{field}: {reason}", field=param.field, reason=param.reason), err=True)
-    raise typer.Exit(code=2)
+    refuse(error.detail, [(param.field, param.reason) for param in error.errors or []])
 
 
 @app.command(
@@ -126,14 +123,10 @@ def _read_password() -> str:
 def _refuse_account(error: ValidationError) -> NoReturn:
     """The fields refused, each with pydantic's reason in the run's language (never a value:
     one of them is the password)."""
-    typer.echo(tr("error: {message}", message=tr("The account is not valid.")), err=True)
     language = current_language()
-    for found in error.errors(include_url=False, include_input=False):
-        reason = validation_reason(found, language)
-        typer.echo(
-            "  " + tr("{field}: {reason}", field=field_name(found["loc"]), reason=reason), err=True
-        )
-    raise typer.Exit(code=2)
+    found = error.errors(include_url=False, include_input=False)
+    reasons = [(field_name(f["loc"]), validation_reason(f, language)) for f in found]
+    refuse(tr("The account is not valid."), reasons)
 
 
 @app.command(

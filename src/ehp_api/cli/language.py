@@ -14,13 +14,14 @@ and typer's own words (Usage, Options, a parse error) stay English.
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
+import typer
 from pydantic import ValidationError
 from typer.core import TyperGroup
 
 from ehp_api.core.config import Settings, get_settings
-from ehp_api.core.i18n import Language, translate
+from ehp_api.core.i18n import Language, tr, translate
 from ehp_api.core.request_context import language_var
 
 OPTION = "--lang"
@@ -89,3 +90,12 @@ class LocalisedGroup(TyperGroup):
             return super().main(given, *more, **options)
         finally:
             language_var.reset(token)
+
+
+def refuse(message: str, reasons: Sequence[tuple[str, str]] = (), code: int = 2) -> NoReturn:
+    """Stop the command: `error: message` on standard error in the run's language, then each
+    field refused with its reason, and exit with `code`."""
+    typer.echo(tr("error: {message}", message=message), err=True)
+    for field, reason in reasons:
+        typer.echo("  " + tr("{field}: {reason}", field=field, reason=reason), err=True)
+    raise typer.Exit(code=code)

@@ -1,12 +1,13 @@
 """`ehp-api backup`, `restore` and `rotate-encryption-key`: the database and its key kept safe."""
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from sqlmodel import Session
 
 from ehp_api.audit import service as audit
+from ehp_api.cli.language import refuse
 from ehp_api.complaints import rotation
 from ehp_api.complaints.identity import IdentityCipher
 from ehp_api.core import backup as backups
@@ -21,11 +22,6 @@ app = typer.Typer()
 
 # Every place holding tokens of EHP_ENCRYPTION_KEY, sealed again by a rotation.
 SEALED = (*rotation.SEALED, webhook_secrets.SEALED)
-
-
-def refuse(message: str, code: int = 2) -> NoReturn:
-    typer.echo(tr("error: {message}", message=message), err=True)
-    raise typer.Exit(code=code)
 
 
 @app.command(
