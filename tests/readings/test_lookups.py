@@ -71,3 +71,21 @@ def test_liptako_gourma_membership_follows_its_versions_even_an_empty_one(
     assert loaded.zone_of(elsewhere, date(2030, 6, 1)) == OTHER
     assert loaded.zone_of(elsewhere, date(2031, 6, 1)) == LIPTAKO
     assert loaded.zone_of(in_area, date(2031, 6, 1)) == OTHER
+
+
+def test_lookups_are_kept_per_version_of_the_reference_data(session: Session) -> None:
+    """Read once per version: the same object again, until a lock (a reference change) is flushed,
+    and the lock it then carries is plain values, still readable after the transaction."""
+    first = lookups.load(session)
+    assert lookups.load(session) is first
+    quarter = session.exec(select(Period).where(Period.code == "2021Q3")).one()
+    session.add(PeriodLock(period_id=quarter.id or 0, locked_by="ehp@example.org", reason="sent"))
+    session.flush()
+    locked = lookups.load(session)
+    assert locked is not first
+    assert first.periods["2021Q3"].lock is None
+    session.commit()
+    lock = locked.periods["2021Q3"].lock
+    assert lock is not None
+    assert (lock.locked_by, lock.reason) == ("ehp@example.org", "sent")
+    assert lookups.load(session) is locked

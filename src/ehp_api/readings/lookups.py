@@ -1,7 +1,10 @@
-"""Everything a batch is checked against, loaded once per request with a fixed number of queries."""
+"""Everything a batch is checked against: the reference data as plain values, read with a fixed
+number of queries once per version of the reference data and kept by the worker (`load`), so a
+single reading costs no reference reads. Every field is immutable or never changed by a caller:
+one `Lookups` serves every request of the worker until a plan, place, period or lock changes."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
@@ -24,6 +27,7 @@ from ehp_api.locations.models import (
 )
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period, PeriodKind, PeriodLock
+from ehp_api.web import reference
 
 ZONE = "zone"
 
@@ -39,13 +43,22 @@ class IndicatorInfo:
 
 
 @dataclass(frozen=True)
+class LockInfo:
+    """A period's lock as read: plain values, usable after the transaction that read them."""
+
+    locked_at: datetime
+    locked_by: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class PeriodInfo:
     id: int
     code: str
     kind: PeriodKind
     year: int
     starts_on: date
-    lock: PeriodLock | None
+    lock: LockInfo | None
 
 
 @dataclass(frozen=True)
@@ -118,7 +131,14 @@ def _indicators(session: Session) -> dict[str, IndicatorInfo]:
 
 
 def _periods(session: Session) -> dict[str, PeriodInfo]:
-    locks = {lock.period_id: lock for lock in session.exec(select(PeriodLock)).all()}
+    locks = {
+        period_id: LockInfo(locked_at, locked_by, reason)
+        for period_id, locked_at, locked_by, reason in session.exec(
+            select_row(
+                PeriodLock.period_id, PeriodLock.locked_at, PeriodLock.locked_by, PeriodLock.reason
+            )
+        ).all()
+    }
     columns = select_row(Period.id, Period.code, Period.kind, Period.year, Period.starts_on)
     return {
         code: PeriodInfo(period_id, code, kind, year, starts_on, locks.get(period_id))
@@ -154,6 +174,14 @@ def _liptako(session: Session) -> list[tuple[date, frozenset[str]]]:
 
 
 def load(session: Session) -> Lookups:
+    """The lookups of the reference data's version that `session` sees, built once per version by
+    this worker. Read after `periods.service.share` (as a batch does), the version is at least as
+    new as every lock committed before the share, and a lock taken later waits for the batch."""
+    return reference.memo(session, "readings.lookups", lambda: read(session))
+
+
+def read(session: Session) -> Lookups:
+    """The lookups, read now (six statements)."""
     periods = _periods(session)
     lookups = Lookups(
         indicators=_indicators(session),
