@@ -92,17 +92,13 @@ def evaluate(session: Session, alert: Alert) -> list[AlertTrigger]:
     for old in session.exec(select(AlertTrigger).where(AlertTrigger.alert_id == alert.id)):
         session.delete(old)
     session.flush()
-    verdicts = [_judge(session, alert, r) for r in current_rules(session) if r.active]
+    active = [r for r in current_rules(session) if r.active]
+    verdicts = [_judge(session, alert, r) for r in active]
     session.add_all(verdicts)
     recommended_before = alert.escalation_recommended
     alert.escalation_recommended = any(v.fired for v in verdicts)
     window = next(
-        (
-            r.window_days
-            for r in current_rules(session)
-            if r.kind == TriggerKind.recurrence and r.active
-        ),
-        DEFAULT_WINDOW_DAYS,
+        (r.window_days for r in active if r.kind == TriggerKind.recurrence), DEFAULT_WINDOW_DAYS
     )
     alert.recurrence = _recurrence(session, alert, window or DEFAULT_WINDOW_DAYS)[0]
     session.flush()

@@ -112,10 +112,31 @@ def list_focus_areas(session: Session, page: PageParams) -> tuple[list[FocusArea
 
 
 def is_in_focus_area(session: Session, area_code: str, location: Location, on: date) -> bool:
-    """Whether the location, or the region it lies in, belongs to the area on that date."""
-    area = session.exec(select(FocusArea).where(FocusArea.code == area_code)).first()
-    version = version_on(session, area, on) if area else None
-    if version is None:
-        return False
-    members = {m.location_id for m in version.members}
+    """Whether the location, or the region it lies in, belongs to the area on that date (the
+    latest version started by then). The areas' versions are kept while the reference data keep
+    their version: an alert or a complaint is placed at the cost of no query of its own."""
+    areas = reference.memo(session, "locations.area_versions", lambda: _area_versions(session))
+    members: frozenset[int] = frozenset()
+    for valid_from, version_members in areas.get(area_code, ()):
+        if valid_from <= on:
+            members = version_members
     return location.id in members or location.parent_id in members
+
+
+def _area_versions(session: Session) -> dict[str, list[tuple[date, frozenset[int]]]]:
+    """Each area's versions from the earliest, with their members' location ids."""
+    stmt = (
+        select(FocusArea.code, FocusAreaVersion.id, FocusAreaVersion.valid_from)
+        .join(FocusArea, FocusArea.id == FocusAreaVersion.focus_area_id)
+        .order_by(FocusAreaVersion.valid_from, FocusAreaVersion.id)
+    )
+    versions = session.exec(stmt).all()
+    members: dict[int, set[int]] = {}
+    for version_id, location_id in session.exec(
+        select(FocusAreaMember.version_id, FocusAreaMember.location_id)
+    ).all():
+        members.setdefault(version_id, set()).add(location_id)
+    areas: dict[str, list[tuple[date, frozenset[int]]]] = {}
+    for code, version_id, valid_from in versions:
+        areas.setdefault(code, []).append((valid_from, frozenset(members.get(version_id, ()))))
+    return areas
