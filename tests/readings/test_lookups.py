@@ -2,10 +2,13 @@
 
 from datetime import date
 
+import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from ehp_api.indicators.models import Indicator
 from ehp_api.locations.models import FocusArea, FocusAreaMember, FocusAreaVersion, Location
+from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period, PeriodLock
 from ehp_api.readings import lookups
 from ehp_api.readings.lookups import LIPTAKO, OTHER
@@ -89,3 +92,24 @@ def test_lookups_are_kept_per_version_of_the_reference_data(session: Session) ->
     assert lock is not None
     assert (lock.locked_by, lock.reason) == ("ehp@example.org", "sent")
     assert lookups.load(session) is locked
+
+
+def test_a_lock_committed_during_a_write_is_seen_by_its_check(engine: Engine) -> None:
+    """A write's transaction may have read the reference data's version before another worker
+    locked a period: the lookups after `share` read the version again and carry the lock."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a lock committed beside a transaction is a PostgreSQL matter")
+    with Session(engine) as writer, Session(engine) as secretariat:
+        assert lookups.load(writer).periods["2022Q4"].lock is None  # kept under this version
+        quarter = secretariat.exec(select(Period).where(Period.code == "2022Q4")).one()
+        secretariat.add(PeriodLock(period_id=quarter.id or 0, locked_by="ehp@example.org"))
+        secretariat.commit()
+        try:
+            periods_service.share(writer, ["2022Q4"])
+            lock = lookups.load(writer).periods["2022Q4"].lock
+            assert lock is not None
+            assert lock.locked_by == "ehp@example.org"
+            writer.rollback()
+        finally:
+            secretariat.delete(secretariat.exec(select(PeriodLock)).one())
+            secretariat.commit()

@@ -174,10 +174,11 @@ def _liptako(session: Session) -> list[tuple[date, frozenset[str]]]:
 
 
 def load(session: Session) -> Lookups:
-    """The lookups of the reference data's version that `session` sees, built once per version by
-    this worker. Read after `periods.service.share` (as a batch does), the version is at least as
-    new as every lock committed before the share, and a lock taken later waits for the batch."""
-    return reference.memo(session, "readings.lookups", lambda: read(session))
+    """The lookups of the reference data's version that `session` sees now, built once per
+    version by this worker. The version is read again here, not taken from earlier in the
+    transaction: after `periods.service.share` (as a write does), it is at least as new as every
+    lock committed before the share, and a lock taken later waits for the write."""
+    return reference.memo(session, "readings.lookups", lambda: read(session), fresh=True)
 
 
 def read(session: Session) -> Lookups:

@@ -146,9 +146,13 @@ _memos: dict[str, tuple[int, Any]] = {}
 _memos_lock = threading.Lock()
 
 
-def memo(session: Session, name: str, build: Callable[[], _T]) -> _T:
+def memo(session: Session, name: str, build: Callable[[], _T], *, fresh: bool = False) -> _T:
     """`build()`, kept by this process while the reference data keep their version: the lookups
-    that many answers need (codes by id), computed once per version instead of once a request."""
+    that many answers need (codes by id), computed once per version instead of once a request.
+    `fresh`: the version read now, not the one the transaction read first (a caller that has just
+    taken locks must see every change committed before them, as a period's lock)."""
+    if fresh:
+        session.info.pop(_VERSION, None)
     version = version_of(session)
     with _memos_lock:
         kept = _memos.get(name)
