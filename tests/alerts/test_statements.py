@@ -33,3 +33,21 @@ def test_a_page_of_alerts_runs_as_many_statements_for_two_alerts_as_for_many(
     assert len(listed) == 8
     assert all(alert["triggers"] and alert["possible_duplicates"] for alert in listed)
     assert all(alert["links"] for alert in listed)
+
+
+def test_a_new_alert_reads_nothing_it_is_about_to_write(hcr: TestClient, engine: Engine) -> None:
+    """A new alert has no links or verdicts to replace, and its recurrence is counted once (the
+    recurrence rule's verdict and the alert's own count share it); its answer reads its links and
+    verdicts once, after they are written."""
+    create(hcr)  # the lookups kept per version of the reference data
+
+    def post() -> None:
+        create(hcr, occurred_on="2021-05-03")
+
+    seen = [" ".join(s.split()) for s in statements_of(engine, post)]
+    writes = next(i for i, s in enumerate(seen) if s.startswith("INSERT INTO alert_triggers"))
+    before = seen[:writes]
+    assert not [s for s in before if "FROM alert_links" in s or "FROM alert_triggers" in s], seen
+    counts = [s for s in seen if s.startswith("SELECT alerts.id FROM alerts WHERE")]
+    assert len(counts) == 1, seen
+    assert sum("FROM alert_links" in s for s in seen) == 1, seen

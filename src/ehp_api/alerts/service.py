@@ -148,9 +148,10 @@ def create(session: Session, principal: Principal, data: AlertCreate) -> Alert:
     _locate(session, alert, location)
     session.add(alert)
     session.flush()
-    _set_links(session, principal, alert, data.links)
+    if data.links:  # a new alert has no links to replace
+        _set_links(session, principal, alert, data.links)
     workflow.record(session, alert, principal, AlertStatus.draft, data.reported_on)
-    triggers.evaluate(session, alert)
+    triggers.evaluate(session, alert, first=True)
     changes = audit.diff(None, _snapshot(alert), sensitive={"narrative"})
     audit.record(session, principal, "alert.create", "alert", alert.id, changes)
     return alert

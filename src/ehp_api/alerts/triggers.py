@@ -1,5 +1,6 @@
 """Trigger rules as data: versioned, evaluated on every alert, and explainable afterwards."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -70,12 +71,15 @@ def _recurrence(session: Session, alert: Alert, window_days: int) -> tuple[int, 
     return 1 + len(others), [i for i in others if i is not None]
 
 
-def _judge(session: Session, alert: Alert, rule: TriggerRule) -> AlertTrigger:
+Recurrence = Callable[[int], tuple[int, list[int]]]
+
+
+def _judge(alert: Alert, rule: TriggerRule, recurrence: Recurrence) -> AlertTrigger:
     if rule.kind == TriggerKind.severity:
         inputs: dict[str, Any] = {"severity": alert.severity, "min_severity": rule.min_severity}
         fired = alert.severity >= (rule.min_severity or 6)
     else:
-        count, ids = _recurrence(session, alert, rule.window_days or DEFAULT_WINDOW_DAYS)
+        count, ids = recurrence(rule.window_days or DEFAULT_WINDOW_DAYS)
         inputs = {
             "count": count,
             "min_count": rule.min_count,
@@ -87,20 +91,30 @@ def _judge(session: Session, alert: Alert, rule: TriggerRule) -> AlertTrigger:
     return AlertTrigger(alert_id=alert.id or 0, rule_id=rule.id or 0, fired=fired, inputs=inputs)
 
 
-def evaluate(session: Session, alert: Alert) -> list[AlertTrigger]:
-    """Judge the alert with the active rules; the verdicts replace any earlier ones."""
-    for old in session.exec(select(AlertTrigger).where(AlertTrigger.alert_id == alert.id)):
-        session.delete(old)
-    session.flush()
+def evaluate(session: Session, alert: Alert, *, first: bool = False) -> list[AlertTrigger]:
+    """Judge the alert with the active rules; the verdicts replace any earlier ones (`first`: the
+    alert was just created and has none)."""
+    if not first:
+        for old in session.exec(select(AlertTrigger).where(AlertTrigger.alert_id == alert.id)):
+            session.delete(old)
+        session.flush()
+    counted: dict[int, tuple[int, list[int]]] = {}
+
+    def recurrence(window_days: int) -> tuple[int, list[int]]:
+        # Counted once for each window: the rule's verdict and the alert's own count share it.
+        if window_days not in counted:
+            counted[window_days] = _recurrence(session, alert, window_days)
+        return counted[window_days]
+
     active = [r for r in current_rules(session) if r.active]
-    verdicts = [_judge(session, alert, r) for r in active]
+    verdicts = [_judge(alert, r, recurrence) for r in active]
     session.add_all(verdicts)
     recommended_before = alert.escalation_recommended
     alert.escalation_recommended = any(v.fired for v in verdicts)
     window = next(
         (r.window_days for r in active if r.kind == TriggerKind.recurrence), DEFAULT_WINDOW_DAYS
     )
-    alert.recurrence = _recurrence(session, alert, window or DEFAULT_WINDOW_DAYS)[0]
+    alert.recurrence = recurrence(window or DEFAULT_WINDOW_DAYS)[0]
     session.flush()
     if (
         alert.escalation_recommended
