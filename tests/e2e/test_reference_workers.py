@@ -52,6 +52,30 @@ def test_a_change_on_one_worker_is_served_by_the_other(
     assert after.headers["ETag"] != first.headers["ETag"]
 
 
+def test_a_period_locked_on_one_worker_refuses_writes_on_the_other(
+    server: harness.Server, second_worker: str
+) -> None:
+    """The second worker has kept what readings are checked against (a reading it accepted);
+    the lock taken through the first is seen by its next write, and the unlock too."""
+    partner = {"Authorization": f"Bearer {harness.cli_key(server, 'HCR', 'partner')}"}
+    secretariat = {"Authorization": f"Bearer {harness.cli_key(server, 'OCHA', 'secretariat')}"}
+    reading = {"indicator": "1.1.1.1", "period": "2022Q1", "location": "ML0701", "value": 2}
+    posted = httpx.post(second_worker + "/api/v1/readings", headers=partner, json=reading)
+    assert posted.status_code == 201, posted.text
+    locked = httpx.post(
+        server.base_url + "/api/v1/periods/2022Q1/lock", headers=secretariat, json={}
+    )
+    assert locked.status_code == 200, locked.text
+    again = reading | {"value": 3}
+    refused = httpx.post(second_worker + "/api/v1/readings", headers=partner, json=again)
+    assert refused.status_code == 409, refused.text
+    assert [e["code"] for e in refused.json()["errors"]] == ["period_locked"]
+    unlocked = httpx.post(server.base_url + "/api/v1/periods/2022Q1/unlock", headers=secretariat)
+    assert unlocked.status_code == 200, unlocked.text
+    accepted = httpx.post(second_worker + "/api/v1/readings", headers=partner, json=again)
+    assert accepted.status_code == 200, accepted.text
+
+
 def test_touch_reference_is_a_command_an_operator_runs(server: harness.Server) -> None:
     result = subprocess.run(
         [".venv/bin/ehp-api", "db", "touch-reference"],
