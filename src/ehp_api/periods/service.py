@@ -12,6 +12,7 @@ from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.principal import Principal
 from ehp_api.core.row_locks import for_update
 from ehp_api.periods.models import Period, PeriodKind, PeriodLock
+from ehp_api.web import reference
 
 
 def list_(
@@ -76,12 +77,16 @@ def code_of(session: Session, period_id: int) -> str:
 def share(session: Session, codes: Iterable[Any]) -> None:
     """Called by every write into periods before it checks their locks: holds the periods named by
     `codes` (and their years, whose lock closes them too) against a lock until the write commits.
-    A lock taken meanwhile waits for it; one committed before is seen by the check that follows."""
+    A lock taken meanwhile waits for it; one committed before is seen by the check that follows,
+    the reference data's version (which a lock changes) read anew after the hold, so that the
+    worker's kept lookups (`readings.lookups`) are not those of a version the transaction read
+    before another worker's lock."""
     named = {code for code in codes if isinstance(code, str)}
     wanted = sorted(named | {code[:4] for code in named})
     if wanted:
         stmt = select(Period.id).where(Period.code.in_(wanted)).order_by(Period.id)
         session.exec(stmt.with_for_update(read=True)).all()
+    reference.read_version_again(session)
 
 
 def lock(session: Session, actor: Principal, code: str, reason: str | None) -> Period:

@@ -174,11 +174,10 @@ def _liptako(session: Session) -> list[tuple[date, frozenset[str]]]:
 
 
 def load(session: Session) -> Lookups:
-    """The lookups of the reference data's version that `session` sees now, built once per
-    version by this worker. The version is read again here, not taken from earlier in the
-    transaction: after `periods.service.share` (as a write does), it is at least as new as every
-    lock committed before the share, and a lock taken later waits for the write."""
-    return reference.memo(session, "readings.lookups", lambda: read(session), fresh=True)
+    """The lookups of the reference data's version that `session` sees, built once per version
+    by this worker. After `periods.service.share` (as a write does), that version is read anew:
+    at least as new as every lock committed before the share; a lock taken later waits."""
+    return reference.memo(session, "readings.lookups", lambda: read(session))
 
 
 def read(session: Session) -> Lookups:

@@ -131,6 +131,13 @@ def version_of(session: OrmSession) -> int:
     return version
 
 
+def read_version_again(session: OrmSession) -> None:
+    """The next `version_of` reads the version anew rather than the transaction's first reading:
+    for a transaction that has just taken locks, and must see every change committed before them
+    (`periods.service.share`: a period's lock)."""
+    session.info.pop(_VERSION, None)
+
+
 # Built once: building it cost as much as running it.
 _STAMP = select(ReferenceStamp.version).where(ReferenceStamp.id == 1)
 
@@ -146,13 +153,9 @@ _memos: dict[str, tuple[int, Any]] = {}
 _memos_lock = threading.Lock()
 
 
-def memo(session: Session, name: str, build: Callable[[], _T], *, fresh: bool = False) -> _T:
+def memo(session: Session, name: str, build: Callable[[], _T]) -> _T:
     """`build()`, kept by this process while the reference data keep their version: the lookups
-    that many answers need (codes by id), computed once per version instead of once a request.
-    `fresh`: the version read now, not the one the transaction read first (a caller that has just
-    taken locks must see every change committed before them, as a period's lock)."""
-    if fresh:
-        session.info.pop(_VERSION, None)
+    that many answers need (codes by id), computed once per version instead of once a request."""
     version = version_of(session)
     with _memos_lock:
         kept = _memos.get(name)
