@@ -112,19 +112,29 @@ def list_focus_areas(session: Session, page: PageParams) -> tuple[list[FocusArea
 
 
 def is_in_focus_area(session: Session, area_code: str, location: Location, on: date) -> bool:
-    """Whether the location, or the region it lies in, belongs to the area on that date (the
-    latest version started by then). The areas' versions are kept while the reference data keep
-    their version: an alert or a complaint is placed at the cost of no query of its own."""
-    areas = reference.memo(session, "locations.area_versions", lambda: _area_versions(session))
+    """Whether the location, or the region it lies in, belongs to the area on that date. Read from
+    the kept versions (`area_versions`): an alert or a complaint is placed at no query's cost."""
+    versions = area_versions(session).get(area_code, [])
+    return in_area(versions, on, location.id, location.parent_id)
+
+
+def in_area(versions: list[tuple[date, frozenset[int]]], on: date, *place_ids: int | None) -> bool:
+    """Whether any of the places is a member of the version in force on that date (the latest
+    started by then; none before the first)."""
     members: frozenset[int] = frozenset()
-    for valid_from, version_members in areas.get(area_code, ()):
+    for valid_from, version_members in versions:
         if valid_from <= on:
             members = version_members
-    return location.id in members or location.parent_id in members
+    return not members.isdisjoint(place_ids)
+
+
+def area_versions(session: Session) -> dict[str, list[tuple[date, frozenset[int]]]]:
+    """Each focus area's versions from the earliest, with their members' location ids (a
+    version may be empty), kept while the reference data keep their version."""
+    return reference.memo(session, "locations.area_versions", lambda: _area_versions(session))
 
 
 def _area_versions(session: Session) -> dict[str, list[tuple[date, frozenset[int]]]]:
-    """Each area's versions from the earliest, with their members' location ids."""
     stmt = (
         select(FocusArea.code, FocusAreaVersion.id, FocusAreaVersion.valid_from)
         .join(FocusArea, FocusArea.id == FocusAreaVersion.focus_area_id)

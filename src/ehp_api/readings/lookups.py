@@ -17,14 +17,8 @@ from ehp_api.indicators.models import (
     IndicatorSchedule,
     MeasureType,
 )
-from ehp_api.locations.models import (
-    LIPTAKO,
-    OTHER,
-    FocusArea,
-    FocusAreaMember,
-    FocusAreaVersion,
-    Location,
-)
+from ehp_api.locations import service as locations_service
+from ehp_api.locations.models import LIPTAKO, OTHER, Location
 from ehp_api.organisations.models import Organisation
 from ehp_api.periods.models import Period, PeriodKind, PeriodLock
 from ehp_api.web import reference
@@ -65,7 +59,7 @@ class PeriodInfo:
 class LocationInfo:
     id: int
     pcode: str
-    region: str
+    region_id: int  # its region's, or its own for a region
 
 
 @dataclass
@@ -74,16 +68,15 @@ class Lookups:
     periods: dict[str, PeriodInfo]
     locations: dict[str, LocationInfo]
     organisations: dict[str, int]
-    liptako_versions: list[tuple[date, frozenset[str]]] = field(default_factory=list)
+    liptako_versions: list[tuple[date, frozenset[int]]] = field(default_factory=list)
     quarters_by_year: dict[int, set[int]] = field(default_factory=dict)
 
     def zone_of(self, location: LocationInfo, on: date) -> str:
         """`liptako_gourma` when the location or its region is in the area on that date."""
-        members: frozenset[str] = frozenset()
-        for valid_from, pcodes in self.liptako_versions:
-            if valid_from <= on:
-                members = pcodes
-        return LIPTAKO if {location.pcode, location.region} & members else OTHER
+        inside = locations_service.in_area(
+            self.liptako_versions, on, location.id, location.region_id
+        )
+        return LIPTAKO if inside else OTHER
 
     def year_of(self, period: PeriodInfo) -> PeriodInfo | None:
         return self.periods.get(str(period.year)) if period.kind == PeriodKind.quarter else None
@@ -148,29 +141,10 @@ def _periods(session: Session) -> dict[str, PeriodInfo]:
 
 def _locations(session: Session) -> dict[str, LocationInfo]:
     rows = session.exec(select(Location.id, Location.pcode, Location.parent_id)).all()
-    pcodes = {location_id: pcode for location_id, pcode, _ in rows}
     return {
-        pcode: LocationInfo(location_id, pcode, pcodes[parent_id] if parent_id else pcode)
+        pcode: LocationInfo(location_id, pcode, parent_id or location_id)
         for location_id, pcode, parent_id in rows
     }
-
-
-def _liptako(session: Session) -> list[tuple[date, frozenset[str]]]:
-    """Each version of the area from its first day, with its P-codes (a version may be empty)."""
-    stmt = (
-        select(FocusAreaVersion.id, FocusAreaVersion.valid_from, Location.pcode)
-        .join(FocusArea, FocusArea.id == FocusAreaVersion.focus_area_id)
-        .outerjoin(FocusAreaMember, FocusAreaMember.version_id == FocusAreaVersion.id)
-        .outerjoin(Location, Location.id == FocusAreaMember.location_id)
-        .where(FocusArea.code == LIPTAKO)
-        .order_by(FocusAreaVersion.valid_from, FocusAreaVersion.id)
-    )
-    versions: dict[int, tuple[date, set[str]]] = {}
-    for version_id, valid_from, pcode in session.exec(stmt).all():
-        _, members = versions.setdefault(version_id, (valid_from, set()))
-        if pcode is not None:
-            members.add(pcode)
-    return [(valid_from, frozenset(members)) for valid_from, members in versions.values()]
 
 
 def load(session: Session) -> Lookups:
@@ -181,14 +155,14 @@ def load(session: Session) -> Lookups:
 
 
 def read(session: Session) -> Lookups:
-    """The lookups, read now (six statements)."""
+    """The lookups, read now: five statements, and the areas' versions `locations.service` keeps."""
     periods = _periods(session)
     lookups = Lookups(
         indicators=_indicators(session),
         periods=periods,
         locations=_locations(session),
         organisations=dict(session.exec(select(Organisation.code, Organisation.id)).all()),
-        liptako_versions=_liptako(session),
+        liptako_versions=locations_service.area_versions(session).get(LIPTAKO, []),
     )
     for period in periods.values():
         if period.kind == PeriodKind.quarter:
