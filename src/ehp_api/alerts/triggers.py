@@ -1,5 +1,6 @@
 """Trigger rules as data: versioned, evaluated on every alert, and explainable afterwards."""
 
+import functools
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -98,14 +99,8 @@ def evaluate(session: Session, alert: Alert, *, first: bool = False) -> list[Ale
         for old in session.exec(select(AlertTrigger).where(AlertTrigger.alert_id == alert.id)):
             session.delete(old)
         session.flush()
-    counted: dict[int, tuple[int, list[int]]] = {}
-
-    def recurrence(window_days: int) -> tuple[int, list[int]]:
-        # Counted once for each window: the rule's verdict and the alert's own count share it.
-        if window_days not in counted:
-            counted[window_days] = _recurrence(session, alert, window_days)
-        return counted[window_days]
-
+    # Counted once for each window: the rule's verdict and the alert's own count share it.
+    recurrence: Recurrence = functools.cache(lambda days: _recurrence(session, alert, days))
     active = [r for r in current_rules(session) if r.active]
     verdicts = [_judge(alert, r, recurrence) for r in active]
     session.add_all(verdicts)
