@@ -2,6 +2,8 @@
 
 import threading
 from collections.abc import Callable
+from email.header import decode_header, make_header
+from email.message import Message
 from typing import Any
 
 import httpx
@@ -80,3 +82,14 @@ def erase_committed_audit(engine: Engine, after_id: int) -> None:
     with engine.begin() as connection:
         connection.execute(text("SET LOCAL session_replication_role = replica"))
         connection.execute(delete(AuditEvent).where(AuditEvent.id > after_id))
+
+
+def mail_subject(message: Message) -> str:
+    """The subject decoded (RFC 2047, for non-ASCII) and unfolded, as a mail client shows it."""
+    return " ".join(str(make_header(decode_header(message["Subject"]))).split())
+
+
+def mail_text(message: Message) -> str:
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()

@@ -5,8 +5,6 @@ lists no confidential complaint, the PSEA focal points' lists the confidential o
 none names a complainant or quotes a description or a narrative."""
 
 from datetime import timedelta
-from email.header import decode_header, make_header
-from email.message import Message
 from typing import Any
 
 from sqlalchemy import update
@@ -26,6 +24,7 @@ from ehp_api.web.idempotency_keys import IdempotencyKey
 from ehp_api.web.ratelimit import RateLimitCounter
 from tests.alerts.conftest import NARRATIVE, alert_body
 from tests.complaints.conftest import days_ago, named
+from tests.helpers import mail_subject, mail_text
 from tests.notifications.conftest import Live
 from tests.notifications.test_webhooks import record
 
@@ -174,16 +173,7 @@ def _escalate(live: Live, headers: dict[str, str], ocha: dict[str, str], due: st
 
 
 def _digests(live: Live) -> dict[str, tuple[str, str]]:
-    def text(message: Message) -> str:
-        payload = message.get_payload(decode=True)
-        assert isinstance(payload, bytes)
-        return payload.decode()
-
-    def subject(message: Message) -> str:
-        """Decoded (RFC 2047, for non-ASCII) and unfolded, as a mail client shows it."""
-        return " ".join(str(make_header(decode_header(message["Subject"]))).split())
-
-    return {tos[0]: (subject(m), text(m)) for tos, m in live.mailbox.messages}
+    return {tos[0]: (mail_subject(m), mail_text(m)) for tos, m in live.mailbox.messages}
 
 
 def test_the_overdue_digest_tells_each_recipient_what_it_may_know(live: Live) -> None:

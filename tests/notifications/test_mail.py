@@ -3,7 +3,6 @@ every new SEA allegation, and no one else; the organisation a complaint is refer
 complainant's identity or the narrative."""
 
 from collections.abc import Iterator
-from email.header import decode_header, make_header
 
 import pytest
 from sqlmodel import Session, select
@@ -11,6 +10,7 @@ from sqlmodel import Session, select
 from ehp_api.access.models import User
 from ehp_api.core.permissions import Role
 from tests.complaints.conftest import named
+from tests.helpers import mail_subject, mail_text
 from tests.notifications.conftest import Live, eventually
 from tests.notifications.test_webhooks import record, refer, settled
 
@@ -44,7 +44,7 @@ def test_a_new_sea_allegation_is_mailed_to_the_psea_focal_points_only(live: Live
         assert message["To"] == tos[0]
         assert message["From"] == "ehp-api@ocha.example"
         assert message["Subject"] == "[EHP] New SEA allegation recorded"
-        text = message.get_payload(decode=True).decode()
+        text = mail_text(message)
         assert f"id: {sea}" in text
         assert f"GET /api/v1/complaints/{sea}" in text
         for secret in (SEA_TEXT, "Sévaré", NAME, "+223"):
@@ -74,7 +74,7 @@ def test_a_referral_is_mailed_to_the_organisation_it_is_referred_to(live: Live) 
     assert "analyst@unicef.example" not in recipients
     [(_, message), *_] = live.mailbox.messages
     assert message["Subject"] == "[EHP] A complaint was referred to your organisation"
-    assert "referred_to: UNICEF" in message.get_payload(decode=True).decode()
+    assert "referred_to: UNICEF" in mail_text(message)
 
 
 @pytest.fixture
@@ -102,10 +102,10 @@ def test_in_a_french_deployment_the_sea_allegation_mail_is_in_french(in_french: 
     eventually(lambda: settled(live))
     [message] = [m for tos, m in live.mailbox.messages if tos == ["psea-fr@unfpa.example"]]
     # Sent as RFC 2047 encoded words (non-ASCII); read as a mail client shows it.
-    subject = str(make_header(decode_header(message["Subject"])))
+    subject = mail_subject(message)
     assert subject == "[EHP] Nouvelle allégation d'EAS enregistrée"
     assert message["Message-ID"].endswith("@ehp-api>")
-    text = message.get_payload(decode=True).decode()
+    text = mail_text(message)
     assert text.startswith("Nouvelle allégation d'EAS enregistrée.\r\n")
     assert f"id : {sea}" in text
     assert "catégorie : Allégation d'EAS" in text

@@ -18,7 +18,7 @@ from ehp_api.complaints import deadlines
 from ehp_api.complaints.models import Category, Complaint, ComplaintStatus
 from ehp_api.core.config import Settings
 from ehp_api.core.db import deferred
-from ehp_api.core.i18n import speaking, tr
+from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal, PrincipalKind, for_role
 from ehp_api.jobs import policy
 from ehp_api.notifications import mail
@@ -64,6 +64,7 @@ def overdue_follow_ups(session: Session, today: date) -> list[FollowUp]:
     return found
 
 
+@mail.in_deployment_language
 def compose(
     settings: Settings,
     to: str,
@@ -72,19 +73,7 @@ def compose(
     follow_ups: list[FollowUp],
     codes: dict[int, str],
 ) -> EmailMessage:
-    """One recipient's digest, in the deployment's language (`mail.language`)."""
-    with speaking(mail.language(settings)):
-        return _compose(settings, to, today, complaints, follow_ups, codes)
-
-
-def _compose(
-    settings: Settings,
-    to: str,
-    today: date,
-    complaints: list[Complaint],
-    follow_ups: list[FollowUp],
-    codes: dict[int, str],
-) -> EmailMessage:
+    """One recipient's digest."""
     day = today.isoformat()
     subject = "[EHP] " + tr(
         "Overdue on {day}: {complaints} complaint(s), {follow_ups} escalation follow-up(s)",

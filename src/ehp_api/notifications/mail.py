@@ -3,11 +3,14 @@ read it; never a complainant's identity, never a narrative (the mail leaves the 
 access rules behind: it says only what every addressee may know, and points to the record).
 Written in the deployment's language (`language`), codes shown by their labels."""
 
+import functools
 import hashlib
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 from enum import StrEnum
+from typing import Concatenate, ParamSpec
 
 from ehp_api.alerts.models import AlertCategory, AlertKind, AlertStatus
 from ehp_api.complaints.models import Category, ComplaintStatus
@@ -52,6 +55,7 @@ _ENUMS: dict[tuple[str, str], type[StrEnum]] = {
     ("reading", "status"): ReadingStatus,
 }
 _BOOLEANS = {True: N_("True"), False: N_("False")}
+P = ParamSpec("P")
 
 
 def language(settings: Settings) -> Language:
@@ -59,6 +63,20 @@ def language(settings: Settings) -> Language:
     whose Accept-Language could choose, and its addressees have no language of their own on
     record; the deployment's is the one its users read the service in."""
     return Language(settings.default_language)
+
+
+def in_deployment_language(
+    compose: Callable[Concatenate[Settings, P], EmailMessage],
+) -> Callable[Concatenate[Settings, P], EmailMessage]:
+    """A mail composed in the deployment's language (`language` of its settings, the first
+    argument): its `tr` calls answer no request and no command line that could choose one."""
+
+    @functools.wraps(compose)
+    def composed(settings: Settings, *args: P.args, **kwargs: P.kwargs) -> EmailMessage:
+        with speaking(language(settings)):
+            return compose(settings, *args, **kwargs)
+
+    return composed
 
 
 def shown(enum: type[StrEnum], value: object) -> str:
@@ -83,14 +101,9 @@ def headed(settings: Settings, to: str, subject: str, key: str) -> EmailMessage:
     return message
 
 
+@in_deployment_language
 def compose(settings: Settings, event: OutboxEvent, to: str) -> EmailMessage:
-    """The event's mail, in the deployment's language (`language`); the Message-ID is the
-    same whatever the language."""
-    with speaking(language(settings)):
-        return _compose(settings, event, to)
-
-
-def _compose(settings: Settings, event: OutboxEvent, to: str) -> EmailMessage:
+    """The event's mail; the Message-ID is the same whatever the language."""
     known = event.type in EventType.__members__.values()
     what = tr(_SUBJECTS[EventType(event.type)]) if known else event.type
     message = headed(settings, to, f"[EHP] {what}", event.public_id)
