@@ -42,7 +42,12 @@ def api_key(url: str) -> tuple[str, int]:
     """A secretariat key's secret, and how many readings the database holds."""
     engine = create_engine(url)
     with Session(engine) as session, session.begin():
-        data = ApiKeyCreate(name="export benchmark", organisation="OCHA", role=Role.secretariat)
+        data = ApiKeyCreate(
+            name="export benchmark",
+            organisation="OCHA",
+            role=Role.secretariat,
+            expires_in_days=None,
+        )
         secret = access_service.create_api_key(session, system_principal(), data).secret
         count = session.exec(select(func.count()).select_from(Reading)).one()
     engine.dispose()

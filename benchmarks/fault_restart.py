@@ -131,7 +131,7 @@ def judge_restart(
     say(f"slowest answer during the outage: {slowest:.2f} s (client timeout {CLIENT_TIMEOUT} s)")
     report.check(not [a for a in attempts if a.error], "every write got an HTTP answer (no hang)")
     report.check(
-        not others, f"no answer but 2xx or 503 ({sorted({a.status for a in others})} seen)"
+        not others, f"no answer but 2xx or 503 ({sorted({a.status for a in others}, key=str)} seen)"
     )
     report.check(not unhandled, f"no unhandled error in the server's log ({len(unhandled)})")
     report.check(len(refused) > 0, f"the outage was seen: {len(refused)} answers 503")

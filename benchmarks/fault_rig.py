@@ -128,7 +128,12 @@ def build_world(cluster: Cluster, callers: list[str]) -> World:
     with Session(admin) as session, session.begin():
         seeds.load_all(session)
         for name in callers:
-            data = ApiKeyCreate(name=f"faults {name}", organisation="OCHA", role=Role.secretariat)
+            data = ApiKeyCreate(
+                name=f"faults {name}",
+                organisation="OCHA",
+                role=Role.secretariat,
+                expires_in_days=None,
+            )
             created = access_service.create_api_key(session, system_principal(), data)
             keys[name] = (created.id, created.secret)
     rows = readings_batch.readings(admin, len(callers) * BATCH_ROWS, 0)

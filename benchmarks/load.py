@@ -151,7 +151,15 @@ def _run_share(share: Share) -> tuple[float, list[load_mix.Result]]:
     return asyncio.run(_run(share))
 
 
-def step(label: str, base: str, plan, mix, users: int, seconds: float, rate: float = 0) -> Step:  # type: ignore[no-untyped-def]
+def step(
+    label: str,
+    base: str,
+    plan: load_mix.Plan,
+    mix: list[tuple[load_mix.Operation, int]],
+    users: int,
+    seconds: float,
+    rate: float = 0,
+) -> Step:
     """`users` callers for `seconds`, spread over up to CLIENTS processes: one asyncio process
     with many connections measures itself (httpx's pool) more than the server."""
     processes = min(users, CLIENTS)
@@ -169,7 +177,9 @@ def step(label: str, base: str, plan, mix, users: int, seconds: float, rate: flo
     return Step(label, users, max(end for end, _ in outcomes) - start_at, results)
 
 
-def ramp(base: str, plan, mix, seconds: float) -> tuple[list[Step], Step]:  # type: ignore[no-untyped-def]
+def ramp(
+    base: str, plan: load_mix.Plan, mix: list[tuple[load_mix.Operation, int]], seconds: float
+) -> tuple[list[Step], Step]:
     """Double the callers until two steps in a row add less than 5 %, or a step has errors or
     refusals: what is sustained is served in full."""
     steps: list[Step] = []

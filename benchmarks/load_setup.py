@@ -64,7 +64,7 @@ def plan_of(url: str) -> load_mix.Plan:
             (i.code, i.measure) for i in lookups.indicators.values() if not i.computed_from
         ],
         quarters=[p.code for p in periods if p.kind == "quarter"],
-        cercles=[loc.pcode for loc in lookups.locations.values() if loc.region != loc.pcode],
+        cercles=[loc.pcode for loc in lookups.locations.values() if loc.region_id != loc.id],
         partners=partners,
         analyst=analyst,
         period_ids=[p.id for p in periods],
@@ -72,7 +72,9 @@ def plan_of(url: str) -> load_mix.Plan:
 
 
 def _key(session: Session, org: str, role: Role) -> str:
-    data = ApiKeyCreate(name=f"load benchmark {org}", organisation=org, role=role)
+    data = ApiKeyCreate(
+        name=f"load benchmark {org}", organisation=org, role=role, expires_in_days=None
+    )
     return access_service.create_api_key(session, system_principal(), data).secret
 
 

@@ -14,6 +14,8 @@ and the file's size.
 import statistics
 import time
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -32,7 +34,9 @@ def forget(engine: Engine) -> None:
         connection.exec_driver_sql("DELETE FROM dashboard_snapshots")
 
 
-def seconds(client, repeat: int, before=None) -> tuple[list[float], int]:  # type: ignore[no-untyped-def]
+def seconds(
+    client: Any, repeat: int, before: Callable[[], None] | None = None
+) -> tuple[list[float], int]:
     result, size = [], 0
     for _ in range(repeat):
         if before is not None:
@@ -49,7 +53,7 @@ def run(url: str, repeat: int) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
-    settings = Settings(database_url=url, log_level="warning", _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=url, log_level="warning", _env_file=None)
     engine = build_engine(settings)
     app = create_app(settings)
     print(f"\n{repeat} downloads each, in-process; target: recomputed under {TARGET_S} s")

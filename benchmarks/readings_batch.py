@@ -74,7 +74,9 @@ def setup(settings: Settings, engine: Engine) -> str:
     migrate.upgrade(settings.database_url)
     with Session(engine) as session, session.begin():
         seeds.load_all(session)
-        data = ApiKeyCreate(name="benchmark", organisation="OCHA", role=Role.secretariat)
+        data = ApiKeyCreate(
+            name="benchmark", organisation="OCHA", role=Role.secretariat, expires_in_days=None
+        )
         return access_service.create_api_key(session, system_principal(), data).secret
 
 
@@ -85,7 +87,7 @@ def readings(engine: Engine, count: int, variant: int) -> list[dict[str, Any]]:
     indicators = [i for i in lookups.indicators.values() if not i.computed_from]
     open_ = [p for p in lookups.periods.values() if p.lock is None]
     quarters = [p for p in open_ if p.kind == "quarter" and lookups.year_of(p) in open_]
-    cercles = [loc for loc in lookups.locations.values() if loc.region != loc.pcode]
+    cercles = [loc for loc in lookups.locations.values() if loc.region_id != loc.id]
     organisations = sorted(lookups.organisations)[:ORGANISATIONS]
     keys = list(product(quarters, cercles, organisations, indicators))[:count]
     assert len(keys) == count, f"only {len(keys)} distinct keys available"
@@ -227,7 +229,7 @@ def statements(settings: Settings, engine: Engine, secret: str, sizes: list[int]
 def bench(kind: str, count: int, repeat: int) -> list[tuple[Any, ...]]:
     """One line per operation: (database, operation, API rows/s, Core rows/s, statements)."""
     with fresh_database(kind) as url:
-        settings = Settings(database_url=url, log_level="warning", _env_file=None)  # type: ignore[call-arg]
+        settings = Settings(database_url=url, log_level="warning", _env_file=None)
         engine = build_engine(settings)
         try:
             secret = setup(settings, engine)

@@ -124,7 +124,9 @@ def _add_organisations(session: Session) -> None:
     present = session.exec(select(func.count()).select_from(Organisation)).one()
     for n in range(1, ORGANISATIONS - present + 1):
         session.add(
-            Organisation(code=f"VOL-{n:02d}", name_fr=f"Partenaire {n}", kind=OrganisationKind.ngo)
+            Organisation.model_validate(
+                {"code": f"VOL-{n:02d}", "name_fr": f"Partenaire {n}", "kind": OrganisationKind.ngo}
+            )
         )
 
 
@@ -169,8 +171,8 @@ def keys(engine: Engine) -> tuple[lookups_module.Lookups, list[list[list[Any]]]]
     periods = sorted(lookups.periods.values(), key=lambda p: (p.kind != "quarter", p.starts_on))
     indicators = [i for i in lookups.indicators.values() if not i.computed_from]
     places = list(lookups.locations.values())
-    cercles = [loc for loc in places if loc.region != loc.pcode]
-    regions = [loc for loc in places if loc.region == loc.pcode]
+    cercles = [loc for loc in places if loc.region_id != loc.id]
+    regions = [loc for loc in places if loc.region_id == loc.id]
     organisations = sorted(lookups.organisations)
     return lookups, [
         [periods, organisations, indicators, cercles],

@@ -67,7 +67,7 @@ def _context(engine: Engine, table: str) -> Context:
     with Session(engine) as session:
         lookups = lookups_module.load(session)
         last = session.connection().execute(text(f"SELECT max(id) FROM {table}")).scalar()  # noqa: S608
-    cercles = [loc for loc in lookups.locations.values() if loc.region != loc.pcode]
+    cercles = [loc for loc in lookups.locations.values() if loc.region_id != loc.id]
     return Context(lookups, cercles, sorted(lookups.organisations.values()), (last or 0) + 1)
 
 
@@ -87,11 +87,11 @@ def _copy(connection: Connection, table: str, rows: Iterator[dict[str, Any]]) ->
     names = list(first)
     columns = ", ".join(f'"{name}"' for name in names)
     count = 0
+    driver = connection.connection.driver_connection
+    assert driver is not None
     with (
-        connection.connection.driver_connection.cursor() as cursor,
-        cursor.copy(  # type: ignore[union-attr]
-            f"COPY {table} ({columns}) FROM STDIN"
-        ) as stream,
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as stream,
     ):
         for row in chain([first], rows):
             stream.write_row([row[name] for name in names])
