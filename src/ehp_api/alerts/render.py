@@ -124,8 +124,8 @@ def _links(session: Session, principal: Principal, ids: list[int]) -> dict[int, 
 
 @functools.lru_cache(maxsize=64)
 def _near(n: int) -> Select[Any]:
-    """The alerts near any of `n` (category, cercle, day ± window) triples that the caller may
-    see as duplicates (no one else's draft), built once for each `n` (the values are bound)."""
+    """The alerts of any of `n` (category, cercle, days from .. to) that the caller may see as
+    duplicates (no one else's draft), built once for each `n` (the values are bound)."""
     return (
         select_row(
             Alert.id,
@@ -157,20 +157,23 @@ def _near(n: int) -> Select[Any]:
 def _duplicates(
     session: Session, principal: Principal, alerts: list[Alert], places: dict[int, tuple[str, str]]
 ) -> dict[int, list[DuplicateRef]]:
-    """For a whole page in one query: the alerts of each alert's category and cercle within 7 days
-    of it (one condition per alert of the page), grouped by pair for the matching."""
+    """For a whole page in one query: the alerts of each (category, cercle) pair of the page from
+    7 days before its first alert to 7 days after its last (one condition per pair, not per
+    alert: a cercle's page has a few categories), then each alert's within 7 days of it."""
     keyed = [a for a in alerts if a.admin2_id is not None]
     if not keyed:
         return {}
     window = timedelta(days=service.DUPLICATE_WINDOW_DAYS)
-    # Plain rows, not entities, grouped by (category, cercle): a page spread over years meets
-    # thousands of candidates, and each alert compares only with those of its own pair.
-    near = sorted({(a.category, a.admin2_id, a.occurred_on) for a in keyed})
+    days: dict[tuple[Any, Any], list[date]] = defaultdict(list)
+    for alert in keyed:
+        days[(alert.category, alert.admin2_id)].append(alert.occurred_on)
     values: dict[str, Any] = {"org": principal.organisation_id}
-    for n, (category, admin2_id, day) in enumerate(near):
-        values |= {f"c{n}": category, f"a{n}": admin2_id, f"lo{n}": day - window}
-        values[f"hi{n}"] = day + window
-    rows = session.connection().execute(_near(len(near)), values).all()
+    for n, ((category, admin2_id), on) in enumerate(sorted(days.items())):
+        values |= {f"c{n}": category, f"a{n}": admin2_id, f"lo{n}": min(on) - window}
+        values[f"hi{n}"] = max(on) + window
+    rows = session.connection().execute(_near(len(days)), values).all()
+    # Plain rows, not entities, grouped by pair: a page spread over years meets thousands of
+    # candidates, and each alert compares only with those of its own pair.
     by_pair: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
     for row in rows:
         by_pair[(row.category, row.admin2_id)].append(row)
