@@ -45,15 +45,17 @@ class Reading(SQLModel, table=True):
         # A partner's quarter, the commonest filter of the list and the exports, in id order: a
         # page of 50 stops at its 51st row, and an analyst's (validated readings only) is told
         # by the index without reading the rows. With the period's index alone, PostgreSQL read
-        # the quarter's readings of every organisation (about 3,000 of 100,000, 3 ms) to find it.
-        Index("ix_readings_organisation_period", "organisation_id", "period_id", "id", "status"),
+        # the quarter's readings of every organisation to find one partner's (on 100,000
+        # readings: a page 3.1 ms, an export of 1,536 rows 15 ms; with this index 0.1 and 1.2).
+        # It leads with the period, and serves what the period's own index did.
+        Index("ix_readings_period_organisation", "period_id", "organisation_id", "id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     natural_key: str = Field(max_length=400, unique=True)
     indicator_id: int = Field(foreign_key="indicators.id")
-    period_id: int = Field(foreign_key="periods.id", index=True)
-    organisation_id: int = Field(foreign_key="organisations.id")
+    period_id: int = Field(foreign_key="periods.id")
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
     location_id: int | None = Field(default=None, foreign_key="locations.id", index=True)
     disaggregation: dict[str, str] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
