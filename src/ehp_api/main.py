@@ -18,7 +18,7 @@ from ehp_api.access.last_use import KeyUses
 from ehp_api.access.login import LoginLimits
 from ehp_api.access.principal_cache import PrincipalCache
 from ehp_api.alerts import service as alerts_service
-from ehp_api.api import api_router
+from ehp_api.api import include_api
 from ehp_api.complaints import deadlines
 from ehp_api.core import metrics
 from ehp_api.core.config import Settings, check_production, get_settings
@@ -221,6 +221,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     app.include_router(health.router)
     install_metrics(app, settings.metrics_token, FIGURES)
-    app.include_router(api_router)
+    include_api(app)
     logging.getLogger("ehp_api").debug("application created")
     return app
