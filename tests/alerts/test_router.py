@@ -178,6 +178,30 @@ class TestDuplicates:
                                       "severity", "status"}  # fmt: skip
         assert "MARKER" not in str(mine["possible_duplicates"])
 
+    def test_a_page_lists_each_alerts_duplicates_within_7_days_in_id_order(
+        self, hcr: TestClient
+    ) -> None:
+        """Five alerts of one category and cercle in May 2021, created out of date order, and one
+        of another category: each alert's possible duplicates, worked out by hand, are those of
+        its pair at 7 days or less, by id."""
+        days = {"C": 9, "A": 1, "E": 27, "B": 3, "D": 20}  # created in this order
+        ids = {}
+        for name, day in days.items():
+            on = f"2021-05-{day:02d}"
+            ids[name] = create(hcr, location="ML0702", occurred_on=on, reported_on=on)["id"]
+        other = create(hcr, location="ML0702", category="abduction", occurred_on="2021-05-02")
+        page = {a["id"]: a for a in all_items(hcr, "/api/v1/alerts", location="ML0702")}
+        found = {name: [d["id"] for d in page[ids[name]]["possible_duplicates"]] for name in days}
+        # A(1)-B(3) 2 days, B(3)-C(9) 6, C(9)-D(20) 11, D(20)-E(27) 7 (the limit), A(1)-C(9) 8.
+        assert found == {
+            "A": [ids["B"]],
+            "B": [ids["C"], ids["A"]],  # C was created first
+            "C": [ids["B"]],
+            "D": [ids["E"]],
+            "E": [ids["D"]],
+        }
+        assert page[other["id"]]["possible_duplicates"] == []
+
 
 class TestFiltersAndEdits:
     def test_filters(self, hcr: TestClient, ocha: TestClient) -> None:

@@ -1,5 +1,6 @@
 """Rendering alerts for each audience, a page at a time with a fixed number of queries."""
 
+import bisect
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
@@ -172,27 +173,47 @@ def _duplicates(
         values |= {f"c{n}": category, f"a{n}": admin2_id, f"lo{n}": min(on) - window}
         values[f"hi{n}"] = max(on) + window
     rows = session.connection().execute(_near(len(days)), values).all()
-    # Plain rows, not entities, grouped by pair: a page spread over years meets thousands of
-    # candidates, and each alert compares only with those of its own pair.
+    # Plain rows, not entities, grouped by pair and in date order: a page spread over years
+    # meets thousands of candidates, and each alert takes its window of its own pair's.
     by_pair: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
     for row in rows:
         by_pair[(row.category, row.admin2_id)].append(row)
-    result: dict[int, list[DuplicateRef]] = defaultdict(list)
+    for pair_rows in by_pair.values():
+        pair_rows.sort(key=_day)
+    refs: dict[int, DuplicateRef] = {}  # one per alert found, shared by the alerts near it
+    result: dict[int, list[DuplicateRef]] = {}
     for alert in keyed:
-        for dup in by_pair[(alert.category, alert.admin2_id)]:
-            if dup.id != alert.id and abs(dup.occurred_on - alert.occurred_on) <= window:
-                result[alert.id or 0].append(
-                    DuplicateRef(
-                        id=dup.id,
-                        kind=dup.kind,
-                        category=dup.category,
-                        location=places[dup.location_id][0],
-                        occurred_on=dup.occurred_on,
-                        severity=dup.severity,
-                        status=dup.status,
-                    )
-                )
+        pair_rows = by_pair[(alert.category, alert.admin2_id)]
+        day = alert.occurred_on
+        first = bisect.bisect_left(pair_rows, day - window, key=_day)
+        last = bisect.bisect_right(pair_rows, day + window, key=_day)
+        near = sorted((dup for dup in pair_rows[first:last] if dup.id != alert.id), key=_id)
+        if near:
+            result[alert.id or 0] = [refs.get(dup.id) or _ref(dup, places, refs) for dup in near]
     return result
+
+
+def _day(row: Any) -> date:
+    return row.occurred_on
+
+
+def _id(row: Any) -> int:
+    return row.id
+
+
+def _ref(
+    dup: Any, places: dict[int, tuple[str, str]], refs: dict[int, DuplicateRef]
+) -> DuplicateRef:
+    ref = refs[dup.id] = DuplicateRef(
+        id=dup.id,
+        kind=dup.kind,
+        category=dup.category,
+        location=places[dup.location_id][0],
+        occurred_on=dup.occurred_on,
+        severity=dup.severity,
+        status=dup.status,
+    )
+    return ref
 
 
 def _durations(connection: Connection, ids: list[int]) -> dict[int, dict[str, int]]:
