@@ -1,5 +1,6 @@
 """The table of contents of the API: one router per domain, all under /api/v1."""
 
+import inspect
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -88,12 +89,21 @@ ROUTERS: list[tuple[APIRouter, list[Any]]] = [
 ]
 
 
+# What `add_api_route` takes that a route keeps as it is: read from FastAPI's own signature, so
+# that an option a later FastAPI adds is copied too rather than dropped.
+_KEPT = [
+    name
+    for name in inspect.signature(APIRouter.add_api_route).parameters
+    if name not in {"self", "path", "endpoint", "dependencies", "responses", "route_class_override"}
+]
+
+
 def include_api(app: FastAPI) -> None:
     """Every domain's routes under /api/v1, added to the app's own router one by one, as
     `include_router` would add them but without its nesting. FastAPI keeps an included router
     as a branch: matched in full by its parent, again when the request is handed down, and by
-    the router itself; a request refused by its guard took 0.93 ms in process through one
-    /api/v1 router holding the others, 0.66 ms flat. The routes and the OpenAPI document are
+    the router itself. Flat, a request refused by its guard took 0.66 ms in process instead of
+    0.93 (2026-12-06, benchmarks/README.md, `load.py`). The routes and the OpenAPI document are
     those of `include_router` (tests/test_api_routes.py)."""
     for router, guard in ROUTERS:
         for route in router.routes:
@@ -102,27 +112,8 @@ def include_api(app: FastAPI) -> None:
             app.router.add_api_route(
                 PREFIX + route.path,
                 route.endpoint,
-                response_model=route.response_model,
-                status_code=route.status_code,
-                tags=route.tags,
                 dependencies=[*FIRST, *guard, *route.dependencies],
-                summary=route.summary,
-                description=route.description,
-                response_description=route.response_description,
                 responses={**EVERY, **GUARDED, **route.responses},
-                deprecated=route.deprecated,
-                methods=route.methods,
-                operation_id=route.operation_id,
-                response_model_include=route.response_model_include,
-                response_model_exclude=route.response_model_exclude,
-                response_model_by_alias=route.response_model_by_alias,
-                response_model_exclude_unset=route.response_model_exclude_unset,
-                response_model_exclude_defaults=route.response_model_exclude_defaults,
-                response_model_exclude_none=route.response_model_exclude_none,
-                include_in_schema=route.include_in_schema,
-                response_class=route.response_class,
-                name=route.name,
-                callbacks=route.callbacks,
-                openapi_extra=route.openapi_extra,
-                generate_unique_id_function=route.generate_unique_id_function,
+                route_class_override=type(route),
+                **{name: getattr(route, name) for name in _KEPT},
             )
