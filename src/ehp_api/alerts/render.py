@@ -2,6 +2,7 @@
 
 import bisect
 import functools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -179,41 +180,33 @@ def _duplicates(
     for row in rows:
         by_pair[(row.category, row.admin2_id)].append(row)
     for pair_rows in by_pair.values():
-        pair_rows.sort(key=_day)
-    refs: dict[int, DuplicateRef] = {}  # one per alert found, shared by the alerts near it
+        pair_rows.sort(key=_DAY)
+
+    @functools.cache  # one per alert found, shared by the alerts near it
+    def ref(dup: Any) -> DuplicateRef:
+        return DuplicateRef(
+            id=dup.id,
+            kind=dup.kind,
+            category=dup.category,
+            location=places[dup.location_id][0],
+            occurred_on=dup.occurred_on,
+            severity=dup.severity,
+            status=dup.status,
+        )
+
     result: dict[int, list[DuplicateRef]] = {}
     for alert in keyed:
         pair_rows = by_pair[(alert.category, alert.admin2_id)]
         day = alert.occurred_on
-        first = bisect.bisect_left(pair_rows, day - window, key=_day)
-        last = bisect.bisect_right(pair_rows, day + window, key=_day)
-        near = sorted((dup for dup in pair_rows[first:last] if dup.id != alert.id), key=_id)
+        first = bisect.bisect_left(pair_rows, day - window, key=_DAY)
+        last = bisect.bisect_right(pair_rows, day + window, key=_DAY)
+        near = sorted((dup for dup in pair_rows[first:last] if dup.id != alert.id), key=_ID)
         if near:
-            result[alert.id or 0] = [refs.get(dup.id) or _ref(dup, places, refs) for dup in near]
+            result[alert.id or 0] = [ref(dup) for dup in near]
     return result
 
 
-def _day(row: Any) -> date:
-    return row.occurred_on
-
-
-def _id(row: Any) -> int:
-    return row.id
-
-
-def _ref(
-    dup: Any, places: dict[int, tuple[str, str]], refs: dict[int, DuplicateRef]
-) -> DuplicateRef:
-    ref = refs[dup.id] = DuplicateRef(
-        id=dup.id,
-        kind=dup.kind,
-        category=dup.category,
-        location=places[dup.location_id][0],
-        occurred_on=dup.occurred_on,
-        severity=dup.severity,
-        status=dup.status,
-    )
-    return ref
+_DAY, _ID = operator.attrgetter("occurred_on"), operator.attrgetter("id")
 
 
 def _durations(connection: Connection, ids: list[int]) -> dict[int, dict[str, int]]:
