@@ -1,18 +1,22 @@
 """How transactions begin on SQLite: a write waits for the write lock, a read never takes it."""
 
+import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
 
 from ehp_api import api
+from ehp_api.core import db
 from ehp_api.core.config import Settings
 from ehp_api.core.db import deferred, request_writes, writes
 from ehp_api.models import build_engine
@@ -154,3 +158,67 @@ def test_the_gets_that_write_are_those_that_put_a_read_on_record() -> None:
         "/complaints/follow-up/{code}",  # every lookup
         "/removals",  # the sync feed: its watermark waits for no writer (web.sync)
     }
+
+
+def test_a_pooled_connection_the_server_closed_is_replaced_before_a_request_uses_it(
+    settings: Settings,
+) -> None:
+    """What `pool_pre_ping` did with a query before every request, a look at the socket does: a
+    connection the server ended while it waited in the pool (a restart, `pg_terminate_backend`,
+    an idle timeout) is replaced, and one still open is used again as it is."""
+    if settings.is_sqlite:
+        pytest.skip("a PostgreSQL server's connections")
+    engine = build_engine(settings)
+    admin = create_engine(settings.database_url, poolclass=NullPool)
+    pid_query = text("SELECT pg_backend_pid()")
+    try:
+        with engine.connect() as connection:
+            first = connection.execute(pid_query).scalar()
+        with engine.connect() as connection:
+            assert connection.execute(pid_query).scalar() == first  # kept: no reconnection
+        with admin.connect() as other:
+            assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar()
+            gone = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+            deadline = time.monotonic() + 10
+            while other.execute(gone, {"pid": first}).scalar() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        with engine.connect() as connection:  # no OperationalError: a new connection
+            assert connection.execute(pid_query).scalar() != first
+    finally:
+        engine.dispose()
+        admin.dispose()
+
+
+@pytest.mark.parametrize("used", [False, True])
+def test_a_request_session_takes_a_turn_of_the_thread_pool_only_to_end_what_it_began(
+    sqlite: Engine, monkeypatch: pytest.MonkeyPatch, used: bool
+) -> None:
+    """A session nothing used (an answer kept in memory, the credentials checked before a body)
+    is closed on the event loop; one that ran a statement commits in the thread pool."""
+    turns: list[object] = []
+
+    async def counted(func: Callable[[], object]) -> object:
+        turns.append(func)
+        return func()
+
+    monkeypatch.setattr(db, "run_in_threadpool", counted)
+    state = SimpleNamespace(engine=sqlite, read_engine=deferred(sqlite))
+    request = Request(
+        {"type": "http", "method": "POST", "app": SimpleNamespace(state=state), "headers": []}
+    )
+
+    async def one_request() -> Session:
+        sessions = db.get_session(request)
+        session = await anext(sessions)
+        if used:
+            session.execute(text("INSERT INTO notes (body) VALUES ('kept')"))
+        with pytest.raises(StopAsyncIteration):
+            await anext(sessions)
+        return session
+
+    session = asyncio.run(one_request())
+    assert len(turns) == (1 if used else 0)
+    assert session.get_transaction() is None  # ended either way
+    with sqlite.connect() as connection:
+        kept = connection.exec_driver_sql("SELECT count(*) FROM notes").scalar()
+    assert kept == (1 if used else 0)

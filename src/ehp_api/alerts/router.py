@@ -25,7 +25,7 @@ from ehp_api.core.db import RecordId, SessionDep, WriteSessionFactoryDep, writes
 from ehp_api.core.errors import Forbidden, problem_responses
 from ehp_api.core.guards import require
 from ehp_api.core.i18n import N_, tr
-from ehp_api.core.pagination import Page, PageDep
+from ehp_api.core.pagination import Page, PageDep, answer
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.locations.models import Zone
@@ -89,7 +89,7 @@ def list_alerts(
     source_organisation: Annotated[
         str | None, Query(description="Source organisation (not for restricted audiences).")
     ] = None,
-) -> Page[AlertView]:
+) -> Response:
     """List the alerts you may see (restricted audiences: no narrative, no source)."""
     if source_organisation is not None and not policy.sees_sources(principal):
         raise Forbidden(tr("Your role does not see the source organisation of alerts."))
@@ -112,9 +112,10 @@ def list_alerts(
     }
     announce_watermark(session, response, sync.asked)
     items, next_cursor = service.list_(session, principal, page, filters, sync.order)
-    return Page(
+    listed = Page(
         items=render.render(session, principal, items), limit=page.limit, next_cursor=next_cursor
     )
+    return answer(listed, response)
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertView, responses=CACHEABLE)

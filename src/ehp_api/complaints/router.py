@@ -38,7 +38,8 @@ Read = Annotated[Principal, require(Permission.complaints_read)]
 Write = Annotated[Principal, require(Permission.complaints_write)]
 
 
-def get_cipher(request: Request) -> IdentityCipher:
+async def get_cipher(request: Request) -> IdentityCipher:
+    # async: made from the settings, no turn of the thread pool
     return IdentityCipher(request.app.state.settings.encryption_key)
 
 

@@ -1,6 +1,7 @@
 """Engine, session and column types shared by every domain."""
 
 import re
+import select
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
@@ -9,10 +10,12 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
+from psycopg.pq import ConnStatus
 from pydantic import AfterValidator, BeforeValidator
 from sqlalchemy import DateTime, Engine, Table, event, inspect
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 from sqlmodel.sql.expression import Select
@@ -197,17 +200,41 @@ def create_db_engine(settings: Settings) -> Engine:
         return engine
     # A pool at least as large as the threads that can hold a session: otherwise requests queue
     # on the pool and stall instead of answering.
-    return create_engine(
+    engine = create_engine(
         settings.database_url,
         hide_parameters=True,
         # No server-side prepared statements: after five runs psycopg would switch a query to a
         # generic plan, which is much slower for the key lookups of a batch on a growing table.
         connect_args={"prepare_threshold": None},
-        pool_pre_ping=True,
         pool_size=settings.worker_threads,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
     )
+    event.listen(engine, "checkout", _refuse_a_closed_connection)
+    return engine
+
+
+def _refuse_a_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled connection the server has closed is replaced before a request uses it.
+
+    A restarted or failed-over database, an administrator's `pg_terminate_backend` or the
+    server's idle timeout close the connection from the server's side: its socket then has the
+    server's last message and the end of the stream to read, where an idle connection has
+    nothing. Looking costs a poll of the socket, not a round trip (`pool_pre_ping` sent a query
+    before every request); SQLAlchemy replaces a connection refused here by a new one (up to
+    three times). A connection lost without a word (a network cut) is seen by its first query,
+    which answers 503 as any database fault does."""
+    if _closed_by_the_server(dbapi_connection):
+        raise DisconnectionError("the server closed this pooled connection")
+
+
+def _closed_by_the_server(dbapi_connection: Any) -> bool:
+    pgconn = dbapi_connection.pgconn
+    if dbapi_connection.closed or pgconn.status != ConnStatus.OK:
+        return True
+    poller = select.poll()
+    poller.register(pgconn.socket, select.POLLIN)
+    return bool(poller.poll(0))  # anything to read on an idle connection: its end
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -254,16 +281,25 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     Reads never wait for SQLite's write lock: their transaction begins DEFERRED. Opening a
     session reads nothing (its connection is taken on its first query): that happens on the
     event loop; the commit and the close, which talk to the database, in the thread pool, in one
-    turn."""
+    turn. A session nothing used (an answer kept in memory, the check of a caller's credentials
+    before the body, answered from the keys a worker keeps) has nothing to say to the database:
+    it is closed on the event loop, without waiting for a thread."""
     state = request.app.state
     engine = state.engine if request_writes(request) else state.read_engine
     session = Session(engine, expire_on_commit=False)
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(session.close)
+        await _close(session, session.close)
         raise
-    await run_in_threadpool(_commit_and_close, session)
+    await _close(session, lambda: _commit_and_close(session))
+
+
+async def _close(session: Session, close: Callable[[], None]) -> None:
+    if session.get_transaction() is None:  # never begun: no connection, nothing pending
+        session.close()
+    else:
+        await run_in_threadpool(close)
 
 
 def _commit_and_close(session: Session) -> None:

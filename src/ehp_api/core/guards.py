@@ -84,13 +84,15 @@ async def get_principal(
     return principal
 
 
-def authenticated(
+async def authenticated(
     request: Request, session: SessionDep, secret: Annotated[str, Depends(bearer_secret)]
 ) -> None:
     """401 unless the credentials are good: checked before an operation reads its body (and
-    remembered, so that `get_principal` then finds them at no cost)."""
+    remembered, so that `get_principal` then finds them at no cost). A remembered secret on the
+    event loop, as in `get_principal`."""
     authenticator: Authenticator = request.app.state.authenticator
-    authenticator.authenticate(session, secret)
+    if authenticator.remembered(secret) is None:
+        await run_in_threadpool(authenticator.authenticate, session, secret)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

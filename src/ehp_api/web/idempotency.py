@@ -166,7 +166,7 @@ class Idempotency:
         )
 
 
-def _no_sealer() -> None:
+async def _no_sealer() -> None:  # async: no turn of the thread pool for nothing
     return None
 
 
@@ -180,7 +180,7 @@ def idempotent(
     `operation` names the operation in the keys' scope; `shown_once`, a field of its answer never
     stored in clear; `sealer`, a dependency giving what encrypts such answers for replay."""
 
-    def dependency(
+    async def dependency(  # async: it only keeps what `once` will need
         request: Request,
         session: SessionDep,
         seal: Annotated[Sealer | None, Depends(sealer or _no_sealer)],
