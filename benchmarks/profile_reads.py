@@ -2,6 +2,7 @@
 
 .venv/bin/python benchmarks/profile_reads.py --url URL [--calls 200] [--export-calls 50]
     [--only LABEL] [--top N] [--dump FILE] [--save DIR] [--alert-id ID]
+.venv/bin/python benchmarks/profile_reads.py --url URL --mix [--calls 100]
 
 Not a benchmark of speed: one process, no server, no socket. The app of `create_app` is called
 as an ASGI application on one event loop, with the thread pool's calls run inline, so that one
@@ -16,6 +17,11 @@ are the load mix's (`load_mix.py`), drawn with a fixed seed: the analyst's alert
 cercle (50 a page) and CSV export of a partner's quarter; and, as `reads.py` does, UNHCR
 reading its own alert, posted first unless `--alert-id` names one. `--save DIR` writes every
 answer's body, to compare two commits' answers byte for byte.
+
+`--mix`: instead, each operation of the load mix (`load_mix.SERVICE_MIX`, writes included, as
+its callers send them through an `httpx` client on the app) `--calls` times, unprofiled: the
+median milliseconds, the SQL statements and the turns of the thread pool per operation. The
+writes add to the database, as the load benchmark's do.
 """
 
 import argparse
@@ -32,6 +38,7 @@ from typing import Any
 
 import anyio.to_thread
 import httpx
+import load_mix
 import load_setup
 from fastapi import FastAPI
 from sqlalchemy import event
@@ -154,6 +161,45 @@ async def _posted_alert(app: FastAPI, secret: str) -> int:
     return int(posted.raise_for_status().json()["id"])
 
 
+async def _mix(app: FastAPI, plan: Any, calls: int) -> None:
+    """Each operation of the load mix in process: time, statements, turns of the thread pool."""
+    statements = turns = 0
+
+    def count(*_: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    async def counted(func: Callable[..., Any], *args: Any, **_: Any) -> Any:
+        nonlocal turns
+        turns += 1
+        return func(*args)
+
+    anyio.to_thread.run_sync = counted  # type: ignore[assignment]
+    event.listen(app.state.engine, "before_cursor_execute", count)
+    rng = random.Random(18)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://profile") as client:
+        for operation, weight in load_mix.SERVICE_MIX:
+            for _ in range(3):  # warm: the reference data, the statements' caches, the key's use
+                await operation(client, plan, rng)
+            statements = turns = 0
+            times, answers = [], 0
+            for _ in range(calls):
+                start = time.perf_counter()
+                results = await operation(client, plan, rng)
+                times.append(time.perf_counter() - start)
+                answers += len(results)
+                if any(r.error for r in results):
+                    raise SystemExit(f"{operation.__name__}: {results}")
+            print(
+                f"{operation.__name__:<16} weight {weight:>3}: "
+                f"{1000 * statistics.median(times):6.1f} ms at the median, "
+                f"{statements / answers:5.1f} SQL statements and "
+                f"{turns / answers:4.1f} turns of the thread pool per request"
+            )
+    event.remove(app.state.engine, "before_cursor_execute", count)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--url", required=True)
@@ -164,11 +210,16 @@ async def main() -> None:
     parser.add_argument("--dump", help="write the profile (of the last request measured)")
     parser.add_argument("--save", help="write the answers' bodies under this folder")
     parser.add_argument("--alert-id", type=int, help="UNHCR's alert to read (else one posted)")
+    parser.add_argument("--mix", action="store_true", help="the load mix's operations instead")
     args = parser.parse_args()
     os.environ.setdefault("EHP_LOG_LEVEL", "warning")
     plan = load_setup.plan_of(args.url)
     hcr = dict(plan.partners)["HCR"]
     app = create_app(Settings(database_url=args.url, environment="test", _env_file=None))
+    if args.mix:
+        await _mix(app, plan, args.calls)
+        app.state.engine.dispose()
+        return
     anyio.to_thread.run_sync = _inline  # type: ignore[assignment]
     alert_id = args.alert_id or await _posted_alert(app, hcr)
     for label, paths in _paths(plan, alert_id, args.calls, args.export_calls).items():
