@@ -1,4 +1,5 @@
-"""How transactions begin on SQLite: a write waits for the write lock, a read never takes it."""
+"""How transactions begin on SQLite (a write waits for the write lock, a read never takes it), and
+how a request's session and a pooled connection end."""
 
 import asyncio
 import threading

@@ -25,7 +25,7 @@ from ehp_api.core.db import RecordId, SessionDep, WriteSessionFactoryDep, writes
 from ehp_api.core.errors import Forbidden, problem_responses
 from ehp_api.core.guards import require
 from ehp_api.core.i18n import N_, tr
-from ehp_api.core.pagination import Page, PageDep, answer
+from ehp_api.core.pagination import Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.locations.models import Zone
@@ -39,6 +39,7 @@ from ehp_api.web.validators import (
     IfMatch,
     check_if_match,
     check_seen,
+    listed,
     tagged,
     versioned,
 )
@@ -112,10 +113,10 @@ def list_alerts(
     }
     announce_watermark(session, response, sync.asked)
     items, next_cursor = service.list_(session, principal, page, filters, sync.order)
-    listed = Page(
+    found = Page(
         items=render.render(session, principal, items), limit=page.limit, next_cursor=next_cursor
     )
-    return answer(listed, response)
+    return listed(found, response)
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertView, responses=CACHEABLE)

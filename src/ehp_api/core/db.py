@@ -290,16 +290,16 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await _close(session, session.close)
+        await _end(session, Session.close)
         raise
-    await _close(session, lambda: _commit_and_close(session))
+    await _end(session, _commit_and_close)
 
 
-async def _close(session: Session, close: Callable[[], None]) -> None:
+async def _end(session: Session, end: Callable[[Session], None]) -> None:
     if session.get_transaction() is None:  # never begun: no connection, nothing pending
         session.close()
     else:
-        await run_in_threadpool(close)
+        await run_in_threadpool(end, session)
 
 
 def _commit_and_close(session: Session) -> None:

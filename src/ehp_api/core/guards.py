@@ -72,10 +72,7 @@ async def get_principal(
     sessions: WriteSessionFactoryDep,
 ) -> Principal:
     authenticator: Authenticator = request.app.state.authenticator
-    # A remembered secret on the event loop; one to look up, in the thread pool (it reads).
-    principal = authenticator.remembered(secret)
-    if principal is None:
-        principal = await run_in_threadpool(authenticator.authenticate, session, secret)
+    principal = await _verified(authenticator, session, secret)
     request.state.principal = principal
     write = authenticator.used(principal)
     if write is not None:
@@ -88,11 +85,16 @@ async def authenticated(
     request: Request, session: SessionDep, secret: Annotated[str, Depends(bearer_secret)]
 ) -> None:
     """401 unless the credentials are good: checked before an operation reads its body (and
-    remembered, so that `get_principal` then finds them at no cost). A remembered secret on the
-    event loop, as in `get_principal`."""
-    authenticator: Authenticator = request.app.state.authenticator
-    if authenticator.remembered(secret) is None:
-        await run_in_threadpool(authenticator.authenticate, session, secret)
+    remembered, so that `get_principal` then finds them at no cost)."""
+    await _verified(request.app.state.authenticator, session, secret)
+
+
+async def _verified(authenticator: Authenticator, session: Session, secret: str) -> Principal:
+    """A remembered secret on the event loop; one to look up, in the thread pool (it reads)."""
+    principal = authenticator.remembered(secret)
+    if principal is None:
+        principal = await run_in_threadpool(authenticator.authenticate, session, secret)
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar, get_args
 
-from fastapi import Depends, Query, Response
+from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, and_, or_, select
 from sqlmodel import Session
@@ -40,16 +40,6 @@ class Page(BaseModel, Generic[T]):
         clients. A page of one of several shapes (`AlertFull | AlertRestricted`) is named by
         the words they share (`AlertPage`)."""
         return f"{_record_name(params[0])}Page"
-
-
-def answer(page: BaseModel, response: Response) -> Response:
-    """The page as the operation's answer, its JSON made in the operation's thread, with the
-    headers the operation set on `response`. A page returned as a model is checked again against
-    the route's response model (its items, one by one) and that in another turn of the thread
-    pool: for nothing, the items were just made as those models."""
-    sent = Response(page.model_dump_json(by_alias=True).encode(), media_type="application/json")
-    sent.headers.raw.extend(response.headers.raw)
-    return sent
 
 
 def _record_name(item: Any) -> str:

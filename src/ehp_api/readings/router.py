@@ -16,7 +16,7 @@ from ehp_api.core.errors import (
 )
 from ehp_api.core.guards import require
 from ehp_api.core.i18n import tr
-from ehp_api.core.pagination import ListOrder, Order, Page, PageDep, answer
+from ehp_api.core.pagination import ListOrder, Order, Page, PageDep
 from ehp_api.core.permissions import Permission
 from ehp_api.core.principal import Principal
 from ehp_api.readings import render, review, service
@@ -80,12 +80,12 @@ def list_readings(
     announce_watermark(session, response, filters.updated_since is not None or order == "changed")
     items, next_cursor = service.list_(session, principal, page, filters, order)
     codes = service.names(session)
-    listed = Page(
+    found = Page(
         items=[render.to_public(r, codes) for r in items],
         limit=page.limit,
         next_cursor=next_cursor,
     )
-    return answer(listed, response)
+    return validators.listed(found, response)
 
 
 @router.post(

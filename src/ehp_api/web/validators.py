@@ -75,6 +75,16 @@ def versioned(request: Request, model: BaseModel) -> Response:
     return Response(body, media_type="application/json", headers=headers)
 
 
+def listed(page: BaseModel, response: Response) -> Response:
+    """A list's page as the operation's answer, with the headers the operation set on `response`.
+    A page returned as a model is checked again against the route's response model, item by
+    item and in another turn of the thread pool: for nothing, its items were just made as those
+    models."""
+    sent = Response(body_of(page), media_type="application/json")
+    sent.headers.raw.extend(response.headers.raw)
+    return sent
+
+
 def tagged(model: BaseModel, status_code: int = 200) -> Response:
     """A write's answer: the record as it is now, with its new `ETag`."""
     body = body_of(model)
