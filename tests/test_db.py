@@ -198,9 +198,9 @@ def test_a_request_session_takes_a_turn_of_the_thread_pool_only_to_end_what_it_b
     is closed on the event loop; one that ran a statement commits in the thread pool."""
     turns: list[object] = []
 
-    async def counted(func: Callable[[], object]) -> object:
+    async def counted(func: Callable[..., object], *args: object) -> object:
         turns.append(func)
-        return func()
+        return func(*args)
 
     monkeypatch.setattr(db, "run_in_threadpool", counted)
     state = SimpleNamespace(engine=sqlite, read_engine=deferred(sqlite))
