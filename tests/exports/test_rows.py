@@ -4,11 +4,14 @@ answers it, then the read-only columns), as values (XLSX) and as CSV cells."""
 
 import itertools
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
+from sqlalchemy import Column, Integer, MetaData, Table
 from sqlmodel import Session, select
 
+from ehp_api.core.db import UTCDateTime, utc_isoformat
 from ehp_api.exports import csv_writer, readings
 from ehp_api.indicators.models import Indicator, MeasureType
 from ehp_api.locations.models import Location
@@ -94,7 +97,35 @@ def test_a_row_is_the_reading_in_the_imports_columns(session: Session) -> None:
     for reading in rows:
         definition = expected(reading, session)
         assert typed(values(reading)) == typed(definition), reading
-        assert typed(cells(reading)) == typed([csv_writer.cell_of(v) for v in definition])
+        # The CSV's query gives the timestamps as their text (test_stamps_are_isoformat).
+        as_text = (*reading[:13], *(stamp.isoformat() for stamp in reading[13:]))
+        assert typed(cells(as_text)) == typed([csv_writer.cell_of(v) for v in definition])
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        datetime(2021, 5, 3, 10, 0, tzinfo=UTC),
+        datetime(2021, 5, 3, 10, 0, 0, 5, UTC),
+        datetime(2021, 12, 31, 23, 59, 59, 999999, UTC),
+        # Given in Bamako's offset-free time or another zone, stored and written in UTC.
+        datetime(2022, 1, 1, 1, 30, 0, 120000, timezone(timedelta(hours=2))),
+    ],
+)
+def test_stamps_are_isoformat(session: Session, stamp: datetime) -> None:
+    """The CSV's timestamps come from the database as the text isoformat() gives of the value
+    the API answers (`UTCDateTime`), with or without microseconds, on SQLite and PostgreSQL."""
+    table = Table(
+        "stamped", MetaData(), Column("id", Integer, primary_key=True), prefixes=["TEMPORARY"]
+    )
+    table.append_column(Column("at", UTCDateTime))
+    connection = session.connection()
+    table.create(connection)
+    connection.execute(table.insert(), [{"at": stamp}])
+    stored, text = connection.execute(select(table.c.at, utc_isoformat(table.c.at))).one()
+    assert stored == stamp
+    assert text == stored.isoformat() == stamp.astimezone(UTC).isoformat()
+    assert text.endswith("+00:00")
 
 
 def typed(row: list[Any]) -> list[tuple[type, Any]]:

@@ -15,8 +15,11 @@ from pydantic import AfterValidator, BeforeValidator
 from sqlalchemy import DateTime, Engine, Table, event, inspect
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.exc import CompileError, DisconnectionError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import String, TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 from sqlmodel.sql.expression import Select
 
@@ -56,6 +59,40 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class utc_isoformat(FunctionElement[str]):  # noqa: N801 (used as a SQL function)
+    """The text `datetime.isoformat()` gives of a `UTCDateTime` column's value, made by the
+    database: `2021-05-03T10:00:00+00:00`, `2021-05-03T10:00:00.000005+00:00`. A CSV export
+    writes thousands of them; the driver's datetime, its conversion to UTC and its formatting
+    in Python were a quarter of the export's time."""
+
+    type = String()
+    inherit_cache = True
+    name = "utc_isoformat"
+
+
+def _stamp_of(element: utc_isoformat, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)  # type: ignore[no-any-return]
+
+
+@compiles(utc_isoformat, "postgresql")
+def _utc_isoformat_postgresql(element: utc_isoformat, compiler: SQLCompiler, **kw: Any) -> str:
+    # Microseconds are left out when there are none, as isoformat() leaves them out.
+    stamp = f"to_char(({_stamp_of(element, compiler, **kw)}) AT TIME ZONE 'UTC', "
+    return f"""replace({stamp}'YYYY-MM-DD"T"HH24:MI:SS.US'), '.000000', '') || '+00:00'"""
+
+
+@compiles(utc_isoformat, "sqlite")
+def _utc_isoformat_sqlite(element: utc_isoformat, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLAlchemy stores SQLite's timestamps in UTC as `2021-05-03 10:00:00.000005`.
+    stamp = _stamp_of(element, compiler, **kw)
+    return f"replace(replace({stamp}, ' ', 'T'), '.000000', '') || '+00:00'"
+
+
+@compiles(utc_isoformat)
+def _utc_isoformat_elsewhere(element: utc_isoformat, compiler: SQLCompiler, **kw: Any) -> str:
+    raise CompileError(f"utc_isoformat() on {compiler.dialect.name}: PostgreSQL or SQLite only")
 
 
 def enum_type(enum: type[StrEnum]) -> SAEnum:

@@ -10,13 +10,12 @@ file's cells; a row costs a few lookups and the cells of its own values.
 import json
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, cast, func, text
 from sqlmodel import Session, select
 
-from ehp_api.core.db import SessionFactory, select_row
+from ehp_api.core.db import SessionFactory, select_row, utc_isoformat
 from ehp_api.core.errors import InvalidInput, InvalidParam
 from ehp_api.core.i18n import tr
 from ehp_api.core.principal import Principal
@@ -33,25 +32,30 @@ EXPORT_COLUMNS = (*COLUMNS, *READ_ONLY_COLUMNS)
 CHUNK = 2000
 _WIDTHS = {"indicator": 10, "comment": 40, "external_ref": 18, "indicator_text": 60}
 _WIDTHS |= {"created_at": 19, "updated_at": 19}
-_FIELDS = (
-    Reading.id,
-    Reading.indicator_id,
-    Reading.period_id,
-    Reading.organisation_id,
-    Reading.location_id,
-    # The breakdown as its JSON text: an export holds a handful of distinct ones, each parsed
-    # once, where the driver parsed every row's (a tenth of the export's time).
-    cast(Reading.disaggregation, String),
-    Reading.numerator,
-    Reading.denominator,
-    Reading.status,
-    Reading.validated_numerator,
-    Reading.validated_denominator,
-    Reading.comment,
-    Reading.external_ref,
-    Reading.created_at,
-    Reading.updated_at,
-)
+_STAMPED = (Reading.created_at, Reading.updated_at)
+
+
+def _fields(stamp: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """The export's columns, the timestamps as `stamp` makes them."""
+    return (
+        Reading.id,
+        Reading.indicator_id,
+        Reading.period_id,
+        Reading.organisation_id,
+        Reading.location_id,
+        # The breakdown as its JSON text: an export holds a handful of distinct ones, each
+        # parsed once, where the driver parsed every row's (a tenth of the export's time).
+        cast(Reading.disaggregation, String),
+        Reading.numerator,
+        Reading.denominator,
+        # The status as its text, not made an enum member on every row to be looked up.
+        cast(Reading.status, String),
+        Reading.validated_numerator,
+        Reading.validated_denominator,
+        Reading.comment,
+        Reading.external_ref,
+        *(stamp(column) for column in _STAMPED),
+    )
 
 
 def _same(value: Any) -> Any:
@@ -66,12 +70,12 @@ class Cells:
     name: str
     cell: Callable[[Any], Any]  # any value
     text: Callable[[str], Any]  # free text (a comment, an external reference)
-    stamp: Callable[[datetime], Any]  # a timestamp (never None)
+    fields: tuple[Any, ...]  # what the query selects
 
 
-VALUES = Cells("values", _same, _same, _same)
-# For text, `csv_writer.cell_of` is `safe`; for a timestamp, its ISO 8601 form.
-CSV = Cells("csv", csv_writer.cell_of, safe, datetime.isoformat)
+VALUES = Cells("values", _same, _same, _fields(_same))
+# For text, `csv_writer.cell_of` is `safe`; a timestamp's ISO 8601 form comes from the database.
+CSV = Cells("csv", csv_writer.cell_of, safe, _fields(utc_isoformat))
 
 
 @dataclass(frozen=True)
@@ -111,12 +115,12 @@ def _reference(session: Session, cells: Cells) -> Reference:
 
 
 def row_of(ref: Reference, cells: Cells) -> Callable[[Sequence[Any]], list[Any]]:
-    """The file row of a row of `_FIELDS`: `columns.reading_to_row` of the reading as the API
+    """The file row of a row of `cells.fields`: `columns.reading_to_row` of the reading as the API
     answers it, then the read-only columns, in a few lookups (tests/exports/test_rows.py holds
     the two to the same rows)."""
     indicators, periods, organisations = ref.indicators, ref.periods, ref.organisations
     places, nowhere = ref.places, (cells.cell(None), cells.cell(None))
-    cell, free_text, stamp = cells.cell, cells.text, cells.stamp
+    cell, free_text = cells.cell, cells.text
     words = (cell(False), cell(True))
     statuses = {status: cell(status) for status in ReadingStatus}
     breakdowns: dict[str | None, tuple[Any, ...]] = {}
@@ -155,8 +159,8 @@ def row_of(ref: Reference, cells: Cells) -> Callable[[Sequence[Any]], list[Any]]
             statuses[status],
             validated if validated is None or type(validated) is int else cell(validated),
             id_,
-            stamp(created_at),
-            stamp(updated_at),
+            created_at,
+            updated_at,
             measure_cell,
             indicator_text,
         ]
@@ -164,8 +168,8 @@ def row_of(ref: Reference, cells: Cells) -> Callable[[Sequence[Any]], list[Any]]
     return row
 
 
-def _statement(session: Session, principal: Principal, filters: Filters) -> Any:
-    return readings_service.visible(session, select_row(*_FIELDS), principal, filters)
+def _statement(session: Session, principal: Principal, filters: Filters, cells: Cells) -> Any:
+    return readings_service.visible(session, select_row(*cells.fields), principal, filters)
 
 
 def count(session: Session, principal: Principal, filters: Filters) -> int:
@@ -186,7 +190,7 @@ def chunks(
     """The export's rows, `CHUNK` at a time: a server-side cursor on PostgreSQL, so that memory
     stays flat whatever the number of readings."""
     row = row_of(reference(session, cells), cells)
-    stmt = _statement(session, principal, filters).order_by(Reading.id)
+    stmt = _statement(session, principal, filters, cells).order_by(Reading.id)
     stmt = stmt.execution_options(yield_per=CHUNK)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
