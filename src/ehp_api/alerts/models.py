@@ -126,14 +126,19 @@ enum_labels(
 
 class Alert(SQLModel, table=True):
     __tablename__ = "alerts"
-    # Sync: the list by change (`order=changed`, `updated_since`).
-    __table_args__ = (Index("ix_alerts_updated_at_id", "updated_at", "id"),)
+    __table_args__ = (
+        # Sync: the list by change (`order=changed`, `updated_since`).
+        Index("ix_alerts_updated_at_id", "updated_at", "id"),
+        # A place's alerts in id order (the list filtered by place): with the place's index
+        # alone, PostgreSQL walked the alerts in id order and read every other place's too.
+        Index("ix_alerts_location_id_id", "location_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: AlertKind = Field(sa_type=enum_type(AlertKind), index=True)
     status: AlertStatus = Field(sa_type=enum_type(AlertStatus), index=True)
     category: AlertCategory = Field(sa_type=enum_type(AlertCategory), index=True)
-    location_id: int = Field(foreign_key="locations.id", index=True)
+    location_id: int = Field(foreign_key="locations.id")
     admin2_id: int | None = Field(default=None, foreign_key="locations.id", index=True)
     occurred_on: date = Field(index=True)
     reported_on: date
