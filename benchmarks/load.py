@@ -28,6 +28,7 @@ FAIL per target. A report, not a test: it exits 0 whatever the figures.
 
 import argparse
 import asyncio
+import contextlib
 import math
 import multiprocessing
 import random
@@ -38,6 +39,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import cpu_use
 import httpx
 import load_mix
 import load_setup
@@ -60,6 +62,8 @@ class Step:
     users: int
     seconds: float
     results: list[load_mix.Result]
+    cpu: cpu_use.Use | None = None  # spent during the step (None: not measured)
+    clients_cpu: float = 0.0  # CPU seconds of the client processes
 
     def ok(self, *ops: str) -> list[load_mix.Result]:
         return [r for r in self.results if not r.error and not r.shed and (not ops or r.op in ops)]
@@ -137,6 +141,11 @@ async def _run(share: Share) -> tuple[float, list[load_mix.Result]]:
     results: list[load_mix.Result] = []
     interval = share.users / share.rate if share.rate else 0.0
     async with httpx.AsyncClient(base_url=share.base, timeout=TIMEOUT_S, limits=limits) as client:
+        # A new process's first request costs the client 100 to 400 ms of its own start (lazy
+        # imports and set-up of httpx's machinery): spent before the step, not counted in its
+        # first answers. Any answer will do, 404 included (the bare endpoint has no /healthz).
+        with contextlib.suppress(httpx.HTTPError):
+            await client.get("/healthz")
         await asyncio.sleep(max(0.0, share.start_at - time.time()))
         until = asyncio.get_running_loop().time() + share.seconds
         callers = [
@@ -147,8 +156,11 @@ async def _run(share: Share) -> tuple[float, list[load_mix.Result]]:
     return time.time(), results
 
 
-def _run_share(share: Share) -> tuple[float, list[load_mix.Result]]:
-    return asyncio.run(_run(share))
+def _run_share(share: Share) -> tuple[float, list[load_mix.Result], float]:
+    """The share's end, its results and the CPU seconds its process spent."""
+    start = time.process_time()
+    end, results = asyncio.run(_run(share))
+    return end, results, time.process_time() - start
 
 
 def step(
@@ -163,7 +175,7 @@ def step(
     """`users` callers for `seconds`, spread over up to CLIENTS processes: one asyncio process
     with many connections measures itself (httpx's pool) more than the server."""
     processes = min(users, CLIENTS)
-    start_at = time.time() + 0.5
+    start_at = time.time() + 1.0
     counts = [users // processes + (k < users % processes) for k in range(processes)]
     shares = [
         Share(
@@ -171,10 +183,15 @@ def step(
         )
         for k, n in enumerate(counts)
     ]
+    server = load_setup.SERVERS.get(base)
     with multiprocessing.get_context("fork").Pool(processes) as pool:
+        before = cpu_use.snapshot(server)
         outcomes = pool.map(_run_share, shares)
-    results = [r for _, part in outcomes for r in part]
-    return Step(label, users, max(end for end, _ in outcomes) - start_at, results)
+        after = cpu_use.snapshot(server)
+    results = [r for _, part, _ in outcomes for r in part]
+    seconds = max(end for end, _, _ in outcomes) - start_at
+    cpu = after - before if after and before else None
+    return Step(label, users, seconds, results, cpu, sum(used for _, _, used in outcomes))
 
 
 def ramp(
@@ -233,6 +250,18 @@ def print_step(s: Step) -> None:
         print(f"  shed: {len(shed)} answers, {figures}, max {max(shed):.1f} ms")
     for message, count in Counter(r.error for r in s.errors).most_common(3):
         print(f"    {count} x {message}")
+    print(f"  {cpu_line(s)}")
+
+
+def cpu_line(s: Step) -> str:
+    """The CPU the step cost per operation served, by whom; the machine's use of its cores."""
+    served = len(s.ok())
+    if s.cpu is None or not served or s.cpu.total <= 0:
+        return "CPU not measured (no /proc)"
+    per = {"server": s.cpu.server, "PostgreSQL": s.cpu.postgres, "clients": s.clients_cpu}
+    figures = ", ".join(f"{name} {1000 * v / served:.1f} ms" for name, v in per.items())
+    busy = 100 * s.cpu.busy / s.cpu.total
+    return f"CPU per operation served: {figures}; the machine {busy:.0f} % busy"
 
 
 def verdict(passed: bool) -> str:
@@ -323,6 +352,8 @@ def report(
         f"ceiling {ceiling.throughput:.1f} ops/s ({ceiling.users} callers): "
         f"ratio {best.throughput / ceiling.throughput:.2f}"
     )
+    for name, s in (("service", best), ("ceiling", ceiling)):
+        print(f"{name}'s step: {cpu_line(s)}")
     service_p50 = percentile([r.ms for r in best.ok()], 50)
     ceiling_p50 = percentile([r.ms for r in ceiling.ok()], 50)
     print(

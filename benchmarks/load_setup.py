@@ -95,6 +95,10 @@ def ceiling_command(workers: int) -> list[str]:
     return [*command, *options, "--timeout-worker-healthcheck", "30"]
 
 
+# The servers `serve` runs: their base URL -> the pid of the process it started.
+SERVERS: dict[str, int] = {}
+
+
 @contextlib.contextmanager
 def serve(command: list[str], url: str, probe: str, log: Path) -> Iterator[str]:
     """The server as a subprocess on a free port (its output to `log`); stopped at the end."""
@@ -104,10 +108,12 @@ def serve(command: list[str], url: str, probe: str, log: Path) -> Iterator[str]:
     with log.open("ab") as out:
         server = subprocess.Popen([*command, "--port", str(port)], env=env, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
+    SERVERS[base] = server.pid
     try:
         _wait_ready(base + probe, server)
         yield base
     finally:
+        SERVERS.pop(base, None)
         server.terminate()
         try:
             server.wait(timeout=20)
