@@ -51,3 +51,16 @@ def test_a_new_alert_reads_nothing_it_is_about_to_write(hcr: TestClient, engine:
     counts = [s for s in seen if s.startswith("SELECT alerts.id FROM alerts WHERE")]
     assert len(counts) == 1, seen
     assert sum("FROM alert_links" in s for s in seen) == 1, seen
+
+
+def test_a_new_alert_is_placed_without_reading_the_places(hcr: TestClient, engine: Engine) -> None:
+    """The places by P-code are kept per version of the reference data, as the focus area's
+    versions are: a new alert in a cercle, and its answer, read no location."""
+    create(hcr, location="ML0701")  # the lookups kept per version of the reference data
+
+    def post() -> None:
+        posted = create(hcr, location="ML0702", occurred_on="2021-05-03")
+        assert (posted["location"], posted["admin1"]) == ("ML0702", "ML07"), posted
+
+    seen = [" ".join(s.split()) for s in statements_of(engine, post)]
+    assert not [s for s in seen if "FROM locations" in s], seen

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from ehp_api.complaints.models import Complaint
@@ -15,7 +16,7 @@ from ehp_api.core.permissions import Role
 from ehp_api.main import create_app
 from ehp_api.web.idempotency_keys import IdempotencyKey, Storage
 from tests.complaints.conftest import BASE, complaint, create, days_ago, move, named, refer
-from tests.helpers import all_items
+from tests.helpers import all_items, statements_of
 
 
 class TestCreate:
@@ -51,6 +52,15 @@ class TestCreate:
     def test_zone_outside_liptako_gourma(self, hcr: TestClient) -> None:
         receipt = create(hcr, location="ML0901")
         assert hcr.get(f"{BASE}/{receipt['id']}").json()["zone"] == "other"
+
+    def test_placed_without_reading_the_places(self, hcr: TestClient, engine: Engine) -> None:
+        """The places by P-code are kept per version of the reference data: a new complaint is
+        placed, in or out of Liptako-Gourma, without a statement to look its P-code up."""
+        create(hcr, location="ML0901")  # the lookups kept per version of the reference data
+        ids: list[int] = []
+        seen = statements_of(engine, lambda: ids.append(create(hcr, location="ML0701")["id"]))
+        assert not [s for s in seen if "locations.pcode =" in s], seen
+        assert hcr.get(f"{BASE}/{ids[0]}").json()["zone"] == "liptako_gourma"
 
     def test_an_sea_allegation_is_always_sensitive(self, hcr: TestClient) -> None:
         assert create(hcr, category="sea_allegation")["confidential"] is True

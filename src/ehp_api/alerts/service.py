@@ -57,9 +57,10 @@ def get(session: Session, principal: Principal, alert_id: int, *, lock: bool = F
     return alert
 
 
-def _place(session: Session, pcode: str) -> Location:
-    location = session.exec(select(Location).where(Location.pcode == pcode)).first()
-    if location is None:
+def _place(session: Session, pcode: str) -> locations_service.Place:
+    try:
+        return locations_service.place(session, pcode)
+    except NotFound:
         reason = tr(
             "no location has the P-code {pcode!r}",
             pcode=pcode,
@@ -74,8 +75,7 @@ def _place(session: Session, pcode: str) -> Location:
                     location="body", field="location", reason=reason, code="unknown_location"
                 )
             ],
-        )
-    return location
+        ) from None
 
 
 def _check_dates(occurred_on: date, reported_on: date) -> None:
@@ -92,7 +92,7 @@ def _check_dates(occurred_on: date, reported_on: date) -> None:
         )
 
 
-def _locate(session: Session, alert: Alert, location: Location) -> None:
+def _locate(session: Session, alert: Alert, location: Location | locations_service.Place) -> None:
     alert.location_id = location.id or 0
     alert.admin2_id = location.id if location.level == 2 else None
     alert.liptako_gourma = locations_service.is_in_focus_area(

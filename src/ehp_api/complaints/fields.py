@@ -73,7 +73,7 @@ def set_location(session: Session, complaint: Complaint, pcode: str | None) -> N
         complaint.location_id, complaint.zone = None, None
         return
     try:
-        location = locations_service.get_by_pcode(session, pcode)
+        location = locations_service.place(session, pcode)
     except NotFound as exc:
         refuse("location", exc.detail, "unknown_location")
     in_area = locations_service.is_in_focus_area(session, LIPTAKO, location, complaint.received_on)

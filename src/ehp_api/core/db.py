@@ -73,7 +73,7 @@ class utc_isoformat(FunctionElement[str]):  # noqa: N801 (used as a SQL function
 
 
 def _stamp_of(element: utc_isoformat, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.clauses, **kw)  # type: ignore[no-any-return]
+    return compiler.process(element.clauses, **kw)
 
 
 @compiles(utc_isoformat, "postgresql")

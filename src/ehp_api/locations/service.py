@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, select
@@ -38,13 +38,39 @@ def _place_ids(session: Session) -> dict[str, list[int]]:
 def get_by_pcode(session: Session, pcode: str) -> Location:
     location = session.exec(select(Location).where(Location.pcode == pcode)).first()
     if location is None:
-        raise NotFound(
-            tr(
-                "No location has the P-code {pcode!r}.",
-                pcode=pcode,
-            )
-        )
+        raise _no_place(pcode)
     return location
+
+
+def _no_place(pcode: str) -> NotFound:
+    return NotFound(
+        tr(
+            "No location has the P-code {pcode!r}.",
+            pcode=pcode,
+        )
+    )
+
+
+class Place(NamedTuple):
+    """What a record placed by its P-code keeps of the place."""
+
+    id: int
+    level: int
+    parent_id: int | None
+
+
+def place(session: Session, pcode: str) -> Place:
+    """The place of a P-code, kept while the reference data keep their version: a new alert or
+    complaint is placed at no query's cost."""
+    found = reference.memo(session, "locations.places", lambda: _places(session)).get(pcode)
+    if found is None:
+        raise _no_place(pcode)
+    return found
+
+
+def _places(session: Session) -> dict[str, Place]:
+    rows = session.exec(select(Location.pcode, Location.id, Location.level, Location.parent_id))
+    return {pcode: Place(id_ or 0, level, parent) for pcode, id_, level, parent in rows.all()}
 
 
 def get_focus_area(session: Session, code: str) -> FocusArea:
@@ -111,7 +137,9 @@ def list_focus_areas(session: Session, page: PageParams) -> tuple[list[FocusArea
     return paginate(session, select(FocusArea), FocusArea.id, page)
 
 
-def is_in_focus_area(session: Session, area_code: str, location: Location, on: date) -> bool:
+def is_in_focus_area(
+    session: Session, area_code: str, location: Location | Place, on: date
+) -> bool:
     """Whether the location, or the region it lies in, belongs to the area on that date. Read from
     the kept versions (`area_versions`): an alert or a complaint is placed at no query's cost."""
     versions = area_versions(session).get(area_code, [])
