@@ -26,12 +26,12 @@ def place_ids(session: Session, pcode: str, field: str = "location") -> list[int
 
 
 def _place_ids(session: Session) -> dict[str, list[int]]:
-    rows = session.exec(select(Location.id, Location.pcode, Location.parent_id)).all()
-    pcodes = {location_id: pcode for location_id, pcode, _ in rows}
-    inside = {pcode: [location_id] for location_id, pcode, _ in rows}
-    for location_id, _, parent_id in rows:
-        if parent_id is not None:
-            inside[pcodes[parent_id]].append(location_id)
+    places = _kept_places(session)
+    pcodes = {place.id: pcode for pcode, place in places.items()}
+    inside = {pcode: [place.id] for pcode, place in places.items()}
+    for place in places.values():
+        if place.parent_id is not None:
+            inside[pcodes[place.parent_id]].append(place.id)
     return inside
 
 
@@ -62,10 +62,16 @@ class Place(NamedTuple):
 def place(session: Session, pcode: str) -> Place:
     """The place of a P-code, kept while the reference data keep their version: a new alert or
     complaint is placed at no query's cost."""
-    found = reference.memo(session, "locations.places", lambda: _places(session)).get(pcode)
+    found = _kept_places(session).get(pcode)
     if found is None:
         raise _no_place(pcode)
     return found
+
+
+def _kept_places(session: Session) -> dict[str, Place]:
+    """Every place by its P-code, read once per version of the reference data (the filters'
+    `place_ids` are made from it too)."""
+    return reference.memo(session, "locations.places", lambda: _places(session))
 
 
 def _places(session: Session) -> dict[str, Place]:
