@@ -256,8 +256,10 @@ def print_step(s: Step) -> None:
 def cpu_line(s: Step) -> str:
     """The CPU the step cost per operation served, by whom; the machine's use of its cores."""
     served = len(s.ok())
-    if s.cpu is None or not served or s.cpu.total <= 0:
+    if s.cpu is None or s.cpu.total <= 0:
         return "CPU not measured (no /proc)"
+    if not served:
+        return "CPU per operation served: none served"
     per = {"server": s.cpu.server, "PostgreSQL": s.cpu.postgres, "clients": s.clients_cpu}
     figures = ", ".join(f"{name} {1000 * v / served:.1f} ms" for name, v in per.items())
     busy = 100 * s.cpu.busy / s.cpu.total

@@ -108,7 +108,7 @@ def test_a_row_is_the_reading_in_the_imports_columns(session: Session) -> None:
         datetime(2021, 5, 3, 10, 0, tzinfo=UTC),
         datetime(2021, 5, 3, 10, 0, 0, 5, UTC),
         datetime(2021, 12, 31, 23, 59, 59, 999999, UTC),
-        # Given in Bamako's offset-free time or another zone, stored and written in UTC.
+        # Given with another offset: stored, and written, in UTC.
         datetime(2022, 1, 1, 1, 30, 0, 120000, timezone(timedelta(hours=2))),
     ],
 )
