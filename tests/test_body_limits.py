@@ -2,8 +2,6 @@
 nothing: with a Content-Length (refused before reading) and without one (chunked, counted)."""
 
 import json
-from collections.abc import Iterator
-from contextlib import nullcontext
 from typing import Any
 
 import anyio
@@ -14,11 +12,11 @@ from sqlmodel import Session, func, select
 from starlette.types import Message
 
 from ehp_api.core.config import Settings
-from ehp_api.core.db import get_session, get_write_session_factory
 from ehp_api.core.permissions import Role
 from ehp_api.main import create_app
 from ehp_api.readings.models import Reading
 from tests import builders
+from tests.conftest import on_test_session
 
 LIMIT = 4096
 PROBLEM = "application/problem+json"
@@ -35,16 +33,7 @@ def small_app(settings: Settings, session: Session) -> FastAPI:
             update={"max_body_bytes": LIMIT, "max_batch_bytes": LIMIT, "max_upload_bytes": LIMIT}
         )
     )
-
-    def _test_session() -> Iterator[Session]:
-        yield session
-        session.commit()
-
-    application.dependency_overrides[get_session] = _test_session
-    application.dependency_overrides[get_write_session_factory] = lambda: (
-        lambda: nullcontext(session)
-    )
-    return application
+    return on_test_session(application, session)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ each scrape."""
 import json
 import re
 from collections.abc import Iterator
-from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from ehp_api.core.config import Settings
-from ehp_api.core.db import get_session, get_write_session_factory, utcnow
+from ehp_api.core.db import utcnow
 from ehp_api.core.permissions import Role
 from ehp_api.events.models import OutboxEvent
 from ehp_api.main import create_app
@@ -28,6 +27,7 @@ from tests import builders
 from tests.alerts.conftest import create as create_alert
 from tests.complaints.conftest import BASE as COMPLAINTS
 from tests.complaints.conftest import complaint, days_ago
+from tests.conftest import on_test_session
 from tests.readings.conftest import count_reading
 
 TOKEN = "scraper-token-0123456789-abcdefghijklmnop"
@@ -37,14 +37,9 @@ SCRAPER = builders.bearer(TOKEN)
 @pytest.fixture
 def scraped(settings: Settings, session: Session) -> Iterator[TestClient]:
     """A client of an app serving /metrics (its token set), on the test's transaction."""
-    app = create_app(settings.model_copy(update={"metrics_token": SecretStr(TOKEN)}))
-
-    def _test_session() -> Iterator[Session]:
-        yield session
-        session.commit()
-
-    app.dependency_overrides[get_session] = _test_session
-    app.dependency_overrides[get_write_session_factory] = lambda: lambda: nullcontext(session)
+    app = on_test_session(
+        create_app(settings.model_copy(update={"metrics_token": SecretStr(TOKEN)})), session
+    )
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 

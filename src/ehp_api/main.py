@@ -121,6 +121,32 @@ FIGURES = (
 )
 
 
+def keep_state(app: FastAPI, settings: Settings) -> None:
+    """The settings and what requests leave for later ones in this process: the principal cache,
+    the reference snapshot, the login and follow-up counters (when kept in memory).
+
+    `create_app` sets them once; the test suite, which builds one app for its whole run, sets them
+    anew before each test (tests/conftest.py)."""
+    app.state.settings = settings
+    authenticator: Authenticator = Bearers(PrincipalCache(settings.auth_cache_seconds), KeyUses())
+    app.state.authenticator = authenticator
+    app.state.reference = Snapshot()
+    app.state.login_limits = LoginLimits(
+        *(
+            LoginLimiter(app.state.engine, limit, settings.rate_limit_storage)
+            for limit in (
+                settings.login_rate_limit,
+                settings.login_rate_limit_per_ip,
+                settings.login_rate_limit_per_account,
+            )
+        )
+    )
+    # The public complaint follow-up endpoint: counted per client address, like logins.
+    app.state.follow_up_limiter = LoginLimiter(
+        app.state.engine, settings.follow_up_rate_limit, settings.rate_limit_storage
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     check_production(settings)
@@ -155,28 +181,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
         static_url=DOCS_ASSETS_URL,
     )
-    app.state.settings = settings
     app.state.engine = build_engine(settings)
     metrics.watch_pool(app.state.engine)
     app.state.read_engine = deferred(app.state.engine)
     app.state.admission = Admission(settings.in_flight_limit, settings.queue_seconds)
-    authenticator: Authenticator = Bearers(PrincipalCache(settings.auth_cache_seconds), KeyUses())
-    app.state.authenticator = authenticator
-    app.state.reference = Snapshot()
-    app.state.login_limits = LoginLimits(
-        *(
-            LoginLimiter(app.state.engine, limit, settings.rate_limit_storage)
-            for limit in (
-                settings.login_rate_limit,
-                settings.login_rate_limit_per_ip,
-                settings.login_rate_limit_per_account,
-            )
-        )
-    )
-    # The public complaint follow-up endpoint: counted per client address, like logins.
-    app.state.follow_up_limiter = LoginLimiter(
-        app.state.engine, settings.follow_up_rate_limit, settings.rate_limit_storage
-    )
+    keep_state(app, settings)
     install_handlers(app)
     app.state.request_faults = (unknown_parameters.faults,)
     install_openapi(app)

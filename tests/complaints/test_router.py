@@ -1,7 +1,6 @@
 """HTTP status and shape of the complaints endpoints: create, read, list, correct, follow up."""
 
 import re
-from contextlib import nullcontext
 from typing import Any
 
 import pytest
@@ -11,11 +10,12 @@ from sqlmodel import Session, func, select
 
 from ehp_api.complaints.models import Complaint
 from ehp_api.core.config import Settings
-from ehp_api.core.db import MAX_ID, get_session, get_write_session_factory
+from ehp_api.core.db import MAX_ID
 from ehp_api.core.permissions import Role
 from ehp_api.main import create_app
 from ehp_api.web.idempotency_keys import IdempotencyKey, Storage
 from tests.complaints.conftest import BASE, complaint, create, days_ago, move, named, refer
+from tests.conftest import on_test_session
 from tests.helpers import all_items, statements_of
 
 
@@ -120,14 +120,9 @@ class TestCreate:
 class TestWithoutEncryptionKey:
     @pytest.fixture
     def keyless(self, settings: Settings, session: Session, client_as: Any) -> TestClient:
-        app = create_app(settings.model_copy(update={"encryption_key": None}))
-
-        def _session() -> Any:
-            yield session
-            session.commit()
-
-        app.dependency_overrides[get_session] = _session
-        app.dependency_overrides[get_write_session_factory] = lambda: lambda: nullcontext(session)
+        app = on_test_session(
+            create_app(settings.model_copy(update={"encryption_key": None})), session
+        )
         key = client_as(Role.partner, "HCR").headers["Authorization"]
         return TestClient(app, raise_server_exceptions=False, headers={"Authorization": key})
 

@@ -8,15 +8,18 @@ import re
 from typing import Any
 
 import openpyxl
-import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from sqlmodel import Session
 
+from ehp_api.core.config import Settings
+from ehp_api.core.permissions import Role
+from ehp_api.main import create_app
 from ehp_api.readings.files.template import SPARE_ROWS
-from ehp_api.web.language import LanguageMiddleware
+from tests import builders
+from tests.conftest import on_test_session
 from tests.helpers import all_items
 
 PERIOD = "2021Q2"
@@ -203,7 +206,12 @@ class TestTheFrenchWorkbook:
         assert next(r[:3] for r in rows if r[1] == "value") == ("valeur", "value", "#indicator+num")
         assert not any("Fill in" in str(t) for t in texts)
 
-    def test_french_is_the_default(self, french_by_default: None, hcr: TestClient) -> None:
+    def test_french_is_the_default(self, settings: Settings, session: Session) -> None:
+        # The app as deployed in Mali (EHP_DEFAULT_LANGUAGE=fr; the tests run in English).
+        french = on_test_session(
+            create_app(settings.model_copy(update={"default_language": "fr"})), session
+        )
+        hcr = TestClient(french, headers=builders.bearer(builders.api_key(session, Role.partner)))
         response = download(hcr)
         assert response.headers["Content-Language"] == "fr"
         book = openpyxl.load_workbook(io.BytesIO(response.content))
@@ -217,14 +225,6 @@ class TestTheFrenchWorkbook:
         header = next(book["readings"].iter_rows(max_row=1, values_only=True))
         assert header[10:13] == ("value", "numerator", "denominator")
         assert validations(book["readings"])  # the lists in English too
-
-
-@pytest.fixture
-def french_by_default(app: FastAPI) -> None:
-    """The app as deployed in Mali (EHP_DEFAULT_LANGUAGE=fr; the tests run in English): set
-    before its first request, when the middleware stack is built."""
-    [language] = [m for m in app.user_middleware if m.cls is LanguageMiddleware]
-    language.kwargs["default"] = "fr"
 
 
 Stored = tuple[str, str | None, dict[str, str], Any]  # indicator, place, breakdown, value
