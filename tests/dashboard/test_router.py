@@ -212,3 +212,55 @@ def test_a_kept_dashboard_is_served_for_its_max_age_even_after_a_write(
     assert find(kept, "1.1.1.1")["value"] is None  # the write is not in it yet
     app.state.settings = settings  # max age 0: the next call sees the write
     assert find(dashboard(client), "1.1.1.1")["value"] == 4
+
+
+def test_the_etag_names_the_computed_dashboard(
+    client: TestClient, plant: Callable[..., dict]
+) -> None:
+    first = client.get("/api/v1/dashboard", params={"period": "2021Q2"})
+    assert first.status_code == 200
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    tag = first.headers["ETag"]  # of the gzipped bytes (`"...-gzip"`): the same answer
+    again = client.get(
+        "/api/v1/dashboard", params={"period": "2021Q2"}, headers={"If-None-Match": tag}
+    )
+    assert (again.status_code, again.content) == (304, b"")
+    assert again.headers["ETag"] == tag.replace("-gzip", "")
+    plant("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=4)
+    changed = client.get(
+        "/api/v1/dashboard", params={"period": "2021Q2"}, headers={"If-None-Match": tag}
+    )
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != tag
+    assert find(changed.json(), "1.1.1.1")["value"] == 4
+
+
+def test_a_kept_dashboard_is_sent_as_made_without_reading_its_body_again(
+    client: TestClient, engine: Engine
+) -> None:
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    first = client.get("/api/v1/dashboard", params={"period": "2021Q2"})
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        plain = client.get(
+            "/api/v1/dashboard",
+            params={"period": "2021Q2"},
+            headers={"Accept-Encoding": "identity"},
+        )
+        gzipped = client.get(
+            "/api/v1/dashboard", params={"period": "2021Q2"}, headers={"Accept-Encoding": "gzip"}
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert first.status_code == plain.status_code == gzipped.status_code == 200
+    assert plain.content == gzipped.content == first.content  # httpx decodes the gzipped one
+    assert gzipped.headers["ETag"] == first.headers["ETag"]
+    assert gzipped.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    assert "content-encoding" not in plain.headers
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    assert any("dashboard_snapshots" in statement for statement in seen)  # its version, its time
+    assert not any("dashboard_snapshots.body" in statement for statement in seen)

@@ -1,10 +1,13 @@
 """Assembling the dashboard: the plan's progress, then the alerts (a fixed number of queries)."""
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+import orjson
+from cachetools import LRUCache
 from sqlmodel import Session, select
 
 from ehp_api.activity_status import service as activity_status
@@ -34,6 +37,7 @@ from ehp_api.periods import service as periods_service
 from ehp_api.periods.models import Period, PeriodKind
 from ehp_api.progress import figures as progress_figures
 from ehp_api.progress.models import ReadingTotal
+from ehp_api.web.reference import Kept
 from ehp_api.workplan.models import Activity, Axis, Objective
 
 
@@ -228,21 +232,56 @@ def build(session: Session, principal: Principal, code: str, threshold: int) -> 
     )
 
 
-def shown(
+def answer(
     session: Session, principal: Principal, period: str, threshold: int, max_age: timedelta
-) -> dict[str, Any]:
-    """The dashboard this caller gets, as JSON: a kept one when fresh (`snapshots`), else built
-    and kept. The quarterly note reads it here too, so its figures are the dashboard's."""
+) -> Kept:
+    """The dashboard this caller gets, as sent: a kept one when current (`snapshots`), else built
+    and kept. A worker makes a kept dashboard's answer once (its bytes, ETag and gzipped bytes),
+    then serves it reading only the kept dashboard's version and time."""
     audience = "full" if policy.sees_alerts_in_full(principal) else "broad"
     # Kept apart for those who may learn of SEA allegations (`complaints.policy`).
     audience += "+sea" if complaint_policy.sees_sea(principal) else ""
     version = snapshots.data_version(session)
     snapshot_key = snapshots.key(period, audience, date.today())
-    body = snapshots.fresh(session, snapshot_key, version, max_age)
-    if body is None:
-        body = build(session, principal, period, threshold).model_dump(mode="json")
-        snapshots.keep(session, snapshot_key, version, body)
+    kept = snapshots.stamp(session, snapshot_key)
+    if kept is not None and snapshots.current(kept, version, max_age):
+        made = _made(snapshot_key, kept.computed_at)
+        if made is not None:
+            return made
+        found = snapshots.body(session, snapshot_key)
+        if found is not None:  # another worker may have replaced it since: keyed by its time
+            return _make(snapshot_key, *found)
+    body = build(session, principal, period, threshold).model_dump(mode="json")
+    computed_at = snapshots.keep(session, snapshot_key, version, body)
+    return (
+        Kept(orjson.dumps(body)) if computed_at is None else _make(snapshot_key, computed_at, body)
+    )
+
+
+def shown(
+    session: Session, principal: Principal, period: str, threshold: int, max_age: timedelta
+) -> dict[str, Any]:
+    """The dashboard `answer` gives, as JSON: the quarterly note's figures are the dashboard's."""
+    body: dict[str, Any] = orjson.loads(answer(session, principal, period, threshold, max_age).body)
     return body
+
+
+# Per worker: the answers made of kept dashboards, by key and time (a kept dashboard replaced by a
+# newer one has another time). A few periods and audiences a day.
+_answers: LRUCache[tuple[str, datetime], Kept] = LRUCache(maxsize=64)
+_answers_lock = threading.Lock()
+
+
+def _made(snapshot_key: str, computed_at: datetime) -> Kept | None:
+    with _answers_lock:
+        return _answers.get((snapshot_key, computed_at))
+
+
+def _make(snapshot_key: str, computed_at: datetime, body: dict[str, Any]) -> Kept:
+    made = Kept(orjson.dumps(body))
+    with _answers_lock:
+        _answers[(snapshot_key, computed_at)] = made
+    return made
 
 
 def timeline(session: Session) -> list[TimelineActivity]:

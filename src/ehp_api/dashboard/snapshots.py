@@ -12,9 +12,9 @@ the database, so every worker shares them.
 
 import logging
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, Column, func, select
+from sqlalchemy import JSON, Column, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Field, Session, SQLModel
@@ -42,27 +42,56 @@ def key(period: str, audience: str, today: date) -> str:
     return f"{period}|{audience}|{today.isoformat()}"
 
 
-def fresh(
-    session: Session, snapshot_key: str, version: int, max_age: timedelta
-) -> dict[str, Any] | None:
-    """The kept body if no write came after it, or if it is younger than `max_age`."""
-    row = session.get(DashboardSnapshot, snapshot_key)
-    if row is None:
-        return None
-    if row.data_version == version or utcnow() - row.computed_at < max_age:
-        return row.body
-    return None
+class Stamp(NamedTuple):
+    data_version: int
+    computed_at: datetime
 
 
-def keep(session: Session, snapshot_key: str, version: int, body: dict[str, Any]) -> None:
-    """Keep the body for the next readers, if the database lets this read write now.
+def stamp(session: Session, snapshot_key: str) -> Stamp | None:
+    """The kept dashboard's version and time, without its body (a worker may have made its
+    answer already: `service.answer`)."""
+    row = session.execute(_STAMP, {"key": snapshot_key}).first()
+    return None if row is None else Stamp(row.data_version, row.computed_at)
+
+
+def current(kept: Stamp, version: int, max_age: timedelta) -> bool:
+    """No write came after it, or it is younger than `max_age`."""
+    return kept.data_version == version or utcnow() - kept.computed_at < max_age
+
+
+def body(session: Session, snapshot_key: str) -> tuple[datetime, dict[str, Any]] | None:
+    """The kept dashboard's time and body."""
+    row = session.execute(_BODY, {"key": snapshot_key}).first()
+    return None if row is None else (row.computed_at, row.body)
+
+
+_KEY = bindparam("key")
+_STAMP = select(DashboardSnapshot.data_version, DashboardSnapshot.computed_at).where(
+    DashboardSnapshot.key == _KEY
+)
+_BODY = select(DashboardSnapshot.computed_at, DashboardSnapshot.body).where(
+    DashboardSnapshot.key == _KEY
+)
+
+
+def keep(
+    session: Session, snapshot_key: str, version: int, body: dict[str, Any]
+) -> datetime | None:
+    """Keep the body for the next readers, if the database lets this read write now; its time
+    when kept.
 
     The request is a read: on SQLite its transaction holds no write lock and cannot wait for one,
     so while another request writes, the write is refused at once. A kept dashboard only saves
     work: then it is not kept, the reader gets the body all the same, and a later one keeps it.
     """
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    values = {"key": snapshot_key, "data_version": version, "body": body, "computed_at": utcnow()}
+    computed_at = utcnow()
+    values = {
+        "key": snapshot_key,
+        "data_version": version,
+        "body": body,
+        "computed_at": computed_at,
+    }
     stmt = insert(DashboardSnapshot).values(**values)
     upsert = stmt.on_conflict_do_update(
         index_elements=["key"],
@@ -77,3 +106,5 @@ def keep(session: Session, snapshot_key: str, version: int, body: dict[str, Any]
             session.execute(upsert)
     except OperationalError:
         logger.info("dashboard %s not kept: the database is busy", snapshot_key)
+        return None
+    return computed_at

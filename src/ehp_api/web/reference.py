@@ -224,7 +224,7 @@ class Answer:
         kept = snapshot.get(version, key) or snapshot.put(
             version, key, build().model_dump_json(by_alias=True).encode()
         )
-        return _respond(self._request, kept)
+        return respond(self._request, kept)
 
     def _query(self) -> str:
         return self._request.url.query
@@ -248,7 +248,7 @@ class ListAnswer(Answer):
         changed_at = self._session.execute(_CHANGED_AT).scalar()
         if changed_at is not None and changed_at < self._since:
             empty = Page[Any](items=[], limit=self._page.limit, next_cursor=None)
-            response = _respond(self._request, Kept(empty.model_dump_json().encode()))
+            response = respond(self._request, Kept(empty.model_dump_json().encode()))
             response.headers[SERVER_TIME] = server_time
             return response
         response = super().__call__(build)
@@ -266,7 +266,7 @@ class ListAnswer(Answer):
 _CHANGED_AT = select(ReferenceStamp.changed_at).where(ReferenceStamp.id == 1)
 
 
-def _respond(request: Request, kept: Kept) -> Response:
+def respond(request: Request, kept: Kept) -> Response:
     headers = {"ETag": kept.etag, "Cache-Control": REVALIDATE}
     if kept.etag in tags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
