@@ -14,7 +14,7 @@ import logging
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, Column, bindparam, func, select
+from sqlalchemy import JSON, BindParameter, Column, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Field, Session, SQLModel
@@ -65,7 +65,7 @@ def body(session: Session, snapshot_key: str) -> tuple[datetime, dict[str, Any]]
     return None if row is None else (row.computed_at, row.body)
 
 
-_KEY = bindparam("key")
+_KEY: BindParameter[str] = bindparam("key")
 _STAMP = select(DashboardSnapshot.data_version, DashboardSnapshot.computed_at).where(
     DashboardSnapshot.key == _KEY
 )
