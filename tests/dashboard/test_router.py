@@ -1,15 +1,18 @@
 """The dashboard on a planted dataset: hand-computed values, statuses, suppression, Gantt."""
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
+from sqlmodel import Session
 
 from ehp_api.core.config import Settings
 from ehp_api.core.permissions import Role
+from ehp_api.dashboard import snapshots
 from tests.alerts.conftest import create, step
 
 
@@ -264,3 +267,25 @@ def test_a_kept_dashboard_is_sent_as_made_without_reading_its_body_again(
     assert gzipped.headers["Content-Encoding"] == "gzip"
     assert any("dashboard_snapshots" in statement for statement in seen)  # its version, its time
     assert not any("dashboard_snapshots.body" in statement for statement in seen)
+
+
+def test_while_another_request_computes_a_stale_dashboard_the_kept_one_is_served(
+    client: TestClient, plant: Callable[..., dict], engine: Engine
+) -> None:
+    key = snapshots.key("2021Q2", "broad", date.today())  # an analyst's audience
+    # Another worker's request (on PostgreSQL, another connection's transaction) computes it.
+    with (
+        Session(engine) as elsewhere,
+        elsewhere.begin(),
+        snapshots.computing(elsewhere, key) as its,
+    ):
+        assert its
+        first = dashboard(client)  # nothing kept yet: computed all the same
+        plant("HCR", indicator="1.1.1.1", period="2021Q2", location="ML0701", value=4)
+        served = dashboard(client)  # stale, and being computed: the kept one
+        assert served["generated_at"] == first["generated_at"]
+        assert find(served, "1.1.1.1")["value"] is None
+        assert dashboard(client, "2021Q3")["period"] == "2021Q3"  # another key: computed
+    recomputed = dashboard(client)
+    assert recomputed["generated_at"] != first["generated_at"]
+    assert find(recomputed, "1.1.1.1")["value"] == 4

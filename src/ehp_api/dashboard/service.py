@@ -236,8 +236,9 @@ def answer(
     session: Session, principal: Principal, period: str, threshold: int, max_age: timedelta
 ) -> Kept:
     """The dashboard this caller gets, as sent: a kept one when current (`snapshots`), else built
-    and kept. A worker makes a kept dashboard's answer once (its bytes, ETag and gzipped bytes),
-    then serves it reading only the kept dashboard's version and time."""
+    and kept; one request at a time computes it, and the others meanwhile get the kept one. A
+    worker makes a kept dashboard's answer once (its bytes, ETag and gzipped bytes), then serves
+    it reading only the kept dashboard's version and time."""
     audience = "full" if policy.sees_alerts_in_full(principal) else "broad"
     # Kept apart for those who may learn of SEA allegations (`complaints.policy`).
     audience += "+sea" if complaint_policy.sees_sea(principal) else ""
@@ -245,14 +246,16 @@ def answer(
     snapshot_key = snapshots.key(period, audience, date.today())
     kept = snapshots.stamp(session, snapshot_key)
     if kept is not None and snapshots.current(kept, version, max_age):
-        made = _made(snapshot_key, kept.computed_at)
-        if made is not None:
-            return made
-        found = snapshots.body(session, snapshot_key)
-        if found is not None:  # another worker may have replaced it since: keyed by its time
-            return _make(snapshot_key, *found)
-    body = build(session, principal, period, threshold).model_dump(mode="json")
-    computed_at = snapshots.keep(session, snapshot_key, version, body)
+        served = _kept(session, snapshot_key, kept)
+        if served is not None:
+            return served
+    with snapshots.computing(session, snapshot_key) as mine:
+        # While another request computes it, the kept one: `generated_at` says when it was made.
+        served = None if mine or kept is None else _kept(session, snapshot_key, kept)
+        if served is not None:
+            return served
+        body = build(session, principal, period, threshold).model_dump(mode="json")
+        computed_at = snapshots.keep(session, snapshot_key, version, body)
     return (
         Kept(orjson.dumps(body)) if computed_at is None else _make(snapshot_key, computed_at, body)
     )
@@ -272,9 +275,15 @@ _answers: LRUCache[tuple[str, datetime], Kept] = LRUCache(maxsize=64)
 _answers_lock = threading.Lock()
 
 
-def _made(snapshot_key: str, computed_at: datetime) -> Kept | None:
+def _kept(session: Session, snapshot_key: str, kept: snapshots.Stamp) -> Kept | None:
+    """The answer of the kept dashboard: made by this worker already, or made of its body."""
     with _answers_lock:
-        return _answers.get((snapshot_key, computed_at))
+        made = _answers.get((snapshot_key, kept.computed_at))
+    if made is not None:
+        return made
+    found = snapshots.body(session, snapshot_key)
+    # None if it is gone; another worker may have replaced it since: its answer keyed by its time.
+    return None if found is None else _make(snapshot_key, *found)
 
 
 def _make(snapshot_key: str, computed_at: datetime, body: dict[str, Any]) -> Kept:

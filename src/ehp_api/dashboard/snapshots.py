@@ -10,11 +10,15 @@ The key carries the day too, because overdue counts depend on today. Rows live i
 the database, so every worker shares them.
 """
 
+import hashlib
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, BindParameter, Column, bindparam, func, select
+from sqlalchemy import JSON, BindParameter, Column, bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Field, Session, SQLModel
@@ -63,6 +67,39 @@ def body(session: Session, snapshot_key: str) -> tuple[datetime, dict[str, Any]]
     """The kept dashboard's time and body."""
     row = session.execute(_BODY, {"key": snapshot_key}).first()
     return None if row is None else (row.computed_at, row.body)
+
+
+@contextmanager
+def computing(session: Session, snapshot_key: str) -> Iterator[bool]:
+    """Whether this request computes the dashboard of `snapshot_key`: False while another one
+    does. On PostgreSQL, in any worker: an advisory lock held to the end of the transaction that
+    keeps it. On SQLite, in this process (several workers on SQLite are not advised)."""
+    if session.get_bind().dialect.name == "postgresql":
+        lock = {"c": _LOCK_CLASS, "k": _lock_key(snapshot_key)}
+        yield bool(session.execute(_TRY_LOCK, lock).scalar())
+        return
+    with _computing_lock:
+        mine = snapshot_key not in _computing
+        _computing.add(snapshot_key)
+    try:
+        yield mine
+    finally:
+        if mine:
+            with _computing_lock:
+                _computing.discard(snapshot_key)
+
+
+# The two-key advisory locks of dashboards being computed: (this class, the key's hash). Those of
+# `progress.kept` are (indicator, organisation), whose ids are positive.
+_LOCK_CLASS = -0xDA5B
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:c, :k)")
+_computing: set[str] = set()
+_computing_lock = threading.Lock()
+
+
+def _lock_key(snapshot_key: str) -> int:
+    digest = hashlib.blake2b(snapshot_key.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 _KEY: BindParameter[str] = bindparam("key")
