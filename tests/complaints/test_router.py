@@ -62,6 +62,25 @@ class TestCreate:
         assert not [s for s in seen if "locations.pcode =" in s], seen
         assert hcr.get(f"{BASE}/{ids[0]}").json()["zone"] == "liptako_gourma"
 
+    def test_named_without_reading_the_organisations_or_the_places(
+        self, hcr: TestClient, engine: Engine
+    ) -> None:
+        """The organisation concerned and the answer's codes come from the lookups kept per
+        version of the reference data: no statement reads the organisations or the places."""
+        create(hcr, organisation_concerned="UNICEF")  # the lookups kept
+        made: list[dict] = []
+        seen = statements_of(
+            engine,
+            lambda: made.append(create(hcr, organisation_concerned="OIM", location="ML0701")),
+        )
+        assert not [s for s in seen if "FROM organisations" in s or "FROM locations" in s], seen
+        read = hcr.get(f"{BASE}/{made[0]['id']}").json()
+        assert (read["organisation_concerned"], read["location"]) == ("OIM", "ML0701")
+        unknown = hcr.post(BASE, json=complaint(organisation_concerned="NOPE"))
+        assert unknown.status_code == 422
+        [error] = unknown.json()["errors"]
+        assert (error["field"], error["code"]) == ("organisation_concerned", "unknown_organisation")
+
     def test_an_sea_allegation_is_always_sensitive(self, hcr: TestClient) -> None:
         assert create(hcr, category="sea_allegation")["confidential"] is True
         refused = hcr.post(BASE, json=complaint(category="sea_allegation", sensitive=False))

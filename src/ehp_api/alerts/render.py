@@ -32,7 +32,7 @@ from ehp_api.audit import service as audit
 from ehp_api.core.db import SessionFactory, select_row
 from ehp_api.core.principal import Principal
 from ehp_api.locations.models import Location
-from ehp_api.organisations.models import Organisation
+from ehp_api.organisations import service as organisations_service
 from ehp_api.web import reference
 
 
@@ -225,11 +225,7 @@ def _context(session: Session, principal: Principal, alerts: list[Alert]) -> _Co
     session.flush()
     # Reference lookups, kept per version of the reference data.
     places = reference.memo(session, "alerts.places", lambda: _places(session))
-    organisations = reference.memo(
-        session,
-        "alerts.organisations",
-        lambda: dict(session.exec(select(Organisation.id, Organisation.code)).all()),
-    )
+    organisations = organisations_service.codes(session)
     return _Context(
         places=places,
         organisations=organisations,

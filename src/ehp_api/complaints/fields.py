@@ -65,7 +65,7 @@ def complainant_columns(cipher: IdentityCipher, complainant: ComplainantIn) -> d
 
 
 def pcode_of(session: Session, complaint: Complaint) -> str | None:
-    return render.names(session, [complaint]).locations.get(complaint.location_id or 0)
+    return render.names(session).locations.get(complaint.location_id or 0)
 
 
 def set_location(session: Session, complaint: Complaint, pcode: str | None) -> None:
@@ -84,8 +84,9 @@ def set_concerned(session: Session, complaint: Complaint, code: str | None) -> N
     if code is None:
         complaint.organisation_concerned_id = None
         return
-    organisation = organisations_service.get_by_code(session, code, field="organisation_concerned")
-    complaint.organisation_concerned_id = organisation.id
+    complaint.organisation_concerned_id = organisations_service.id_of(
+        session, code, field="organisation_concerned"
+    )
 
 
 def replace_assistance(session: Session, complaint: Complaint, rows: list[AssistanceIn]) -> None:

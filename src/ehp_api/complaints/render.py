@@ -20,8 +20,8 @@ from ehp_api.complaints.schemas import (
     ComplaintPublic,
 )
 from ehp_api.core.db import utcnow
-from ehp_api.locations.models import Location
-from ehp_api.organisations.models import Organisation
+from ehp_api.locations import service as locations_service
+from ehp_api.organisations import service as organisations_service
 
 
 @dataclass(frozen=True)
@@ -30,31 +30,10 @@ class Names:
     locations: dict[int, str]
 
 
-def names(session: Session, complaints: list[Complaint]) -> Names:
-    org_ids = {
-        i
-        for c in complaints
-        for i in (c.recorded_by_organisation_id, c.referred_to_id, c.organisation_concerned_id)
-        if i is not None
-    }
-    loc_ids = {c.location_id for c in complaints if c.location_id is not None}
-    organisations = (
-        dict(
-            session.exec(
-                select(Organisation.id, Organisation.code).where(Organisation.id.in_(org_ids))
-            ).all()
-        )
-        if org_ids
-        else {}
-    )
-    locations = (
-        dict(
-            session.exec(select(Location.id, Location.pcode).where(Location.id.in_(loc_ids))).all()
-        )
-        if loc_ids
-        else {}
-    )
-    return Names(organisations, locations)
+def names(session: Session) -> Names:
+    """The codes complaints name, from the lookups kept per version of the reference data (no
+    query: `organisations.service.codes`, `locations.service.pcodes`)."""
+    return Names(organisations_service.codes(session), locations_service.pcodes(session))
 
 
 def _assistance(session: Session, complaints: list[Complaint]) -> dict[int, list[AssistancePublic]]:
@@ -81,7 +60,7 @@ _PLAIN = {
 
 
 def to_public(session: Session, complaints: list[Complaint]) -> list[ComplaintPublic]:
-    codes = names(session, complaints)
+    codes = names(session)
     assistance = _assistance(session, complaints)
     today = utcnow().date()
     return [_public(c, codes, assistance, today) for c in complaints]

@@ -188,7 +188,7 @@ def _accept(_s: Session, c: Complaint, _d: ComplaintTransitionIn, on: date) -> d
 
 
 def _reject(session: Session, c: Complaint, d: ComplaintTransitionIn, _on: date) -> dict[str, Any]:
-    codes = render.names(session, [c]).organisations
+    codes = render.names(session).organisations
     details = {"organisation": codes.get(c.referred_to_id or 0), "reason": d.reason}
     c.rejection_reason = d.reason
     c.referred_to_id = c.referred_on = c.response_due_on = c.accepted_on = None

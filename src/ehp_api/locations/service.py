@@ -25,13 +25,22 @@ def place_ids(session: Session, pcode: str, field: str = "location") -> list[int
     return known(inside.get(pcode), field, pcode)
 
 
+def pcodes(session: Session) -> dict[int, str]:
+    """Every place's P-code by its id, kept while the reference data keep their version."""
+    return reference.memo(
+        session,
+        "locations.pcodes",
+        lambda: {place.id: pcode for pcode, place in _kept_places(session).items()},
+    )
+
+
 def _place_ids(session: Session) -> dict[str, list[int]]:
     places = _kept_places(session)
-    pcodes = {place.id: pcode for pcode, place in places.items()}
+    pcodes_ = pcodes(session)
     inside = {pcode: [place.id] for pcode, place in places.items()}
     for place in places.values():
         if place.parent_id is not None:
-            inside[pcodes[place.parent_id]].append(place.id)
+            inside[pcodes_[place.parent_id]].append(place.id)
     return inside
 
 

@@ -10,6 +10,7 @@ from ehp_api.core.pagination import PageParams, paginate
 from ehp_api.core.principal import Principal
 from ehp_api.organisations.models import Organisation, OrganisationKind
 from ehp_api.organisations.schemas import OrganisationCreate, OrganisationUpdate
+from ehp_api.web import reference
 
 
 def list_(
@@ -25,6 +26,25 @@ def list_(
     if ehp_member is not None:
         stmt = stmt.where(Organisation.ehp_member == ehp_member)
     return paginate(session, stmt, Organisation.id, page)
+
+
+def codes(session: Session) -> dict[int, str]:
+    """Every organisation's code by its id, kept while the reference data keep their version."""
+    return reference.memo(
+        session,
+        "organisations.codes",
+        lambda: dict(session.exec(select(Organisation.id, Organisation.code)).all()),
+    )
+
+
+def id_of(session: Session, code: str, *, field: str) -> int:
+    """The id of the organisation with this code, from the kept codes; an unknown code is invalid
+    input naming `field` (422)."""
+    ids = reference.memo(
+        session, "organisations.ids", lambda: {c: i for i, c in codes(session).items()}
+    )
+    found = ids.get(code)
+    return found if found is not None else get_by_code(session, code, field=field).id or 0
 
 
 def get_by_code(session: Session, code: str, *, field: str | None = None) -> Organisation:
