@@ -92,7 +92,7 @@ def computing(session: Session, snapshot_key: str) -> Iterator[bool]:
 # The two-key advisory locks of dashboards being computed: (this class, the key's hash). Those of
 # `progress.kept` are (indicator, organisation), whose ids are positive.
 _LOCK_CLASS = -0xDA5B
-_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:c, :k)")
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(CAST(:c AS integer), CAST(:k AS integer))")
 _computing: set[str] = set()
 _computing_lock = threading.Lock()
 
