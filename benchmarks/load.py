@@ -253,17 +253,43 @@ def print_step(s: Step) -> None:
     print(f"  {cpu_line(s)}")
 
 
+def cpu_per_operation(s: Step) -> dict[str, float] | None:
+    """Milliseconds of CPU per operation served: the server's, PostgreSQL's, the clients';
+    None when not measured or nothing was served."""
+    served = len(s.ok())
+    if s.cpu is None or s.cpu.total <= 0 or not served:
+        return None
+    per = {"server": s.cpu.server, "PostgreSQL": s.cpu.postgres, "clients": s.clients_cpu}
+    return {name: 1000 * seconds / served for name, seconds in per.items()}
+
+
 def cpu_line(s: Step) -> str:
     """The CPU the step cost per operation served, by whom; the machine's use of its cores."""
-    served = len(s.ok())
     if s.cpu is None or s.cpu.total <= 0:
         return "CPU not measured (no /proc)"
-    if not served:
+    per = cpu_per_operation(s)
+    if per is None:
         return "CPU per operation served: none served"
-    per = {"server": s.cpu.server, "PostgreSQL": s.cpu.postgres, "clients": s.clients_cpu}
-    figures = ", ".join(f"{name} {1000 * v / served:.1f} ms" for name, v in per.items())
+    figures = ", ".join(f"{name} {ms:.1f} ms" for name, ms in per.items())
     busy = 100 * s.cpu.busy / s.cpu.total
     return f"CPU per operation served: {figures}; the machine {busy:.0f} % busy"
+
+
+def bound_line(best: Step, ceiling: Step) -> str | None:
+    """What the ratio can reach on this machine, the clients and PostgreSQL sharing its cores
+    with the server: about the ceiling's CPU per operation over the mix's (all processes); and
+    the service's own CPU per operation against the bare endpoint's, which moves with the code
+    rather than with the machine."""
+    mix, bare = cpu_per_operation(best), cpu_per_operation(ceiling)
+    if mix is None or bare is None:
+        return None
+    at_zero = sum(bare.values()) / (mix["PostgreSQL"] + mix["clients"])
+    return (
+        f"CPU per operation, all processes: ceiling {sum(bare.values()):.1f} ms, service "
+        f"{sum(mix.values()):.1f} ms: ratio bound {sum(bare.values()) / sum(mix.values()):.2f} "
+        f"({at_zero:.2f} if the server took no CPU); the server's own: "
+        f"{mix['server'] / bare['server']:.1f}x the bare endpoint's"
+    )
 
 
 def verdict(passed: bool) -> str:
@@ -356,6 +382,9 @@ def report(
     )
     for name, s in (("service", best), ("ceiling", ceiling)):
         print(f"{name}'s step: {cpu_line(s)}")
+    bound = bound_line(best, ceiling)
+    if bound is not None:
+        print(bound)
     service_p50 = percentile([r.ms for r in best.ok()], 50)
     ceiling_p50 = percentile([r.ms for r in ceiling.ok()], 50)
     print(

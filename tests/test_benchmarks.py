@@ -10,6 +10,9 @@ from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
+import cpu_use
+import load
+import load_mix
 import volume
 import volume_records
 
@@ -43,3 +46,18 @@ def test_alerts_and_complaints_rows_at_the_plans_cercles(engine: Engine) -> None
         1, volume_records._context(engine, "complaints"), deadlines
     )
     assert complaint["location_id"] in {place.id for place in context.cercles}
+
+
+def test_the_load_benchmark_bounds_its_ratio_by_the_cpu_each_operation_takes() -> None:
+    """Per operation served (100 in 1 s): the mix's 6.6 ms of server, 1.9 of PostgreSQL and 2.9 of
+    clients (11.4) against the bare endpoint's 0.7, 0.1 and 1.0 (1.8): the ratio can reach
+    1.8 / 11.4 = 0.16, and 1.8 / (1.9 + 2.9) = 0.38 with a server taking no CPU; 6.6 / 0.7 = 9.4."""
+    served = [load_mix.Result("op", 200, 1.0) for _ in range(100)]
+    mix = load.Step("mix", 4, 1.0, served, cpu_use.Use(0.66, 0.19, 1.0, 2.0), clients_cpu=0.29)
+    bare = load.Step("bare", 2, 1.0, served, cpu_use.Use(0.07, 0.01, 1.0, 2.0), clients_cpu=0.10)
+    assert load.bound_line(mix, bare) == (
+        "CPU per operation, all processes: ceiling 1.8 ms, service 11.4 ms: ratio bound 0.16 "
+        "(0.38 if the server took no CPU); the server's own: 9.4x the bare endpoint's"
+    )
+    unmeasured = load.Step("mix", 4, 1.0, served)
+    assert load.bound_line(unmeasured, bare) is None
