@@ -51,7 +51,7 @@ from ehp_api.core.db import IsoDateTime, SessionDep, UTCDateTime, as_utc, utcnow
 from ehp_api.core.pagination import Page, PageDep, PageParams
 from ehp_api.web.middleware import GZIP_LEVEL, GZIP_MINIMUM_BYTES
 from ehp_api.web.sync import SERVER_TIME
-from ehp_api.web.validators import etag_of, tags
+from ehp_api.web.validators import etag_of, not_modified, tags
 
 # Tables whose rows make up the answers kept here.
 REFERENCE_TABLES = frozenset(
@@ -269,7 +269,7 @@ _CHANGED_AT = select(ReferenceStamp.changed_at).where(ReferenceStamp.id == 1)
 def respond(request: Request, kept: Kept) -> Response:
     headers = {"ETag": kept.etag, "Cache-Control": REVALIDATE}
     if kept.etag in tags(request.headers.get("if-none-match", "")):
-        return Response(status_code=304, headers=headers)
+        return not_modified(request, headers, len(kept.body))
     # What the gzip layer would send (it passes an answer already encoded through), without
     # compressing the same bytes again on every request.
     gzipped = kept.gzipped() if "gzip" in request.headers.get("accept-encoding", "") else None

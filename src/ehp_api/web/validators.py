@@ -24,7 +24,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from ehp_api.core.errors import InvalidParam, PreconditionFailed
 from ehp_api.core.i18n import tr
 from ehp_api.core.row_locks import lock_rows
-from ehp_api.web.middleware import GZIP_TAG_SUFFIX
+from ehp_api.web.middleware import GZIP_MINIMUM_BYTES, GZIP_TAG_SUFFIX
 
 REVALIDATE = "private, no-cache"  # a client may keep the answer, and asks with its ETag
 
@@ -71,8 +71,17 @@ def versioned(request: Request, model: BaseModel) -> Response:
     body = body_of(model)
     headers = {"ETag": etag_of(body), "Cache-Control": REVALIDATE}
     if headers["ETag"] in tags(request.headers.get("if-none-match", "")):
-        return Response(status_code=304, headers=headers)
+        return not_modified(request, headers, len(body))
     return Response(body, media_type="application/json", headers=headers)
+
+
+def not_modified(request: Request, headers: dict[str, str], size: int) -> Response:
+    """A 304 with the `ETag` the 200 would have carried (RFC 9110, 15.4.5): the gzipped bytes'
+    (`"...-gzip"`) when the gzip layer would have compressed the answer for this request."""
+    gzipped = size >= GZIP_MINIMUM_BYTES and "gzip" in request.headers.get("accept-encoding", "")
+    if gzipped and headers["ETag"].endswith('"'):
+        headers = headers | {"ETag": headers["ETag"][:-1] + GZIP_TAG_SUFFIX + '"'}
+    return Response(status_code=304, headers=headers)
 
 
 def listed(page: BaseModel, response: Response) -> Response:
