@@ -16,7 +16,8 @@ from ehp_api.web import openapi_access as access
 from ehp_api.web.body_limits import LARGER_BODIES
 from ehp_api.web.idempotency import REPLAYED_HEADER, REPLAYED_HELP
 from ehp_api.web.idempotency_keys import KEY_HEADER
-from ehp_api.web.reference import REVALIDATE, answer, list_answer
+from ehp_api.web.reference import answer, list_answer
+from ehp_api.web.validators import REVALIDATE
 
 DESCRIPTION = """
 System of record for the protection strategy of Mali's Humanitarian Country Team (EHP):

@@ -51,7 +51,7 @@ from ehp_api.core.db import IsoDateTime, SessionDep, UTCDateTime, as_utc, utcnow
 from ehp_api.core.pagination import Page, PageDep, PageParams
 from ehp_api.web.middleware import GZIP_LEVEL, GZIP_MINIMUM_BYTES
 from ehp_api.web.sync import SERVER_TIME
-from ehp_api.web.validators import etag_of, not_modified, tags
+from ehp_api.web.validators import REVALIDATE, etag_of, not_modified, tags
 
 # Tables whose rows make up the answers kept here.
 REFERENCE_TABLES = frozenset(
@@ -78,7 +78,6 @@ REFERENCE_TABLES = frozenset(
     }
 )
 SNAPSHOT_SIZE = 4_000  # answers per worker: the plan's pages and items, and their filters
-REVALIDATE = "private, no-cache"  # a client may keep the answer, and asks with its ETag
 
 
 class ReferenceStamp(SQLModel, table=True):
