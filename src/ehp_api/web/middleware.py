@@ -197,9 +197,13 @@ GZIP_MINIMUM_BYTES = 1000
 GZIP_LEVEL = 6
 
 
-def _tag_the_encoding(headers: MutableHeaders) -> None:
+def gzipped_tag(etag: str) -> str:
     """A strong ETag names one sequence of bytes: the gzipped bytes get their own tag (`"...-gzip"`,
-    as Apache does), which `If-None-Match` accepts as the same answer (`ehp_api.web.reference`)."""
+    as Apache does), which `If-None-Match` accepts as the same answer (`web.validators.tags`)."""
+    return etag[:-1] + GZIP_TAG_SUFFIX + '"' if etag.endswith('"') else etag
+
+
+def _tag_the_encoding(headers: MutableHeaders) -> None:
     etag = headers.get("etag")
-    if etag and headers.get("content-encoding") == "gzip" and etag.endswith('"'):
-        headers["ETag"] = etag[:-1] + GZIP_TAG_SUFFIX + '"'
+    if etag and headers.get("content-encoding") == "gzip":
+        headers["ETag"] = gzipped_tag(etag)

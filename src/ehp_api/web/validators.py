@@ -24,7 +24,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from ehp_api.core.errors import InvalidParam, PreconditionFailed
 from ehp_api.core.i18n import tr
 from ehp_api.core.row_locks import lock_rows
-from ehp_api.web.middleware import GZIP_MINIMUM_BYTES, GZIP_TAG_SUFFIX
+from ehp_api.web.middleware import GZIP_MINIMUM_BYTES, GZIP_TAG_SUFFIX, gzipped_tag
 
 REVALIDATE = "private, no-cache"  # a client may keep the answer, and asks with its ETag
 
@@ -79,8 +79,8 @@ def not_modified(request: Request, headers: dict[str, str], size: int) -> Respon
     """A 304 with the `ETag` the 200 would have carried (RFC 9110, 15.4.5): the gzipped bytes'
     (`"...-gzip"`) when the gzip layer would have compressed the answer for this request."""
     gzipped = size >= GZIP_MINIMUM_BYTES and "gzip" in request.headers.get("accept-encoding", "")
-    if gzipped and headers["ETag"].endswith('"'):
-        headers = headers | {"ETag": headers["ETag"][:-1] + GZIP_TAG_SUFFIX + '"'}
+    if gzipped:
+        headers = headers | {"ETag": gzipped_tag(headers["ETag"])}
     return Response(status_code=304, headers=headers)
 
 
