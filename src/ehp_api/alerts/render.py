@@ -31,7 +31,7 @@ from ehp_api.alerts.schemas import (
 from ehp_api.audit import service as audit
 from ehp_api.core.db import SessionFactory, select_row
 from ehp_api.core.principal import Principal
-from ehp_api.locations.models import Location
+from ehp_api.locations import service as locations_service
 from ehp_api.organisations import service as organisations_service
 from ehp_api.web import reference
 
@@ -85,10 +85,12 @@ def durations(steps: Iterable[tuple[str, date]]) -> dict[str, int]:
 
 
 def _places(session: Session) -> dict[int, tuple[str, str]]:
-    """Location id -> (P-code, region P-code)."""
-    rows = session.exec(select(Location.id, Location.pcode, Location.parent_id)).all()
-    pcodes = {i: p for i, p, _ in rows}
-    return {i: (p, pcodes[parent] if parent else p) for i, p, parent in rows}
+    """Location id -> (P-code, region P-code), from the places kept per reference version."""
+    pcodes = locations_service.pcodes(session)
+    return {
+        place.id: (pcode, pcodes[place.parent_id] if place.parent_id else pcode)
+        for pcode, place in locations_service.kept_places(session).items()
+    }
 
 
 def _triggers(connection: Connection, ids: list[int]) -> dict[int, list[TriggerEvaluation]]:

@@ -30,12 +30,12 @@ def pcodes(session: Session) -> dict[int, str]:
     return reference.memo(
         session,
         "locations.pcodes",
-        lambda: {place.id: pcode for pcode, place in _kept_places(session).items()},
+        lambda: {place.id: pcode for pcode, place in kept_places(session).items()},
     )
 
 
 def _place_ids(session: Session) -> dict[str, list[int]]:
-    places = _kept_places(session)
+    places = kept_places(session)
     pcodes_ = pcodes(session)
     inside = {pcode: [place.id] for pcode, place in places.items()}
     for place in places.values():
@@ -71,15 +71,15 @@ class Place(NamedTuple):
 def place(session: Session, pcode: str) -> Place:
     """The place of a P-code, kept while the reference data keep their version: a new alert or
     complaint is placed at no query's cost."""
-    found = _kept_places(session).get(pcode)
+    found = kept_places(session).get(pcode)
     if found is None:
         raise _no_place(pcode)
     return found
 
 
-def _kept_places(session: Session) -> dict[str, Place]:
+def kept_places(session: Session) -> dict[str, Place]:
     """Every place by its P-code, read once per version of the reference data (the filters'
-    `place_ids` are made from it too)."""
+    `place_ids`, `pcodes` and the alerts' places are made from it too)."""
     return reference.memo(session, "locations.places", lambda: _places(session))
 
 
